@@ -1,0 +1,200 @@
+//! The worker's configuration, read once from the Worker env and checked here.
+//!
+//! Production refuses to serve with a missing or weak secret instead of falling back to a
+//! default: a silent default JWT secret would let anyone mint database tokens.
+
+use crate::db_token::MIN_SECRET_BYTES;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub environment: Environment,
+    pub jwt_secret: String,
+    pub postgrest_url: String,
+    /// Host of the platform itself (sign-up, landing page); `edge.{platform_host}` is the device API.
+    pub platform_host: String,
+    pub stripe_secret_key: Option<String>,
+    /// Comma-separated in the env so a secret can be rotated without downtime.
+    pub stripe_webhook_secrets: Vec<String>,
+    pub stripe_api_base: String,
+    /// Seconds a resolved host stays in KV (KV's minimum TTL is 60 s).
+    pub brand_cache_ttl: u64,
+}
+
+/// Every problem found, so an operator fixes them in one go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub problems: Vec<String>,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invalid worker configuration: {}", self.problems.join("; "))
+    }
+}
+
+pub const DEFAULT_BRAND_CACHE_TTL: u64 = 300;
+const MIN_KV_TTL: u64 = 60;
+const DEFAULT_STRIPE_API: &str = "https://api.stripe.com";
+
+impl Config {
+    /// Builds the config from a lookup over the Worker env (vars and secrets alike).
+    /// A missing `ENVIRONMENT` means production: the safe reading of a forgotten var.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let get = |k: &str| get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let mut problems = Vec::new();
+        let environment = match get("ENVIRONMENT").as_deref() {
+            None | Some("production") => Environment::Production,
+            Some("development") => Environment::Development,
+            Some(other) => {
+                problems.push(format!("ENVIRONMENT must be production or development, not {other:?}"));
+                Environment::Production
+            }
+        };
+        let jwt_secret = get("JWT_SECRET").unwrap_or_default();
+        if jwt_secret.is_empty() {
+            problems.push("JWT_SECRET is missing".into());
+        } else if jwt_secret.len() < MIN_SECRET_BYTES {
+            problems.push(format!("JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes"));
+        }
+        let postgrest_url = get("POSTGREST_URL").unwrap_or_default();
+        if postgrest_url.is_empty() {
+            problems.push("POSTGREST_URL is missing".into());
+        }
+        let platform_host = get("PLATFORM_HOST").unwrap_or_default().to_ascii_lowercase();
+        if platform_host.is_empty() {
+            problems.push("PLATFORM_HOST is missing".into());
+        }
+        let stripe_secret_key = get("STRIPE_SECRET_KEY");
+        let stripe_webhook_secrets: Vec<String> = get("STRIPE_WEBHOOK_SECRETS")
+            .unwrap_or_default()
+            .split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if environment == Environment::Production {
+            if stripe_secret_key.is_none() {
+                problems.push("STRIPE_SECRET_KEY is missing".into());
+            }
+            if stripe_webhook_secrets.is_empty() {
+                problems.push("STRIPE_WEBHOOK_SECRETS is missing".into());
+            }
+        }
+        let brand_cache_ttl = match get("BRAND_CACHE_TTL") {
+            None => DEFAULT_BRAND_CACHE_TTL,
+            Some(v) => match v.parse::<u64>() {
+                Ok(n) if n >= MIN_KV_TTL => n,
+                _ => {
+                    problems.push(format!("BRAND_CACHE_TTL must be a whole number of seconds >= {MIN_KV_TTL}"));
+                    DEFAULT_BRAND_CACHE_TTL
+                }
+            },
+        };
+        if !problems.is_empty() {
+            return Err(ConfigError { problems });
+        }
+        Ok(Config {
+            environment,
+            jwt_secret,
+            postgrest_url: postgrest_url.trim_end_matches('/').to_owned(),
+            platform_host,
+            stripe_secret_key,
+            stripe_webhook_secrets,
+            stripe_api_base: get("STRIPE_API_BASE").unwrap_or_else(|| DEFAULT_STRIPE_API.into()),
+            brand_cache_ttl,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    const GOOD_SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| map.get(k).cloned()
+    }
+
+    fn production(extra: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
+        let mut base: Vec<(&str, String)> = vec![
+            ("ENVIRONMENT", "production".into()),
+            ("JWT_SECRET", GOOD_SECRET.into()),
+            ("POSTGREST_URL", "https://db.example/rest/v1/".into()),
+            ("PLATFORM_HOST", "Shoal.Example".into()),
+            ("STRIPE_SECRET_KEY", "sk_live_x".into()),
+            ("STRIPE_WEBHOOK_SECRETS", "whsec_a, whsec_b".into()),
+        ];
+        for (k, v) in extra {
+            base.retain(|(bk, _)| bk != k);
+            if !v.is_empty() {
+                base.push((k, v.to_string()));
+            }
+        }
+        base
+    }
+
+    fn load(pairs: Vec<(&'static str, String)>) -> Result<Config, ConfigError> {
+        let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        Config::from_lookup(env(&borrowed))
+    }
+
+    #[test]
+    fn complete_production_config_loads_and_normalises() {
+        let c = load(production(&[])).expect("valid config");
+        assert_eq!(c.environment, Environment::Production);
+        assert_eq!(c.postgrest_url, "https://db.example/rest/v1");
+        assert_eq!(c.platform_host, "shoal.example");
+        assert_eq!(c.stripe_webhook_secrets, vec!["whsec_a", "whsec_b"]);
+        assert_eq!(c.brand_cache_ttl, DEFAULT_BRAND_CACHE_TTL);
+        assert_eq!(c.stripe_api_base, "https://api.stripe.com");
+    }
+
+    #[test]
+    fn production_refuses_missing_or_short_secrets() {
+        for (key, value, needle) in [
+            ("JWT_SECRET", "", "JWT_SECRET is missing"),
+            ("JWT_SECRET", "too-short", "at least 32 bytes"),
+            ("STRIPE_SECRET_KEY", "", "STRIPE_SECRET_KEY is missing"),
+            ("STRIPE_WEBHOOK_SECRETS", "", "STRIPE_WEBHOOK_SECRETS is missing"),
+            ("STRIPE_WEBHOOK_SECRETS", " , ", "STRIPE_WEBHOOK_SECRETS is missing"),
+        ] {
+            let err = load(production(&[(key, value)])).expect_err(key);
+            assert!(err.to_string().contains(needle), "{key}={value:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_missing_environment_is_treated_as_production() {
+        let err = load(production(&[("ENVIRONMENT", ""), ("STRIPE_SECRET_KEY", "")])).expect_err("prod rules");
+        assert!(err.to_string().contains("STRIPE_SECRET_KEY"));
+    }
+
+    #[test]
+    fn development_allows_missing_stripe_but_never_a_weak_jwt_secret() {
+        let c = load(production(&[("ENVIRONMENT", "development"), ("STRIPE_SECRET_KEY", ""), ("STRIPE_WEBHOOK_SECRETS", "")]));
+        assert_eq!(c.map(|c| c.environment), Ok(Environment::Development));
+        let err = load(production(&[("ENVIRONMENT", "development"), ("JWT_SECRET", "short")]));
+        assert!(err.is_err());
+    }
+
+    #[test]
+    fn reports_every_problem_at_once() {
+        let err = Config::from_lookup(env(&[("ENVIRONMENT", "staging"), ("BRAND_CACHE_TTL", "5")])).expect_err("bad");
+        assert_eq!(err.problems.len(), 7, "{err}");
+    }
+
+    #[test]
+    fn cache_ttl_respects_kv_minimum() {
+        assert_eq!(load(production(&[("BRAND_CACHE_TTL", "60")])).map(|c| c.brand_cache_ttl), Ok(60));
+        assert!(load(production(&[("BRAND_CACHE_TTL", "59")])).is_err());
+        assert!(load(production(&[("BRAND_CACHE_TTL", "soon")])).is_err());
+    }
+}

@@ -1,0 +1,9 @@
+//! Shoal's domain rules, free of any Cloudflare or wasm dependency so that every rule is
+//! unit-tested natively (`cargo test -p shoal-domain`). The worker crate adapts these to
+//! HTTP, KV and PostgREST.
+
+pub mod brand;
+pub mod config;
+pub mod db_token;
+pub mod host;
+pub mod request_id;

@@ -1,0 +1,93 @@
+//! The worker's one error type. Every failure a client can see is one of these, with a
+//! stable snake_case code; the HTTP mapping lives here and nowhere else.
+
+use shoal_domain::host::HostError;
+use worker::Response;
+
+#[derive(Debug)]
+pub enum AppError {
+    InvalidHost(HostError),
+    UnknownHost,
+    BrandUnavailable,
+    NotFound,
+    MethodNotAllowed,
+    /// The worker's own configuration is unusable (details are logged, never shown).
+    Config,
+    /// The database (PostgREST) could not answer.
+    DatabaseUnavailable(String),
+    /// Anything else that went wrong inside the worker; the detail is logged only.
+    Internal(String),
+}
+
+impl AppError {
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::InvalidHost(_) => 400,
+            AppError::UnknownHost | AppError::NotFound => 404,
+            AppError::MethodNotAllowed => 405,
+            AppError::Config | AppError::Internal(_) => 500,
+            AppError::BrandUnavailable | AppError::DatabaseUnavailable(_) => 503,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::InvalidHost(_) => "invalid_host",
+            AppError::UnknownHost => "unknown_host",
+            AppError::BrandUnavailable => "brand_unavailable",
+            AppError::NotFound => "not_found",
+            AppError::MethodNotAllowed => "method_not_allowed",
+            AppError::Config => "config_invalid",
+            AppError::DatabaseUnavailable(_) => "database_unavailable",
+            AppError::Internal(_) => "internal_error",
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            AppError::InvalidHost(e) => e.to_string(),
+            AppError::UnknownHost => "no shop is served on this host".into(),
+            AppError::BrandUnavailable => "this shop is temporarily unavailable".into(),
+            AppError::NotFound => "no such resource".into(),
+            AppError::MethodNotAllowed => "method not allowed on this resource".into(),
+            AppError::Config => "the service is misconfigured".into(),
+            AppError::DatabaseUnavailable(_) => "the database is unavailable, retry shortly".into(),
+            AppError::Internal(_) => "internal error".into(),
+        }
+    }
+
+    /// What goes to the log but never to the client.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            AppError::DatabaseUnavailable(d) | AppError::Internal(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn into_response(self) -> Response {
+        let body = serde_json::json!({"error": {"code": self.code(), "message": self.message()}});
+        let mut resp = json_response(&body, self.status());
+        if self.status() == 503 {
+            let _ = resp.headers_mut().set("retry-after", "5");
+        }
+        resp
+    }
+}
+
+impl From<worker::Error> for AppError {
+    fn from(e: worker::Error) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+/// Builds a response with a body and content type; infallible, so no status is ever lost.
+pub fn body_response(body: Vec<u8>, status: u16, content_type: &str) -> Response {
+    let mut resp = Response::builder().with_status(status).fixed(body);
+    // header names and values here are constants: set() cannot fail on them
+    let _ = resp.headers_mut().set("content-type", content_type);
+    resp
+}
+
+pub fn json_response(body: &serde_json::Value, status: u16) -> Response {
+    body_response(body.to_string().into_bytes(), status, "application/json; charset=utf-8")
+}

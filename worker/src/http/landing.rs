@@ -1,0 +1,24 @@
+//! The platform host's landing page (brand sign-up arrives in a later issue).
+
+use worker::{Request, Response};
+
+use crate::error::{body_response, AppError};
+
+const LANDING: &str = r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Shoal — storefronts for independent brands</title>
+<meta name="description" content="Shoal runs your shop on your own domain: catalog, checkout with Stripe, staff roles and in-store devices.">
+</head><body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto; padding: 0 1rem">
+<h1>Shoal</h1>
+<p>Storefronts for independent brands, each on its own domain.</p>
+</body></html>
+"#;
+
+pub fn get(req: &Request) -> Result<Response, AppError> {
+    if req.path() != "/" {
+        return Err(AppError::NotFound);
+    }
+    let mut resp = body_response(LANDING.as_bytes().to_vec(), 200, "text/html; charset=utf-8");
+    let _ = resp.headers_mut().set("cache-control", "public, max-age=300");
+    Ok(resp)
+}

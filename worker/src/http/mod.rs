@@ -1,0 +1,97 @@
+//! The HTTP layer: request id, routing, the brand middleware, one log line per request,
+//! and the single place where an `AppError` becomes a response.
+
+mod brand;
+mod health;
+mod landing;
+mod store_brand;
+
+use shoal_domain::host::normalize_host;
+use shoal_domain::request_id;
+use worker::{Date, Env, Method, Request, Response};
+
+use crate::config;
+use crate::error::AppError;
+
+/// What the access log records besides method, path and status.
+#[derive(Default)]
+struct RequestLog {
+    brand_id: Option<String>,
+}
+
+pub async fn serve(req: Request, env: Env) -> Response {
+    let started = Date::now().as_millis();
+    let request_id = request_id_of(&req);
+    let method = req.method().to_string();
+    let path = req.path();
+    let mut log = RequestLog::default();
+    let mut resp = match route(req, &env, &mut log).await {
+        Ok(resp) => resp,
+        Err(err) => {
+            if let Some(detail) = err.detail() {
+                worker::console_error!(
+                    "{}",
+                    serde_json::json!({"level": "error", "request_id": request_id, "code": err.code(), "detail": detail})
+                );
+            }
+            err.into_response()
+        }
+    };
+    let _ = resp.headers_mut().set("x-request-id", &request_id);
+    worker::console_log!(
+        "{}",
+        serde_json::json!({
+            "level": "info", "request_id": request_id, "brand_id": log.brand_id,
+            "method": method, "path": path, "status": resp.status_code(),
+            "duration_ms": Date::now().as_millis().saturating_sub(started),
+        })
+    );
+    resp
+}
+
+async fn route(req: Request, env: &Env, log: &mut RequestLog) -> Result<Response, AppError> {
+    let config = config::load(env).map_err(|_| AppError::Config)?;
+    let path = req.path();
+    if path == "/healthz" {
+        return only_get(&req).and(Ok(health::get(env, &config).await));
+    }
+    let host = normalize_host(&raw_host(&req)).map_err(AppError::InvalidHost)?;
+    if host == config.platform_host {
+        return landing::get(&req);
+    }
+    let (brand, cache) = brand::resolve(env, &config, &host).await?;
+    log.brand_id = Some(brand.id.clone());
+    let mut resp = match path.as_str() {
+        "/api/v1/store/brand" => only_get(&req).map(|_| store_brand::get(&brand)),
+        _ => Err(AppError::NotFound),
+    }?;
+    let _ = resp.headers_mut().set("x-shoal-brand-cache", cache.as_str());
+    Ok(resp)
+}
+
+fn only_get(req: &Request) -> Result<(), AppError> {
+    match req.method() {
+        Method::Get | Method::Head => Ok(()),
+        _ => Err(AppError::MethodNotAllowed),
+    }
+}
+
+/// The Host header (what the client asked for); the URL's host when it is absent.
+fn raw_host(req: &Request) -> String {
+    match req.headers().get("host") {
+        Ok(Some(h)) if !h.is_empty() => h,
+        _ => req.url().ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default(),
+    }
+}
+
+fn request_id_of(req: &Request) -> String {
+    if let Ok(Some(incoming)) = req.headers().get("x-request-id") {
+        if let Some(id) = request_id::accept_incoming(&incoming) {
+            return id.to_owned();
+        }
+    }
+    let mut bytes = [0u8; 16];
+    // crypto.getRandomValues cannot fail for 16 bytes; a zero id would still be logged
+    let _ = getrandom::fill(&mut bytes);
+    request_id::from_random(bytes)
+}

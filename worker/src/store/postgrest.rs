@@ -1,0 +1,41 @@
+//! A PostgREST client per request: the `postgrest` crate over the Workers fetch API, with
+//! a short-lived JWT whose claims select the Postgres role and the brand.
+
+use chrono::{DateTime, Utc};
+use shoal_domain::config::Config;
+use shoal_domain::db_token::{self, DbClaims};
+
+use crate::error::AppError;
+
+/// Database tokens live one minute: long enough for one request, useless if leaked.
+const TOKEN_TTL_SECONDS: i64 = 60;
+
+pub fn now() -> DateTime<Utc> {
+    let ms = worker::Date::now().as_millis() as i64;
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+pub fn client(config: &Config, claims: DbClaims) -> Result<postgrest::Postgrest, AppError> {
+    let token = db_token::mint(config.jwt_secret.as_bytes(), claims, now(), TOKEN_TTL_SECONDS)
+        .map_err(|e| AppError::Internal(format!("cannot mint database token: {e:?}")))?;
+    Ok(postgrest::Postgrest::new(&config.postgrest_url).insert_header("Authorization", format!("Bearer {token}")))
+}
+
+/// Sends a request and returns the JSON body of a 2xx answer. A transport failure or a
+/// 5xx means the database is unavailable; any other status is a bug on our side.
+pub async fn send_json(builder: postgrest::Builder) -> Result<serde_json::Value, AppError> {
+    let resp = builder
+        .execute()
+        .await
+        .map_err(|e| AppError::DatabaseUnavailable(format!("postgrest unreachable: {e}")))?;
+    let status = resp.status().as_u16();
+    let text = resp
+        .text()
+        .await
+        .map_err(|e| AppError::DatabaseUnavailable(format!("postgrest body: {e}")))?;
+    match status {
+        200..=299 => serde_json::from_str(&text).map_err(|e| AppError::Internal(format!("postgrest json: {e}"))),
+        500..=599 => Err(AppError::DatabaseUnavailable(format!("postgrest {status}: {text}"))),
+        _ => Err(AppError::Internal(format!("postgrest {status}: {text}"))),
+    }
+}
