@@ -44,3 +44,6 @@ export WRANGLER_LOG_PATH=$SHOAL_LOCAL/log/wrangler
 
 say() { printf '\033[1m[shoal]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[31m[shoal] error:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# for the e2e tests, which start extra workers and read generated dev secrets
+export SHOAL_NODE_BIN=$NODE_BIN SHOAL_LOCAL

@@ -1,1 +1,130 @@
+//! Helpers for end-to-end tests against the local stack that `scripts/test` starts:
+//! real HTTP to the worker (any Host header), and the dev script for database access and
+//! for stopping/starting services.
 
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+pub use serde_json::{json, Value};
+
+pub const ACME_ID: &str = "a0000000-0000-4000-8000-00000000000a";
+pub const GLOBEX_ID: &str = "b0000000-0000-4000-8000-00000000000b";
+
+fn port(var: &str, default: u16) -> u16 {
+    std::env::var(var).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+pub fn worker_port() -> u16 {
+    port("SHOAL_HTTP_PORT", 8787)
+}
+
+pub fn stripe_port() -> u16 {
+    port("SHOAL_STRIPE_PORT", 12111)
+}
+
+pub fn email_port() -> u16 {
+    port("SHOAL_EMAIL_PORT", 12112)
+}
+
+pub fn project_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A response read whole: status, headers (lower-case names) and body.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", self.body))
+    }
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+    /// Asserts the standard error shape and returns its code.
+    pub fn error_code(&self) -> String {
+        let v = self.json();
+        let code = v["error"]["code"].as_str().unwrap_or_else(|| panic!("no error.code in {v}"));
+        assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "no error.message in {v}");
+        code.to_owned()
+    }
+}
+
+fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap_or_else(|e| panic!("http client: {e}"))
+}
+
+/// Sends a request to the worker with the given Host header.
+pub fn send(method: &str, host: &str, path: &str, headers: &[(&str, &str)], body: Option<String>) -> Reply {
+    let url = format!("http://127.0.0.1:{}{}", worker_port(), path);
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
+    let mut req = client().request(method, &url).header("host", host);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    if let Some(b) = body {
+        req = req.body(b);
+    }
+    let resp = req.send().unwrap_or_else(|e| panic!("request to {url} (Host {host}) failed: {e}"));
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let body = resp.text().unwrap_or_default();
+    Reply { status, headers, body }
+}
+
+pub fn get(host: &str, path: &str) -> Reply {
+    send("GET", host, path, &[], None)
+}
+
+/// Plain HTTP to a loopback service (stand-ins).
+pub fn http(method: &str, url: &str, headers: &[(&str, &str)], body: Option<String>) -> Reply {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
+    let mut req = client().request(method, url);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    if let Some(b) = body {
+        req = req.body(b);
+    }
+    let resp = req.send().unwrap_or_else(|e| panic!("request to {url} failed: {e}"));
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    Reply { status, headers, body: resp.text().unwrap_or_default() }
+}
+
+/// Runs `scripts/dev <args>` with the test stack's environment; panics on failure.
+pub fn dev(args: &[&str]) -> String {
+    let out = Command::new(project_root().join("scripts/dev"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("scripts/dev {args:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "scripts/dev {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Runs SQL as the database superuser and returns psql's unaligned output.
+pub fn sql(statement: &str) -> String {
+    dev(&["psql", "-tA", "-c", statement])
+}
+
+/// A short random suffix so tests that create rows never collide.
+pub fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{prefix}{:x}{:x}", nanos, std::process::id())
+}
