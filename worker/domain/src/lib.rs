@@ -7,3 +7,4 @@ pub mod config;
 pub mod db_token;
 pub mod host;
 pub mod request_id;
+pub mod stripe_signature;
