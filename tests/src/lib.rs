@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
+pub mod stripe;
+
 pub use serde_json::{json, Value};
 
 pub const ACME_ID: &str = "a0000000-0000-4000-8000-00000000000a";

@@ -2,6 +2,7 @@
 //! stable snake_case code; the HTTP mapping lives here and nowhere else.
 
 use shoal_domain::host::HostError;
+use shoal_domain::stripe_signature::SignatureError;
 use worker::Response;
 
 #[derive(Debug)]
@@ -11,6 +12,12 @@ pub enum AppError {
     BrandUnavailable,
     NotFound,
     MethodNotAllowed,
+    /// A request the client must fix; the code names what is wrong.
+    BadRequest(&'static str, String),
+    PayloadTooLarge,
+    Signature(SignatureError),
+    /// A verified webhook could not be applied: 500 so that Stripe retries it later.
+    WebhookNotApplied(String),
     /// The worker's own configuration is unusable (details are logged, never shown).
     Config,
     /// The database (PostgREST) could not answer.
@@ -22,7 +29,11 @@ pub enum AppError {
 impl AppError {
     pub fn status(&self) -> u16 {
         match self {
-            AppError::InvalidHost(_) => 400,
+            AppError::InvalidHost(_) | AppError::BadRequest(..) => 400,
+            AppError::Signature(SignatureError::NoSecretConfigured) => 500,
+            AppError::Signature(_) => 400,
+            AppError::PayloadTooLarge => 413,
+            AppError::WebhookNotApplied(_) => 500,
             AppError::UnknownHost | AppError::NotFound => 404,
             AppError::MethodNotAllowed => 405,
             AppError::Config | AppError::Internal(_) => 500,
@@ -33,6 +44,10 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             AppError::InvalidHost(_) => "invalid_host",
+            AppError::BadRequest(code, _) => code,
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::Signature(e) => e.code(),
+            AppError::WebhookNotApplied(_) => "webhook_not_applied",
             AppError::UnknownHost => "unknown_host",
             AppError::BrandUnavailable => "brand_unavailable",
             AppError::NotFound => "not_found",
@@ -46,6 +61,11 @@ impl AppError {
     fn message(&self) -> String {
         match self {
             AppError::InvalidHost(e) => e.to_string(),
+            AppError::BadRequest(_, why) => why.clone(),
+            AppError::PayloadTooLarge => "the request body is too large".into(),
+            AppError::Signature(SignatureError::NoSecretConfigured) => "no webhook secret is configured".into(),
+            AppError::Signature(e) => format!("the Stripe-Signature header does not verify ({})", e.code()),
+            AppError::WebhookNotApplied(_) => "the event could not be applied now; retry later".into(),
             AppError::UnknownHost => "no shop is served on this host".into(),
             AppError::BrandUnavailable => "this shop is temporarily unavailable".into(),
             AppError::NotFound => "no such resource".into(),
@@ -59,7 +79,7 @@ impl AppError {
     /// What goes to the log but never to the client.
     pub fn detail(&self) -> Option<&str> {
         match self {
-            AppError::DatabaseUnavailable(d) | AppError::Internal(d) => Some(d),
+            AppError::DatabaseUnavailable(d) | AppError::Internal(d) | AppError::WebhookNotApplied(d) => Some(d),
             _ => None,
         }
     }

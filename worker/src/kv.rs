@@ -42,3 +42,8 @@ pub async fn put_brand(kv: &KvStore, host: &str, brand: Option<&BrandContext>, t
 pub async fn probe(kv: &KvStore) -> Result<(), String> {
     kv.get("health:probe").text().await.map(|_| ()).map_err(|e| e.to_string())
 }
+
+pub async fn forget_brand(kv: &KvStore, host: &str) -> worker::Result<()> {
+    kv.delete(&domain_cache_key(host)).await?;
+    Ok(())
+}

@@ -8,3 +8,4 @@ pub mod db_token;
 pub mod host;
 pub mod request_id;
 pub mod stripe_signature;
+pub mod order;

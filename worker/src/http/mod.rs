@@ -5,6 +5,7 @@ mod brand;
 mod health;
 mod landing;
 mod store_brand;
+mod webhooks;
 
 use shoal_domain::host::normalize_host;
 use shoal_domain::request_id;
@@ -54,6 +55,13 @@ async fn route(req: Request, env: &Env, log: &mut RequestLog) -> Result<Response
     let path = req.path();
     if path == "/healthz" {
         return only_get(&req).and(Ok(health::get(env, &config).await));
+    }
+    if path == "/webhooks/stripe" {
+        // Stripe names no brand by host: the event's own ids lead to the order or brand
+        return match req.method() {
+            Method::Post => webhooks::post(req, env, &config).await,
+            _ => Err(AppError::MethodNotAllowed),
+        };
     }
     let host = normalize_host(&raw_host(&req)).map_err(AppError::InvalidHost)?;
     if host == config.platform_host {

@@ -2,4 +2,5 @@
 //! are single Postgres functions under `/rpc`.
 
 pub mod brands;
+pub mod webhooks;
 pub mod postgrest;

@@ -1,0 +1,165 @@
+-- =====================================================================================
+-- Orders: fulfilment state machine, payment status, item snapshot, timeline, refunds
+-- =====================================================================================
+set role shoal_owner;
+
+-- The allowed transitions, the same table as shoal-domain's order::state::TRANSITIONS
+-- (an end-to-end test compares them row for row).
+create table public.order_transitions (
+  from_status text not null,
+  to_status   text not null,
+  primary key (from_status, to_status)
+);
+insert into public.order_transitions values
+  ('pending', 'paid'), ('pending', 'failed'), ('pending', 'cancelled'),
+  ('paid', 'processing'), ('paid', 'cancelled'),
+  ('processing', 'shipped'), ('processing', 'cancelled'),
+  ('shipped', 'delivered'), ('shipped', 'returned'),
+  ('delivered', 'returned');
+
+create sequence public.order_number_seq start 1001;
+
+create table public.orders (
+  id                          uuid primary key default extensions.gen_random_uuid(),
+  brand_id                    uuid not null references public.brands(id),
+  number                      bigint not null unique default nextval('public.order_number_seq'),
+  email                       text not null check (position('@' in email) > 1),
+  status                      text not null default 'pending'
+    check (status in ('pending','paid','failed','cancelled','processing','shipped','delivered','returned')),
+  payment_status              text not null default 'unpaid'
+    check (payment_status in ('unpaid','paid','partially_refunded','refunded','disputed')),
+  currency                    char(3) not null check (currency ~ '^[A-Z]{3}$'),
+  total_amount                bigint not null check (total_amount >= 0),
+  amount_refunded             bigint not null default 0 check (amount_refunded >= 0),
+  -- set when Stripe reports money that does not match the order: staff must look
+  needs_review                boolean not null default false,
+  review_reason               text,
+  stripe_checkout_session_id  text unique,
+  stripe_payment_intent_id    text unique,
+  stripe_charge_id            text unique,
+  tracking_number             text,
+  paid_at                     timestamptz,
+  created_at                  timestamptz not null default now(),
+  updated_at                  timestamptz not null default now()
+);
+alter sequence public.order_number_seq owned by public.orders.number;
+create index orders_brand_id_idx on public.orders(brand_id, created_at desc);
+
+-- What was bought, frozen at checkout (prices may change later).
+create table public.order_items (
+  id          bigint generated always as identity primary key,
+  brand_id    uuid not null references public.brands(id),
+  order_id    uuid not null references public.orders(id) on delete cascade,
+  title       text not null,
+  sku         text not null,
+  unit_amount bigint not null check (unit_amount >= 0),
+  quantity    integer not null check (quantity > 0)
+);
+create index order_items_brand_id_idx on public.order_items(brand_id);
+create index order_items_order_id_idx on public.order_items(order_id);
+
+-- Timeline: every status or payment change, with its cause (a Stripe event id or a staff user).
+create table public.order_events (
+  id                  bigint generated always as identity primary key,
+  brand_id            uuid not null references public.brands(id),
+  order_id            uuid not null references public.orders(id) on delete cascade,
+  kind                text not null,
+  from_status         text,
+  to_status           text,
+  payment_status      text,
+  cause               text not null,
+  detail              jsonb not null default '{}'::jsonb,
+  at                  timestamptz not null default now()
+);
+create index order_events_brand_id_idx on public.order_events(brand_id);
+create index order_events_order_id_idx on public.order_events(order_id, at);
+
+create table public.refunds (
+  id               text primary key,            -- Stripe refund id
+  brand_id         uuid not null references public.brands(id),
+  order_id         uuid not null references public.orders(id) on delete cascade,
+  amount           bigint not null check (amount >= 0),
+  currency         char(3) not null,
+  status           text not null,
+  created_at       timestamptz not null default now()
+);
+create index refunds_brand_id_idx on public.refunds(brand_id);
+
+-- ------------------------------------------------------------------------ row level security
+alter table public.order_transitions enable row level security;
+alter table public.order_transitions force row level security;
+alter table public.orders       enable row level security;
+alter table public.orders       force row level security;
+alter table public.order_items  enable row level security;
+alter table public.order_items  force row level security;
+alter table public.order_events enable row level security;
+alter table public.order_events force row level security;
+alter table public.refunds      enable row level security;
+alter table public.refunds      force row level security;
+
+create policy "anyone can read the order transition table"
+  on public.order_transitions for select to anon, authenticated, shoal_owner using (true);
+
+create policy "staff can read their brand's orders"
+  on public.orders for select to authenticated
+  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
+create policy "staff can read their brand's order items"
+  on public.order_items for select to authenticated
+  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
+create policy "staff can read their brand's order timeline"
+  on public.order_events for select to authenticated
+  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
+create policy "staff can read their brand's refunds"
+  on public.refunds for select to authenticated
+  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
+
+-- Order writes go through definer functions only (one transaction each).
+create policy "definer functions manage orders" on public.orders
+  for all to shoal_owner using (true) with check (true);
+create policy "definer functions manage order items" on public.order_items
+  for all to shoal_owner using (true) with check (true);
+create policy "definer functions write the order timeline" on public.order_events
+  for all to shoal_owner using (true) with check (true);
+create policy "definer functions record refunds" on public.refunds
+  for all to shoal_owner using (true) with check (true);
+
+grant select on public.order_transitions to anon, authenticated;
+grant select on public.orders, public.order_items, public.order_events, public.refunds to authenticated;
+grant all on public.orders, public.order_items, public.order_events, public.refunds, public.order_transitions to service_role;
+grant usage on sequence public.order_number_seq to service_role;
+
+-- ------------------------------------------------------------------------ transitions
+-- Raises SQLSTATE 'SH409' for a forbidden transition; callers decide whether that is an
+-- error (staff) or an ignored, logged event (an out-of-order webhook).
+create function shoal_private.transition_order(p_order_id uuid, p_to text, p_cause text, p_detail jsonb default '{}')
+returns public.orders
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_order public.orders;
+  v_from  text;
+begin
+  select * into v_order from public.orders where id = p_order_id for update;
+  if not found then
+    raise exception using errcode = 'SH404', message = 'order not found';
+  end if;
+  if not exists (select 1 from public.order_transitions where from_status = v_order.status and to_status = p_to) then
+    raise exception using errcode = 'SH409',
+      message = format('forbidden transition %s -> %s', v_order.status, p_to);
+  end if;
+  v_from := v_order.status;
+  update public.orders
+     set status = p_to,
+         updated_at = now(),
+         paid_at = case when p_to = 'paid' then now() else paid_at end
+   where id = p_order_id
+  returning * into v_order;
+  insert into public.order_events (brand_id, order_id, kind, from_status, to_status, payment_status, cause, detail)
+  values (v_order.brand_id, v_order.id, 'status_changed', v_from, p_to, v_order.payment_status, p_cause, p_detail);
+  return v_order;
+end
+$$;
+
+reset role;

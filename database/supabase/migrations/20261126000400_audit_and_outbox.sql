@@ -1,0 +1,74 @@
+-- =====================================================================================
+-- Audit log (append-only) and email outbox
+-- =====================================================================================
+set role shoal_owner;
+
+create table public.audit_log (
+  id          bigint generated always as identity primary key,
+  brand_id    uuid references public.brands(id),   -- null: a platform-wide action
+  actor       text not null,                       -- user id, 'system', 'stripe', 'device:<id>'
+  action      text not null,
+  target      text,
+  detail      jsonb not null default '{}'::jsonb,
+  ip          text,
+  user_agent  text,
+  request_id  text,
+  at          timestamptz not null default now()
+);
+create index audit_log_brand_id_idx on public.audit_log(brand_id, at desc);
+
+-- Written in the transaction of the event that causes it; the cron handler delivers.
+create table public.email_outbox (
+  id              uuid primary key default extensions.gen_random_uuid(),
+  brand_id        uuid references public.brands(id),
+  to_email        text not null,
+  template        text not null,
+  locale          text not null default 'en',
+  payload         jsonb not null default '{}'::jsonb,
+  status          text not null default 'pending' check (status in ('pending', 'sent', 'dead')),
+  attempts        integer not null default 0,
+  next_attempt_at timestamptz not null default now(),
+  last_error      text,
+  provider_id     text,
+  created_at      timestamptz not null default now(),
+  sent_at         timestamptz
+);
+create index email_outbox_brand_id_idx on public.email_outbox(brand_id);
+create index email_outbox_due_idx on public.email_outbox(next_attempt_at) where status = 'pending';
+
+alter table public.audit_log    enable row level security;
+alter table public.audit_log    force row level security;
+alter table public.email_outbox enable row level security;
+alter table public.email_outbox force row level security;
+
+create policy "brand admins can read their brand's audit log"
+  on public.audit_log for select to authenticated
+  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
+         and ((select auth.jwt()) ->> 'app_role') = 'brand_admin');
+-- append-only: definer functions may insert and read, never update or delete
+create policy "definer functions append to the audit log"
+  on public.audit_log for insert to shoal_owner with check (true);
+create policy "definer functions read the audit log"
+  on public.audit_log for select to shoal_owner using (true);
+create policy "definer functions manage the email outbox"
+  on public.email_outbox for all to shoal_owner using (true) with check (true);
+
+grant select on public.audit_log to authenticated;
+grant select, insert on public.audit_log to service_role;
+grant all on public.email_outbox to service_role;
+
+create function shoal_private.audit(p_brand_id uuid, p_actor text, p_action text, p_target text, p_detail jsonb)
+returns void language sql security definer set search_path = '' as $$
+  insert into public.audit_log (brand_id, actor, action, target, detail)
+  values (p_brand_id, p_actor, p_action, p_target, coalesce(p_detail, '{}'::jsonb))
+$$;
+
+create function shoal_private.enqueue_email(p_brand_id uuid, p_to text, p_template text, p_payload jsonb)
+returns void language sql security definer set search_path = '' as $$
+  insert into public.email_outbox (brand_id, to_email, template, locale, payload)
+  select p_brand_id, p_to, p_template, coalesce(b.locale, 'en'), coalesce(p_payload, '{}'::jsonb)
+    from (select 1) one left join public.brands b on b.id = p_brand_id
+   where p_to is not null and p_to <> ''
+$$;
+
+reset role;

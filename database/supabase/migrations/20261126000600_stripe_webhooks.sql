@@ -1,0 +1,507 @@
+-- =====================================================================================
+-- Stripe webhooks: exactly-once application of events in one transaction
+-- =====================================================================================
+-- public.apply_stripe_event(event) records the event id first (INSERT … ON CONFLICT DO
+-- NOTHING); a duplicate stops there. Otherwise the event is applied in the same
+-- transaction: order/billing changes, the order timeline, the audit log, the email
+-- outbox. A transition the state machine forbids (an event arriving late) raises SH409
+-- inside a sub-block: its changes are undone, the event is kept as `ignored`, and the
+-- webhook still answers 200. Any other error aborts everything, so Stripe retries.
+set role shoal_owner;
+
+create table public.processed_webhook_events (
+  event_id     text primary key,
+  event_type   text not null,
+  livemode     boolean not null,
+  account      text,
+  api_version  text,
+  brand_id     uuid references public.brands(id),
+  outcome      text not null default 'received',
+  detail       text,
+  received_at  timestamptz not null default now(),
+  applied_at   timestamptz
+);
+create index processed_webhook_events_brand_id_idx on public.processed_webhook_events(brand_id);
+
+alter table public.processed_webhook_events enable row level security;
+alter table public.processed_webhook_events force row level security;
+create policy "brand admins can read their brand's webhook events"
+  on public.processed_webhook_events for select to authenticated
+  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
+         and ((select auth.jwt()) ->> 'app_role') = 'brand_admin');
+create policy "definer functions record webhook events"
+  on public.processed_webhook_events for all to shoal_owner using (true) with check (true);
+grant select on public.processed_webhook_events to authenticated;
+grant all on public.processed_webhook_events to service_role;
+
+-- ------------------------------------------------------------------------ helpers
+create function shoal_private.brand_hosts(p_brand_id uuid) returns jsonb
+language sql stable security definer set search_path = '' as $$
+  select coalesce(jsonb_agg(host order by host), '[]'::jsonb) from public.brand_domains where brand_id = p_brand_id
+$$;
+
+create function shoal_private.find_order(p_order_id text, p_session text, p_pi text, p_charge text, p_brand text)
+returns public.orders
+language plpgsql security definer set search_path = '' as $$
+declare
+  v_order public.orders;
+begin
+  select * into v_order from public.orders o
+   where (p_order_id is not null and o.id::text = p_order_id)
+      or (p_session is not null and o.stripe_checkout_session_id = p_session)
+      or (p_pi is not null and o.stripe_payment_intent_id = p_pi)
+      or (p_charge is not null and o.stripe_charge_id = p_charge)
+   order by (o.id::text = p_order_id) desc nulls last
+   limit 1
+   for update;
+  -- metadata naming another brand than the order's is not ours to apply
+  if found and p_brand is not null and v_order.brand_id::text <> p_brand then
+    return null;
+  end if;
+  return v_order;
+end
+$$;
+
+create function shoal_private.order_note(p_order public.orders, p_kind text, p_cause text, p_detail jsonb)
+returns void language sql security definer set search_path = '' as $$
+  insert into public.order_events (brand_id, order_id, kind, from_status, to_status, payment_status, cause, detail)
+  values (p_order.brand_id, p_order.id, p_kind, p_order.status, p_order.status, p_order.payment_status, p_cause, coalesce(p_detail, '{}'::jsonb))
+$$;
+
+-- Money for an order arrived (checkout, payment intent, or derived from a charge).
+create function shoal_private.mark_paid(p_order public.orders, p_amount bigint, p_currency text, p_event_id text, p_refs jsonb)
+returns jsonb
+language plpgsql security definer set search_path = '' as $$
+declare
+  v_order public.orders := p_order;
+begin
+  update public.orders
+     set stripe_checkout_session_id = coalesce(stripe_checkout_session_id, p_refs->>'session'),
+         stripe_payment_intent_id = coalesce(stripe_payment_intent_id, p_refs->>'payment_intent'),
+         stripe_charge_id = coalesce(stripe_charge_id, p_refs->>'charge'),
+         updated_at = now()
+   where id = v_order.id
+  returning * into v_order;
+  if v_order.payment_status <> 'unpaid' then
+    return jsonb_build_object('outcome', 'already_applied', 'brand_id', v_order.brand_id, 'order_id', v_order.id);
+  end if;
+  if v_order.status <> 'pending' then
+    -- money for an order that is no longer waiting for it (e.g. cancelled): a person decides
+    update public.orders set needs_review = true, review_reason = 'payment_for_' || status where id = v_order.id;
+    perform shoal_private.order_note(v_order, 'payment_needs_review', p_event_id,
+      jsonb_build_object('reason', 'payment_for_' || v_order.status, 'amount', p_amount));
+    perform shoal_private.audit(v_order.brand_id, 'stripe', 'payment_needs_review', v_order.id::text,
+      jsonb_build_object('event_id', p_event_id, 'reason', 'payment_for_' || v_order.status));
+    return jsonb_build_object('outcome', 'review', 'brand_id', v_order.brand_id, 'order_id', v_order.id);
+  end if;
+  if p_amount is distinct from v_order.total_amount or upper(p_currency) is distinct from v_order.currency then
+    update public.orders set needs_review = true, review_reason = 'amount_mismatch' where id = v_order.id;
+    perform shoal_private.order_note(v_order, 'payment_needs_review', p_event_id,
+      jsonb_build_object('reason', 'amount_mismatch', 'expected', v_order.total_amount, 'expected_currency', v_order.currency,
+                         'received', p_amount, 'received_currency', upper(p_currency)));
+    perform shoal_private.audit(v_order.brand_id, 'stripe', 'payment_amount_mismatch', v_order.id::text,
+      jsonb_build_object('event_id', p_event_id, 'expected', v_order.total_amount, 'received', p_amount));
+    return jsonb_build_object('outcome', 'review', 'brand_id', v_order.brand_id, 'order_id', v_order.id);
+  end if;
+  update public.orders set payment_status = 'paid' where id = v_order.id;
+  v_order := shoal_private.transition_order(v_order.id, 'paid', p_event_id, jsonb_build_object('amount', p_amount));
+  perform shoal_private.audit(v_order.brand_id, 'stripe', 'order_paid', v_order.id::text,
+    jsonb_build_object('event_id', p_event_id, 'amount', p_amount, 'currency', v_order.currency));
+  perform shoal_private.enqueue_email(v_order.brand_id, v_order.email, 'order_confirmation',
+    jsonb_build_object('order_number', v_order.number, 'amount', v_order.total_amount, 'currency', v_order.currency));
+  return jsonb_build_object('outcome', 'applied', 'brand_id', v_order.brand_id, 'order_id', v_order.id);
+end
+$$;
+
+-- ------------------------------------------------------------------------ orders
+create function shoal_private.on_checkout_session(p_event jsonb) returns jsonb
+language plpgsql security definer set search_path = '' as $$
+declare
+  v_type text := p_event->>'type';
+  v_obj jsonb := p_event->'data'->'object';
+  v_order public.orders;
+  v_refs jsonb;
+begin
+  if v_obj->>'mode' = 'subscription' then
+    return shoal_private.on_subscription_checkout(p_event);
+  end if;
+  v_order := shoal_private.find_order(coalesce(v_obj->'metadata'->>'order_id', v_obj->>'client_reference_id'),
+                                      v_obj->>'id', null, null, v_obj->'metadata'->>'brand_id');
+  if v_order.id is null then
+    return jsonb_build_object('outcome', 'order_not_found');
+  end if;
+  v_refs := jsonb_build_object('session', v_obj->>'id', 'payment_intent', v_obj->>'payment_intent');
+  case v_type
+    when 'checkout.session.completed' then
+      if v_obj->>'payment_status' in ('paid', 'no_payment_required') then
+        return shoal_private.mark_paid(v_order, (v_obj->>'amount_total')::bigint, v_obj->>'currency', p_event->>'id', v_refs);
+      end if;
+      -- delayed payment methods: paid or failed later, by the async_payment events
+      update public.orders set stripe_checkout_session_id = coalesce(stripe_checkout_session_id, v_obj->>'id'),
+             stripe_payment_intent_id = coalesce(stripe_payment_intent_id, v_obj->>'payment_intent')
+       where id = v_order.id;
+      perform shoal_private.order_note(v_order, 'payment_processing', p_event->>'id', '{}');
+      return jsonb_build_object('outcome', 'awaiting_payment', 'brand_id', v_order.brand_id, 'order_id', v_order.id);
+    when 'checkout.session.async_payment_succeeded' then
+      return shoal_private.mark_paid(v_order, (v_obj->>'amount_total')::bigint, v_obj->>'currency', p_event->>'id', v_refs);
+    when 'checkout.session.async_payment_failed' then
+      perform shoal_private.transition_order(v_order.id, 'failed', p_event->>'id', '{}');
+      return jsonb_build_object('outcome', 'applied', 'brand_id', v_order.brand_id, 'order_id', v_order.id);
+    when 'checkout.session.expired' then
+      perform shoal_private.transition_order(v_order.id, 'cancelled', p_event->>'id', '{"reason": "checkout_expired"}');
+      return jsonb_build_object('outcome', 'applied', 'brand_id', v_order.brand_id, 'order_id', v_order.id);
+    else
+      return jsonb_build_object('outcome', 'unhandled', 'brand_id', v_order.brand_id);
+  end case;
+end
+$$;
+
+create function shoal_private.on_payment_intent(p_event jsonb) returns jsonb
+language plpgsql security definer set search_path = '' as $$
+declare
+  v_obj jsonb := p_event->'data'->'object';
+  v_order public.orders;
+begin
+  v_order := shoal_private.find_order(v_obj->'metadata'->>'order_id', null, v_obj->>'id', null, v_obj->'metadata'->>'brand_id');
+  if v_order.id is null then
+    return jsonb_build_object('outcome', 'order_not_found');
+  end if;
+  case p_event->>'type'
+    when 'payment_intent.succeeded' then
+      return shoal_private.mark_paid(v_order, (v_obj->>'amount_received')::bigint, v_obj->>'currency', p_event->>'id',
+        jsonb_build_object('payment_intent', v_obj->>'id', 'charge', v_obj->>'latest_charge'));
+    when 'payment_intent.payment_failed' then
+      if v_order.status <> 'pending' or v_order.payment_status <> 'unpaid' then
+        -- a late failure (e.g. an earlier attempt) never un-pays an order
+        raise exception using errcode = 'SH409',
+          message = format('late payment failure ignored: order is %s/%s', v_order.status, v_order.payment_status);
+      end if;
+      -- Checkout lets the shopper retry with another card: one failed attempt does not fail
+      -- the order; the session's expiry or async failure does.
+      perform shoal_private.order_note(v_order, 'payment_attempt_failed', p_event->>'id',
+        jsonb_build_object('code', v_obj->'last_payment_error'->>'code'));
+      return jsonb_build_object('outcome', 'recorded', 'brand_id', v_order.brand_id, 'order_id', v_order.id);
+    else
+      return jsonb_build_object('outcome', 'unhandled', 'brand_id', v_order.brand_id);
+  end case;
+end
+$$;
+
+create function shoal_private.on_charge_refunded(p_event jsonb) returns jsonb
+language plpgsql security definer set search_path = '' as $$
+declare
+  v_obj jsonb := p_event->'data'->'object';
+  v_order public.orders;
+  v_paid jsonb;
+  v_refunded bigint;
+  v_status text;
+  v_refund jsonb;
+begin
+  v_order := shoal_private.find_order(v_obj->'metadata'->>'order_id', null, v_obj->>'payment_intent', v_obj->>'id',
+                                      v_obj->'metadata'->>'brand_id');
+  if v_order.id is null then
+    return shoal_private.on_platform_refund(p_event);
+  end if;
+  if v_order.payment_status = 'unpaid' then
+    -- The refund arrived before the payment event. A refunded charge was paid, so the
+    -- payment is derived from the charge's own state (the later paid event is then a duplicate).
+    if not coalesce((v_obj->>'paid')::boolean, false) then
+      raise exception using errcode = 'SH409', message = 'refund of an unpaid charge ignored';
+    end if;
+    v_paid := shoal_private.mark_paid(v_order, (v_obj->>'amount')::bigint, v_obj->>'currency', p_event->>'id',
+      jsonb_build_object('payment_intent', v_obj->>'payment_intent', 'charge', v_obj->>'id'));
+    if v_paid->>'outcome' = 'review' then
+      return v_paid;
+    end if;
+    select * into v_order from public.orders where id = v_order.id;
+  end if;
+  -- amount_refunded on the charge is cumulative, so the largest seen wins whatever the order
+  v_refunded := greatest(v_order.amount_refunded, coalesce((v_obj->>'amount_refunded')::bigint, 0));
+  v_status := case
+    when v_order.payment_status = 'disputed' then 'disputed'
+    when v_refunded >= v_order.total_amount then 'refunded'
+    else 'partially_refunded' end;
+  for v_refund in select * from jsonb_array_elements(coalesce(v_obj->'refunds'->'data', '[]'::jsonb)) loop
+    insert into public.refunds (id, brand_id, order_id, amount, currency, status)
+    values (v_refund->>'id', v_order.brand_id, v_order.id, (v_refund->>'amount')::bigint,
+            upper(coalesce(v_refund->>'currency', v_obj->>'currency')), coalesce(v_refund->>'status', 'succeeded'))
+    on conflict (id) do nothing;
+  end loop;
+  update public.orders set amount_refunded = v_refunded, payment_status = v_status, updated_at = now()
+   where id = v_order.id returning * into v_order;
+  perform shoal_private.order_note(v_order, 'refunded', p_event->>'id',
+    jsonb_build_object('amount_refunded', v_refunded, 'currency', v_order.currency));
+  perform shoal_private.audit(v_order.brand_id, 'stripe', 'refund_seen', v_order.id::text,
+    jsonb_build_object('event_id', p_event->>'id', 'amount_refunded', v_refunded));
+  perform shoal_private.enqueue_email(v_order.brand_id, v_order.email, 'refund_processed',
+    jsonb_build_object('order_number', v_order.number, 'amount', v_refunded, 'currency', v_order.currency));
+  return jsonb_build_object('outcome', 'applied', 'brand_id', v_order.brand_id, 'order_id', v_order.id);
+end
+$$;
+
+create function shoal_private.on_dispute(p_event jsonb) returns jsonb
+language plpgsql security definer set search_path = '' as $$
+declare
+  v_obj jsonb := p_event->'data'->'object';
+  v_order public.orders;
+  v_status text;
+begin
+  v_order := shoal_private.find_order(null, null, v_obj->>'payment_intent', v_obj->>'charge', null);
+  if v_order.id is null then
+    return jsonb_build_object('outcome', 'order_not_found');
+  end if;
+  case p_event->>'type'
+    when 'charge.dispute.created' then v_status := 'disputed';
+    when 'charge.dispute.closed' then
+      v_status := case
+        when v_obj->>'status' = 'lost' then 'refunded'
+        when v_order.amount_refunded >= v_order.total_amount and v_order.amount_refunded > 0 then 'refunded'
+        when v_order.amount_refunded > 0 then 'partially_refunded'
+        else 'paid' end;
+    else
+      return jsonb_build_object('outcome', 'unhandled', 'brand_id', v_order.brand_id);
+  end case;
+  update public.orders set payment_status = v_status, updated_at = now() where id = v_order.id returning * into v_order;
+  perform shoal_private.order_note(v_order, replace(p_event->>'type', 'charge.', ''), p_event->>'id',
+    jsonb_build_object('dispute', v_obj->>'id', 'status', v_obj->>'status', 'amount', v_obj->'amount'));
+  perform shoal_private.audit(v_order.brand_id, 'stripe',
+    case p_event->>'type' when 'charge.dispute.created' then 'dispute_opened' else 'dispute_closed' end,
+    v_order.id::text, jsonb_build_object('event_id', p_event->>'id', 'dispute_status', v_obj->>'status'));
+  return jsonb_build_object('outcome', 'applied', 'brand_id', v_order.brand_id, 'order_id', v_order.id);
+end
+$$;
+
+-- ------------------------------------------------------------------------ SaaS billing
+create function shoal_private.subscription_status(p_stripe_status text) returns text
+language sql immutable set search_path = '' as $$
+  select case p_stripe_status
+    when 'trialing' then 'trialing' when 'active' then 'active' when 'past_due' then 'past_due'
+    when 'unpaid' then 'unpaid' when 'canceled' then 'canceled'
+    when 'incomplete' then 'past_due' when 'incomplete_expired' then 'canceled' when 'paused' then 'unpaid'
+    else 'past_due' end
+$$;
+
+create function shoal_private.find_subscription(p_brand text, p_subscription text, p_customer text)
+returns public.brand_subscriptions
+language sql security definer set search_path = '' as $$
+  select * from public.brand_subscriptions s
+   where (p_subscription is not null and s.stripe_subscription_id = p_subscription)
+      or (p_customer is not null and s.stripe_customer_id = p_customer)
+      or (p_brand is not null and s.brand_id::text = p_brand)
+   order by (s.stripe_subscription_id = p_subscription) desc nulls last
+   limit 1
+   for update
+$$;
+
+create function shoal_private.billing_result(p_brand_id uuid, p_outcome text) returns jsonb
+language sql stable security definer set search_path = '' as $$
+  select jsonb_build_object('outcome', p_outcome, 'brand_id', p_brand_id,
+                            'invalidate_hosts', shoal_private.brand_hosts(p_brand_id))
+$$;
+
+create function shoal_private.billing_email(p_sub public.brand_subscriptions, p_template text, p_detail jsonb)
+returns void language sql security definer set search_path = '' as $$
+  select shoal_private.enqueue_email(p_sub.brand_id, p_sub.billing_email, p_template,
+    jsonb_build_object('plan', p_sub.plan, 'status', p_sub.status) || coalesce(p_detail, '{}'::jsonb))
+$$;
+
+-- A subscription Checkout Session completed: binds the Stripe customer to the brand.
+create function shoal_private.on_subscription_checkout(p_event jsonb) returns jsonb
+language plpgsql security definer set search_path = '' as $$
+declare
+  v_obj jsonb := p_event->'data'->'object';
+  v_brand uuid;
+begin
+  select id into v_brand from public.brands where id::text = coalesce(v_obj->'metadata'->>'brand_id', v_obj->>'client_reference_id');
+  if v_brand is null then
+    return jsonb_build_object('outcome', 'brand_not_found');
+  end if;
+  insert into public.brand_subscriptions (brand_id, stripe_customer_id, stripe_subscription_id, billing_email, plan)
+  values (v_brand, v_obj->>'customer', v_obj->>'subscription', v_obj->'customer_details'->>'email', v_obj->'metadata'->>'plan')
+  on conflict (brand_id) do update
+    set stripe_customer_id = excluded.stripe_customer_id,
+        stripe_subscription_id = coalesce(excluded.stripe_subscription_id, public.brand_subscriptions.stripe_subscription_id),
+        billing_email = coalesce(excluded.billing_email, public.brand_subscriptions.billing_email),
+        plan = coalesce(excluded.plan, public.brand_subscriptions.plan),
+        updated_at = now();
+  perform shoal_private.audit(v_brand, 'stripe', 'subscription_checkout_completed', v_obj->>'subscription',
+    jsonb_build_object('event_id', p_event->>'id'));
+  return shoal_private.billing_result(v_brand, 'applied');
+end
+$$;
+
+create function shoal_private.on_subscription(p_event jsonb) returns jsonb
+language plpgsql security definer set search_path = '' as $$
+declare
+  v_type text := p_event->>'type';
+  v_obj jsonb := p_event->'data'->'object';
+  v_created bigint := coalesce((p_event->>'created')::bigint, 0);
+  v_sub public.brand_subscriptions;
+  v_old text;
+  v_new text;
+  v_brand uuid;
+begin
+  v_sub := shoal_private.find_subscription(v_obj->'metadata'->>'brand_id', v_obj->>'id', v_obj->>'customer');
+  if v_sub.brand_id is null then
+    select id into v_brand from public.brands where id::text = v_obj->'metadata'->>'brand_id';
+    if v_brand is null then
+      return jsonb_build_object('outcome', 'brand_not_found');
+    end if;
+    insert into public.brand_subscriptions (brand_id) values (v_brand) returning * into v_sub;
+  end if;
+  if v_type = 'customer.subscription.trial_will_end' then
+    perform shoal_private.billing_email(v_sub, 'trial_ending',
+      jsonb_build_object('trial_end', to_timestamp((v_obj->>'trial_end')::bigint)));
+    perform shoal_private.audit(v_sub.brand_id, 'stripe', 'subscription_trial_will_end', v_obj->>'id',
+      jsonb_build_object('event_id', p_event->>'id'));
+    return shoal_private.billing_result(v_sub.brand_id, 'applied');
+  end if;
+  if v_created < v_sub.last_event_created then
+    -- an older snapshot of the subscription arrived after a newer one
+    return jsonb_build_object('outcome', 'stale', 'brand_id', v_sub.brand_id);
+  end if;
+  v_old := v_sub.status;
+  v_new := case when v_type = 'customer.subscription.deleted' then 'canceled'
+                else shoal_private.subscription_status(v_obj->>'status') end;
+  update public.brand_subscriptions set
+      stripe_subscription_id = v_obj->>'id',
+      stripe_customer_id = coalesce(v_obj->>'customer', stripe_customer_id),
+      plan = coalesce(v_obj->'metadata'->>'plan', v_obj->'items'->'data'->0->'price'->>'lookup_key',
+                      v_obj->'items'->'data'->0->'price'->>'id', plan),
+      status = v_new,
+      current_period_end = coalesce(to_timestamp((v_obj->>'current_period_end')::bigint), current_period_end),
+      trial_end = to_timestamp((v_obj->>'trial_end')::bigint),
+      cancel_at_period_end = coalesce((v_obj->>'cancel_at_period_end')::boolean, false),
+      grace_period_ends_at = case when v_new in ('active', 'trialing') then null else grace_period_ends_at end,
+      last_event_created = v_created,
+      updated_at = now()
+   where brand_id = v_sub.brand_id
+  returning * into v_sub;
+  if v_new = 'active' and v_old is distinct from 'active' then
+    perform shoal_private.billing_email(v_sub, 'subscription_activated', '{}');
+  elsif v_new = 'canceled' and v_old is distinct from 'canceled' then
+    perform shoal_private.billing_email(v_sub, 'subscription_canceled', '{}');
+  end if;
+  perform shoal_private.audit(v_sub.brand_id, 'stripe', 'subscription_' || replace(v_type, 'customer.subscription.', ''),
+    v_obj->>'id', jsonb_build_object('event_id', p_event->>'id', 'from', v_old, 'to', v_new));
+  return shoal_private.billing_result(v_sub.brand_id, 'applied');
+end
+$$;
+
+create function shoal_private.on_invoice(p_event jsonb) returns jsonb
+language plpgsql security definer set search_path = '' as $$
+declare
+  v_type text := p_event->>'type';
+  v_obj jsonb := p_event->'data'->'object';
+  v_sub public.brand_subscriptions;
+  v_grace_days int;
+begin
+  v_sub := shoal_private.find_subscription(v_obj->'subscription_details'->'metadata'->>'brand_id',
+                                           v_obj->>'subscription', v_obj->>'customer');
+  if v_sub.brand_id is null then
+    return jsonb_build_object('outcome', 'brand_not_found');
+  end if;
+  update public.brand_subscriptions set billing_email = coalesce(billing_email, v_obj->>'customer_email')
+   where brand_id = v_sub.brand_id returning * into v_sub;
+  case v_type
+    when 'invoice.paid' then
+      update public.brand_subscriptions set
+          status = 'active',
+          current_period_end = coalesce(to_timestamp((v_obj->'lines'->'data'->0->'period'->>'end')::bigint),
+                                        to_timestamp((v_obj->>'period_end')::bigint), current_period_end),
+          grace_period_ends_at = null,
+          updated_at = now()
+       where brand_id = v_sub.brand_id returning * into v_sub;
+      perform shoal_private.audit(v_sub.brand_id, 'stripe', 'subscription_invoice_paid', v_obj->>'id',
+        jsonb_build_object('event_id', p_event->>'id', 'amount_paid', v_obj->'amount_paid'));
+    when 'invoice.payment_failed' then
+      select coalesce((value->>'grace_period_days')::int, 7) into v_grace_days
+        from public.platform_settings where key = 'billing';
+      update public.brand_subscriptions set
+          status = case when status in ('canceled', 'unpaid') then status else 'past_due' end,
+          grace_period_ends_at = coalesce(grace_period_ends_at, now() + make_interval(days => coalesce(v_grace_days, 7))),
+          updated_at = now()
+       where brand_id = v_sub.brand_id returning * into v_sub;
+      perform shoal_private.billing_email(v_sub, 'payment_failed',
+        jsonb_build_object('grace_period_ends_at', v_sub.grace_period_ends_at, 'invoice_url', v_obj->>'hosted_invoice_url'));
+      perform shoal_private.audit(v_sub.brand_id, 'stripe', 'subscription_payment_failed', v_obj->>'id',
+        jsonb_build_object('event_id', p_event->>'id', 'grace_period_ends_at', v_sub.grace_period_ends_at));
+    when 'invoice.payment_action_required' then
+      perform shoal_private.billing_email(v_sub, 'payment_action_required',
+        jsonb_build_object('invoice_url', v_obj->>'hosted_invoice_url'));
+      perform shoal_private.audit(v_sub.brand_id, 'stripe', 'subscription_payment_action_required', v_obj->>'id',
+        jsonb_build_object('event_id', p_event->>'id'));
+    else
+      return jsonb_build_object('outcome', 'unhandled', 'brand_id', v_sub.brand_id);
+  end case;
+  return shoal_private.billing_result(v_sub.brand_id, 'applied');
+end
+$$;
+
+-- A refund of a platform charge (a brand's subscription invoice).
+create function shoal_private.on_platform_refund(p_event jsonb) returns jsonb
+language plpgsql security definer set search_path = '' as $$
+declare
+  v_obj jsonb := p_event->'data'->'object';
+  v_sub public.brand_subscriptions;
+begin
+  v_sub := shoal_private.find_subscription(null, null, v_obj->>'customer');
+  if v_sub.brand_id is null then
+    return jsonb_build_object('outcome', 'order_not_found');
+  end if;
+  perform shoal_private.billing_email(v_sub, 'refund_processed',
+    jsonb_build_object('amount', v_obj->'amount_refunded', 'currency', upper(v_obj->>'currency')));
+  perform shoal_private.audit(v_sub.brand_id, 'stripe', 'subscription_refund_seen', v_obj->>'id',
+    jsonb_build_object('event_id', p_event->>'id', 'amount_refunded', v_obj->'amount_refunded'));
+  return shoal_private.billing_result(v_sub.brand_id, 'applied');
+end
+$$;
+
+-- ------------------------------------------------------------------------ entry point
+create function public.apply_stripe_event(p_event jsonb)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_id   text := p_event->>'id';
+  v_type text := p_event->>'type';
+  v_result jsonb;
+begin
+  if v_id is null or v_type is null or jsonb_typeof(p_event->'data'->'object') is distinct from 'object' then
+    raise exception using errcode = '22023', message = 'not a Stripe event object';
+  end if;
+  insert into public.processed_webhook_events (event_id, event_type, livemode, account, api_version)
+  values (v_id, v_type, coalesce((p_event->>'livemode')::boolean, false), p_event->>'account', p_event->>'api_version')
+  on conflict (event_id) do nothing;
+  if not found then
+    return jsonb_build_object('outcome', 'duplicate', 'event_id', v_id);
+  end if;
+  begin
+    v_result := case
+      when v_type like 'checkout.session.%' then shoal_private.on_checkout_session(p_event)
+      when v_type like 'payment_intent.%' then shoal_private.on_payment_intent(p_event)
+      when v_type = 'charge.refunded' then shoal_private.on_charge_refunded(p_event)
+      when v_type like 'charge.dispute.%' then shoal_private.on_dispute(p_event)
+      when v_type like 'customer.subscription.%' then shoal_private.on_subscription(p_event)
+      when v_type like 'invoice.%' then shoal_private.on_invoice(p_event)
+      else jsonb_build_object('outcome', 'unhandled')
+    end;
+  exception when sqlstate 'SH409' then
+    -- the state machine refused: everything the handler did is undone, the event is kept
+    v_result := jsonb_build_object('outcome', 'ignored', 'detail', sqlerrm);
+    perform shoal_private.audit(null, 'stripe', 'webhook_ignored', v_id,
+      jsonb_build_object('event_type', v_type, 'reason', sqlerrm));
+  end;
+  update public.processed_webhook_events
+     set outcome = v_result->>'outcome', detail = v_result->>'detail',
+         brand_id = (v_result->>'brand_id')::uuid, applied_at = now()
+   where event_id = v_id;
+  return v_result || jsonb_build_object('event_id', v_id);
+end
+$$;
+revoke execute on function public.apply_stripe_event(jsonb) from public, anon, authenticated;
+grant execute on function public.apply_stripe_event(jsonb) to service_role;
+
+reset role;

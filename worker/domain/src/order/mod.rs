@@ -1,0 +1,3 @@
+//! Orders: the fulfilment state machine and the separate payment status.
+
+pub mod state;

@@ -1,0 +1,46 @@
+//! `POST /webhooks/stripe`: verify the signature over the raw bytes, then apply the event
+//! in one database transaction. Duplicates and events the order state machine refuses
+//! answer 200 (Stripe must stop retrying them); a database failure answers 5xx (Stripe
+//! must retry).
+
+use shoal_domain::config::Config;
+use shoal_domain::stripe_signature::{self, DEFAULT_TOLERANCE_SECONDS};
+use worker::{Date, Env, Request, Response};
+
+use crate::error::{json_response, AppError};
+use crate::{kv, store};
+
+/// Stripe's events are a few KiB; anything this large is not one.
+pub const MAX_BODY_BYTES: usize = 512 * 1024;
+
+pub async fn post(mut req: Request, env: &Env, config: &Config) -> Result<Response, AppError> {
+    let declared = req.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return Err(AppError::PayloadTooLarge);
+    }
+    let body = req.bytes().await.map_err(|e| AppError::BadRequest("unreadable_body", e.to_string()))?;
+    if body.len() > MAX_BODY_BYTES {
+        return Err(AppError::PayloadTooLarge);
+    }
+    let header = req.headers().get("stripe-signature").ok().flatten();
+    let now = (Date::now().as_millis() / 1000) as i64;
+    stripe_signature::verify(header.as_deref(), &body, &config.stripe_webhook_secrets, now, DEFAULT_TOLERANCE_SECONDS)
+        .map_err(AppError::Signature)?;
+    let event: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| AppError::BadRequest("invalid_event", format!("the body is not JSON: {e}")))?;
+    let well_formed = event["id"].is_string() && event["type"].is_string() && event["data"]["object"].is_object();
+    if !well_formed {
+        return Err(AppError::BadRequest("invalid_event", "not a Stripe event (id, type, data.object)".into()));
+    }
+    let applied = store::webhooks::apply(config, &event).await.map_err(|e| AppError::WebhookNotApplied(format!("{}: {}", e.code(), e.detail().unwrap_or("-"))))?;
+    if let Ok(cache) = env.kv(kv::BINDING) {
+        for host in &applied.invalidate_hosts {
+            // billing changed: the next request re-reads the brand (and its billing state)
+            let _ = kv::forget_brand(&cache, host).await;
+        }
+    }
+    Ok(json_response(
+        &serde_json::json!({"received": true, "event_id": applied.event_id, "outcome": applied.outcome}),
+        200,
+    ))
+}

@@ -1,0 +1,25 @@
+//! Stripe events: applied exactly once by `apply_stripe_event` (one transaction).
+
+use serde::Deserialize;
+use shoal_domain::config::Config;
+use shoal_domain::db_token::DbClaims;
+
+use super::postgrest::{client, send_json};
+use crate::error::AppError;
+
+#[derive(Debug, Deserialize)]
+pub struct Applied {
+    pub outcome: String,
+    #[serde(default)]
+    pub event_id: Option<String>,
+    /// Hosts whose cached brand config is stale after a billing change.
+    #[serde(default)]
+    pub invalidate_hosts: Vec<String>,
+}
+
+pub async fn apply(config: &Config, event: &serde_json::Value) -> Result<Applied, AppError> {
+    let db = client(config, DbClaims::service())?;
+    let body = serde_json::json!({ "p_event": event }).to_string();
+    let value = send_json(db.rpc("apply_stripe_event", body)).await?;
+    serde_json::from_value(value).map_err(|e| AppError::Internal(format!("apply_stripe_event answer: {e}")))
+}
