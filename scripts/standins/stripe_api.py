@@ -73,6 +73,7 @@ def create_checkout_session(params, base_url):
         "id": sid,
         "object": "checkout.session",
         "mode": params.get("mode", "payment"),
+        "customer": params.get("customer"),
         "status": "open",
         "payment_status": "unpaid",
         "currency": (params.get("currency") or "usd").lower(),
@@ -86,6 +87,43 @@ def create_checkout_session(params, base_url):
         "livemode": False,
     }
     OBJECTS[sid] = session
+    return 200, session
+
+
+def create_refund(params):
+    rid = new_id("re")
+    amount = int(params.get("amount") or 0)
+    refund = {
+        "id": rid,
+        "object": "refund",
+        "amount": amount,
+        "currency": params.get("currency", "usd"),
+        "payment_intent": params.get("payment_intent"),
+        "charge": params.get("charge"),
+        "reason": params.get("reason"),
+        "metadata": params.get("metadata") or {},
+        "status": "succeeded",
+        "created": int(time.time()),
+    }
+    if not (refund["payment_intent"] or refund["charge"]):
+        return stripe_error(400, "invalid_request_error", "One of `charge` or `payment_intent` is required.", "parameter_missing")[:2]
+    OBJECTS[rid] = refund
+    return 200, refund
+
+
+def create_portal_session(params, base_url):
+    if not params.get("customer"):
+        return stripe_error(400, "invalid_request_error", "Missing required param: customer.", "parameter_missing")[:2]
+    sid = new_id("bps")
+    session = {
+        "id": sid,
+        "object": "billing_portal.session",
+        "customer": params["customer"],
+        "return_url": params.get("return_url"),
+        "url": f"{base_url}/p/session/{sid}",
+        "created": int(time.time()),
+        "livemode": False,
+    }
     return 200, session
 
 
@@ -120,6 +158,10 @@ class StripeHandler(RecordingHandler):
         base_url = f"http://{headers.get('Host', '127.0.0.1')}"
         if method == "POST" and path == "/v1/checkout/sessions":
             status, body = create_checkout_session(params, base_url)
+        elif method == "POST" and path == "/v1/refunds":
+            status, body = create_refund(params)
+        elif method == "POST" and path == "/v1/billing_portal/sessions":
+            status, body = create_portal_session(params, base_url)
         elif method == "GET" and path.startswith("/v1/checkout/sessions/"):
             obj = OBJECTS.get(path.rsplit("/", 1)[1])
             if not obj:

@@ -130,3 +130,52 @@ pub fn unique(prefix: &str) -> String {
         .unwrap_or_default();
     format!("{prefix}{:x}{:x}", nanos, std::process::id())
 }
+
+/// A brand of its own with one verified domain, so a test can change it freely.
+pub fn new_brand(prefix: &str, currency: &str, locale: &str) -> (String, String) {
+    let slug = unique(prefix);
+    let host = format!("{slug}.localhost");
+    let id = sql(&format!(
+        "insert into public.brands (slug, name, currency, locale, theme) values ('{slug}', 'Shop {slug}', '{currency}', '{locale}', '{{\"primary\": \"#112233\"}}') returning id"
+    ));
+    sql(&format!("insert into public.brand_domains (host, brand_id, is_primary, verified) values ('{host}', '{id}', true, true)"));
+    (id, host)
+}
+
+/// A service-role bearer token, as Supabase's service key is: signed with the stack's JWT secret.
+pub fn service_token() -> String {
+    let local = std::env::var("SHOAL_LOCAL").unwrap_or_else(|_| panic!("SHOAL_LOCAL is not set: run through scripts/test"));
+    let secret = std::fs::read_to_string(format!("{local}/jwt_secret")).unwrap_or_else(|e| panic!("jwt secret: {e}"));
+    let now = chrono_now();
+    shoal_domain::db_token::mint(secret.trim().as_bytes(), shoal_domain::db_token::DbClaims::service(), now, 300)
+        .unwrap_or_else(|e| panic!("mint: {e:?}"))
+}
+
+pub fn token_for(claims: shoal_domain::db_token::DbClaims) -> String {
+    let local = std::env::var("SHOAL_LOCAL").unwrap_or_default();
+    let secret = std::fs::read_to_string(format!("{local}/jwt_secret")).unwrap_or_default();
+    shoal_domain::db_token::mint(secret.trim().as_bytes(), claims, chrono_now(), 300).unwrap_or_default()
+}
+
+fn chrono_now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(stripe::now(), 0).unwrap_or_default()
+}
+
+/// Calls the admin API of `host` with the service role.
+pub fn admin(method: &str, host: &str, path: &str, body: Option<Value>) -> Reply {
+    let auth = format!("Bearer {}", service_token());
+    send(method, host, path, &[("authorization", &auth), ("content-type", "application/json")], body.map(|b| b.to_string()))
+}
+
+/// What the Stripe stand-in received on `path`, oldest first.
+pub fn stripe_requests(path: &str) -> Vec<Value> {
+    let journal = http("GET", &format!("http://127.0.0.1:{}/__requests", stripe_port()), &[], None).json();
+    journal["data"].as_array().map(|a| a.iter().filter(|e| e["path"] == path).cloned().collect()).unwrap_or_default()
+}
+
+/// Makes the Stripe stand-in fail the next `times` calls to `path`.
+pub fn stripe_fail(path: &str, status: u16, times: u32) {
+    let body = json!({"path": path, "status": status, "times": times}).to_string();
+    let r = http("POST", &format!("http://127.0.0.1:{}/__fail", stripe_port()), &[("authorization", "Bearer sk_test_x")], Some(body));
+    assert_eq!(r.status, 200, "{}", r.body);
+}

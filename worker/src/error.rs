@@ -18,6 +18,14 @@ pub enum AppError {
     Signature(SignatureError),
     /// A verified webhook could not be applied: 500 so that Stripe retries it later.
     WebhookNotApplied(String),
+    /// The database refused on purpose (not found, forbidden transition, invalid value).
+    Refused { status: u16, code: String, detail: Option<String> },
+    Unauthorized,
+    Forbidden,
+    /// The brand's subscription is canceled or unpaid past its grace period.
+    PaymentRequired(serde_json::Value),
+    /// Stripe's API refused or failed; nothing was changed on our side.
+    Stripe(String),
     /// The worker's own configuration is unusable (details are logged, never shown).
     Config,
     /// The database (PostgREST) could not answer.
@@ -33,6 +41,11 @@ impl AppError {
             AppError::Signature(SignatureError::NoSecretConfigured) => 500,
             AppError::Signature(_) => 400,
             AppError::PayloadTooLarge => 413,
+            AppError::Refused { status, .. } => *status,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden => 403,
+            AppError::PaymentRequired(_) => 402,
+            AppError::Stripe(_) => 502,
             AppError::WebhookNotApplied(_) => 500,
             AppError::UnknownHost | AppError::NotFound => 404,
             AppError::MethodNotAllowed => 405,
@@ -41,8 +54,13 @@ impl AppError {
         }
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> &str {
         match self {
+            AppError::Refused { code, .. } => code,
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden => "forbidden",
+            AppError::PaymentRequired(_) => "subscription_blocked",
+            AppError::Stripe(_) => "payment_provider_error",
             AppError::InvalidHost(_) => "invalid_host",
             AppError::BadRequest(code, _) => code,
             AppError::PayloadTooLarge => "payload_too_large",
@@ -63,6 +81,14 @@ impl AppError {
             AppError::InvalidHost(e) => e.to_string(),
             AppError::BadRequest(_, why) => why.clone(),
             AppError::PayloadTooLarge => "the request body is too large".into(),
+            AppError::Refused { code, detail, .. } => match detail {
+                Some(d) => format!("{} ({d})", code.replace('_', " ")),
+                None => code.replace('_', " "),
+            },
+            AppError::Unauthorized => "a valid bearer token is required".into(),
+            AppError::Forbidden => "this token may not do that".into(),
+            AppError::PaymentRequired(_) => "the brand's subscription is inactive; renew it to continue".into(),
+            AppError::Stripe(_) => "the payment provider could not complete the request".into(),
             AppError::Signature(SignatureError::NoSecretConfigured) => "no webhook secret is configured".into(),
             AppError::Signature(e) => format!("the Stripe-Signature header does not verify ({})", e.code()),
             AppError::WebhookNotApplied(_) => "the event could not be applied now; retry later".into(),
@@ -79,13 +105,16 @@ impl AppError {
     /// What goes to the log but never to the client.
     pub fn detail(&self) -> Option<&str> {
         match self {
-            AppError::DatabaseUnavailable(d) | AppError::Internal(d) | AppError::WebhookNotApplied(d) => Some(d),
+            AppError::DatabaseUnavailable(d) | AppError::Internal(d) | AppError::WebhookNotApplied(d) | AppError::Stripe(d) => Some(d),
             _ => None,
         }
     }
 
     pub fn into_response(self) -> Response {
-        let body = serde_json::json!({"error": {"code": self.code(), "message": self.message()}});
+        let mut body = serde_json::json!({"error": {"code": self.code(), "message": self.message()}});
+        if let AppError::PaymentRequired(details) = &self {
+            body["error"]["details"] = details.clone();
+        }
         let mut resp = json_response(&body, self.status());
         if self.status() == 503 {
             let _ = resp.headers_mut().set("retry-after", "5");

@@ -6,6 +6,7 @@ mod error;
 mod http;
 mod kv;
 mod store;
+mod stripe;
 
 use worker::{event, Context, Env, Request, Response, Result};
 

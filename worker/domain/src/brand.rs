@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::billing::BillingState;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BrandContext {
     pub id: String,
@@ -22,6 +24,8 @@ pub struct BrandContext {
     pub catalog_version: i64,
     /// The normalised host this context was resolved from.
     pub host: String,
+    #[serde(default)]
+    pub billing: BillingState,
 }
 
 fn first_version() -> i64 {

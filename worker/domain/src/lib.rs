@@ -9,3 +9,4 @@ pub mod host;
 pub mod request_id;
 pub mod stripe_signature;
 pub mod order;
+pub mod billing;

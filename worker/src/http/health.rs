@@ -25,7 +25,7 @@ pub async fn get(env: &Env, config: &Config) -> Response {
             "database": if db_ok {
                 serde_json::json!({"status": "ok", "latency_ms": db_ms})
             } else {
-                serde_json::json!({"status": "down", "error": database.err().map(|e| e.code())})
+                serde_json::json!({"status": "down", "error": database.err().map(|e| e.code().to_owned())})
             },
             "kv": match &kv_check {
                 Ok(()) => serde_json::json!({"status": "ok"}),

@@ -1,10 +1,12 @@
 //! The HTTP layer: request id, routing, the brand middleware, one log line per request,
 //! and the single place where an `AppError` becomes a response.
 
+mod admin;
 mod brand;
 mod health;
 mod landing;
 mod store_brand;
+mod unavailable;
 mod webhooks;
 
 use shoal_domain::host::normalize_host;
@@ -69,10 +71,16 @@ async fn route(req: Request, env: &Env, log: &mut RequestLog) -> Result<Response
     }
     let (brand, cache) = brand::resolve(env, &config, &host).await?;
     log.brand_id = Some(brand.id.clone());
-    let mut resp = match path.as_str() {
-        "/api/v1/store/brand" => only_get(&req).map(|_| store_brand::get(&brand)),
-        _ => Err(AppError::NotFound),
-    }?;
+    let mut resp = if path.starts_with("/api/v1/admin/") {
+        admin::handle(req, &config, &brand).await?
+    } else if brand.billing.blocked_at(crate::store::postgrest::now().timestamp()) {
+        unavailable::storefront(&brand, path.starts_with("/api/"))
+    } else {
+        match path.as_str() {
+            "/api/v1/store/brand" => only_get(&req).map(|_| store_brand::get(&brand)),
+            _ => Err(AppError::NotFound),
+        }?
+    };
     let _ = resp.headers_mut().set("x-shoal-brand-cache", cache.as_str());
     Ok(resp)
 }

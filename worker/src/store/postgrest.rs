@@ -36,6 +36,15 @@ pub async fn send_json(builder: postgrest::Builder) -> Result<serde_json::Value,
     match status {
         200..=299 => serde_json::from_str(&text).map_err(|e| AppError::Internal(format!("postgrest json: {e}"))),
         500..=599 => Err(AppError::DatabaseUnavailable(format!("postgrest {status}: {text}"))),
+        // a function refused on purpose (errcode PT404/PT409/PT422): its message is the code
+        404 | 409 | 422 => match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(body) if body["code"].as_str().is_some_and(|c| c.starts_with("PT")) => Err(AppError::Refused {
+                status,
+                code: body["message"].as_str().unwrap_or("refused").to_owned(),
+                detail: body["details"].as_str().map(str::to_owned),
+            }),
+            _ => Err(AppError::Internal(format!("postgrest {status}: {text}"))),
+        },
         _ => Err(AppError::Internal(format!("postgrest {status}: {text}"))),
     }
 }

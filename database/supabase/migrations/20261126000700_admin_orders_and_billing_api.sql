@@ -1,0 +1,104 @@
+-- =====================================================================================
+-- Staff order transitions and billing reads for the admin API
+-- =====================================================================================
+-- Until accounts and RBAC land, the worker calls these with the service role only, passing
+-- the brand resolved from the Host; each function checks the row belongs to that brand.
+-- Errors use PostgREST's PTxxx codes so the HTTP status comes through as xxx.
+set role shoal_owner;
+
+-- Billing state plus what the worker needs to act on it (customer, plans, links); the
+-- grace period end also as epoch seconds, so a cached copy can be judged at request time.
+create or replace function shoal_private.billing_state(p_brand_id uuid)
+returns jsonb
+language sql stable security definer set search_path = ''
+as $$
+  select coalesce((
+    select jsonb_build_object(
+      'status', s.status,
+      'plan', s.plan,
+      'current_period_end', s.current_period_end,
+      'grace_period_ends_at', s.grace_period_ends_at,
+      'grace_period_ends_epoch', extract(epoch from s.grace_period_ends_at)::bigint,
+      'in_grace_period', s.grace_period_ends_at is not null and s.grace_period_ends_at > now(),
+      'blocked', s.status in ('canceled', 'unpaid')
+                 and coalesce(s.grace_period_ends_at, '-infinity'::timestamptz) <= now())
+    from public.brand_subscriptions s where s.brand_id = p_brand_id),
+    jsonb_build_object('status', 'none', 'plan', null, 'blocked', false, 'in_grace_period', false))
+$$;
+
+create or replace function public.brand_billing_state(p_brand_id uuid)
+returns jsonb
+language sql stable security definer set search_path = ''
+as $$
+  select shoal_private.billing_state(p_brand_id)
+      || jsonb_build_object(
+           'stripe_customer_id', (select stripe_customer_id from public.brand_subscriptions where brand_id = p_brand_id),
+           'plans', coalesce((select value->'plans' from public.platform_settings where key = 'billing'), '{}'::jsonb),
+           'renewal_url', (select value->>'renewal_url' from public.platform_settings where key = 'billing'),
+           'support_url', (select value->>'support_url' from public.platform_settings where key = 'billing'))
+$$;
+
+create function public.admin_get_order(p_brand_id uuid, p_order_id uuid)
+returns jsonb
+language sql stable security definer set search_path = ''
+as $$
+  select jsonb_build_object(
+    'id', o.id, 'number', o.number, 'email', o.email, 'status', o.status,
+    'payment_status', o.payment_status, 'currency', o.currency, 'total_amount', o.total_amount,
+    'amount_refunded', o.amount_refunded, 'needs_review', o.needs_review, 'review_reason', o.review_reason,
+    'tracking_number', o.tracking_number, 'stripe_payment_intent_id', o.stripe_payment_intent_id,
+    'created_at', o.created_at, 'paid_at', o.paid_at,
+    'items', coalesce((select jsonb_agg(jsonb_build_object('title', i.title, 'sku', i.sku,
+                         'unit_amount', i.unit_amount, 'quantity', i.quantity) order by i.id)
+                       from public.order_items i where i.order_id = o.id), '[]'::jsonb),
+    'timeline', coalesce((select jsonb_agg(jsonb_build_object('kind', e.kind, 'from', e.from_status,
+                         'to', e.to_status, 'payment_status', e.payment_status, 'cause', e.cause, 'at', e.at)
+                         order by e.at, e.id)
+                       from public.order_events e where e.order_id = o.id), '[]'::jsonb))
+  from public.orders o
+  where o.id = p_order_id and o.brand_id = p_brand_id
+$$;
+
+create function public.staff_transition_order(p_brand_id uuid, p_order_id uuid, p_to text, p_tracking text, p_actor text)
+returns jsonb
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_order public.orders;
+  v_from text;
+begin
+  select * into v_order from public.orders where id = p_order_id and brand_id = p_brand_id for update;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'order_not_found';
+  end if;
+  if p_to not in ('processing', 'shipped', 'delivered', 'cancelled', 'returned') then
+    raise exception using errcode = 'PT422', message = 'status_not_settable_by_staff';
+  end if;
+  if p_to = 'shipped' and coalesce(trim(p_tracking), '') = '' then
+    raise exception using errcode = 'PT422', message = 'tracking_number_required';
+  end if;
+  v_from := v_order.status;
+  begin
+    v_order := shoal_private.transition_order(p_order_id, p_to, p_actor,
+      jsonb_build_object('tracking_number', nullif(trim(p_tracking), '')));
+  exception when sqlstate 'SH409' then
+    raise exception using errcode = 'PT409', message = 'forbidden_transition',
+      detail = format('%s -> %s', v_from, p_to);
+  end;
+  if p_to = 'shipped' then
+    update public.orders set tracking_number = trim(p_tracking) where id = p_order_id returning * into v_order;
+    perform shoal_private.enqueue_email(v_order.brand_id, v_order.email, 'order_shipped',
+      jsonb_build_object('order_number', v_order.number, 'tracking_number', v_order.tracking_number));
+  end if;
+  perform shoal_private.audit(p_brand_id, p_actor, 'order_status_changed', p_order_id::text,
+    jsonb_build_object('from', v_from, 'to', p_to));
+  return public.admin_get_order(p_brand_id, p_order_id);
+end
+$$;
+
+revoke execute on function public.admin_get_order(uuid, uuid), public.staff_transition_order(uuid, uuid, text, text, text)
+  from public, anon, authenticated;
+grant execute on function public.admin_get_order(uuid, uuid), public.staff_transition_order(uuid, uuid, text, text, text)
+  to service_role;
+
+reset role;

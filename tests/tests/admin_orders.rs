@@ -1,0 +1,97 @@
+//! Staff order transitions under /api/v1/admin/orders (service role only until RBAC).
+
+use shoal_e2e::stripe::*;
+use shoal_e2e::*;
+use shoal_domain::db_token::DbClaims;
+
+fn paid_order(brand: &str, host_currency: &str, total: i64) -> (String, String) {
+    let order = pending_order(brand, total, host_currency);
+    let session = checkout_session(&order, brand, total, host_currency, "paid");
+    let r = deliver(&event("checkout.session.completed", session.clone()));
+    assert_eq!(r.json()["outcome"], "applied", "{}", r.body);
+    (order, session["payment_intent"].as_str().unwrap_or_default().to_owned())
+}
+
+fn transition(host: &str, order: &str, body: Value) -> Reply {
+    admin("POST", host, &format!("/api/v1/admin/orders/{order}/transitions"), Some(body))
+}
+
+#[test]
+fn the_admin_api_requires_the_service_role() {
+    let (order, _) = paid_order(ACME_ID, "USD", 1000);
+    let path = format!("/api/v1/admin/orders/{order}");
+    let r = get("acme.localhost", &path);
+    assert_eq!((r.status, r.error_code().as_str()), (401, "unauthorized"));
+    let anon = format!("Bearer {}", token_for(DbClaims::anon_for_brand(ACME_ID)));
+    let r = send("GET", "acme.localhost", &path, &[("authorization", &anon)], None);
+    assert_eq!((r.status, r.error_code().as_str()), (403, "forbidden"));
+    let forged = "Bearer eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIiwiZXhwIjo5OTk5OTk5OTk5fQ.c2lnbmF0dXJl";
+    let r = send("GET", "acme.localhost", &path, &[("authorization", forged)], None);
+    assert_eq!(r.status, 401);
+    let r = admin("GET", "acme.localhost", &path, None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let o = r.json();
+    assert_eq!((o["status"].as_str(), o["payment_status"].as_str()), (Some("paid"), Some("paid")));
+    assert_eq!(o["timeline"][0]["to"], "paid");
+}
+
+#[test]
+fn another_brands_order_and_bad_ids_are_404() {
+    let (order, _) = paid_order(ACME_ID, "USD", 1000);
+    let r = admin("GET", "globex.localhost", &format!("/api/v1/admin/orders/{order}"), None);
+    assert_eq!((r.status, r.error_code().as_str()), (404, "order_not_found"));
+    let r = transition("globex.localhost", &order, json!({"to": "processing"}));
+    assert_eq!(r.status, 404);
+    assert_eq!(order_state(&order).status, "paid");
+    for bad in ["not-a-uuid", "00000000-0000-4000-8000-00000000000z", "00000000-0000-4000-8000-000000000000"] {
+        let r = admin("GET", "acme.localhost", &format!("/api/v1/admin/orders/{bad}"), None);
+        assert_eq!((r.status, r.error_code().as_str()), (404, "order_not_found"), "{bad}");
+    }
+}
+
+#[test]
+fn staff_move_an_order_through_fulfilment_and_the_state_machine_refuses_the_rest() {
+    let (order, _) = paid_order(ACME_ID, "USD", 2000);
+    let host = "acme.localhost";
+    assert_eq!(transition(host, &order, json!({"to": "processing"})).json()["status"], "processing");
+    let r = transition(host, &order, json!({"to": "shipped"}));
+    assert_eq!((r.status, r.error_code().as_str()), (422, "tracking_number_required"));
+    let r = transition(host, &order, json!({"to": "shipped", "tracking_number": "1Z999AA10123456784"}));
+    assert_eq!((r.json()["status"].as_str(), r.json()["tracking_number"].as_str()), (Some("shipped"), Some("1Z999AA10123456784")));
+    assert_eq!(transition(host, &order, json!({"to": "delivered"})).json()["status"], "delivered");
+    let r = transition(host, &order, json!({"to": "processing"}));
+    assert_eq!((r.status, r.error_code().as_str()), (409, "forbidden_transition"));
+    let r = transition(host, &order, json!({"to": "paid"}));
+    assert_eq!((r.status, r.error_code().as_str()), (422, "status_not_settable_by_staff"));
+    let r = transition(host, &order, json!({}));
+    assert_eq!((r.status, r.error_code().as_str()), (400, "missing_field"));
+    let timeline = admin("GET", host, &format!("/api/v1/admin/orders/{order}"), None).json()["timeline"].clone();
+    let steps: Vec<&str> = timeline.as_array().map(|a| a.iter().filter_map(|e| e["to"].as_str()).collect()).unwrap_or_default();
+    assert_eq!(steps, ["paid", "processing", "shipped", "delivered"]);
+    assert_eq!(count(&format!("select count(*) from audit_log where target = '{order}' and action = 'order_status_changed'")), 3);
+    assert_eq!(count(&format!("select count(*) from email_outbox where template = 'order_shipped' and payload->>'tracking_number' = '1Z999AA10123456784'")), 1);
+}
+
+#[test]
+fn cancelling_a_paid_order_refunds_it_through_stripe_first() {
+    let (order, intent) = paid_order(ACME_ID, "USD", 3300);
+    let r = transition("acme.localhost", &order, json!({"to": "cancelled"}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["status"], "cancelled");
+    let refunds: Vec<Value> = stripe_requests("/v1/refunds")
+        .into_iter()
+        .filter(|e| e["headers"]["idempotency-key"] == format!("refund-cancel-{order}").as_str())
+        .collect();
+    assert_eq!(refunds.len(), 1);
+    let body = refunds[0]["body"].as_str().unwrap_or_default();
+    assert!(body.contains(&format!("payment_intent={intent}")) && body.contains("amount=3300"), "{body}");
+}
+
+#[test]
+fn a_stripe_failure_leaves_the_order_as_it_was() {
+    let (order, _) = paid_order(ACME_ID, "USD", 1200);
+    stripe_fail("/v1/refunds", 500, 1);
+    let r = transition("acme.localhost", &order, json!({"to": "cancelled"}));
+    assert_eq!((r.status, r.error_code().as_str()), (502, "payment_provider_error"));
+    assert_eq!(order_state(&order).status, "paid");
+}

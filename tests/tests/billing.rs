@@ -1,0 +1,155 @@
+//! SaaS billing of brands: subscription events, grace period, blocking, portal, checkout.
+
+use shoal_e2e::stripe::*;
+use shoal_e2e::*;
+
+fn subscription(brand: &str, id: &str, customer: &str, status: &str) -> Value {
+    json!({
+        "id": id, "object": "subscription", "customer": customer, "status": status,
+        "current_period_end": now() + 30 * 86400, "trial_end": null, "cancel_at_period_end": false,
+        "metadata": {"brand_id": brand, "plan": "starter"},
+        "items": {"object": "list", "data": [{"id": "si_1", "price": {"id": "price_shoal_starter", "lookup_key": "starter"}}]},
+    })
+}
+
+fn invoice(sub: &str, customer: &str) -> Value {
+    json!({
+        "id": unique("in_"), "object": "invoice", "customer": customer, "subscription": sub,
+        "customer_email": "owner@example.com", "amount_paid": 2900, "amount_due": 2900, "currency": "usd",
+        "hosted_invoice_url": "https://invoice.stripe.example/i/1",
+        "lines": {"object": "list", "data": [{"period": {"start": now(), "end": now() + 30 * 86400}}]},
+    })
+}
+
+fn applied(ev: &Value) {
+    let r = deliver(ev);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["outcome"], "applied", "{}", r.body);
+}
+
+fn storefront(host: &str) -> Reply {
+    get(host, "/api/v1/store/brand")
+}
+
+fn sub_status(brand: &str) -> String {
+    sql(&format!("select status from brand_subscriptions where brand_id = '{brand}'"))
+}
+
+#[test]
+fn subscription_lifecycle_through_grace_to_blocked_and_back() {
+    let (brand, host) = new_brand("bill", "USD", "es");
+    let (sub, customer) = (unique("sub_"), unique("cus_"));
+    let order = pending_order(&brand, 1000, "USD");
+
+    let mut created = event("customer.subscription.created", subscription(&brand, &sub, &customer, "active"));
+    created["created"] = json!(now() - 100);
+    applied(&created);
+    assert_eq!(sub_status(&brand), "active");
+    sql(&format!("update brand_subscriptions set billing_email = 'owner@example.com' where brand_id = '{brand}'"));
+    assert_eq!(storefront(&host).status, 200);
+
+    applied(&event("invoice.payment_failed", invoice(&sub, &customer)));
+    assert_eq!(sub_status(&brand), "past_due");
+    let grace_days = sql(&format!("select round(extract(epoch from grace_period_ends_at - now()) / 86400) from brand_subscriptions where brand_id = '{brand}'"));
+    assert_eq!(grace_days, "7");
+    assert_eq!(count(&format!("select count(*) from email_outbox where brand_id = '{brand}' and template = 'payment_failed' and locale = 'es'")), 1);
+
+    applied(&event("customer.subscription.updated", subscription(&brand, &sub, &customer, "unpaid")));
+    assert_eq!(sub_status(&brand), "unpaid");
+    // still inside the grace period: the shop and its admin keep working
+    assert_eq!(storefront(&host).status, 200);
+    assert_eq!(admin("GET", &host, &format!("/api/v1/admin/orders/{order}"), None).status, 200);
+
+    // the grace period runs out
+    sql(&format!("update brand_subscriptions set grace_period_ends_at = now() - interval '1 minute' where brand_id = '{brand}'"));
+    let r = admin("GET", &host, &format!("/api/v1/admin/orders/{order}"), None);
+    assert_eq!((r.status, r.error_code().as_str()), (402, "subscription_blocked"), "admin reads billing from the database");
+    let details = r.json()["error"]["details"].clone();
+    assert_eq!((details["status"].as_str(), details["plan"].as_str()), (Some("unpaid"), Some("starter")));
+    assert_eq!(details["in_grace_period"], false);
+    assert!(details["grace_period_ends_at"].is_string());
+    assert!(details["renewal_url"].as_str().is_some_and(|u| u.ends_with(&format!("{host}/admin/billing"))), "{details}");
+    // billing stays reachable for a blocked brand, so it can pay
+    assert_ne!(admin("POST", &host, "/api/v1/admin/billing/portal", Some(json!({}))).status, 402);
+
+    // the next billing event invalidates the cached brand: the storefront shows it too
+    applied(&event("customer.subscription.updated", subscription(&brand, &sub, &customer, "unpaid")));
+    let shop = storefront(&host);
+    assert_eq!((shop.status, shop.error_code().as_str()), (503, "brand_unavailable"));
+    let page = get(&host, "/");
+    assert_eq!(page.status, 503);
+    assert!(page.body.contains("Tienda no disponible temporalmente") && page.body.contains("Shop bill"), "{}", page.body);
+    assert!(page.header("content-type").is_some_and(|c| c.starts_with("text/html")));
+
+    applied(&event("invoice.paid", invoice(&sub, &customer)));
+    assert_eq!(sub_status(&brand), "active");
+    assert_eq!(storefront(&host).status, 200);
+    assert_eq!(admin("GET", &host, &format!("/api/v1/admin/orders/{order}"), None).status, 200);
+}
+
+#[test]
+fn subscription_events_write_their_emails_and_audit_rows() {
+    let (brand, _) = new_brand("mail", "EUR", "en");
+    let (sub, customer) = (unique("sub_"), unique("cus_"));
+    let mut checkout = json!({
+        "id": unique("cs_test_"), "object": "checkout.session", "mode": "subscription", "status": "complete",
+        "customer": customer, "subscription": sub, "client_reference_id": brand,
+        "customer_details": {"email": "founder@example.com"}, "metadata": {"brand_id": brand, "plan": "growth"},
+    });
+    applied(&event("checkout.session.completed", checkout.clone()));
+    applied(&event("customer.subscription.created", subscription(&brand, &sub, &customer, "trialing")));
+    let mut trial = subscription(&brand, &sub, &customer, "trialing");
+    trial["trial_end"] = json!(now() + 3 * 86400);
+    applied(&event("customer.subscription.trial_will_end", trial));
+    applied(&event("customer.subscription.updated", subscription(&brand, &sub, &customer, "active")));
+    applied(&event("invoice.payment_action_required", invoice(&sub, &customer)));
+    applied(&event("charge.refunded", json!({
+        "id": unique("ch_"), "object": "charge", "customer": customer, "invoice": unique("in_"),
+        "amount": 2900, "amount_refunded": 2900, "currency": "eur", "paid": true, "refunds": {"data": []}
+    })));
+    applied(&event("customer.subscription.deleted", subscription(&brand, &sub, &customer, "canceled")));
+    let templates = sql(&format!("select string_agg(template, ',' order by created_at) from email_outbox where brand_id = '{brand}'"));
+    assert_eq!(templates, "trial_ending,subscription_activated,payment_action_required,refund_processed,subscription_canceled");
+    assert_eq!(sql(&format!("select distinct to_email from email_outbox where brand_id = '{brand}'")), "founder@example.com");
+    let actions = sql(&format!("select string_agg(action, ',' order by id) from audit_log where brand_id = '{brand}'"));
+    assert_eq!(actions, "subscription_checkout_completed,subscription_created,subscription_trial_will_end,subscription_updated,subscription_payment_action_required,subscription_refund_seen,subscription_deleted");
+    checkout["id"] = json!("unused");
+}
+
+#[test]
+fn an_older_subscription_snapshot_arriving_late_is_skipped() {
+    let (brand, _) = new_brand("late", "USD", "en");
+    let (sub, customer) = (unique("sub_"), unique("cus_"));
+    let newer = event("customer.subscription.updated", subscription(&brand, &sub, &customer, "canceled"));
+    let mut older = event("customer.subscription.updated", subscription(&brand, &sub, &customer, "active"));
+    older["created"] = json!(now() - 3600);
+    applied(&newer);
+    let r = deliver(&older);
+    assert_eq!(r.json()["outcome"], "stale");
+    assert_eq!(sub_status(&brand), "canceled");
+}
+
+#[test]
+fn billing_portal_and_subscription_checkout_go_through_stripe() {
+    let (brand, host) = new_brand("portal", "USD", "en");
+    let r = admin("POST", &host, "/api/v1/admin/billing/portal", Some(json!({})));
+    assert_eq!((r.status, r.error_code().as_str()), (409, "no_billing_customer"));
+
+    let r = admin("POST", &host, "/api/v1/admin/billing/checkout", Some(json!({"plan": "starter"})));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.json()["url"].as_str().is_some_and(|u| u.contains("/checkout/cs_test_")));
+    let sent = stripe_requests("/v1/checkout/sessions");
+    let body = sent.iter().rev().find_map(|e| e["body"].as_str().filter(|b| b.contains(&brand))).unwrap_or_default().to_owned();
+    for part in ["mode=subscription", "line_items%5B0%5D%5Bprice%5D=price_shoal_starter", &format!("metadata%5Bbrand_id%5D={brand}")] {
+        assert!(body.contains(part), "{part} missing in {body}");
+    }
+    let r = admin("POST", &host, "/api/v1/admin/billing/checkout", Some(json!({"plan": "platinum"})));
+    assert_eq!((r.status, r.error_code().as_str()), (422, "unknown_plan"));
+
+    let customer = unique("cus_");
+    sql(&format!("insert into brand_subscriptions (brand_id, stripe_customer_id, status) values ('{brand}', '{customer}', 'active')"));
+    let r = admin("POST", &host, "/api/v1/admin/billing/portal", Some(json!({})));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.json()["url"].as_str().is_some_and(|u| u.contains("/p/session/bps_")));
+    assert!(stripe_requests("/v1/billing_portal/sessions").iter().any(|e| e["body"].as_str().is_some_and(|b| b.contains(&customer))));
+}

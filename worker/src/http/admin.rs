@@ -1,0 +1,174 @@
+//! `/api/v1/admin/…` on a brand's host. Until accounts and RBAC arrive, only the service
+//! role may call it (a Bearer JWT signed with the project's JWT secret and `role:
+//! service_role`, as Supabase's service key is). A brand whose subscription is blocked
+//! gets 402 everywhere except billing, which it needs to pay.
+
+use shoal_domain::billing::BillingState;
+use shoal_domain::brand::BrandContext;
+use shoal_domain::config::Config;
+use shoal_domain::db_token::{self, DbRole};
+use worker::{Method, Request, Response};
+
+use crate::error::{json_response, AppError};
+use crate::store::{self, postgrest::now};
+use crate::stripe::{self, p, StripeCall};
+
+pub async fn handle(mut req: Request, config: &Config, brand: &BrandContext) -> Result<Response, AppError> {
+    require_service_role(&req, config)?;
+    let path = req.path();
+    let rest = path.trim_start_matches("/api/v1/admin/");
+    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    let base = format!("{}://{}", req.url().map(|u| u.scheme().to_owned()).unwrap_or_else(|_| "https".into()), brand.host);
+    let billing = store::admin::billing_state(config, &brand.id).await?;
+    if segments.first() != Some(&"billing") {
+        refuse_if_blocked(&billing, &base)?;
+    }
+    match (req.method(), segments.as_slice()) {
+        (Method::Get, ["orders", id]) => Ok(json_response(&store::admin::order(config, &brand.id, order_id(id)?).await?, 200)),
+        (Method::Post, ["orders", id, "transitions"]) => {
+            let body: serde_json::Value = read_json(&mut req).await?;
+            transition(config, brand, order_id(id)?, &body).await
+        }
+        (Method::Post, ["billing", "portal"]) => portal(config, &billing, &base).await,
+        (Method::Post, ["billing", "checkout"]) => {
+            let body: serde_json::Value = read_json(&mut req).await?;
+            subscription_checkout(config, brand, &billing, &base, &body).await
+        }
+        (_, ["orders", _] | ["orders", _, "transitions"] | ["billing", "portal" | "checkout"]) => Err(AppError::MethodNotAllowed),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+fn require_service_role(req: &Request, config: &Config) -> Result<(), AppError> {
+    let header = req.headers().get("authorization").ok().flatten().ok_or(AppError::Unauthorized)?;
+    let token = header.strip_prefix("Bearer ").ok_or(AppError::Unauthorized)?;
+    let claims = db_token::verify(config.jwt_secret.as_bytes(), token.trim(), now()).ok_or(AppError::Unauthorized)?;
+    match claims.custom.role {
+        DbRole::ServiceRole => Ok(()),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+fn refuse_if_blocked(billing: &serde_json::Value, base: &str) -> Result<(), AppError> {
+    let state: BillingState = serde_json::from_value(billing.clone()).unwrap_or_default();
+    let now_epoch = now().timestamp();
+    if !state.blocked_at(now_epoch) {
+        return Ok(());
+    }
+    let renewal = billing["renewal_url"].as_str().unwrap_or("/admin/billing");
+    Err(AppError::PaymentRequired(serde_json::json!({
+        "code": "subscription_blocked",
+        "status": state.status,
+        "plan": state.plan,
+        "expired_at": billing["current_period_end"],
+        "grace_period_ends_at": state.grace_period_ends_at,
+        "in_grace_period": state.in_grace_period_at(now_epoch),
+        "renewal_url": if renewal.starts_with('/') { format!("{base}{renewal}") } else { renewal.to_owned() },
+        "support_url": billing["support_url"],
+    })))
+}
+
+/// Order ids are UUIDs; anything else cannot name an order.
+fn order_id(raw: &str) -> Result<&str, AppError> {
+    let ok = raw.len() == 36 && raw.chars().enumerate().all(|(i, c)| matches!(i, 8 | 13 | 18 | 23) == (c == '-') && (c == '-' || c.is_ascii_hexdigit()));
+    if ok {
+        Ok(raw)
+    } else {
+        Err(AppError::Refused { status: 404, code: "order_not_found".into(), detail: None })
+    }
+}
+
+async fn read_json(req: &mut Request) -> Result<serde_json::Value, AppError> {
+    let text = req.text().await.map_err(|e| AppError::BadRequest("invalid_body", e.to_string()))?;
+    serde_json::from_str(&text).map_err(|e| AppError::BadRequest("invalid_json", format!("the body is not JSON: {e}")))
+}
+
+async fn transition(config: &Config, brand: &BrandContext, id: &str, body: &serde_json::Value) -> Result<Response, AppError> {
+    let to = body["to"].as_str().ok_or_else(|| AppError::BadRequest("missing_field", "`to` is required".into()))?;
+    let tracking = body["tracking_number"].as_str();
+    if to == "cancelled" {
+        refund_before_cancel(config, brand, id).await?;
+    }
+    let order = store::admin::transition_order(config, &brand.id, id, to, tracking, "service_role").await?;
+    Ok(json_response(&order, 200))
+}
+
+/// Cancelling a paid order refunds what is left through Stripe first (idempotent per
+/// order); the refund's own webhook then records it. A Stripe failure leaves the order as is.
+async fn refund_before_cancel(config: &Config, brand: &BrandContext, id: &str) -> Result<(), AppError> {
+    let order = store::admin::order(config, &brand.id, id).await?;
+    if !matches!(order["payment_status"].as_str(), Some("paid" | "partially_refunded")) {
+        return Ok(());
+    }
+    let remaining = order["total_amount"].as_i64().unwrap_or(0) - order["amount_refunded"].as_i64().unwrap_or(0);
+    let intent = order["stripe_payment_intent_id"].as_str().ok_or_else(|| AppError::Refused {
+        status: 409,
+        code: "no_payment_to_refund".into(),
+        detail: None,
+    })?;
+    if remaining <= 0 {
+        return Ok(());
+    }
+    stripe::post(config, StripeCall {
+        path: "/v1/refunds",
+        params: vec![
+            p("payment_intent", intent),
+            p("amount", remaining),
+            p("reason", "requested_by_customer"),
+            p("metadata[order_id]", id),
+            p("metadata[brand_id]", &brand.id),
+        ],
+        idempotency_key: Some(format!("refund-cancel-{id}")),
+        account: brand.stripe_account.as_deref(),
+    })
+    .await?;
+    Ok(())
+}
+
+async fn portal(config: &Config, billing: &serde_json::Value, base: &str) -> Result<Response, AppError> {
+    let customer = billing["stripe_customer_id"].as_str().ok_or_else(|| AppError::Refused {
+        status: 409,
+        code: "no_billing_customer".into(),
+        detail: Some("subscribe to a plan first".into()),
+    })?;
+    let session = stripe::post(config, StripeCall {
+        path: "/v1/billing_portal/sessions",
+        params: vec![p("customer", customer), p("return_url", format!("{base}/admin/billing"))],
+        idempotency_key: None,
+        account: None,
+    })
+    .await?;
+    Ok(json_response(&serde_json::json!({"url": session["url"]}), 200))
+}
+
+async fn subscription_checkout(
+    config: &Config,
+    brand: &BrandContext,
+    billing: &serde_json::Value,
+    base: &str,
+    body: &serde_json::Value,
+) -> Result<Response, AppError> {
+    let plan = body["plan"].as_str().ok_or_else(|| AppError::BadRequest("missing_field", "`plan` is required".into()))?;
+    let price = billing["plans"][plan]["price"].as_str().ok_or_else(|| AppError::Refused {
+        status: 422,
+        code: "unknown_plan".into(),
+        detail: Some(plan.to_owned()),
+    })?;
+    let mut params = vec![
+        p("mode", "subscription"),
+        p("line_items[0][price]", price),
+        p("line_items[0][quantity]", 1),
+        p("client_reference_id", &brand.id),
+        p("metadata[brand_id]", &brand.id),
+        p("metadata[plan]", plan),
+        p("subscription_data[metadata][brand_id]", &brand.id),
+        p("subscription_data[metadata][plan]", plan),
+        p("success_url", format!("{base}/admin/billing?checkout=success")),
+        p("cancel_url", format!("{base}/admin/billing?checkout=cancelled")),
+    ];
+    if let Some(customer) = billing["stripe_customer_id"].as_str() {
+        params.push(p("customer", customer));
+    }
+    let session = stripe::post(config, StripeCall { path: "/v1/checkout/sessions", params, idempotency_key: None, account: None }).await?;
+    Ok(json_response(&serde_json::json!({"id": session["id"], "url": session["url"]}), 200))
+}

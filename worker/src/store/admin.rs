@@ -1,0 +1,42 @@
+//! Admin reads and staff writes, each one database function scoped to the brand.
+
+use shoal_domain::config::Config;
+use shoal_domain::db_token::DbClaims;
+
+use super::postgrest::{client, send_json};
+use crate::error::AppError;
+
+async fn rpc(config: &Config, function: &str, args: serde_json::Value) -> Result<serde_json::Value, AppError> {
+    let db = client(config, DbClaims::service())?;
+    send_json(db.rpc(function, args.to_string())).await
+}
+
+/// The brand's billing state, read from the database (never from KV alone).
+pub async fn billing_state(config: &Config, brand_id: &str) -> Result<serde_json::Value, AppError> {
+    rpc(config, "brand_billing_state", serde_json::json!({"p_brand_id": brand_id})).await
+}
+
+pub async fn order(config: &Config, brand_id: &str, order_id: &str) -> Result<serde_json::Value, AppError> {
+    let value = rpc(config, "admin_get_order", serde_json::json!({"p_brand_id": brand_id, "p_order_id": order_id})).await?;
+    if value.is_null() {
+        return Err(AppError::Refused { status: 404, code: "order_not_found".into(), detail: None });
+    }
+    Ok(value)
+}
+
+pub async fn transition_order(
+    config: &Config,
+    brand_id: &str,
+    order_id: &str,
+    to: &str,
+    tracking_number: Option<&str>,
+    actor: &str,
+) -> Result<serde_json::Value, AppError> {
+    rpc(
+        config,
+        "staff_transition_order",
+        serde_json::json!({"p_brand_id": brand_id, "p_order_id": order_id, "p_to": to,
+                           "p_tracking": tracking_number, "p_actor": actor}),
+    )
+    .await
+}

@@ -1,0 +1,61 @@
+//! Stripe's API over the Workers fetch API: form-encoded bodies with bracketed keys,
+//! Bearer secret key, a pinned API version, `Idempotency-Key` on every write, and
+//! `Stripe-Account` for calls on a brand's connected account.
+
+use shoal_domain::config::Config;
+use worker::{Fetch, Headers, Method, Request, RequestInit};
+
+use crate::error::AppError;
+
+/// The API version Shoal is written against (also the webhook endpoint's version).
+pub const API_VERSION: &str = "2024-06-20";
+
+pub struct StripeCall<'a> {
+    pub path: &'a str,
+    pub params: Vec<(String, String)>,
+    pub idempotency_key: Option<String>,
+    pub account: Option<&'a str>,
+}
+
+pub async fn post(config: &Config, call: StripeCall<'_>) -> Result<serde_json::Value, AppError> {
+    let key = config
+        .stripe_secret_key
+        .as_deref()
+        .ok_or_else(|| AppError::Stripe("STRIPE_SECRET_KEY is not configured".into()))?;
+    let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(call.params.iter()).finish();
+    let headers = Headers::new();
+    headers.set("authorization", &format!("Bearer {key}"))?;
+    headers.set("content-type", "application/x-www-form-urlencoded")?;
+    headers.set("stripe-version", API_VERSION)?;
+    if let Some(k) = &call.idempotency_key {
+        headers.set("idempotency-key", k)?;
+    }
+    if let Some(account) = call.account {
+        headers.set("stripe-account", account)?;
+    }
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
+    let url = format!("{}{}", config.stripe_api_base.trim_end_matches('/'), call.path);
+    let request = Request::new_with_init(&url, &init)?;
+    let mut resp = Fetch::Request(request)
+        .send()
+        .await
+        .map_err(|e| AppError::Stripe(format!("{} unreachable: {e}", call.path)))?;
+    let status = resp.status_code();
+    let text = resp.text().await.map_err(|e| AppError::Stripe(format!("{} body: {e}", call.path)))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| AppError::Stripe(format!("{} answered non-JSON ({status}): {e}", call.path)))?;
+    if !(200..300).contains(&status) {
+        return Err(AppError::Stripe(format!(
+            "{} answered {status}: {}",
+            call.path,
+            value["error"]["message"].as_str().unwrap_or("no message")
+        )));
+    }
+    Ok(value)
+}
+
+/// `("a[b][0]", "v")` pairs are built by the callers; this keeps them readable.
+pub fn p(key: &str, value: impl ToString) -> (String, String) {
+    (key.to_owned(), value.to_string())
+}
