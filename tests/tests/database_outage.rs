@@ -1,6 +1,7 @@
 //! PostgREST stopped and restarted under a running worker. Its own test binary: cargo
 //! runs test binaries one after another, so no other test sees the outage.
 
+use shoal_e2e::stripe::*;
 use shoal_e2e::*;
 use std::time::{Duration, Instant};
 
@@ -26,9 +27,15 @@ fn healthz_turns_503_while_postgrest_is_down_and_recovers() {
     assert_eq!(get("globex.localhost", "/api/v1/store/brand").status, 200);
     let uncached = format!("{}.localhost", unique("outage"));
 
+    // a verified webhook that cannot be applied answers 5xx, so Stripe delivers it again
+    let order = pending_order(ACME_ID, 2100, "USD");
+    let webhook = event("checkout.session.completed", checkout_session(&order, ACME_ID, 2100, "USD", "paid"));
+
     dev(&["api-stop"]);
     let down = health();
+    let during = deliver(&webhook);
     let outcome = std::panic::catch_unwind(|| {
+        assert_eq!((during.status, during.error_code().as_str()), (500, "webhook_not_applied"), "{}", during.body);
         assert_eq!(down.status, 503, "{}", down.body);
         let h = down.json();
         assert_eq!(h["status"], "degraded");
@@ -47,4 +54,10 @@ fn healthz_turns_503_while_postgrest_is_down_and_recovers() {
     let up = wait_for_status(200);
     assert_eq!(up.status, 200, "{}", up.body);
     assert_eq!(up.json()["status"], "ok");
+
+    assert_eq!(order_state(&order).status, "pending", "nothing was half-applied");
+    let redelivered = deliver(&webhook);
+    assert_eq!(redelivered.status, 200, "{}", redelivered.body);
+    assert_eq!(redelivered.json()["outcome"], "applied");
+    assert_eq!(order_state(&order).status, "paid");
 }
