@@ -67,19 +67,9 @@ fn client() -> reqwest::blocking::Client {
 /// Sends a request to the worker with the given Host header.
 pub fn send(method: &str, host: &str, path: &str, headers: &[(&str, &str)], body: Option<String>) -> Reply {
     let url = format!("http://127.0.0.1:{}{}", worker_port(), path);
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
-    let mut req = client().request(method, &url).header("host", host);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    if let Some(b) = body {
-        req = req.body(b);
-    }
-    let resp = req.send().unwrap_or_else(|e| panic!("request to {url} (Host {host}) failed: {e}"));
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let body = resp.text().unwrap_or_default();
-    Reply { status, headers, body }
+    let mut all = vec![("host", host)];
+    all.extend_from_slice(headers);
+    http(method, &url, &all, body)
 }
 
 pub fn get(host: &str, path: &str) -> Reply {

@@ -37,7 +37,8 @@ grant select on public.brand_subscriptions to authenticated;
 grant all on public.brand_subscriptions to service_role;
 
 -- Billing state as the storefront, the admin API and devices see it. A brand without a
--- subscription row is not billed (demo brands, brands created before billing).
+-- subscription row is not billed (demo brands, brands created before billing). The grace
+-- period end comes also as epoch seconds, so a cached copy can be judged at request time.
 create function shoal_private.billing_state(p_brand_id uuid)
 returns jsonb
 language sql stable security definer set search_path = ''
@@ -48,6 +49,7 @@ as $$
       'plan', s.plan,
       'current_period_end', s.current_period_end,
       'grace_period_ends_at', s.grace_period_ends_at,
+      'grace_period_ends_epoch', extract(epoch from s.grace_period_ends_at)::bigint,
       'in_grace_period', s.grace_period_ends_at is not null and s.grace_period_ends_at > now(),
       'blocked', s.status in ('canceled', 'unpaid')
                  and coalesce(s.grace_period_ends_at, '-infinity'::timestamptz) <= now())
@@ -55,12 +57,20 @@ as $$
     jsonb_build_object('status', 'none', 'plan', null, 'blocked', false, 'in_grace_period', false))
 $$;
 
--- For the worker (service role): the billing state of a brand, read from the database
--- on every admin request (never from KV alone).
+-- For the worker (service role): the billing state of a brand with what it needs to act
+-- on it (customer, plans, links), read from the database on every admin request (never
+-- from KV alone).
 create function public.brand_billing_state(p_brand_id uuid)
 returns jsonb
 language sql stable security definer set search_path = ''
-as $$ select shoal_private.billing_state(p_brand_id) $$;
+as $$
+  select shoal_private.billing_state(p_brand_id)
+      || jsonb_build_object(
+           'stripe_customer_id', (select stripe_customer_id from public.brand_subscriptions where brand_id = p_brand_id),
+           'plans', coalesce((select value->'plans' from public.platform_settings where key = 'billing'), '{}'::jsonb),
+           'renewal_url', (select value->>'renewal_url' from public.platform_settings where key = 'billing'),
+           'support_url', (select value->>'support_url' from public.platform_settings where key = 'billing'))
+$$;
 revoke execute on function public.brand_billing_state(uuid) from public, anon, authenticated;
 grant execute on function public.brand_billing_state(uuid) to service_role;
 

@@ -6,38 +6,6 @@
 -- Errors use PostgREST's PTxxx codes so the HTTP status comes through as xxx.
 set role shoal_owner;
 
--- Billing state plus what the worker needs to act on it (customer, plans, links); the
--- grace period end also as epoch seconds, so a cached copy can be judged at request time.
-create or replace function shoal_private.billing_state(p_brand_id uuid)
-returns jsonb
-language sql stable security definer set search_path = ''
-as $$
-  select coalesce((
-    select jsonb_build_object(
-      'status', s.status,
-      'plan', s.plan,
-      'current_period_end', s.current_period_end,
-      'grace_period_ends_at', s.grace_period_ends_at,
-      'grace_period_ends_epoch', extract(epoch from s.grace_period_ends_at)::bigint,
-      'in_grace_period', s.grace_period_ends_at is not null and s.grace_period_ends_at > now(),
-      'blocked', s.status in ('canceled', 'unpaid')
-                 and coalesce(s.grace_period_ends_at, '-infinity'::timestamptz) <= now())
-    from public.brand_subscriptions s where s.brand_id = p_brand_id),
-    jsonb_build_object('status', 'none', 'plan', null, 'blocked', false, 'in_grace_period', false))
-$$;
-
-create or replace function public.brand_billing_state(p_brand_id uuid)
-returns jsonb
-language sql stable security definer set search_path = ''
-as $$
-  select shoal_private.billing_state(p_brand_id)
-      || jsonb_build_object(
-           'stripe_customer_id', (select stripe_customer_id from public.brand_subscriptions where brand_id = p_brand_id),
-           'plans', coalesce((select value->'plans' from public.platform_settings where key = 'billing'), '{}'::jsonb),
-           'renewal_url', (select value->>'renewal_url' from public.platform_settings where key = 'billing'),
-           'support_url', (select value->>'support_url' from public.platform_settings where key = 'billing'))
-$$;
-
 create function public.admin_get_order(p_brand_id uuid, p_order_id uuid)
 returns jsonb
 language sql stable security definer set search_path = ''
