@@ -74,6 +74,19 @@ create table public.order_events (
 create index order_events_brand_id_idx on public.order_events(brand_id);
 create index order_events_order_id_idx on public.order_events(order_id, at);
 
+-- Stock held for a pending order; taken from `available` when paid, released otherwise.
+create table public.reservations (
+  id          bigint generated always as identity primary key,
+  brand_id    uuid not null references public.brands(id),
+  order_id    uuid not null references public.orders(id) on delete cascade,
+  variant_id  uuid not null references public.variants(id),
+  quantity    integer not null check (quantity > 0),
+  expires_at  timestamptz not null
+);
+create index reservations_brand_id_idx on public.reservations(brand_id);
+create index reservations_order_id_idx on public.reservations(order_id);
+create index reservations_expires_at_idx on public.reservations(expires_at);
+
 create table public.refunds (
   id               text primary key,            -- Stripe refund id
   brand_id         uuid not null references public.brands(id),
@@ -94,6 +107,8 @@ alter table public.order_items  enable row level security;
 alter table public.order_items  force row level security;
 alter table public.order_events enable row level security;
 alter table public.order_events force row level security;
+alter table public.reservations enable row level security;
+alter table public.reservations force row level security;
 alter table public.refunds      enable row level security;
 alter table public.refunds      force row level security;
 
@@ -109,6 +124,11 @@ create policy "staff can read their brand's order items"
 create policy "staff can read their brand's order timeline"
   on public.order_events for select to authenticated
   using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
+create policy "staff can read their brand's reservations"
+  on public.reservations for select to authenticated
+  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
+create policy "definer functions manage reservations" on public.reservations
+  for all to shoal_owner using (true) with check (true);
 create policy "staff can read their brand's refunds"
   on public.refunds for select to authenticated
   using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
@@ -124,9 +144,43 @@ create policy "definer functions record refunds" on public.refunds
   for all to shoal_owner using (true) with check (true);
 
 grant select on public.order_transitions to anon, authenticated;
-grant select on public.orders, public.order_items, public.order_events, public.refunds to authenticated;
-grant all on public.orders, public.order_items, public.order_events, public.refunds, public.order_transitions to service_role;
+grant select on public.orders, public.order_items, public.order_events, public.refunds, public.reservations to authenticated;
+grant all on public.orders, public.order_items, public.order_events, public.refunds, public.order_transitions,
+             public.reservations to service_role;
 grant usage on sequence public.order_number_seq to service_role;
+
+-- ------------------------------------------------------------------------ stock
+-- What a transition does to the order's stock, in the same transaction:
+--   → paid: reserved stock is taken (available and reserved both drop);
+--   pending → failed/cancelled: the reservation is released;
+--   paid/processing → cancelled: the items never left, so they go back to available.
+create function shoal_private.settle_stock(p_order_id uuid, p_from text, p_to text)
+returns void language plpgsql security definer set search_path = '' as $$
+begin
+  if p_to = 'paid' then
+    update public.inventory_levels i
+       set available = i.available - r.qty, reserved = i.reserved - r.qty, updated_at = now()
+      from (select variant_id, sum(quantity)::int as qty from public.reservations
+             where order_id = p_order_id group by variant_id) r
+     where i.variant_id = r.variant_id;
+    delete from public.reservations where order_id = p_order_id;
+  elsif p_from = 'pending' and p_to in ('failed', 'cancelled') then
+    update public.inventory_levels i
+       set reserved = i.reserved - r.qty, updated_at = now()
+      from (select variant_id, sum(quantity)::int as qty from public.reservations
+             where order_id = p_order_id group by variant_id) r
+     where i.variant_id = r.variant_id;
+    delete from public.reservations where order_id = p_order_id;
+  elsif p_from in ('paid', 'processing') and p_to = 'cancelled' then
+    update public.inventory_levels i
+       set available = i.available + it.qty, updated_at = now()
+      from (select v.id as variant_id, sum(oi.quantity)::int as qty
+              from public.order_items oi join public.variants v on v.brand_id = oi.brand_id and v.sku = oi.sku
+             where oi.order_id = p_order_id group by v.id) it
+     where i.variant_id = it.variant_id;
+  end if;
+end
+$$;
 
 -- ------------------------------------------------------------------------ transitions
 -- Raises SQLSTATE 'SH409' for a forbidden transition; callers decide whether that is an
@@ -156,6 +210,7 @@ begin
          paid_at = case when p_to = 'paid' then now() else paid_at end
    where id = p_order_id
   returning * into v_order;
+  perform shoal_private.settle_stock(p_order_id, v_from, p_to);
   insert into public.order_events (brand_id, order_id, kind, from_status, to_status, payment_status, cause, detail)
   values (v_order.brand_id, v_order.id, 'status_changed', v_from, p_to, v_order.payment_status, p_cause, p_detail);
   return v_order;

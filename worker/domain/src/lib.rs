@@ -10,3 +10,7 @@ pub mod request_id;
 pub mod stripe_signature;
 pub mod order;
 pub mod billing;
+pub mod cart;
+pub mod catalog;
+pub mod money;
+pub mod signed_id;

@@ -1,0 +1,271 @@
+-- =====================================================================================
+-- Storefront reads, carts and checkout
+-- =====================================================================================
+set role shoal_owner;
+
+-- ------------------------------------------------------------------------ catalog reads
+-- SECURITY INVOKER on purpose: called with the shopper's token (anon + brand claim), so
+-- RLS decides what is visible (active products of that brand only).
+create function public.store_list_products(
+  p_category text default null, p_query text default null, p_sort text default 'newest',
+  p_offset integer default 0, p_limit integer default 24)
+returns jsonb
+language sql stable set search_path = ''
+as $$
+  with visible as (
+    select p.id, p.slug, p.title, p.images, p.created_at, c.slug as category,
+           (select min(v.price_amount) from public.variants v where v.product_id = p.id) as price_from,
+           case when p_query is null then 0
+                else ts_rank(p.search, websearch_to_tsquery('simple', p_query)) end as rank
+      from public.products p
+      left join public.categories c on c.id = p.category_id
+     where (p_category is null or c.slug = p_category)
+       and (p_query is null or p.search @@ websearch_to_tsquery('simple', p_query))
+  ), page as (
+    select * from visible
+     order by
+       case when p_sort = 'relevance' then rank end desc nulls last,
+       case when p_sort = 'price_asc' then price_from end asc nulls last,
+       case when p_sort = 'price_desc' then price_from end desc nulls last,
+       case when p_sort = 'title' then lower(title) end asc nulls last,
+       created_at desc, id
+     offset greatest(p_offset, 0) limit least(greatest(p_limit, 1), 100) + 1
+  )
+  select jsonb_build_object(
+    'items', coalesce((select jsonb_agg(jsonb_build_object('slug', slug, 'title', title, 'images', images,
+                         'category', category, 'price_from', price_from)) from (select * from page limit least(greatest(p_limit, 1), 100)) x), '[]'::jsonb),
+    'has_more', (select count(*) from page) > least(greatest(p_limit, 1), 100))
+$$;
+
+create function public.store_get_product(p_slug text)
+returns jsonb
+language sql stable set search_path = ''
+as $$
+  select jsonb_build_object(
+    'slug', p.slug, 'title', p.title, 'description', p.description, 'images', p.images,
+    'category', (select jsonb_build_object('slug', c.slug, 'name', c.name) from public.categories c where c.id = p.category_id),
+    'variants', coalesce((select jsonb_agg(jsonb_build_object(
+        'id', v.id, 'sku', v.sku, 'title', v.title, 'options', v.options,
+        'price', v.price_amount, 'compare_at', v.compare_at_amount,
+        'available', greatest(coalesce(i.available - i.reserved, 0), 0)) order by v.position, v.sku)
+      from public.variants v left join public.inventory_levels i on i.variant_id = v.id
+      where v.product_id = p.id), '[]'::jsonb))
+  from public.products p where p.slug = p_slug
+$$;
+
+create function public.store_list_categories()
+returns jsonb
+language sql stable set search_path = ''
+as $$
+  select coalesce(jsonb_agg(jsonb_build_object('slug', slug, 'name', name) order by position, name), '[]'::jsonb)
+  from public.categories
+$$;
+
+grant execute on function public.store_list_products(text, text, text, integer, integer),
+                          public.store_get_product(text), public.store_list_categories()
+  to anon, authenticated, service_role;
+
+-- ------------------------------------------------------------------------ carts
+-- Carts are reached by an id the worker signs into an HttpOnly cookie; these run as the
+-- service role with the brand resolved from the Host, and check the cart is that brand's.
+create function shoal_private.cart_json(p_brand_id uuid, p_cart_id uuid)
+returns jsonb
+language sql stable security definer set search_path = ''
+as $$
+  select jsonb_build_object(
+    'id', p_cart_id,
+    'currency', (select currency from public.brands where id = p_brand_id),
+    'lines', coalesce(jsonb_agg(jsonb_build_object(
+        'variant_id', v.id, 'sku', v.sku, 'product_slug', p.slug, 'title', p.title, 'variant_title', v.title,
+        'quantity', l.quantity, 'unit_amount', v.price_amount,
+        'available', greatest(coalesce(i.available - i.reserved, 0), 0)) order by l.added_at, v.sku)
+      filter (where l.variant_id is not null), '[]'::jsonb))
+  from (select 1) one
+  left join public.cart_lines l on l.cart_id = p_cart_id and l.brand_id = p_brand_id
+  left join public.variants v on v.id = l.variant_id
+  left join public.products p on p.id = v.product_id
+  left join public.inventory_levels i on i.variant_id = v.id
+$$;
+
+create function public.store_get_cart(p_brand_id uuid, p_cart_id uuid)
+returns jsonb
+language sql stable security definer set search_path = ''
+as $$ select shoal_private.cart_json(p_brand_id, p_cart_id) $$;
+
+-- Sets (p_mode 'set') or adds to (p_mode 'add') a line; quantity 0 removes it. Creates the
+-- cart when p_cart_id is null or not this brand's. Quantities are checked here against
+-- stock left (available - reserved) and the per-line maximum.
+create function public.store_set_cart_line(p_brand_id uuid, p_cart_id uuid, p_variant_id uuid,
+                                           p_quantity integer, p_mode text, p_max_per_line integer)
+returns jsonb
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_cart uuid;
+  v_left integer;
+  v_quantity integer;
+begin
+  select id into v_cart from public.carts where id = p_cart_id and brand_id = p_brand_id;
+  if v_cart is null then
+    insert into public.carts (brand_id) values (p_brand_id) returning id into v_cart;
+  end if;
+  perform 1 from public.variants v join public.products p on p.id = v.product_id
+   where v.id = p_variant_id and v.brand_id = p_brand_id and p.status = 'active';
+  if not found then
+    raise exception using errcode = 'PT404', message = 'variant_not_found';
+  end if;
+  v_quantity := p_quantity + case when p_mode = 'add'
+    then coalesce((select quantity from public.cart_lines where cart_id = v_cart and variant_id = p_variant_id), 0) else 0 end;
+  if v_quantity <= 0 then
+    delete from public.cart_lines where cart_id = v_cart and variant_id = p_variant_id;
+  else
+    if v_quantity > p_max_per_line then
+      raise exception using errcode = 'PT422', message = 'quantity_too_large', detail = format('at most %s', p_max_per_line);
+    end if;
+    select greatest(available - reserved, 0) into v_left from public.inventory_levels where variant_id = p_variant_id;
+    if coalesce(v_left, 0) < v_quantity then
+      raise exception using errcode = 'PT422', message = 'quantity_exceeds_stock', detail = format('%s left', coalesce(v_left, 0));
+    end if;
+    insert into public.cart_lines (cart_id, brand_id, variant_id, quantity) values (v_cart, p_brand_id, p_variant_id, v_quantity)
+    on conflict (cart_id, variant_id) do update set quantity = excluded.quantity;
+  end if;
+  update public.carts set updated_at = now() where id = v_cart;
+  return shoal_private.cart_json(p_brand_id, v_cart);
+end
+$$;
+
+-- ------------------------------------------------------------------------ checkout
+-- One transaction: price every line from the database (never from the client), take the
+-- inventory rows in a fixed order (variant id) with FOR UPDATE, refuse what is not in
+-- stock, create the pending order with its item snapshot and reserve the stock.
+create function public.checkout_cart(p_brand_id uuid, p_cart_id uuid, p_email text, p_reservation_minutes integer)
+returns jsonb
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_brand public.brands;
+  v_order public.orders;
+  v_line record;
+  v_total bigint := 0;
+  v_count integer := 0;
+begin
+  select * into v_brand from public.brands where id = p_brand_id;
+  if p_email is null or p_email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' then
+    raise exception using errcode = 'PT422', message = 'invalid_email';
+  end if;
+  insert into public.orders (brand_id, email, currency, total_amount)
+  values (p_brand_id, lower(p_email), v_brand.currency, 0) returning * into v_order;
+  for v_line in
+    select l.variant_id, l.quantity, v.sku, v.title as variant_title, p.title, p.status,
+           coalesce(pr.amount, v.price_amount) as unit_amount, i.available, i.reserved
+      from public.cart_lines l
+      join public.carts c on c.id = l.cart_id and c.brand_id = p_brand_id
+      join public.variants v on v.id = l.variant_id
+      join public.products p on p.id = v.product_id
+      left join public.prices pr on pr.variant_id = v.id and pr.currency = v_brand.currency
+      join public.inventory_levels i on i.variant_id = v.id
+     where l.cart_id = p_cart_id
+     order by l.variant_id
+       for update of i
+  loop
+    if v_line.status <> 'active' then
+      raise exception using errcode = 'PT409', message = 'product_unavailable', detail = v_line.sku;
+    end if;
+    if v_line.available - v_line.reserved < v_line.quantity then
+      raise exception using errcode = 'PT409', message = 'insufficient_stock', detail = v_line.sku;
+    end if;
+    update public.inventory_levels set reserved = reserved + v_line.quantity, updated_at = now()
+     where variant_id = v_line.variant_id;
+    insert into public.reservations (brand_id, order_id, variant_id, quantity, expires_at)
+    values (p_brand_id, v_order.id, v_line.variant_id, v_line.quantity,
+            now() + make_interval(mins => greatest(p_reservation_minutes, 1)));
+    insert into public.order_items (brand_id, order_id, title, sku, unit_amount, quantity)
+    values (p_brand_id, v_order.id,
+            v_line.title || case when v_line.variant_title <> '' then ' — ' || v_line.variant_title else '' end,
+            v_line.sku, v_line.unit_amount, v_line.quantity);
+    v_total := v_total + v_line.unit_amount * v_line.quantity;
+    v_count := v_count + 1;
+  end loop;
+  if v_count = 0 then
+    raise exception using errcode = 'PT422', message = 'cart_empty';
+  end if;
+  update public.orders set total_amount = v_total where id = v_order.id returning * into v_order;
+  insert into public.order_events (brand_id, order_id, kind, to_status, payment_status, cause)
+  values (p_brand_id, v_order.id, 'created', 'pending', 'unpaid', 'checkout');
+  return jsonb_build_object('id', v_order.id, 'number', v_order.number, 'email', v_order.email,
+    'currency', v_order.currency, 'total_amount', v_order.total_amount,
+    'items', (select jsonb_agg(jsonb_build_object('title', title, 'sku', sku, 'unit_amount', unit_amount,
+                                                  'quantity', quantity) order by id)
+                from public.order_items where order_id = v_order.id));
+end
+$$;
+
+-- The Stripe session exists: remember it, empty the cart.
+create function public.attach_checkout_session(p_brand_id uuid, p_order_id uuid, p_session_id text, p_cart_id uuid)
+returns void
+language sql security definer set search_path = ''
+as $$
+  update public.orders set stripe_checkout_session_id = p_session_id, updated_at = now()
+   where id = p_order_id and brand_id = p_brand_id;
+  delete from public.cart_lines where cart_id = p_cart_id and brand_id = p_brand_id;
+$$;
+
+-- Stripe could not start the payment: the order is cancelled and its stock released.
+create function public.abandon_checkout(p_brand_id uuid, p_order_id uuid, p_reason text)
+returns void
+language plpgsql security definer set search_path = ''
+as $$
+begin
+  perform 1 from public.orders where id = p_order_id and brand_id = p_brand_id and status = 'pending';
+  if found then
+    perform shoal_private.transition_order(p_order_id, 'cancelled', 'checkout', jsonb_build_object('reason', p_reason));
+  end if;
+end
+$$;
+
+-- Cron: pending orders whose reservation ran out are cancelled and their stock returns.
+create function public.expire_reservations()
+returns integer
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_order uuid;
+  v_count integer := 0;
+begin
+  for v_order in
+    select distinct r.order_id from public.reservations r join public.orders o on o.id = r.order_id
+     where r.expires_at < now() and o.status = 'pending'
+     order by r.order_id
+  loop
+    perform shoal_private.transition_order(v_order, 'cancelled', 'system:reservation_expired', '{}');
+    v_count := v_count + 1;
+  end loop;
+  return v_count;
+end
+$$;
+
+-- Order status for a shopper who knows the number and the email.
+create function public.store_order_status(p_brand_id uuid, p_number bigint, p_email text)
+returns jsonb
+language sql stable security definer set search_path = ''
+as $$
+  select jsonb_build_object('number', o.number, 'status', o.status, 'payment_status', o.payment_status,
+    'currency', o.currency, 'total_amount', o.total_amount, 'tracking_number', o.tracking_number,
+    'created_at', o.created_at,
+    'items', (select jsonb_agg(jsonb_build_object('title', title, 'sku', sku, 'unit_amount', unit_amount,
+                                                  'quantity', quantity) order by id)
+                from public.order_items where order_id = o.id))
+  from public.orders o
+  where o.brand_id = p_brand_id and o.number = p_number and o.email = lower(trim(p_email))
+$$;
+
+revoke execute on function public.store_get_cart(uuid, uuid), public.store_set_cart_line(uuid, uuid, uuid, integer, text, integer),
+  public.checkout_cart(uuid, uuid, text, integer), public.attach_checkout_session(uuid, uuid, text, uuid),
+  public.abandon_checkout(uuid, uuid, text), public.expire_reservations(), public.store_order_status(uuid, bigint, text)
+  from public, anon, authenticated;
+grant execute on function public.store_get_cart(uuid, uuid), public.store_set_cart_line(uuid, uuid, uuid, integer, text, integer),
+  public.checkout_cart(uuid, uuid, text, integer), public.attach_checkout_session(uuid, uuid, text, uuid),
+  public.abandon_checkout(uuid, uuid, text), public.expire_reservations(), public.store_order_status(uuid, bigint, text)
+  to service_role;
+
+reset role;

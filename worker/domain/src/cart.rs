@@ -1,0 +1,92 @@
+//! Cart rules that need no database: quantities and totals. Stock is checked by the
+//! database in the same statement that writes the line.
+
+use serde::{Deserialize, Serialize};
+
+/// Most units of one variant a cart line may hold.
+pub const MAX_PER_LINE: i64 = 10;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QuantityError {
+    NotAnInteger,
+    Negative,
+    Zero,
+    TooLarge,
+}
+
+impl QuantityError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            QuantityError::NotAnInteger => "quantity_not_an_integer",
+            QuantityError::Negative => "quantity_negative",
+            QuantityError::Zero => "quantity_zero",
+            QuantityError::TooLarge => "quantity_too_large",
+        }
+    }
+}
+
+/// A quantity from JSON: a whole number from 1 to MAX_PER_LINE (0 allowed when `allow_zero`,
+/// meaning "remove the line").
+pub fn parse_quantity(value: &serde_json::Value, allow_zero: bool) -> Result<i64, QuantityError> {
+    let n = match value {
+        serde_json::Value::Number(n) => n.as_i64().ok_or(QuantityError::NotAnInteger)?,
+        _ => return Err(QuantityError::NotAnInteger),
+    };
+    match n {
+        n if n < 0 => Err(QuantityError::Negative),
+        0 if allow_zero => Ok(0),
+        0 => Err(QuantityError::Zero),
+        n if n > MAX_PER_LINE => Err(QuantityError::TooLarge),
+        n => Ok(n),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PricedLine {
+    pub unit_amount: i64,
+    pub quantity: i64,
+}
+
+/// Sum of unit × quantity, refusing overflow instead of wrapping.
+pub fn total(lines: &[PricedLine]) -> Option<i64> {
+    lines.iter().try_fold(0i64, |acc, l| l.unit_amount.checked_mul(l.quantity).and_then(|t| acc.checked_add(t)))
+}
+
+/// The platform's fee on a connected account's sale, in basis points, rounded down.
+pub fn application_fee(total: i64, fee_bps: i64) -> i64 {
+    (total as i128 * fee_bps as i128 / 10_000) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn quantities_are_whole_numbers_within_bounds() {
+        assert_eq!(parse_quantity(&json!(1), false), Ok(1));
+        assert_eq!(parse_quantity(&json!(10), false), Ok(10));
+        assert_eq!(parse_quantity(&json!(11), false), Err(QuantityError::TooLarge));
+        assert_eq!(parse_quantity(&json!(0), false), Err(QuantityError::Zero));
+        assert_eq!(parse_quantity(&json!(0), true), Ok(0));
+        assert_eq!(parse_quantity(&json!(-1), true), Err(QuantityError::Negative));
+        assert_eq!(parse_quantity(&json!(1.5), false), Err(QuantityError::NotAnInteger));
+        assert_eq!(parse_quantity(&json!("2"), false), Err(QuantityError::NotAnInteger));
+        assert_eq!(parse_quantity(&json!(null), false), Err(QuantityError::NotAnInteger));
+    }
+
+    #[test]
+    fn totals_add_up_and_never_overflow() {
+        let lines = [PricedLine { unit_amount: 2800, quantity: 2 }, PricedLine { unit_amount: 6400, quantity: 1 }];
+        assert_eq!(total(&lines), Some(12_000));
+        assert_eq!(total(&[]), Some(0));
+        assert_eq!(total(&[PricedLine { unit_amount: i64::MAX, quantity: 2 }]), None);
+    }
+
+    #[test]
+    fn application_fee_rounds_down() {
+        assert_eq!(application_fee(12_000, 200), 240);
+        assert_eq!(application_fee(999, 250), 24);
+        assert_eq!(application_fee(0, 200), 0);
+    }
+}
