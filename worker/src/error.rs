@@ -24,6 +24,8 @@ pub enum AppError {
     Forbidden,
     /// The brand's subscription is canceled or unpaid past its grace period.
     PaymentRequired(serde_json::Value),
+    /// Too many requests of this kind from this client; seconds until it may retry.
+    RateLimited(i64),
     /// Stripe's API refused or failed; nothing was changed on our side.
     Stripe(String),
     /// The worker's own configuration is unusable (details are logged, never shown).
@@ -46,6 +48,7 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::PaymentRequired(_) => 402,
             AppError::Stripe(_) => 502,
+            AppError::RateLimited(_) => 429,
             AppError::WebhookNotApplied(_) => 500,
             AppError::UnknownHost | AppError::NotFound => 404,
             AppError::MethodNotAllowed => 405,
@@ -61,6 +64,7 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::PaymentRequired(_) => "subscription_blocked",
             AppError::Stripe(_) => "payment_provider_error",
+            AppError::RateLimited(_) => "rate_limited",
             AppError::InvalidHost(_) => "invalid_host",
             AppError::BadRequest(code, _) => code,
             AppError::PayloadTooLarge => "payload_too_large",
@@ -89,6 +93,7 @@ impl AppError {
             AppError::Forbidden => "this token may not do that".into(),
             AppError::PaymentRequired(_) => "the brand's subscription is inactive; renew it to continue".into(),
             AppError::Stripe(_) => "the payment provider could not complete the request".into(),
+            AppError::RateLimited(secs) => format!("too many requests; retry in {secs} s"),
             AppError::Signature(SignatureError::NoSecretConfigured) => "no webhook secret is configured".into(),
             AppError::Signature(e) => format!("the Stripe-Signature header does not verify ({})", e.code()),
             AppError::WebhookNotApplied(_) => "the event could not be applied now; retry later".into(),
@@ -118,6 +123,9 @@ impl AppError {
         let mut resp = json_response(&body, self.status());
         if self.status() == 503 {
             let _ = resp.headers_mut().set("retry-after", "5");
+        }
+        if let AppError::RateLimited(secs) = self {
+            let _ = resp.headers_mut().set("retry-after", &secs.to_string());
         }
         resp
     }

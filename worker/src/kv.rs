@@ -47,3 +47,13 @@ pub async fn forget_brand(kv: &KvStore, host: &str) -> worker::Result<()> {
     kv.delete(&domain_cache_key(host)).await?;
     Ok(())
 }
+
+/// A cached catalog read, or None (a KV failure counts as a miss: the database answers).
+pub async fn get_cached(kv: &KvStore, key: &str) -> Option<serde_json::Value> {
+    kv.get(key).json::<serde_json::Value>().await.ok().flatten()
+}
+
+pub async fn put_cached(kv: &KvStore, key: &str, value: &serde_json::Value, ttl: u64) -> worker::Result<()> {
+    kv.put(key, value.to_string())?.expiration_ttl(ttl).execute().await?;
+    Ok(())
+}

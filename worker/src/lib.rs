@@ -5,6 +5,7 @@ mod config;
 mod error;
 mod http;
 mod kv;
+pub mod rate_limit;
 mod store;
 mod stripe;
 
@@ -19,4 +20,18 @@ fn start() {
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     Ok(http::serve(req, env).await)
+}
+
+#[event(scheduled)]
+async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::ScheduleContext) {
+    // errors are logged, never thrown: the next run tries again
+    let outcome = match config::load(&env) {
+        Ok(config) => store::checkout::expire_reservations(&config).await.map_err(|e| format!("{}: {:?}", e.code(), e.detail())),
+        Err(e) => Err(e.to_string()),
+    };
+    let line = match outcome {
+        Ok(n) => serde_json::json!({"level": "info", "event": "scheduled", "reservations_expired_orders": n}),
+        Err(e) => serde_json::json!({"level": "error", "event": "scheduled_failed", "detail": e}),
+    };
+    worker::console_log!("{line}");
 }

@@ -24,6 +24,12 @@ pub struct Config {
     pub stripe_api_base: String,
     /// Seconds a resolved host stays in KV (KV's minimum TTL is 60 s).
     pub brand_cache_ttl: u64,
+    /// Seconds a catalog read stays in KV (its key also carries the catalog version).
+    pub catalog_cache_ttl: u64,
+    /// Minutes stock stays reserved for a pending order (Stripe sessions live ≥ 30 min).
+    pub reservation_minutes: i64,
+    /// The platform's fee on sales through a brand's connected account, in basis points.
+    pub platform_fee_bps: i64,
 }
 
 /// Every problem found, so an operator fixes them in one go.
@@ -95,6 +101,21 @@ impl Config {
                 }
             },
         };
+        let mut number = |key: &str, default: i64, min: i64, max: i64| -> i64 {
+            match get(key) {
+                None => default,
+                Some(v) => match v.parse::<i64>() {
+                    Ok(n) if (min..=max).contains(&n) => n,
+                    _ => {
+                        problems.push(format!("{key} must be a whole number from {min} to {max}"));
+                        default
+                    }
+                },
+            }
+        };
+        let catalog_cache_ttl = number("CATALOG_CACHE_TTL", 300, MIN_KV_TTL as i64, 86_400) as u64;
+        let reservation_minutes = number("RESERVATION_MINUTES", 30, 30, 24 * 60);
+        let platform_fee_bps = number("PLATFORM_FEE_BPS", 200, 0, 5_000);
         if !problems.is_empty() {
             return Err(ConfigError { problems });
         }
@@ -107,6 +128,9 @@ impl Config {
             stripe_webhook_secrets,
             stripe_api_base: get("STRIPE_API_BASE").unwrap_or_else(|| DEFAULT_STRIPE_API.into()),
             brand_cache_ttl,
+            catalog_cache_ttl,
+            reservation_minutes,
+            platform_fee_bps,
         })
     }
 }
@@ -189,6 +213,15 @@ mod tests {
     fn reports_every_problem_at_once() {
         let err = Config::from_lookup(env(&[("ENVIRONMENT", "staging"), ("BRAND_CACHE_TTL", "5")])).expect_err("bad");
         assert_eq!(err.problems.len(), 7, "{err}");
+    }
+
+    #[test]
+    fn numeric_settings_have_defaults_and_bounds() {
+        let c = load(production(&[])).expect("valid");
+        assert_eq!((c.catalog_cache_ttl, c.reservation_minutes, c.platform_fee_bps), (300, 30, 200));
+        assert!(load(production(&[("RESERVATION_MINUTES", "10")])).is_err(), "Stripe sessions live at least 30 min");
+        assert!(load(production(&[("PLATFORM_FEE_BPS", "-1")])).is_err());
+        assert_eq!(load(production(&[("PLATFORM_FEE_BPS", "0")])).map(|c| c.platform_fee_bps), Ok(0));
     }
 
     #[test]

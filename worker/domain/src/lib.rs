@@ -14,3 +14,4 @@ pub mod cart;
 pub mod catalog;
 pub mod money;
 pub mod signed_id;
+pub mod rate_limit;

@@ -18,7 +18,7 @@ pub async fn handle(mut req: Request, config: &Config, brand: &BrandContext) -> 
     let path = req.path();
     let rest = path.trim_start_matches("/api/v1/admin/");
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
-    let base = format!("{}://{}", req.url().map(|u| u.scheme().to_owned()).unwrap_or_else(|_| "https".into()), brand.host);
+    let base = super::origin(&req, brand);
     let billing = store::admin::billing_state(config, &brand.id).await?;
     if segments.first() != Some(&"billing") {
         refuse_if_blocked(&billing, &base)?;

@@ -3,12 +3,17 @@
 
 mod admin;
 mod brand;
+mod cart;
+mod catalog;
+mod checkout;
 mod health;
 mod landing;
 mod store_brand;
 mod unavailable;
 mod webhooks;
 
+use shoal_domain::brand::BrandContext;
+use shoal_domain::config::Config;
 use shoal_domain::host::normalize_host;
 use shoal_domain::request_id;
 use worker::{Date, Env, Method, Request, Response};
@@ -76,13 +81,46 @@ async fn route(req: Request, env: &Env, log: &mut RequestLog) -> Result<Response
     } else if brand.billing.blocked_at(crate::store::postgrest::now().timestamp()) {
         unavailable::storefront(&brand, path.starts_with("/api/"))
     } else {
-        match path.as_str() {
-            "/api/v1/store/brand" => only_get(&req).map(|_| store_brand::get(&brand)),
-            _ => Err(AppError::NotFound),
-        }?
+        storefront(req, env, &config, &brand, &path).await?
     };
     let _ = resp.headers_mut().set("x-shoal-brand-cache", cache.as_str());
     Ok(resp)
+}
+
+async fn storefront(req: Request, env: &Env, config: &Config, brand: &BrandContext, path: &str) -> Result<Response, AppError> {
+    if let Some(rest) = path.strip_prefix("/api/v1/store/cart") {
+        return cart::handle(req, config, brand, rest).await;
+    }
+    if path == "/api/v1/store/checkout" {
+        return match req.method() {
+            Method::Post => checkout::post(req, env, config, brand).await,
+            _ => Err(AppError::MethodNotAllowed),
+        };
+    }
+    only_get(&req)?;
+    match path {
+        "/api/v1/store/brand" => Ok(store_brand::get(brand)),
+        "/api/v1/store/products" => catalog::products(&req, env, config, brand).await,
+        "/api/v1/store/categories" => catalog::categories(env, config, brand).await,
+        _ => {
+            if let Some(slug) = path.strip_prefix("/api/v1/store/products/") {
+                catalog::product(env, config, brand, slug).await
+            } else if let Some(number) = path.strip_prefix("/api/v1/store/orders/") {
+                checkout::order_status(&req, config, brand, number).await
+            } else {
+                Err(AppError::NotFound)
+            }
+        }
+    }
+}
+
+/// Scheme, host and port the shopper used (links back to the shop, e.g. from Stripe).
+pub fn origin(req: &Request, brand: &BrandContext) -> String {
+    req.url()
+        .map(|u| u.origin().ascii_serialization())
+        .ok()
+        .filter(|o| o != "null")
+        .unwrap_or_else(|| format!("https://{}", brand.host))
 }
 
 fn only_get(req: &Request) -> Result<(), AppError> {

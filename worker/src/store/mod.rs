@@ -3,5 +3,7 @@
 
 pub mod admin;
 pub mod brands;
+pub mod catalog;
+pub mod checkout;
 pub mod webhooks;
 pub mod postgrest;

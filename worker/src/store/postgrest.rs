@@ -34,6 +34,8 @@ pub async fn send_json(builder: postgrest::Builder) -> Result<serde_json::Value,
         .await
         .map_err(|e| AppError::DatabaseUnavailable(format!("postgrest body: {e}")))?;
     match status {
+        // a function returning void answers with no body
+        200..=299 if text.trim().is_empty() => Ok(serde_json::Value::Null),
         200..=299 => serde_json::from_str(&text).map_err(|e| AppError::Internal(format!("postgrest json: {e}"))),
         500..=599 => Err(AppError::DatabaseUnavailable(format!("postgrest {status}: {text}"))),
         // a function refused on purpose (errcode PT404/PT409/PT422): its message is the code

@@ -1,0 +1,94 @@
+//! The server-side cart, per brand, keyed by a signed HttpOnly cookie.
+//!   GET    /api/v1/store/cart
+//!   POST   /api/v1/store/cart/lines              {"variant_id", "quantity"}  adds
+//!   PUT    /api/v1/store/cart/lines/{variant_id} {"quantity"}                sets (0 removes)
+//!   DELETE /api/v1/store/cart/lines/{variant_id}
+
+use shoal_domain::brand::BrandContext;
+use shoal_domain::cart::parse_quantity;
+use shoal_domain::config::Config;
+use shoal_domain::signed_id;
+use worker::{Method, Request, Response};
+
+use crate::error::{json_response, AppError};
+use crate::store;
+
+pub const COOKIE: &str = "shoal_cart";
+const COOKIE_MAX_AGE: u32 = 30 * 24 * 3600;
+
+fn scope(brand: &BrandContext) -> String {
+    format!("cart:{}", brand.id)
+}
+
+/// The cart id from the cookie when its signature holds for this brand; else none.
+pub fn cart_id(req: &Request, config: &Config, brand: &BrandContext) -> Option<String> {
+    let cookies = req.headers().get("cookie").ok().flatten()?;
+    let value = cookies.split(';').filter_map(|c| c.trim().split_once('=')).find(|(k, _)| *k == COOKIE)?.1;
+    signed_id::verify(config.jwt_secret.as_bytes(), &scope(brand), value).map(str::to_owned)
+}
+
+pub fn set_cookie(resp: &mut Response, config: &Config, brand: &BrandContext, cart_id: &str) {
+    let value = signed_id::sign(config.jwt_secret.as_bytes(), &scope(brand), cart_id);
+    let cookie = format!("{COOKIE}={value}; Path=/; Max-Age={COOKIE_MAX_AGE}; HttpOnly; Secure; SameSite=Lax");
+    let _ = resp.headers_mut().append("set-cookie", &cookie);
+}
+
+fn is_uuid(s: &str) -> bool {
+    s.len() == 36 && s.chars().enumerate().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { c == '-' } else { c.is_ascii_hexdigit() })
+}
+
+pub async fn handle(mut req: Request, config: &Config, brand: &BrandContext, rest: &str) -> Result<Response, AppError> {
+    let current = cart_id(&req, config, brand);
+    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    let cart = match (req.method(), segments.as_slice()) {
+        (Method::Get, []) => store::checkout::cart(config, &brand.id, current.as_deref()).await?,
+        (Method::Post, ["lines"]) => {
+            let body = read_json(&mut req).await?;
+            let variant = body["variant_id"].as_str().filter(|v| is_uuid(v)).ok_or_else(variant_not_found)?;
+            let qty = parse_quantity(&body["quantity"], false).map_err(|e| AppError::BadRequest(e.code(), "quantity must be a whole number from 1 to 10".into()))?;
+            store::checkout::set_line(config, &brand.id, current.as_deref(), variant, qty, true).await?
+        }
+        (Method::Put, ["lines", variant]) => {
+            let body = read_json(&mut req).await?;
+            let variant = Some(*variant).filter(|v| is_uuid(v)).ok_or_else(variant_not_found)?;
+            let qty = parse_quantity(&body["quantity"], true).map_err(|e| AppError::BadRequest(e.code(), "quantity must be a whole number from 0 to 10".into()))?;
+            store::checkout::set_line(config, &brand.id, current.as_deref(), variant, qty, false).await?
+        }
+        (Method::Delete, ["lines", variant]) => {
+            let variant = Some(*variant).filter(|v| is_uuid(v)).ok_or_else(variant_not_found)?;
+            store::checkout::set_line(config, &brand.id, current.as_deref(), variant, 0, false).await?
+        }
+        _ => return Err(AppError::NotFound),
+    };
+    let new_id = cart["id"].as_str().map(str::to_owned);
+    let mut resp = json_response(&with_totals(cart), 200);
+    let _ = resp.headers_mut().set("cache-control", "no-store");
+    if let Some(id) = new_id.filter(|id| current.as_deref() != Some(id.as_str()) && is_uuid(id)) {
+        set_cookie(&mut resp, config, brand, &id);
+    }
+    Ok(resp)
+}
+
+fn variant_not_found() -> AppError {
+    AppError::Refused { status: 404, code: "variant_not_found".into(), detail: None }
+}
+
+pub async fn read_json(req: &mut Request) -> Result<serde_json::Value, AppError> {
+    let text = req.text().await.map_err(|e| AppError::BadRequest("invalid_body", e.to_string()))?;
+    serde_json::from_str(&text).map_err(|e| AppError::BadRequest("invalid_json", format!("the body is not JSON: {e}")))
+}
+
+/// Adds line totals and the subtotal, computed here from the database's unit prices.
+pub fn with_totals(mut cart: serde_json::Value) -> serde_json::Value {
+    let mut lines = Vec::new();
+    if let Some(items) = cart["lines"].as_array_mut() {
+        for line in items.iter_mut() {
+            let unit = line["unit_amount"].as_i64().unwrap_or(0);
+            let qty = line["quantity"].as_i64().unwrap_or(0);
+            line["line_total"] = serde_json::json!(unit.saturating_mul(qty));
+            lines.push(shoal_domain::cart::PricedLine { unit_amount: unit, quantity: qty });
+        }
+    }
+    cart["subtotal"] = serde_json::json!(shoal_domain::cart::total(&lines));
+    cart
+}

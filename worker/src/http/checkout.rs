@@ -1,0 +1,99 @@
+//! `POST /api/v1/store/checkout` {"email"}: prices come from the database only (anything
+//! else the client sends is ignored), stock is reserved and the pending order created in
+//! one transaction, then a Stripe Checkout Session is created with the order id as its
+//! Idempotency-Key. If Stripe fails, the order is cancelled and the stock released.
+
+use shoal_domain::brand::BrandContext;
+use shoal_domain::cart::application_fee;
+use shoal_domain::config::Config;
+use worker::{Env, Request, Response};
+
+use super::cart::{cart_id, read_json};
+use crate::error::{json_response, AppError};
+use crate::rate_limit;
+use crate::store;
+use crate::stripe::{self, p, StripeCall};
+
+/// Checkout attempts per client IP per minute.
+const ATTEMPTS_PER_MINUTE: i64 = 10;
+
+pub async fn post(mut req: Request, env: &Env, config: &Config, brand: &BrandContext) -> Result<Response, AppError> {
+    rate_limit::check(env, "checkout", &rate_limit::client_ip(&req), ATTEMPTS_PER_MINUTE, 60).await?;
+    let body = read_json(&mut req).await?;
+    let email = body["email"].as_str().map(str::trim).filter(|e| !e.is_empty())
+        .ok_or_else(|| AppError::BadRequest("missing_field", "`email` is required".into()))?;
+    let cart = cart_id(&req, config, brand).ok_or_else(|| AppError::Refused { status: 422, code: "cart_empty".into(), detail: None })?;
+    let order = store::checkout::checkout(config, &brand.id, &cart, email).await?;
+    let order_id = order["id"].as_str().unwrap_or_default().to_owned();
+    let base = super::origin(&req, brand);
+    match create_session(config, brand, &order, &base).await {
+        Ok(session) => {
+            let session_id = session["id"].as_str().unwrap_or_default();
+            store::checkout::attach_session(config, &brand.id, &order_id, session_id, &cart).await?;
+            let mut resp = json_response(
+                &serde_json::json!({"order_id": order_id, "order_number": order["number"], "currency": order["currency"],
+                                    "total_amount": order["total_amount"], "checkout_url": session["url"]}),
+                201,
+            );
+            let _ = resp.headers_mut().set("cache-control", "no-store");
+            Ok(resp)
+        }
+        Err(err) => {
+            // leave no half state: the order is cancelled and its reservation released
+            store::checkout::abandon(config, &brand.id, &order_id, "payment_provider_error").await?;
+            Err(err)
+        }
+    }
+}
+
+async fn create_session(config: &Config, brand: &BrandContext, order: &serde_json::Value, base: &str) -> Result<serde_json::Value, AppError> {
+    let order_id = order["id"].as_str().unwrap_or_default();
+    let number = order["number"].as_i64().unwrap_or_default();
+    let currency = brand.currency.to_lowercase();
+    let mut params = vec![
+        p("mode", "payment"),
+        p("currency", &currency),
+        p("customer_email", order["email"].as_str().unwrap_or_default()),
+        p("client_reference_id", order_id),
+        p("metadata[order_id]", order_id),
+        p("metadata[brand_id]", &brand.id),
+        p("payment_intent_data[metadata][order_id]", order_id),
+        p("payment_intent_data[metadata][brand_id]", &brand.id),
+        p("success_url", format!("{base}/checkout/success?order={number}")),
+        p("cancel_url", format!("{base}/checkout/cancel?order={number}")),
+        p("expires_at", crate::store::postgrest::now().timestamp() + config.reservation_minutes * 60),
+    ];
+    for (i, item) in order["items"].as_array().map(Vec::as_slice).unwrap_or_default().iter().enumerate() {
+        params.push(p(&format!("line_items[{i}][quantity]"), item["quantity"].as_i64().unwrap_or(1)));
+        params.push(p(&format!("line_items[{i}][price_data][currency]"), &currency));
+        params.push(p(&format!("line_items[{i}][price_data][unit_amount]"), item["unit_amount"].as_i64().unwrap_or(0)));
+        params.push(p(&format!("line_items[{i}][price_data][product_data][name]"), item["title"].as_str().unwrap_or_default()));
+    }
+    if brand.stripe_account.is_some() {
+        let fee = application_fee(order["total_amount"].as_i64().unwrap_or(0), config.platform_fee_bps);
+        params.push(p("payment_intent_data[application_fee_amount]", fee));
+    }
+    stripe::post(config, StripeCall {
+        path: "/v1/checkout/sessions",
+        params,
+        idempotency_key: Some(order_id.to_owned()),
+        account: brand.stripe_account.as_deref(),
+    })
+    .await
+}
+
+/// `GET /api/v1/store/orders/{number}?email=…`: a shopper follows an order by its number
+/// and the email it was placed with; a wrong pair is indistinguishable from no order.
+pub async fn order_status(req: &Request, config: &Config, brand: &BrandContext, number: &str) -> Result<Response, AppError> {
+    let not_found = || AppError::Refused { status: 404, code: "order_not_found".into(), detail: None };
+    let number: i64 = number.parse().ok().filter(|n| *n > 0).ok_or_else(not_found)?;
+    let email = req.url().ok().and_then(|u| u.query_pairs().find(|(k, _)| k == "email").map(|(_, v)| v.into_owned()));
+    let email = email.filter(|e| !e.trim().is_empty()).ok_or_else(not_found)?;
+    let order = store::checkout::order_status(config, &brand.id, number, &email).await?;
+    if order.is_null() {
+        return Err(not_found());
+    }
+    let mut resp = json_response(&order, 200);
+    let _ = resp.headers_mut().set("cache-control", "no-store");
+    Ok(resp)
+}
