@@ -43,9 +43,14 @@ pub async fn probe(kv: &KvStore) -> Result<(), String> {
     kv.get("health:probe").text().await.map(|_| ()).map_err(|e| e.to_string())
 }
 
-pub async fn forget_brand(kv: &KvStore, host: &str) -> worker::Result<()> {
-    kv.delete(&domain_cache_key(host)).await?;
-    Ok(())
+/// Forgets the cached brand of each host, so the next request re-reads the brand (its
+/// catalog version, its billing state) from the database. Best effort: a failed delete
+/// only delays the change until the entry's TTL.
+pub async fn forget_brand_hosts(env: &worker::Env, hosts: &serde_json::Value) {
+    let Ok(kv) = env.kv(BINDING) else { return };
+    for host in hosts.as_array().map(Vec::as_slice).unwrap_or_default().iter().filter_map(|h| h.as_str()) {
+        let _ = kv.delete(&domain_cache_key(host)).await;
+    }
 }
 
 /// A cached catalog read, or None (a KV failure counts as a miss: the database answers).

@@ -13,7 +13,7 @@ use crate::error::{json_response, AppError};
 use crate::store::{self, postgrest::now};
 use crate::stripe::{self, p, StripeCall};
 
-pub async fn handle(mut req: Request, config: &Config, brand: &BrandContext) -> Result<Response, AppError> {
+pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand: &BrandContext) -> Result<Response, AppError> {
     require_service_role(&req, config)?;
     let path = req.path();
     let rest = path.trim_start_matches("/api/v1/admin/");
@@ -29,12 +29,18 @@ pub async fn handle(mut req: Request, config: &Config, brand: &BrandContext) -> 
             let body: serde_json::Value = read_json(&mut req).await?;
             transition(config, brand, order_id(id)?, &body).await
         }
+        (Method::Patch, ["products", slug]) => {
+            let body: serde_json::Value = read_json(&mut req).await?;
+            update_product(env, config, brand, slug, &body).await
+        }
         (Method::Post, ["billing", "portal"]) => portal(config, &billing, &base).await,
         (Method::Post, ["billing", "checkout"]) => {
             let body: serde_json::Value = read_json(&mut req).await?;
             subscription_checkout(config, brand, &billing, &base, &body).await
         }
-        (_, ["orders", _] | ["orders", _, "transitions"] | ["billing", "portal" | "checkout"]) => Err(AppError::MethodNotAllowed),
+        (_, ["orders", _] | ["orders", _, "transitions"] | ["billing", "portal" | "checkout"] | ["products", _]) => {
+            Err(AppError::MethodNotAllowed)
+        }
         _ => Err(AppError::NotFound),
     }
 }
@@ -171,4 +177,21 @@ async fn subscription_checkout(
     }
     let session = stripe::post(config, StripeCall { path: "/v1/checkout/sessions", params, idempotency_key: None, account: None }).await?;
     Ok(json_response(&serde_json::json!({"id": session["id"], "url": session["url"]}), 200))
+}
+
+/// A catalog write: the database bumps the brand's catalog version; forgetting the brand's
+/// cached host entries makes the next request read that version, so every cached catalog
+/// key of this brand (and only this brand) is stale at once.
+async fn update_product(env: &worker::Env, config: &Config, brand: &BrandContext, slug: &str, body: &serde_json::Value) -> Result<Response, AppError> {
+    if let Some(status) = body["status"].as_str() {
+        if !matches!(status, "draft" | "active" | "archived") {
+            return Err(AppError::BadRequest("invalid_status", "status is draft, active or archived".into()));
+        }
+    }
+    if body["price"].as_i64().is_some_and(|p| p < 0) || (!body["price"].is_null() && body["price"].as_i64().is_none()) {
+        return Err(AppError::BadRequest("invalid_price", "price is a whole number of minor units".into()));
+    }
+    let updated = store::admin::update_product(config, &brand.id, slug, body).await?;
+    crate::kv::forget_brand_hosts(env, &updated["invalidate_hosts"]).await;
+    Ok(json_response(&serde_json::json!({"slug": slug, "catalog_version": updated["catalog_version"]}), 200))
 }

@@ -77,7 +77,7 @@ async fn route(req: Request, env: &Env, log: &mut RequestLog) -> Result<Response
     let (brand, cache) = brand::resolve(env, &config, &host).await?;
     log.brand_id = Some(brand.id.clone());
     let mut resp = if path.starts_with("/api/v1/admin/") {
-        admin::handle(req, &config, &brand).await?
+        admin::handle(req, env, &config, &brand).await?
     } else if brand.billing.blocked_at(crate::store::postgrest::now().timestamp()) {
         unavailable::storefront(&brand, path.starts_with("/api/"))
     } else {

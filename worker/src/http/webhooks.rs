@@ -33,12 +33,8 @@ pub async fn post(mut req: Request, env: &Env, config: &Config) -> Result<Respon
         return Err(AppError::BadRequest("invalid_event", "not a Stripe event (id, type, data.object)".into()));
     }
     let applied = store::webhooks::apply(config, &event).await.map_err(|e| AppError::WebhookNotApplied(format!("{}: {}", e.code(), e.detail().unwrap_or("-"))))?;
-    if let Ok(cache) = env.kv(kv::BINDING) {
-        for host in &applied.invalidate_hosts {
-            // billing changed: the next request re-reads the brand (and its billing state)
-            let _ = kv::forget_brand(&cache, host).await;
-        }
-    }
+    // billing changed: the next request re-reads the brand and its billing state
+    kv::forget_brand_hosts(env, &applied.invalidate_hosts).await;
     Ok(json_response(
         &serde_json::json!({"received": true, "event_id": applied.event_id, "outcome": applied.outcome}),
         200,

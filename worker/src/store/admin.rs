@@ -40,3 +40,18 @@ pub async fn transition_order(
     )
     .await
 }
+
+pub async fn update_product(
+    config: &Config,
+    brand_id: &str,
+    slug: &str,
+    patch: &serde_json::Value,
+) -> Result<serde_json::Value, AppError> {
+    rpc(
+        config,
+        "admin_update_product",
+        serde_json::json!({"p_brand_id": brand_id, "p_slug": slug, "p_title": patch["title"],
+                           "p_status": patch["status"], "p_price": patch["price"]}),
+    )
+    .await
+}

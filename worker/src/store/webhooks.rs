@@ -14,7 +14,7 @@ pub struct Applied {
     pub event_id: Option<String>,
     /// Hosts whose cached brand config is stale after a billing change.
     #[serde(default)]
-    pub invalidate_hosts: Vec<String>,
+    pub invalidate_hosts: serde_json::Value,
 }
 
 pub async fn apply(config: &Config, event: &serde_json::Value) -> Result<Applied, AppError> {

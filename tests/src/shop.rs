@@ -1,0 +1,52 @@
+//! A shopper's session against the storefront API: the cart cookie is kept like a browser
+//! keeps it, and each shopper has its own client IP (the `CF-Connecting-IP` Cloudflare sets).
+
+use crate::{send, Reply};
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+static NEXT_IP: AtomicU32 = AtomicU32::new(1);
+
+pub struct Shopper {
+    pub host: String,
+    pub cookie: Option<String>,
+    pub ip: String,
+}
+
+impl Shopper {
+    pub fn new(host: &str) -> Shopper {
+        let n = NEXT_IP.fetch_add(1, Ordering::SeqCst);
+        Shopper { host: host.to_owned(), cookie: None, ip: format!("2001:db8::{:x}:{n:x}", std::process::id()) }
+    }
+
+    pub fn call(&mut self, method: &str, path: &str, body: Option<Value>) -> Reply {
+        let cookie = self.cookie.clone().map(|c| format!("shoal_cart={c}"));
+        let mut headers = vec![("cf-connecting-ip", self.ip.as_str()), ("content-type", "application/json")];
+        if let Some(c) = &cookie {
+            headers.push(("cookie", c.as_str()));
+        }
+        let r = send(method, &self.host, path, &headers, body.map(|b| b.to_string()));
+        for value in r.headers.get_all("set-cookie") {
+            let v = value.to_str().unwrap_or_default();
+            if let Some(rest) = v.strip_prefix("shoal_cart=") {
+                self.cookie = rest.split(';').next().map(str::to_owned);
+            }
+        }
+        r
+    }
+
+    pub fn add(&mut self, variant: &str, quantity: i64) -> Reply {
+        self.call("POST", "/api/v1/store/cart/lines", Some(json!({"variant_id": variant, "quantity": quantity})))
+    }
+
+    pub fn checkout(&mut self, body: Value) -> Reply {
+        self.call("POST", "/api/v1/store/checkout", Some(body))
+    }
+}
+
+/// The id of a product's `index`-th variant, as the storefront shows it.
+pub fn variant_id(host: &str, slug: &str, index: usize) -> String {
+    let r = crate::get(host, &format!("/api/v1/store/products/{slug}"));
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()["variants"][index]["id"].as_str().unwrap_or_default().to_owned()
+}

@@ -1,0 +1,182 @@
+//! Cart and checkout: server-side prices, reservations, Stripe Checkout, no half state.
+
+use shoal_e2e::shop::*;
+use shoal_e2e::stripe::*;
+use shoal_e2e::*;
+
+/// A product of a fresh brand with exactly `stock` units, so tests never share stock.
+fn stocked_product(stock: i64, price: i64) -> (String, String, String) {
+    let (brand, host) = new_brand("shop", "USD", "en");
+    let variant = sql(&format!(
+        "insert into products (brand_id, slug, title, status) values ('{brand}', 'mug', 'Mug', 'active');
+         insert into variants (brand_id, product_id, sku, title, price_amount)
+           select '{brand}', id, 'MUG-1', 'One size', {price} from products where brand_id = '{brand}' returning id"
+    ));
+    let variant = variant.lines().last().unwrap_or_default().to_owned();
+    sql(&format!("insert into inventory_levels (variant_id, brand_id, available) values ('{variant}', '{brand}', {stock})"));
+    (brand, host, variant)
+}
+
+fn stock(variant: &str) -> (i64, i64) {
+    let row = sql(&format!("select available || '|' || reserved from inventory_levels where variant_id = '{variant}'"));
+    let mut it = row.split('|').map(|v| v.parse::<i64>().unwrap_or(-1));
+    (it.next().unwrap_or(-1), it.next().unwrap_or(-1))
+}
+
+#[test]
+fn cart_lines_are_validated_and_priced_by_the_server() {
+    let mut s = Shopper::new("acme.localhost");
+    let small = variant_id("acme.localhost", "harbor-tee", 0);
+    let large = variant_id("acme.localhost", "harbor-tee", 2);
+    assert_eq!(s.add(&small, 1).status, 200);
+    let cart = s.add(&large, 2).json();
+    assert_eq!(cart["lines"].as_array().map(Vec::len), Some(2));
+    let total: i64 = cart["lines"].as_array().map(|a| a.iter().map(|l| l["line_total"].as_i64().unwrap_or(0)).sum()).unwrap_or(0);
+    assert_eq!(cart["subtotal"].as_i64(), Some(total));
+    assert!(s.cookie.is_some());
+    for (qty, code) in [(json!(0), "quantity_zero"), (json!(-2), "quantity_negative"), (json!(1.5), "quantity_not_an_integer"),
+                        (json!("3"), "quantity_not_an_integer"), (json!(11), "quantity_too_large")] {
+        let r = s.call("POST", "/api/v1/store/cart/lines", Some(json!({"variant_id": small, "quantity": qty})));
+        assert_eq!((r.status, r.error_code().as_str()), (400, code), "{qty}");
+    }
+    let r = s.add(&small, 10);
+    assert_eq!((r.status, r.error_code().as_str()), (422, "quantity_too_large"), "1 + 10 is over the per-line maximum");
+    let r = s.call("PUT", &format!("/api/v1/store/cart/lines/{large}"), Some(json!({"quantity": 0})));
+    assert_eq!(r.json()["lines"].as_array().map(Vec::len), Some(1));
+    let r = s.call("DELETE", &format!("/api/v1/store/cart/lines/{small}"), None);
+    assert_eq!(r.json()["lines"], json!([]));
+    let draft = sql("select v.id from variants v join products p on p.id = v.product_id where p.slug = 'prototype-jacket'");
+    assert_eq!(s.add(&draft, 1).error_code(), "variant_not_found");
+    let globex = variant_id("globex.localhost", "brisa-camiseta", 0);
+    assert_eq!(s.add(&globex, 1).status, 404, "another brand's variant");
+}
+
+#[test]
+fn more_than_the_stock_left_cannot_go_in_a_cart() {
+    let (_, host, variant) = stocked_product(3, 1000);
+    let mut s = Shopper::new(&host);
+    let r = s.add(&variant, 4);
+    assert_eq!((r.status, r.error_code().as_str()), (422, "quantity_exceeds_stock"));
+    assert_eq!(s.add(&variant, 3).status, 200);
+}
+
+#[test]
+fn a_tampered_or_foreign_cookie_is_a_new_empty_cart() {
+    let mut s = Shopper::new("acme.localhost");
+    s.add(&variant_id("acme.localhost", "summit-cap", 0), 1);
+    let good = s.cookie.clone().unwrap_or_default();
+    s.cookie = Some(good.replace(&good[..4], "ffff"));
+    assert_eq!(s.call("GET", "/api/v1/store/cart", None).json()["lines"], json!([]));
+    let mut other = Shopper::new("globex.localhost");
+    other.cookie = Some(good);
+    assert_eq!(other.call("GET", "/api/v1/store/cart", None).json()["lines"], json!([]), "acme's cookie means nothing on globex");
+}
+
+#[test]
+fn checkout_ignores_client_prices_and_sends_the_servers_amount_to_stripe() {
+    let mut s = Shopper::new("acme.localhost");
+    let tee = variant_id("acme.localhost", "drift-tee", 1);
+    let cap = variant_id("acme.localhost", "drift-cap", 0);
+    s.add(&tee, 2);
+    let cart = s.add(&cap, 1).json();
+    let expected = cart["subtotal"].as_i64().unwrap_or(0);
+    let r = s.checkout(json!({"email": "Buyer@Example.com", "total_amount": 1, "currency": "JPY",
+                              "lines": [{"variant_id": tee, "unit_amount": 1, "quantity": 2}]}));
+    assert_eq!(r.status, 201, "{}", r.body);
+    let body = r.json();
+    assert_eq!((body["total_amount"].as_i64(), body["currency"].as_str()), (Some(expected), Some("USD")));
+    assert!(body["checkout_url"].as_str().is_some_and(|u| u.contains("/checkout/cs_test_")));
+    let order_id = body["order_id"].as_str().unwrap_or_default();
+    let sent: Vec<Value> = stripe_requests("/v1/checkout/sessions").into_iter()
+        .filter(|e| e["headers"]["idempotency-key"] == order_id).collect();
+    assert_eq!(sent.len(), 1, "one session, with the order id as Idempotency-Key");
+    let form = sent[0]["body"].as_str().unwrap_or_default();
+    assert!(form.contains("currency=usd") && !form.contains("jpy"), "{form}");
+    for line in cart["lines"].as_array().map(Vec::as_slice).unwrap_or_default() {
+        let (unit, qty) = (line["unit_amount"].as_i64().unwrap_or(0), line["quantity"].as_i64().unwrap_or(0));
+        let priced = (0..2).any(|i| {
+            form.contains(&format!("line_items%5B{i}%5D%5Bprice_data%5D%5Bunit_amount%5D={unit}"))
+                && form.contains(&format!("line_items%5B{i}%5D%5Bquantity%5D={qty}"))
+        });
+        assert!(priced, "line {line} not sent at the database price: {form}");
+    }
+    assert!(form.contains(&format!("metadata%5Border_id%5D={order_id}")), "{form}");
+    assert_eq!(sql(&format!("select total_amount || '|' || email from orders where id = '{order_id}'")), format!("{expected}|buyer@example.com"));
+    assert_eq!(s.call("GET", "/api/v1/store/cart", None).json()["lines"], json!([]), "the cart is emptied");
+    let number = body["order_number"].as_i64().unwrap_or_default();
+    let status = get("acme.localhost", &format!("/api/v1/store/orders/{number}?email=buyer@example.com"));
+    assert_eq!((status.status, status.json()["status"].as_str()), (200, Some("pending")));
+    assert_eq!(get("acme.localhost", &format!("/api/v1/store/orders/{number}?email=someone@else.com")).status, 404);
+    assert_eq!(get("globex.localhost", &format!("/api/v1/store/orders/{number}?email=buyer@example.com")).status, 404);
+}
+
+#[test]
+fn twenty_parallel_checkouts_for_the_last_five_units_make_exactly_five_orders() {
+    let (brand, host, variant) = stocked_product(5, 1500);
+    let mut shoppers: Vec<Shopper> = (0..20).map(|_| Shopper::new(&host)).collect();
+    for s in shoppers.iter_mut() {
+        assert_eq!(s.add(&variant, 1).status, 200);
+    }
+    let handles: Vec<_> = shoppers
+        .into_iter()
+        .map(|mut s| std::thread::spawn(move || s.checkout(json!({"email": "race@example.com"}))))
+        .collect();
+    let mut statuses: Vec<u16> = handles.into_iter().map(|h| h.join().map(|r| r.status).unwrap_or(0)).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 5, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 15, "{statuses:?}");
+    assert_eq!(count(&format!("select count(*) from orders where brand_id = '{brand}'")), 5);
+    assert_eq!(stock(&variant), (5, 5));
+}
+
+#[test]
+fn a_stripe_failure_cancels_the_order_and_releases_the_stock() {
+    let (brand, host, variant) = stocked_product(4, 2000);
+    let mut s = Shopper::new(&host);
+    s.add(&variant, 2);
+    stripe_fail("/v1/checkout/sessions", 500, 1);
+    let r = s.checkout(json!({"email": "unlucky@example.com"}));
+    assert_eq!((r.status, r.error_code().as_str()), (502, "payment_provider_error"));
+    assert_eq!(stock(&variant), (4, 0), "no reserved stock left behind");
+    assert_eq!(sql(&format!("select status from orders where brand_id = '{brand}'")), "cancelled");
+    assert_eq!(s.call("GET", "/api/v1/store/cart", None).json()["lines"].as_array().map(Vec::len), Some(1), "the cart survives");
+}
+
+#[test]
+fn payment_takes_the_stock_and_expired_reservations_return_it() {
+    let (brand, host, variant) = stocked_product(10, 1000);
+    let mut paying = Shopper::new(&host);
+    paying.add(&variant, 3);
+    let order = paying.checkout(json!({"email": "payer@example.com"})).json();
+    let order_id = order["order_id"].as_str().unwrap_or_default().to_owned();
+    let mut leaving = Shopper::new(&host);
+    leaving.add(&variant, 2);
+    let abandoned = leaving.checkout(json!({"email": "leaver@example.com"})).json();
+    assert_eq!(stock(&variant), (10, 5));
+
+    let session = checkout_session(&order_id, &brand, 3000, "USD", "paid");
+    assert_eq!(deliver(&event("checkout.session.completed", session)).json()["outcome"], "applied");
+    assert_eq!(stock(&variant), (7, 2), "paid units leave available; the other reservation stays");
+
+    let abandoned_id = abandoned["order_id"].as_str().unwrap_or_default();
+    sql(&format!("update reservations set expires_at = now() - interval '1 minute' where order_id = '{abandoned_id}'"));
+    // the cron trigger, fired as wrangler dev --test-scheduled allows (crons never fire locally)
+    let r = get("127.0.0.1", "/__scheduled?cron=*/5+*+*+*+*");
+    assert!(r.status < 500, "{}", r.body);
+    assert_eq!(sql(&format!("select status from orders where id = '{abandoned_id}'")), "cancelled");
+    assert_eq!(stock(&variant), (7, 0));
+}
+
+#[test]
+fn checkout_is_limited_to_ten_attempts_a_minute_per_ip() {
+    let mut s = Shopper::new("acme.localhost");
+    for i in 0..10 {
+        let r = s.checkout(json!({"email": "x@example.com"}));
+        assert_ne!(r.status, 429, "attempt {}", i + 1);
+    }
+    let r = s.checkout(json!({"email": "x@example.com"}));
+    assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"));
+    assert!(r.header("retry-after").and_then(|v| v.parse::<u64>().ok()).is_some_and(|s| (1..=60).contains(&s)));
+    let mut other = Shopper::new("acme.localhost");
+    assert_ne!(other.checkout(json!({"email": "x@example.com"})).status, 429, "another IP has its own budget");
+}

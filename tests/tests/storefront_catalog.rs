@@ -1,0 +1,124 @@
+//! The catalog a shopper sees: one brand's active products only, searchable, paginated,
+//! cached per brand and catalog version.
+
+use shoal_e2e::*;
+use std::collections::BTreeSet;
+
+fn list(host: &str, query: &str) -> Value {
+    let r = get(host, &format!("/api/v1/store/products{query}"));
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()
+}
+
+fn slugs(page: &Value) -> Vec<String> {
+    page["items"].as_array().map(|a| a.iter().filter_map(|i| i["slug"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+}
+
+fn all_slugs(host: &str, extra: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut query = format!("?limit=7{extra}");
+    loop {
+        let page = list(host, &query);
+        out.extend(slugs(&page));
+        match page["next_cursor"].as_str() {
+            Some(c) => query = format!("?limit=7&cursor={c}{extra}"),
+            None => return out,
+        }
+    }
+}
+
+#[test]
+fn a_brands_product_is_404_on_another_brands_host() {
+    assert_eq!(get("acme.localhost", "/api/v1/store/products/harbor-tee").status, 200);
+    let r = get("globex.localhost", "/api/v1/store/products/harbor-tee");
+    assert_eq!((r.status, r.error_code().as_str()), (404, "product_not_found"));
+    assert_eq!(get("acme.localhost", "/api/v1/store/products/brisa-camiseta").status, 404);
+}
+
+#[test]
+fn cursor_pagination_walks_every_active_product_once() {
+    let acme = all_slugs("acme.localhost", "");
+    let unique: BTreeSet<_> = acme.iter().collect();
+    assert_eq!((acme.len(), unique.len()), (30, 30), "{acme:?}");
+    let globex: BTreeSet<_> = all_slugs("globex.localhost", "").into_iter().collect();
+    assert_eq!(globex.len(), 30);
+    assert!(unique.iter().all(|s| !globex.contains(*s)), "no product of one brand lists on the other");
+    let r = get("acme.localhost", "/api/v1/store/products?cursor=nonsense");
+    assert_eq!((r.status, r.error_code().as_str()), (400, "invalid_cursor"));
+}
+
+#[test]
+fn draft_and_archived_products_are_invisible_to_shoppers() {
+    for slug in ["prototype-jacket", "retired-scarf"] {
+        assert_eq!(get("acme.localhost", &format!("/api/v1/store/products/{slug}")).status, 404, "{slug}");
+    }
+    let everything = all_slugs("acme.localhost", "");
+    assert!(!everything.iter().any(|s| s == "prototype-jacket" || s == "retired-scarf"));
+    assert!(slugs(&list("acme.localhost", "?q=prototype")).is_empty());
+}
+
+#[test]
+fn rls_itself_hides_drafts_from_the_shopper_role() {
+    // straight to PostgREST with a shopper's token: the database, not the worker's query, refuses
+    let api = format!("http://127.0.0.1:{}", std::env::var("SHOAL_API_PORT").unwrap_or_else(|_| "54330".into()));
+    let token = token_for(shoal_domain::db_token::DbClaims::anon_for_brand(ACME_ID));
+    let auth = format!("Bearer {token}");
+    let drafts = http("GET", &format!("{api}/products?select=slug&status=neq.active"), &[("authorization", &auth)], None);
+    assert_eq!(drafts.json(), json!([]));
+    let other = http("GET", &format!("{api}/products?select=slug&brand_id=eq.{GLOBEX_ID}"), &[("authorization", &auth)], None);
+    assert_eq!(other.json(), json!([]));
+    let own = http("GET", &format!("{api}/products?select=slug&limit=100"), &[("authorization", &auth)], None);
+    assert_eq!(own.json().as_array().map(Vec::len), Some(30));
+}
+
+#[test]
+fn search_finds_words_and_never_another_brands_products() {
+    let tees = slugs(&list("acme.localhost", "?q=tee"));
+    assert_eq!(tees.len(), 6, "{tees:?}");
+    assert!(tees.iter().all(|s| s.ends_with("-tee")));
+    assert!(slugs(&list("acme.localhost", "?q=camiseta")).is_empty(), "globex words find nothing on acme");
+    assert!(slugs(&list("globex.localhost", "?q=tee")).is_empty());
+    let organic = slugs(&list("globex.localhost", "?q=algod%C3%B3n%20org%C3%A1nico"));
+    assert!(!organic.is_empty() && organic.iter().all(|s| s.ends_with("-camiseta")), "{organic:?}");
+}
+
+#[test]
+fn category_filter_and_price_sort() {
+    let caps = list("acme.localhost", "?category=caps&limit=50");
+    assert_eq!(slugs(&caps).len(), 6);
+    assert!(caps["items"].as_array().is_some_and(|a| a.iter().all(|i| i["category"] == "caps")));
+    let sorted = list("acme.localhost", "?sort=price_asc&limit=100");
+    let prices: Vec<i64> = sorted["items"].as_array().map(|a| a.iter().filter_map(|i| i["price_from"].as_i64()).collect()).unwrap_or_default();
+    assert_eq!(prices.len(), 30);
+    assert!(prices.windows(2).all(|w| w[0] <= w[1]), "{prices:?}");
+    let cats = get("globex.localhost", "/api/v1/store/categories").json();
+    assert_eq!(cats["items"][0]["slug"], "camisetas");
+    assert_eq!(get("acme.localhost", "/api/v1/store/products?sort=cheapest").error_code(), "invalid_sort");
+}
+
+#[test]
+fn catalog_reads_are_cached_and_a_catalog_write_invalidates_only_that_brand() {
+    let (brand, host) = new_brand("cat", "USD", "en");
+    sql(&format!(
+        "insert into products (brand_id, slug, title, status) values ('{brand}', 'lamp', 'Desk Lamp', 'active');
+         insert into variants (brand_id, product_id, sku, title, price_amount) select '{brand}', id, 'LAMP-1', 'One size', 4500 from products where brand_id = '{brand}';"
+    ));
+    let first = get(&host, "/api/v1/store/products/lamp");
+    assert_eq!(first.header("x-shoal-cache").as_deref(), Some("miss"));
+    let second = get(&host, "/api/v1/store/products/lamp");
+    assert_eq!(second.header("x-shoal-cache").as_deref(), Some("hit"));
+    // a direct database change is not seen while the cached copy lives
+    sql(&format!("update products set description = 'changed behind the cache' where brand_id = '{brand}'"));
+    assert_eq!(get(&host, "/api/v1/store/products/lamp").json()["description"], "");
+    // a write through the admin API bumps the version: the next read is fresh
+    let acme_before = get("acme.localhost", "/api/v1/store/products/harbor-tee");
+    let r = admin("PATCH", &host, "/api/v1/admin/products/lamp", Some(json!({"title": "Reading Lamp", "price": 4900})));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let fresh = get(&host, "/api/v1/store/products/lamp");
+    assert_eq!(fresh.header("x-shoal-cache").as_deref(), Some("miss"));
+    assert_eq!((fresh.json()["title"].as_str(), fresh.json()["variants"][0]["price"].as_i64()), (Some("Reading Lamp"), Some(4900)));
+    // another brand's cached entries are untouched
+    let acme_after = get("acme.localhost", "/api/v1/store/products/harbor-tee");
+    assert_eq!(acme_after.header("x-shoal-cache").as_deref(), Some("hit"));
+    assert_eq!(acme_before.json(), acme_after.json());
+}
