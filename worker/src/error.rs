@@ -107,6 +107,11 @@ impl AppError {
         }
     }
 
+    /// The message a client may read (never internal details).
+    pub fn public_message(&self) -> String {
+        self.message()
+    }
+
     /// What goes to the log but never to the client.
     pub fn detail(&self) -> Option<&str> {
         match self {

@@ -5,6 +5,7 @@ mod config;
 mod error;
 mod http;
 mod kv;
+mod pages;
 pub mod rate_limit;
 mod store;
 mod stripe;

@@ -15,3 +15,4 @@ pub mod catalog;
 pub mod money;
 pub mod signed_id;
 pub mod rate_limit;
+pub mod i18n;

@@ -18,25 +18,39 @@ use crate::stripe::{self, p, StripeCall};
 const ATTEMPTS_PER_MINUTE: i64 = 10;
 
 pub async fn post(mut req: Request, env: &Env, config: &Config, brand: &BrandContext) -> Result<Response, AppError> {
-    rate_limit::check(env, "checkout", &rate_limit::client_ip(&req), ATTEMPTS_PER_MINUTE, 60).await?;
-    let body = read_json(&mut req).await?;
-    let email = body["email"].as_str().map(str::trim).filter(|e| !e.is_empty())
-        .ok_or_else(|| AppError::BadRequest("missing_field", "`email` is required".into()))?;
-    let cart = cart_id(&req, config, brand).ok_or_else(|| AppError::Refused { status: 422, code: "cart_empty".into(), detail: None })?;
-    let order = store::checkout::checkout(config, &brand.id, &cart, email).await?;
-    let order_id = order["id"].as_str().unwrap_or_default().to_owned();
+    let ip = rate_limit::client_ip(&req);
+    let cart = cart_id(&req, config, brand);
     let base = super::origin(&req, brand);
-    match create_session(config, brand, &order, &base).await {
+    let body = read_json(&mut req).await?;
+    let started = start(env, config, brand, &ip, cart.as_deref(), body["email"].as_str(), &base).await?;
+    let mut resp = json_response(&started, 201);
+    let _ = resp.headers_mut().set("cache-control", "no-store");
+    Ok(resp)
+}
+
+/// Rate limit, order with reserved stock, Stripe session; used by the JSON API and the
+/// storefront's checkout form alike.
+pub async fn start(
+    env: &Env,
+    config: &Config,
+    brand: &BrandContext,
+    ip: &str,
+    cart: Option<&str>,
+    email: Option<&str>,
+    base: &str,
+) -> Result<serde_json::Value, AppError> {
+    rate_limit::check(env, "checkout", ip, ATTEMPTS_PER_MINUTE, 60).await?;
+    let email = email.map(str::trim).filter(|e| !e.is_empty())
+        .ok_or_else(|| AppError::BadRequest("missing_field", "`email` is required".into()))?;
+    let cart = cart.ok_or_else(|| AppError::Refused { status: 422, code: "cart_empty".into(), detail: None })?;
+    let order = store::checkout::checkout(config, &brand.id, cart, email).await?;
+    let order_id = order["id"].as_str().unwrap_or_default().to_owned();
+    match create_session(config, brand, &order, base).await {
         Ok(session) => {
             let session_id = session["id"].as_str().unwrap_or_default();
-            store::checkout::attach_session(config, &brand.id, &order_id, session_id, &cart).await?;
-            let mut resp = json_response(
-                &serde_json::json!({"order_id": order_id, "order_number": order["number"], "currency": order["currency"],
-                                    "total_amount": order["total_amount"], "checkout_url": session["url"]}),
-                201,
-            );
-            let _ = resp.headers_mut().set("cache-control", "no-store");
-            Ok(resp)
+            store::checkout::attach_session(config, &brand.id, &order_id, session_id, cart).await?;
+            Ok(serde_json::json!({"order_id": order_id, "order_number": order["number"], "currency": order["currency"],
+                                  "total_amount": order["total_amount"], "checkout_url": session["url"]}))
         }
         Err(err) => {
             // leave no half state: the order is cancelled and its reservation released

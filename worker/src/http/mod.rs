@@ -3,9 +3,9 @@
 
 mod admin;
 mod brand;
-mod cart;
-mod catalog;
-mod checkout;
+pub mod cart;
+pub mod catalog;
+pub mod checkout;
 mod health;
 mod landing;
 mod store_brand;
@@ -96,6 +96,9 @@ async fn storefront(req: Request, env: &Env, config: &Config, brand: &BrandConte
             Method::Post => checkout::post(req, env, config, brand).await,
             _ => Err(AppError::MethodNotAllowed),
         };
+    }
+    if !path.starts_with("/api/") {
+        return Ok(crate::pages::handle(req, env, config, brand, path).await);
     }
     only_get(&req)?;
     match path {

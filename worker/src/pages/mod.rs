@@ -1,0 +1,275 @@
+//! Server-rendered storefront pages. They work without JavaScript: forms post to the
+//! worker, which redirects (303) like any classic web shop.
+//!   /  /c/{category}  /search?q=  /p/{slug}  /cart  /checkout/success|cancel  /orders
+
+mod views;
+
+use askama::Template;
+use shoal_domain::brand::BrandContext;
+use shoal_domain::catalog::Sort;
+use shoal_domain::config::Config;
+use shoal_domain::{i18n, money};
+use worker::{Env, Method, Request, Response};
+
+use crate::error::{body_response, AppError};
+use crate::http::{cart as cart_api, catalog, checkout, origin};
+use crate::{rate_limit, store};
+use views::*;
+
+const PUBLIC: &str = "public, max-age=60";
+const PRIVATE: &str = "no-store";
+
+pub async fn handle(req: Request, env: &Env, config: &Config, brand: &BrandContext, path: &str) -> Response {
+    let error_head = || head(&req, brand, i18n::strings(&brand.locale).error_title, "");
+    let fallback_head = error_head();
+    let shop = catalog::load_categories(env, config, brand).await.map(|(c, _)| Shop::new(brand, &c));
+    let shop = match shop {
+        Ok(s) => s,
+        Err(e) => return error_page(Shop::new(brand, &serde_json::Value::Null), fallback_head, e),
+    };
+    let t = shop.t;
+    let result = match (req.method(), path) {
+        (Method::Get, "/") => listing(&req, env, config, brand, shop, None, None).await,
+        (Method::Get, "/search") => {
+            let q = query_param(&req, "q").unwrap_or_default();
+            listing(&req, env, config, brand, shop, None, Some(q)).await
+        }
+        (Method::Get, "/cart") => cart_page(&req, config, brand, shop, None).await,
+        (Method::Post, "/cart/add" | "/cart/update") => cart_form(req, config, brand, path == "/cart/add").await,
+        (Method::Post, "/checkout") => checkout_form(req, env, config, brand, shop).await,
+        (Method::Get, "/checkout/success") => Ok(message(&req, brand, shop, t.thank_you, t.order_received, Some(("/orders", t.order_status)))),
+        (Method::Get, "/checkout/cancel") => Ok(message(&req, brand, shop, t.checkout, t.checkout_cancelled, Some(("/cart", t.back_to_cart)))),
+        (Method::Get, "/orders") => order_page(&req, config, brand, shop).await,
+        (Method::Get, _) => {
+            if let Some(slug) = path.strip_prefix("/c/") {
+                listing(&req, env, config, brand, shop, Some(slug.to_owned()), None).await
+            } else if let Some(slug) = path.strip_prefix("/p/") {
+                product_page(&req, env, config, brand, shop, slug).await
+            } else {
+                return error_page(shop, fallback_head, AppError::NotFound);
+            }
+        }
+        _ => Err(AppError::MethodNotAllowed),
+    };
+    match result {
+        Ok(resp) => resp,
+        Err(e) => error_page(Shop::new(brand, &serde_json::Value::Null), fallback_head, e),
+    }
+}
+
+fn query_param(req: &Request, key: &str) -> Option<String> {
+    req.url().ok()?.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
+}
+
+fn head(req: &Request, brand: &BrandContext, title: &str, description: &str) -> Head {
+    // canonical: the brand's own host, the path, and only the query that names the page
+    let url = req.url().ok();
+    let path = url.as_ref().map(|u| u.path().to_owned()).unwrap_or_else(|| "/".into());
+    let q = url.as_ref().and_then(|u| u.query_pairs().find(|(k, _)| k == "q").map(|(_, v)| v.into_owned()));
+    let query = q.map(|q| format!("?q={}", form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>())).unwrap_or_default();
+    Head {
+        title: if title.is_empty() { brand.name.clone() } else { format!("{title} · {}", brand.name) },
+        description: description.chars().take(160).collect(),
+        canonical: format!("https://{}{path}{query}", brand.host),
+    }
+}
+
+fn html(page: impl Template, status: u16, cache: &str) -> Response {
+    match page.render() {
+        Ok(body) => {
+            let mut resp = body_response(body.into_bytes(), status, "text/html; charset=utf-8");
+            let _ = resp.headers_mut().set("cache-control", cache);
+            resp
+        }
+        Err(e) => AppError::Internal(format!("template: {e}")).into_response(),
+    }
+}
+
+fn redirect(to: &str) -> Response {
+    let mut resp = body_response(Vec::new(), 303, "text/plain; charset=utf-8");
+    let _ = resp.headers_mut().set("location", to);
+    let _ = resp.headers_mut().set("cache-control", PRIVATE);
+    resp
+}
+
+fn error_page(shop: Shop, head: Head, err: AppError) -> Response {
+    let t = shop.t;
+    let status = err.status();
+    let text = if status == 404 { t.page_not_found.to_owned() } else { t.error_title.to_owned() };
+    if let Some(detail) = err.detail() {
+        worker::console_error!("{}", serde_json::json!({"level": "error", "code": err.code(), "detail": detail}));
+    }
+    let page = Message { head, shop, heading: t.error_title.into(), text, link: Some(("/".into(), t.home.into())) };
+    html(page, status, PRIVATE)
+}
+
+fn message(req: &Request, brand: &BrandContext, shop: Shop, heading: &str, text: &str, link: Option<(&str, &str)>) -> Response {
+    let page = Message {
+        head: head(req, brand, heading, text),
+        shop,
+        heading: heading.into(),
+        text: text.into(),
+        link: link.map(|(a, b)| (a.to_owned(), b.to_owned())),
+    };
+    html(page, 200, PRIVATE)
+}
+
+async fn listing(
+    req: &Request,
+    env: &Env,
+    config: &Config,
+    brand: &BrandContext,
+    mut shop: Shop,
+    category: Option<String>,
+    search: Option<String>,
+) -> Result<Response, AppError> {
+    let mut q = catalog::list_query(req)?;
+    q.category = category.clone();
+    q.query = search.clone().filter(|s| !s.trim().is_empty());
+    if q.query.is_some() && query_param(req, "sort").is_none() {
+        q.sort = Sort::Relevance;
+    }
+    let (page, _) = catalog::load_products(env, config, brand, &q).await?;
+    let t = shop.t;
+    let heading = match (&category, &search) {
+        (Some(c), _) => shop.categories.iter().find(|x| &x.slug == c).map(|x| x.name.clone()).ok_or(AppError::NotFound)?,
+        (_, Some(s)) => format!("{} “{s}”", t.search_results_for),
+        _ => t.all_products.to_owned(),
+    };
+    let next_href = page["next_cursor"].as_str().map(|c| {
+        let mut pairs = form_urlencoded::Serializer::new(String::new());
+        if let Some(s) = &search {
+            pairs.append_pair("q", s);
+        }
+        pairs.append_pair("cursor", c);
+        format!("?{}", pairs.finish())
+    });
+    shop.query = search.unwrap_or_default();
+    let title = if category.is_none() && shop.query.is_empty() { String::new() } else { heading.clone() };
+    let view = Listing {
+        head: head(req, brand, &title, t.tagline),
+        products: cards(&page["items"], brand),
+        shop,
+        heading,
+        next_href,
+    };
+    Ok(html(view, 200, PUBLIC))
+}
+
+async fn product_page(req: &Request, env: &Env, config: &Config, brand: &BrandContext, shop: Shop, slug: &str) -> Result<Response, AppError> {
+    let (p, _) = catalog::load_product(env, config, brand, slug).await?;
+    let title = p["title"].as_str().unwrap_or_default().to_owned();
+    let description = p["description"].as_str().unwrap_or_default().to_owned();
+    let variants = p["variants"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|v| VariantOption {
+                    id: v["id"].as_str().unwrap_or_default().to_owned(),
+                    title: v["title"].as_str().unwrap_or_default().to_owned(),
+                    price: money::format(v["price"].as_i64().unwrap_or(0), &brand.currency, &brand.locale),
+                    in_stock: v["available"].as_i64().unwrap_or(0) > 0,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let view = Product {
+        head: head(req, brand, &title, &description),
+        image: p["images"][0].as_str().unwrap_or("/assets/shoal.svg").to_owned(),
+        shop,
+        title,
+        description,
+        variants,
+    };
+    Ok(html(view, 200, PUBLIC))
+}
+
+async fn cart_page(req: &Request, config: &Config, brand: &BrandContext, shop: Shop, error: Option<String>) -> Result<Response, AppError> {
+    let id = cart_api::cart_id(req, config, brand);
+    let cart = cart_api::with_totals(store::checkout::cart(config, &brand.id, id.as_deref()).await?);
+    let fmt = |v: &serde_json::Value| money::format(v.as_i64().unwrap_or(0), &brand.currency, &brand.locale);
+    let lines = cart["lines"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|l| CartLine {
+                    variant_id: l["variant_id"].as_str().unwrap_or_default().to_owned(),
+                    slug: l["product_slug"].as_str().unwrap_or_default().to_owned(),
+                    title: l["title"].as_str().unwrap_or_default().to_owned(),
+                    variant: l["variant_title"].as_str().unwrap_or_default().to_owned(),
+                    quantity: l["quantity"].as_i64().unwrap_or(0),
+                    unit: fmt(&l["unit_amount"]),
+                    total: fmt(&l["line_total"]),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let status = if error.is_some() { 422 } else { 200 };
+    let t = shop.t;
+    let view = Cart { head: head(req, brand, t.cart, t.tagline), subtotal: fmt(&cart["subtotal"]), shop, lines, error };
+    Ok(html(view, status, PRIVATE))
+}
+
+/// Adds or sets a line from a form post, then back to the cart (errors show there).
+async fn cart_form(mut req: Request, config: &Config, brand: &BrandContext, add: bool) -> Result<Response, AppError> {
+    let form = read_form(&mut req).await?;
+    let variant = form.iter().find(|(k, _)| k == "variant_id").map(|(_, v)| v.clone()).unwrap_or_default();
+    let qty_raw = form.iter().find(|(k, _)| k == "quantity").map(|(_, v)| v.clone()).unwrap_or_default();
+    let qty_json = qty_raw.trim().parse::<i64>().map(serde_json::Value::from).unwrap_or(serde_json::Value::Null);
+    let quantity = shoal_domain::cart::parse_quantity(&qty_json, !add)
+        .map_err(|e| AppError::BadRequest(e.code(), "quantity must be a whole number from 1 to 10".into()))?;
+    let current = cart_api::cart_id(&req, config, brand);
+    let cart = store::checkout::set_line(config, &brand.id, current.as_deref(), &variant, quantity, add).await?;
+    let mut resp = redirect("/cart");
+    if let Some(id) = cart["id"].as_str().filter(|id| current.as_deref() != Some(*id)) {
+        cart_api::set_cookie(&mut resp, config, brand, id);
+    }
+    Ok(resp)
+}
+
+async fn checkout_form(mut req: Request, env: &Env, config: &Config, brand: &BrandContext, shop: Shop) -> Result<Response, AppError> {
+    let form = read_form(&mut req).await?;
+    let email = form.iter().find(|(k, _)| k == "email").map(|(_, v)| v.clone());
+    let ip = rate_limit::client_ip(&req);
+    let cart = cart_api::cart_id(&req, config, brand);
+    match checkout::start(env, config, brand, &ip, cart.as_deref(), email.as_deref(), &origin(&req, brand)).await {
+        Ok(started) => Ok(redirect(started["checkout_url"].as_str().unwrap_or("/cart"))),
+        Err(e @ (AppError::Refused { .. } | AppError::BadRequest(..) | AppError::Stripe(_) | AppError::RateLimited(_))) => {
+            let text = e.public_message();
+            cart_page(&req, config, brand, shop, Some(text)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn order_page(req: &Request, config: &Config, brand: &BrandContext, shop: Shop) -> Result<Response, AppError> {
+    let number = query_param(req, "number").unwrap_or_default();
+    let email = query_param(req, "email").unwrap_or_default();
+    let mut order = None;
+    let mut not_found = false;
+    if !number.is_empty() || !email.is_empty() {
+        let found = match number.trim().parse::<i64>() {
+            Ok(n) if n > 0 && !email.trim().is_empty() => store::checkout::order_status(config, &brand.id, n, &email).await?,
+            _ => serde_json::Value::Null,
+        };
+        not_found = found.is_null();
+        if !found.is_null() {
+            order = Some(OrderView {
+                number: found["number"].as_i64().unwrap_or(0),
+                status: i18n::status_label(&brand.locale, found["status"].as_str().unwrap_or_default()),
+                payment: i18n::status_label(&brand.locale, found["payment_status"].as_str().unwrap_or_default()),
+                total: money::format(found["total_amount"].as_i64().unwrap_or(0), &brand.currency, &brand.locale),
+                tracking: found["tracking_number"].as_str().map(str::to_owned),
+            });
+        }
+    }
+    let t = shop.t;
+    let view = Order { head: head(req, brand, t.order_status, t.tagline), shop, number, email, order, not_found };
+    Ok(html(view, if not_found { 404 } else { 200 }, PRIVATE))
+}
+
+async fn read_form(req: &mut Request) -> Result<Vec<(String, String)>, AppError> {
+    let bytes = req.bytes().await.map_err(|e| AppError::BadRequest("invalid_body", e.to_string()))?;
+    Ok(form_urlencoded::parse(&bytes).into_owned().collect())
+}
+
