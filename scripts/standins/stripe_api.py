@@ -10,11 +10,16 @@ the journal.
 
 usage: stripe_api.py PORT JOURNAL_PATH
 """
+import hashlib
+import hmac
+import html
 import json
+import os
 import secrets
 import sys
 import threading
 import time
+import urllib.request
 from urllib.parse import parse_qsl
 
 from common import RecordingHandler, serve
@@ -80,6 +85,8 @@ def create_checkout_session(params, base_url):
         "amount_total": amount,
         "client_reference_id": params.get("client_reference_id"),
         "metadata": params.get("metadata") or {},
+        "payment_intent": new_id("pi") if params.get("mode", "payment") == "payment" else None,
+        "payment_intent_metadata": (params.get("payment_intent_data") or {}).get("metadata") or {},
         "success_url": params.get("success_url"),
         "cancel_url": params.get("cancel_url"),
         "url": f"{base_url}/checkout/{sid}",
@@ -127,8 +134,52 @@ def create_portal_session(params, base_url):
     return 200, session
 
 
+# Where "paid" sessions are reported, signed as Stripe signs webhooks (set by scripts/dev).
+WEBHOOK_URL = os.environ.get("SHOAL_WEBHOOK_URL")
+WEBHOOK_SECRET = (os.environ.get("SHOAL_WEBHOOK_SECRET") or "").split(",")[0].strip()
+
+
+def send_event(kind, obj):
+    event = {"id": new_id("evt"), "object": "event", "api_version": "2024-06-20", "created": int(time.time()),
+             "livemode": False, "pending_webhooks": 1, "type": kind, "data": {"object": obj}}
+    body = json.dumps(event, separators=(",", ":")).encode()
+    t = int(time.time())
+    sig = hmac.new(WEBHOOK_SECRET.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    req = urllib.request.Request(WEBHOOK_URL, data=body, method="POST", headers={
+        "Content-Type": "application/json; charset=utf-8", "Stripe-Signature": f"t={t},v1={sig}",
+        "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return resp.status
+
+
+def hosted_page(session):
+    amount = session.get("amount_total", 0)
+    cur = (session.get("currency") or "").upper()
+    sid = html.escape(session["id"])
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pay — test mode</title></head>
+<body style="font-family: system-ui; max-width: 28rem; margin: 4rem auto">
+<p><small>Local Stripe stand-in · test mode</small></p>
+<h1>Pay {amount / 100:.2f} {html.escape(cur)}</h1>
+<form method="post" action="/checkout/{sid}/pay"><button id="pay" type="submit">Pay</button></form>
+<form method="post" action="/checkout/{sid}/cancel"><button id="cancel" type="submit">Cancel</button></form>
+</body></html>""".encode()
+
+
+def pay_session(session):
+    """Marks the session paid and sends the events Stripe sends for a card payment."""
+    pi = session.get("payment_intent") or new_id("pi")
+    session.update(status="complete", payment_status="paid", payment_intent=pi)
+    send_event("checkout.session.completed", session)
+    send_event("payment_intent.succeeded", {
+        "id": pi, "object": "payment_intent", "amount": session["amount_total"], "amount_received": session["amount_total"],
+        "currency": session["currency"], "status": "succeeded", "latest_charge": new_id("ch"),
+        "metadata": session.get("payment_intent_metadata") or {}})
+
+
 class StripeHandler(RecordingHandler):
     def handle_api(self, method, path, query, headers, raw):
+        if path.startswith("/checkout/"):
+            return self.hosted_checkout(method, path)
         if method == "POST" and path == "/__fail":
             spec = json.loads(raw or b"{}")
             with LOCK:
@@ -173,6 +224,25 @@ class StripeHandler(RecordingHandler):
             with LOCK:
                 IDEMPOTENCY[key] = (params, status, body)
         return status, body, {"Request-Id": new_id("req")}
+
+
+    def hosted_checkout(self, method, path):
+        """The hosted checkout page a shopper is redirected to (checkout.session.url)."""
+        parts = path.strip("/").split("/")
+        session = OBJECTS.get(parts[1]) if len(parts) > 1 else None
+        if not session:
+            return 404, b"no such checkout session", {"Content-Type": "text/plain"}
+        if method == "GET" and len(parts) == 2:
+            return 200, hosted_page(session), {"Content-Type": "text/html; charset=utf-8"}
+        if method == "POST" and len(parts) == 3 and parts[2] in ("pay", "cancel"):
+            if parts[2] == "pay":
+                pay_session(session)
+                target = session.get("success_url") or "/"
+            else:
+                target = session.get("cancel_url") or "/"
+            target = target.replace("{CHECKOUT_SESSION_ID}", session["id"])
+            return 303, b"", {"Content-Type": "text/plain", "Location": target}
+        return 405, b"method not allowed", {"Content-Type": "text/plain"}
 
 
 if __name__ == "__main__":

@@ -61,6 +61,8 @@ impl Reply {
 fn client() -> reqwest::blocking::Client {
     reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(30))
+        // redirects are part of what is tested: never follow them
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap_or_else(|e| panic!("http client: {e}"))
 }

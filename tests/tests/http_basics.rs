@@ -31,8 +31,12 @@ fn a_well_formed_incoming_request_id_is_kept_and_a_bad_one_replaced() {
 
 #[test]
 fn unknown_path_and_wrong_method_are_json_errors() {
-    let r = get("acme.localhost", "/no/such/thing");
+    let r = get("acme.localhost", "/api/v1/no/such/thing");
     assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"));
+    // outside /api/ a shopper gets the shop's own 404 page
+    let r = get("acme.localhost", "/no/such/thing");
+    assert_eq!(r.status, 404);
+    assert!(r.header("content-type").is_some_and(|c| c.starts_with("text/html")));
     let r = send("POST", "acme.localhost", "/api/v1/store/brand", &[], Some("{}".into()));
     assert_eq!((r.status, r.error_code().as_str()), (405, "method_not_allowed"));
 }
