@@ -180,3 +180,29 @@ fn checkout_is_limited_to_ten_attempts_a_minute_per_ip() {
     let mut other = Shopper::new("acme.localhost");
     assert_ne!(other.checkout(json!({"email": "x@example.com"})).status, 429, "another IP has its own budget");
 }
+
+#[test]
+fn a_brand_with_a_connected_account_is_charged_there_with_the_platform_fee() {
+    let (brand, host, variant) = stocked_product(5, 10_000);
+    sql(&format!("update brands set stripe_account = 'acct_1TestConnected' where id = '{brand}'"));
+    let mut s = Shopper::new(&host);
+    s.add(&variant, 2);
+    let r = s.checkout(json!({"email": "connect@example.com"}));
+    assert_eq!(r.status, 201, "{}", r.body);
+    let order_id = r.json()["order_id"].as_str().unwrap_or_default().to_owned();
+    let sent = stripe_requests("/v1/checkout/sessions").into_iter().find(|e| e["headers"]["idempotency-key"] == order_id.as_str());
+    let sent = sent.unwrap_or_else(|| panic!("no session for {order_id}"));
+    assert_eq!(sent["headers"]["stripe-account"], "acct_1TestConnected");
+    // PLATFORM_FEE_BPS defaults to 200 (2 %) of the 20,000 total
+    let form = sent["body"].as_str().unwrap_or_default();
+    assert!(form.contains("payment_intent_data%5Bapplication_fee_amount%5D=400"), "{form}");
+    // a brand without one is charged on the platform account, without a fee
+    let (_, host, variant) = stocked_product(5, 10_000);
+    let mut s = Shopper::new(&host);
+    s.add(&variant, 1);
+    let id = s.checkout(json!({"email": "platform@example.com"})).json()["order_id"].as_str().unwrap_or_default().to_owned();
+    let sent = stripe_requests("/v1/checkout/sessions").into_iter().find(|e| e["headers"]["idempotency-key"] == id.as_str());
+    let sent = sent.unwrap_or_else(|| panic!("no session for {id}"));
+    assert!(sent["headers"].get("stripe-account").is_none());
+    assert!(!sent["body"].as_str().unwrap_or_default().contains("application_fee_amount"));
+}

@@ -5,6 +5,7 @@ mod config;
 mod error;
 mod http;
 mod kv;
+mod memo;
 mod pages;
 pub mod rate_limit;
 mod store;

@@ -19,7 +19,7 @@ where
 {
     let cache = env.kv(kv::BINDING).ok();
     if let Some(cache) = &cache {
-        if let Some(hit) = kv::get_cached(cache, key).await {
+        if let Some(hit) = kv::get_cached(cache, key, config.catalog_cache_ttl).await {
             return Ok((hit, true));
         }
     }
