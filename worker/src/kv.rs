@@ -41,12 +41,16 @@ pub async fn get_brand(kv: &KvStore, host: &str) -> Lookup {
     }
 }
 
-pub async fn put_brand(kv: &KvStore, host: &str, brand: Option<&BrandContext>, ttl: u64) -> worker::Result<()> {
-    let ttl = if brand.is_some() { ttl } else { NEGATIVE_TTL };
-    let entry = serde_json::to_value(CachedBrand { brand: brand.cloned() })?;
-    let key = domain_cache_key(host);
-    memo::put(&key, &entry, memo::BRAND_TTL_MS);
-    kv.put(&key, entry.to_string())?
+/// Remembers a resolution in this isolate at once and returns the entry for KV.
+pub fn remember_brand(host: &str, brand: Option<&BrandContext>) -> serde_json::Value {
+    let entry = serde_json::to_value(CachedBrand { brand: brand.cloned() }).unwrap_or(serde_json::Value::Null);
+    memo::put(&domain_cache_key(host), &entry, memo::BRAND_TTL_MS);
+    entry
+}
+
+pub async fn put_brand(kv: &KvStore, host: &str, entry: &serde_json::Value, ttl: u64) -> worker::Result<()> {
+    let ttl = if entry["brand"].is_null() { NEGATIVE_TTL } else { ttl };
+    kv.put(&domain_cache_key(host), entry.to_string())?
         .expiration_ttl(ttl)
         .execute()
         .await?;
@@ -82,8 +86,12 @@ pub async fn get_cached(kv: &KvStore, key: &str, ttl: u64) -> Option<serde_json:
     Some(value)
 }
 
-pub async fn put_cached(kv: &KvStore, key: &str, value: &serde_json::Value, ttl: u64) -> worker::Result<()> {
+/// Remembers a catalog read in this isolate at once.
+pub fn remember(key: &str, value: &serde_json::Value, ttl: u64) {
     memo::put(key, value, ttl as i64 * 1000);
+}
+
+pub async fn put_cached(kv: &KvStore, key: &str, value: &serde_json::Value, ttl: u64) -> worker::Result<()> {
     kv.put(key, value.to_string())?.expiration_ttl(ttl).execute().await?;
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 use shoal_domain::brand::{BrandContext, BrandStatus};
 use shoal_domain::config::Config;
-use worker::Env;
+use worker::{Context, Env};
 
 use crate::error::AppError;
 use crate::{kv, store};
@@ -23,7 +23,7 @@ impl CacheOutcome {
     }
 }
 
-pub async fn resolve(env: &Env, config: &Config, host: &str) -> Result<(BrandContext, CacheOutcome), AppError> {
+pub async fn resolve(env: &Env, ctx: &Context, config: &Config, host: &str) -> Result<(BrandContext, CacheOutcome), AppError> {
     let cache = env.kv(kv::BINDING).ok();
     if let Some(cache) = &cache {
         if let kv::Lookup::Hit(found) = kv::get_brand(cache, host).await {
@@ -31,11 +31,15 @@ pub async fn resolve(env: &Env, config: &Config, host: &str) -> Result<(BrandCon
         }
     }
     let found = store::brands::resolve(config, host).await?;
-    if let Some(cache) = &cache {
-        if let Err(e) = kv::put_brand(cache, host, found.as_ref(), config.brand_cache_ttl).await {
-            // the answer is still right; only the next request pays the lookup again
-            worker::console_warn!("{}", serde_json::json!({"level": "warn", "event": "kv_put_failed", "detail": e.to_string()}));
-        }
+    if let Some(cache) = cache {
+        // written after the response is sent; a failure only costs the next request a lookup
+        let entry = kv::remember_brand(host, found.as_ref());
+        let (host, ttl) = (host.to_owned(), config.brand_cache_ttl);
+        ctx.wait_until(async move {
+            if let Err(e) = kv::put_brand(&cache, &host, &entry, ttl).await {
+                worker::console_warn!("{}", serde_json::json!({"level": "warn", "event": "kv_put_failed", "detail": e.to_string()}));
+            }
+        });
     }
     usable(found).map(|b| (b, CacheOutcome::Miss))
 }

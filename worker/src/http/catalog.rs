@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 use shoal_domain::brand::BrandContext;
 use shoal_domain::catalog::{self, encode_cursor, parse_list_query, ListQuery};
 use shoal_domain::config::Config;
-use worker::{Env, Request, Response};
+use worker::{Context, Env, Request, Response};
 
 use crate::error::{json_response, AppError};
 use crate::{kv, store};
 
 /// Answers a catalog read from KV, or from the database and then caches it.
-async fn cached<F, Fut>(env: &Env, config: &Config, key: &str, load: F) -> Result<(serde_json::Value, bool), AppError>
+async fn cached<F, Fut>(env: &Env, ctx: &Context, config: &Config, key: &str, load: F) -> Result<(serde_json::Value, bool), AppError>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<serde_json::Value, AppError>>,
@@ -24,8 +24,13 @@ where
         }
     }
     let value = load().await?;
-    if let Some(cache) = &cache {
-        let _ = kv::put_cached(cache, key, &value, config.catalog_cache_ttl).await;
+    if let Some(cache) = cache {
+        // the shopper does not wait for the KV write
+        kv::remember(key, &value, config.catalog_cache_ttl);
+        let (key, copy, ttl) = (key.to_owned(), value.clone(), config.catalog_cache_ttl);
+        ctx.wait_until(async move {
+            let _ = kv::put_cached(&cache, &key, &copy, ttl).await;
+        });
     }
     Ok((value, false))
 }
@@ -43,47 +48,47 @@ pub fn list_query(req: &Request) -> Result<ListQuery, AppError> {
     parse_list_query(&pairs).map_err(|e| AppError::BadRequest(e.0, "invalid catalog query".into()))
 }
 
-pub async fn load_products(env: &Env, config: &Config, brand: &BrandContext, q: &ListQuery) -> Result<(serde_json::Value, bool), AppError> {
+pub async fn load_products(env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, q: &ListQuery) -> Result<(serde_json::Value, bool), AppError> {
     let key = catalog::cache_key(&brand.id, brand.catalog_version, "products", q);
-    let (mut page, hit) = cached(env, config, &key, || store::catalog::list_products(config, &brand.id, q)).await?;
+    let (mut page, hit) = cached(env, ctx, config, &key, || store::catalog::list_products(config, &brand.id, q)).await?;
     if page["has_more"].as_bool() == Some(true) {
         page["next_cursor"] = serde_json::Value::String(encode_cursor(q.offset + q.limit));
     }
     Ok((page, hit))
 }
 
-pub async fn load_product(env: &Env, config: &Config, brand: &BrandContext, slug: &str) -> Result<(serde_json::Value, bool), AppError> {
+pub async fn load_product(env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, slug: &str) -> Result<(serde_json::Value, bool), AppError> {
     let valid = !slug.is_empty() && slug.len() <= 96 && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if !valid {
         return Err(AppError::Refused { status: 404, code: "product_not_found".into(), detail: None });
     }
     let q = ListQuery { category: None, query: None, sort: catalog::Sort::Newest, offset: 0, limit: 1 };
     let key = catalog::cache_key(&brand.id, brand.catalog_version, &format!("product:{slug}"), &q);
-    let (product, hit) = cached(env, config, &key, || store::catalog::product(config, &brand.id, slug)).await?;
+    let (product, hit) = cached(env, ctx, config, &key, || store::catalog::product(config, &brand.id, slug)).await?;
     if product.is_null() {
         return Err(AppError::Refused { status: 404, code: "product_not_found".into(), detail: None });
     }
     Ok((product, hit))
 }
 
-pub async fn load_categories(env: &Env, config: &Config, brand: &BrandContext) -> Result<(serde_json::Value, bool), AppError> {
+pub async fn load_categories(env: &Env, ctx: &Context, config: &Config, brand: &BrandContext) -> Result<(serde_json::Value, bool), AppError> {
     let q = ListQuery { category: None, query: None, sort: catalog::Sort::Newest, offset: 0, limit: 1 };
     let key = catalog::cache_key(&brand.id, brand.catalog_version, "categories", &q);
-    cached(env, config, &key, || store::catalog::categories(config, &brand.id)).await
+    cached(env, ctx, config, &key, || store::catalog::categories(config, &brand.id)).await
 }
 
-pub async fn products(req: &Request, env: &Env, config: &Config, brand: &BrandContext) -> Result<Response, AppError> {
+pub async fn products(req: &Request, env: &Env, ctx: &Context, config: &Config, brand: &BrandContext) -> Result<Response, AppError> {
     let q = list_query(req)?;
-    let (page, hit) = load_products(env, config, brand, &q).await?;
+    let (page, hit) = load_products(env, ctx, config, brand, &q).await?;
     Ok(respond(&page, hit))
 }
 
-pub async fn product(env: &Env, config: &Config, brand: &BrandContext, slug: &str) -> Result<Response, AppError> {
-    let (product, hit) = load_product(env, config, brand, slug).await?;
+pub async fn product(env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, slug: &str) -> Result<Response, AppError> {
+    let (product, hit) = load_product(env, ctx, config, brand, slug).await?;
     Ok(respond(&product, hit))
 }
 
-pub async fn categories(env: &Env, config: &Config, brand: &BrandContext) -> Result<Response, AppError> {
-    let (list, hit) = load_categories(env, config, brand).await?;
+pub async fn categories(env: &Env, ctx: &Context, config: &Config, brand: &BrandContext) -> Result<Response, AppError> {
+    let (list, hit) = load_categories(env, ctx, config, brand).await?;
     Ok(respond(&serde_json::json!({"items": list}), hit))
 }

@@ -16,7 +16,7 @@ use shoal_domain::brand::BrandContext;
 use shoal_domain::config::Config;
 use shoal_domain::host::normalize_host;
 use shoal_domain::request_id;
-use worker::{Date, Env, Method, Request, Response};
+use worker::{Context, Date, Env, Method, Request, Response};
 
 use crate::config;
 use crate::error::AppError;
@@ -27,13 +27,13 @@ struct RequestLog {
     brand_id: Option<String>,
 }
 
-pub async fn serve(req: Request, env: Env) -> Response {
+pub async fn serve(req: Request, env: Env, ctx: Context) -> Response {
     let started = Date::now().as_millis();
     let request_id = request_id_of(&req);
     let method = req.method().to_string();
     let path = req.path();
     let mut log = RequestLog::default();
-    let mut resp = match route(req, &env, &mut log).await {
+    let mut resp = match route(req, &env, &ctx, &mut log).await {
         Ok(resp) => resp,
         Err(err) => {
             if let Some(detail) = err.detail() {
@@ -57,7 +57,7 @@ pub async fn serve(req: Request, env: Env) -> Response {
     resp
 }
 
-async fn route(req: Request, env: &Env, log: &mut RequestLog) -> Result<Response, AppError> {
+async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> Result<Response, AppError> {
     let config = config::load(env).map_err(|_| AppError::Config)?;
     let path = req.path();
     if path == "/healthz" {
@@ -74,20 +74,20 @@ async fn route(req: Request, env: &Env, log: &mut RequestLog) -> Result<Response
     if host == config.platform_host {
         return landing::get(&req);
     }
-    let (brand, cache) = brand::resolve(env, &config, &host).await?;
+    let (brand, cache) = brand::resolve(env, ctx, &config, &host).await?;
     log.brand_id = Some(brand.id.clone());
     let mut resp = if path.starts_with("/api/v1/admin/") {
         admin::handle(req, env, &config, &brand).await?
     } else if brand.billing.blocked_at(crate::store::postgrest::now().timestamp()) {
         unavailable::storefront(&brand, path.starts_with("/api/"))
     } else {
-        storefront(req, env, &config, &brand, &path).await?
+        storefront(req, env, ctx, &config, &brand, &path).await?
     };
     let _ = resp.headers_mut().set("x-shoal-brand-cache", cache.as_str());
     Ok(resp)
 }
 
-async fn storefront(req: Request, env: &Env, config: &Config, brand: &BrandContext, path: &str) -> Result<Response, AppError> {
+async fn storefront(req: Request, env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, path: &str) -> Result<Response, AppError> {
     if let Some(rest) = path.strip_prefix("/api/v1/store/cart") {
         return cart::handle(req, config, brand, rest).await;
     }
@@ -98,16 +98,16 @@ async fn storefront(req: Request, env: &Env, config: &Config, brand: &BrandConte
         };
     }
     if !path.starts_with("/api/") {
-        return Ok(crate::pages::handle(req, env, config, brand, path).await);
+        return Ok(crate::pages::handle(req, env, ctx, config, brand, path).await);
     }
     only_get(&req)?;
     match path {
         "/api/v1/store/brand" => Ok(store_brand::get(brand)),
-        "/api/v1/store/products" => catalog::products(&req, env, config, brand).await,
-        "/api/v1/store/categories" => catalog::categories(env, config, brand).await,
+        "/api/v1/store/products" => catalog::products(&req, env, ctx, config, brand).await,
+        "/api/v1/store/categories" => catalog::categories(env, ctx, config, brand).await,
         _ => {
             if let Some(slug) = path.strip_prefix("/api/v1/store/products/") {
-                catalog::product(env, config, brand, slug).await
+                catalog::product(env, ctx, config, brand, slug).await
             } else if let Some(number) = path.strip_prefix("/api/v1/store/orders/") {
                 checkout::order_status(&req, config, brand, number).await
             } else {

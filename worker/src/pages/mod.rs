@@ -9,7 +9,7 @@ use shoal_domain::brand::BrandContext;
 use shoal_domain::catalog::Sort;
 use shoal_domain::config::Config;
 use shoal_domain::{i18n, money};
-use worker::{Env, Method, Request, Response};
+use worker::{Context, Env, Method, Request, Response};
 
 use crate::error::{body_response, AppError};
 use crate::http::{cart as cart_api, catalog, checkout, origin};
@@ -19,20 +19,20 @@ use views::*;
 const PUBLIC: &str = "public, max-age=60";
 const PRIVATE: &str = "no-store";
 
-pub async fn handle(req: Request, env: &Env, config: &Config, brand: &BrandContext, path: &str) -> Response {
+pub async fn handle(req: Request, env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, path: &str) -> Response {
     let error_head = || head(&req, brand, i18n::strings(&brand.locale).error_title, "");
     let fallback_head = error_head();
-    let shop = catalog::load_categories(env, config, brand).await.map(|(c, _)| Shop::new(brand, &c));
+    let shop = catalog::load_categories(env, ctx, config, brand).await.map(|(c, _)| Shop::new(brand, &c));
     let shop = match shop {
         Ok(s) => s,
         Err(e) => return error_page(Shop::new(brand, &serde_json::Value::Null), fallback_head, e),
     };
     let t = shop.t;
     let result = match (req.method(), path) {
-        (Method::Get, "/") => listing(&req, env, config, brand, shop, None, None).await,
+        (Method::Get, "/") => listing(&req, env, ctx, config, brand, shop, None, None).await,
         (Method::Get, "/search") => {
             let q = query_param(&req, "q").unwrap_or_default();
-            listing(&req, env, config, brand, shop, None, Some(q)).await
+            listing(&req, env, ctx, config, brand, shop, None, Some(q)).await
         }
         (Method::Get, "/cart") => cart_page(&req, config, brand, shop, None).await,
         (Method::Post, "/cart/add" | "/cart/update") => cart_form(req, config, brand, path == "/cart/add").await,
@@ -42,9 +42,9 @@ pub async fn handle(req: Request, env: &Env, config: &Config, brand: &BrandConte
         (Method::Get, "/orders") => order_page(&req, config, brand, shop).await,
         (Method::Get, _) => {
             if let Some(slug) = path.strip_prefix("/c/") {
-                listing(&req, env, config, brand, shop, Some(slug.to_owned()), None).await
+                listing(&req, env, ctx, config, brand, shop, Some(slug.to_owned()), None).await
             } else if let Some(slug) = path.strip_prefix("/p/") {
-                product_page(&req, env, config, brand, shop, slug).await
+                product_page(&req, env, ctx, config, brand, shop, slug).await
             } else {
                 return error_page(shop, fallback_head, AppError::NotFound);
             }
@@ -117,6 +117,7 @@ fn message(req: &Request, brand: &BrandContext, shop: Shop, heading: &str, text:
 async fn listing(
     req: &Request,
     env: &Env,
+    ctx: &Context,
     config: &Config,
     brand: &BrandContext,
     mut shop: Shop,
@@ -129,7 +130,7 @@ async fn listing(
     if q.query.is_some() && query_param(req, "sort").is_none() {
         q.sort = Sort::Relevance;
     }
-    let (page, _) = catalog::load_products(env, config, brand, &q).await?;
+    let (page, _) = catalog::load_products(env, ctx, config, brand, &q).await?;
     let t = shop.t;
     let heading = match (&category, &search) {
         (Some(c), _) => shop.categories.iter().find(|x| &x.slug == c).map(|x| x.name.clone()).ok_or(AppError::NotFound)?,
@@ -156,8 +157,8 @@ async fn listing(
     Ok(html(view, 200, PUBLIC))
 }
 
-async fn product_page(req: &Request, env: &Env, config: &Config, brand: &BrandContext, shop: Shop, slug: &str) -> Result<Response, AppError> {
-    let (p, _) = catalog::load_product(env, config, brand, slug).await?;
+async fn product_page(req: &Request, env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, shop: Shop, slug: &str) -> Result<Response, AppError> {
+    let (p, _) = catalog::load_product(env, ctx, config, brand, slug).await?;
     let title = p["title"].as_str().unwrap_or_default().to_owned();
     let description = p["description"].as_str().unwrap_or_default().to_owned();
     let variants = p["variants"]
