@@ -108,8 +108,8 @@ fn production_refuses_a_short_jwt_secret_and_missing_stripe_keys() {
         let message = body["error"]["message"].as_str().unwrap_or_default();
         assert!(!message.contains("JWT_SECRET"), "details stay in the log, not the response: {message}");
     }
-    let log = wait_for_log(&w, "STRIPE_WEBHOOK_SECRETS is missing");
-    for needle in ["config_invalid", "JWT_SECRET must be at least 32 bytes", "STRIPE_SECRET_KEY is missing", "STRIPE_WEBHOOK_SECRETS is missing"] {
+    let log = wait_for_log(&w, "EMAIL_API_KEY is missing");
+    for needle in ["config_invalid", "JWT_SECRET must be at least 32 bytes", "STRIPE_SECRET_KEY is missing", "STRIPE_WEBHOOK_SECRETS is missing", "EMAIL_API_KEY is missing"] {
         assert!(log.contains(needle), "log lacks {needle:?}:\n{log}");
     }
 }
@@ -123,6 +123,7 @@ fn production_with_every_secret_serves_brands() {
         ("JWT_SECRET", secret.trim().to_owned()),
         ("STRIPE_SECRET_KEY", "sk_test_prodcheck".into()),
         ("STRIPE_WEBHOOK_SECRETS", "whsec_prodcheck".into()),
+        ("EMAIL_API_KEY", "re_prodcheck".into()),
     ]);
     let borrowed: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let w = start(&borrowed);

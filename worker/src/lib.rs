@@ -2,6 +2,7 @@
 //! rules live in `shoal-domain`, all storage calls in `store`.
 
 mod config;
+mod email;
 mod error;
 mod http;
 mod kv;
@@ -27,13 +28,18 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 #[event(scheduled)]
 async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::ScheduleContext) {
     // errors are logged, never thrown: the next run tries again
-    let outcome = match config::load(&env) {
-        Ok(config) => store::checkout::expire_reservations(&config).await.map_err(|e| format!("{}: {:?}", e.code(), e.detail())),
-        Err(e) => Err(e.to_string()),
+    let config = match config::load(&env) {
+        Ok(config) => config,
+        Err(e) => {
+            worker::console_error!("{}", serde_json::json!({"level": "error", "event": "scheduled_failed", "detail": e.to_string()}));
+            return;
+        }
     };
-    let line = match outcome {
-        Ok(n) => serde_json::json!({"level": "info", "event": "scheduled", "reservations_expired_orders": n}),
-        Err(e) => serde_json::json!({"level": "error", "event": "scheduled_failed", "detail": e}),
-    };
-    worker::console_log!("{line}");
+    let expired = store::checkout::expire_reservations(&config).await.map_err(|e| format!("{}: {:?}", e.code(), e.detail()));
+    let emails = email::deliver_outbox(&config).await;
+    worker::console_log!(
+        "{}",
+        serde_json::json!({"level": "info", "event": "scheduled", "reservations_expired_orders": expired,
+                           "emails": emails})
+    );
 }

@@ -30,6 +30,10 @@ pub struct Config {
     pub reservation_minutes: i64,
     /// The platform's fee on sales through a brand's connected account, in basis points.
     pub platform_fee_bps: i64,
+    /// The transactional email API (Resend's wire format) and the sender address.
+    pub email_api_base: String,
+    pub email_api_key: Option<String>,
+    pub email_from: String,
 }
 
 /// Every problem found, so an operator fixes them in one go.
@@ -47,6 +51,8 @@ impl std::fmt::Display for ConfigError {
 pub const DEFAULT_BRAND_CACHE_TTL: u64 = 300;
 const MIN_KV_TTL: u64 = 60;
 const DEFAULT_STRIPE_API: &str = "https://api.stripe.com";
+const DEFAULT_EMAIL_API: &str = "https://api.resend.com";
+const DEFAULT_EMAIL_FROM: &str = "no-reply@shoal.example";
 
 impl Config {
     /// Builds the config from a lookup over the Worker env (vars and secrets alike).
@@ -90,6 +96,9 @@ impl Config {
             if stripe_webhook_secrets.is_empty() {
                 problems.push("STRIPE_WEBHOOK_SECRETS is missing".into());
             }
+            if get("EMAIL_API_KEY").is_none() {
+                problems.push("EMAIL_API_KEY is missing".into());
+            }
         }
         let brand_cache_ttl = match get("BRAND_CACHE_TTL") {
             None => DEFAULT_BRAND_CACHE_TTL,
@@ -131,6 +140,9 @@ impl Config {
             catalog_cache_ttl,
             reservation_minutes,
             platform_fee_bps,
+            email_api_base: get("EMAIL_API_BASE").unwrap_or_else(|| DEFAULT_EMAIL_API.into()),
+            email_api_key: get("EMAIL_API_KEY"),
+            email_from: get("EMAIL_FROM").unwrap_or_else(|| DEFAULT_EMAIL_FROM.into()),
         })
     }
 }
@@ -155,6 +167,7 @@ mod tests {
             ("PLATFORM_HOST", "Shoal.Example".into()),
             ("STRIPE_SECRET_KEY", "sk_live_x".into()),
             ("STRIPE_WEBHOOK_SECRETS", "whsec_a, whsec_b".into()),
+            ("EMAIL_API_KEY", "re_live_x".into()),
         ];
         for (k, v) in extra {
             base.retain(|(bk, _)| bk != k);
@@ -189,6 +202,7 @@ mod tests {
             ("STRIPE_SECRET_KEY", "", "STRIPE_SECRET_KEY is missing"),
             ("STRIPE_WEBHOOK_SECRETS", "", "STRIPE_WEBHOOK_SECRETS is missing"),
             ("STRIPE_WEBHOOK_SECRETS", " , ", "STRIPE_WEBHOOK_SECRETS is missing"),
+            ("EMAIL_API_KEY", "", "EMAIL_API_KEY is missing"),
         ] {
             let err = load(production(&[(key, value)])).expect_err(key);
             assert!(err.to_string().contains(needle), "{key}={value:?}: {err}");
@@ -212,7 +226,7 @@ mod tests {
     #[test]
     fn reports_every_problem_at_once() {
         let err = Config::from_lookup(env(&[("ENVIRONMENT", "staging"), ("BRAND_CACHE_TTL", "5")])).expect_err("bad");
-        assert_eq!(err.problems.len(), 7, "{err}");
+        assert_eq!(err.problems.len(), 8, "{err}");
     }
 
     #[test]

@@ -16,3 +16,4 @@ pub mod money;
 pub mod signed_id;
 pub mod rate_limit;
 pub mod i18n;
+pub mod email;

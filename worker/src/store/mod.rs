@@ -5,5 +5,6 @@ pub mod admin;
 pub mod brands;
 pub mod catalog;
 pub mod checkout;
+pub mod outbox;
 pub mod webhooks;
 pub mod postgrest;

@@ -1,0 +1,65 @@
+-- =====================================================================================
+-- Email outbox delivery (the cron handler sends; these keep the bookkeeping exact)
+-- =====================================================================================
+-- A row is claimed before it is sent: the attempt counter is written first and the row
+-- leased, so two cron runs never send it twice at once and a send is never attempted
+-- without being counted. After a failure the next attempt waits 2^attempts minutes; after
+-- p_max_attempts the row is dead (kept for a person to look at).
+set role shoal_owner;
+
+create function public.claim_due_emails(p_limit integer, p_lease_seconds integer)
+returns jsonb
+language sql
+security definer
+set search_path = ''
+as $$
+  with due as (
+    select id from public.email_outbox
+     where status = 'pending' and next_attempt_at <= now()
+     order by next_attempt_at, created_at
+     limit least(greatest(p_limit, 1), 100)
+     for update skip locked
+  ), claimed as (
+    update public.email_outbox o
+       set attempts = o.attempts + 1,
+           next_attempt_at = now() + make_interval(secs => greatest(p_lease_seconds, 30))
+      from due where o.id = due.id
+    returning o.*
+  )
+  select coalesce(jsonb_agg(jsonb_build_object(
+    'id', c.id, 'to', c.to_email, 'template', c.template, 'locale', c.locale, 'payload', c.payload,
+    'attempts', c.attempts, 'brand_name', coalesce(b.name, 'Shoal')) order by c.created_at), '[]'::jsonb)
+  from claimed c left join public.brands b on b.id = c.brand_id
+$$;
+
+create function public.mark_email_sent(p_id uuid, p_provider_id text)
+returns void
+language sql
+security definer
+set search_path = ''
+as $$
+  update public.email_outbox
+     set status = 'sent', sent_at = now(), provider_id = p_provider_id, last_error = null
+   where id = p_id and status = 'pending'
+$$;
+
+create function public.mark_email_failed(p_id uuid, p_error text, p_max_attempts integer)
+returns text
+language sql
+security definer
+set search_path = ''
+as $$
+  update public.email_outbox
+     set status = case when attempts >= p_max_attempts then 'dead' else 'pending' end,
+         next_attempt_at = now() + make_interval(mins => power(2, least(attempts - 1, 10))::int),
+         last_error = left(p_error, 500)
+   where id = p_id and status = 'pending'
+  returning status
+$$;
+
+revoke execute on function public.claim_due_emails(integer, integer), public.mark_email_sent(uuid, text),
+  public.mark_email_failed(uuid, text, integer) from public, anon, authenticated;
+grant execute on function public.claim_due_emails(integer, integer), public.mark_email_sent(uuid, text),
+  public.mark_email_failed(uuid, text, integer) to service_role;
+
+reset role;

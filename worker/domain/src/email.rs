@@ -1,0 +1,157 @@
+//! Transactional emails: every template in English and Spanish, as text and HTML. The
+//! outbox row names the template, the locale and the data; rendering happens at delivery.
+
+use crate::money;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+pub const TEMPLATES: [&str; 13] = [
+    "verification_code",
+    "password_reset",
+    "email_change_code",
+    "email_change_notice",
+    "member_invitation",
+    "subscription_activated",
+    "subscription_canceled",
+    "payment_failed",
+    "refund_processed",
+    "trial_ending",
+    "payment_action_required",
+    "order_confirmation",
+    "order_shipped",
+];
+
+/// (subject, body) with `{placeholders}`; None for an unknown template.
+fn source(template: &str, es: bool) -> Option<(&'static str, &'static str)> {
+    Some(match (template, es) {
+        ("verification_code", false) => ("Your {brand} verification code", "Your verification code is {code}. It expires in 15 minutes."),
+        ("verification_code", true) => ("Tu código de verificación de {brand}", "Tu código de verificación es {code}. Caduca en 15 minutos."),
+        ("password_reset", false) => ("Reset your {brand} password", "Use the code {code} to choose a new password. It expires in 15 minutes. If you did not ask for this, ignore this email."),
+        ("password_reset", true) => ("Restablece tu contraseña de {brand}", "Usa el código {code} para elegir una contraseña nueva. Caduca en 15 minutos. Si no lo pediste, ignora este correo."),
+        ("email_change_code", false) => ("Confirm your new email for {brand}", "Use the code {code} to confirm this address. It expires in 15 minutes."),
+        ("email_change_code", true) => ("Confirma tu nuevo correo en {brand}", "Usa el código {code} para confirmar esta dirección. Caduca en 15 minutos."),
+        ("email_change_notice", false) => ("Your {brand} email was changed", "The email of your account was changed to {new_email}. If this was not you, contact support at once."),
+        ("email_change_notice", true) => ("Se cambió tu correo en {brand}", "El correo de tu cuenta se cambió a {new_email}. Si no fuiste tú, contacta con soporte enseguida."),
+        ("member_invitation", false) => ("You are invited to {brand}", "You have been invited to join {brand} as {role}. Accept here: {invite_url}"),
+        ("member_invitation", true) => ("Te han invitado a {brand}", "Te han invitado a unirte a {brand} como {role}. Acepta aquí: {invite_url}"),
+        ("subscription_activated", false) => ("Your {brand} subscription is active", "Thank you! Your {plan} plan is active."),
+        ("subscription_activated", true) => ("Tu suscripción de {brand} está activa", "¡Gracias! Tu plan {plan} está activo."),
+        ("subscription_canceled", false) => ("Your {brand} subscription was canceled", "Your {plan} plan was canceled. You can subscribe again at any time."),
+        ("subscription_canceled", true) => ("Se canceló tu suscripción de {brand}", "Tu plan {plan} se canceló. Puedes volver a suscribirte cuando quieras."),
+        ("payment_failed", false) => ("Payment failed for {brand}", "We could not charge your subscription. Please update your payment method before {grace_period_ends_at} to keep your shop open: {invoice_url}"),
+        ("payment_failed", true) => ("Falló el pago de {brand}", "No pudimos cobrar tu suscripción. Actualiza tu método de pago antes del {grace_period_ends_at} para mantener tu tienda abierta: {invoice_url}"),
+        ("refund_processed", false) => ("Your refund from {brand}", "We refunded {amount}. It can take a few days to appear on your statement."),
+        ("refund_processed", true) => ("Tu reembolso de {brand}", "Te reembolsamos {amount}. Puede tardar unos días en aparecer en tu extracto."),
+        ("trial_ending", false) => ("Your {brand} trial ends soon", "Your trial ends on {trial_end}. Add a payment method to keep your shop running."),
+        ("trial_ending", true) => ("Tu prueba de {brand} termina pronto", "Tu prueba termina el {trial_end}. Añade un método de pago para que tu tienda siga funcionando."),
+        ("payment_action_required", false) => ("Action needed for your {brand} payment", "Your bank asks you to confirm the payment: {invoice_url}"),
+        ("payment_action_required", true) => ("Acción necesaria para tu pago de {brand}", "Tu banco te pide que confirmes el pago: {invoice_url}"),
+        ("order_confirmation", false) => ("{brand}: order {order_number} confirmed", "Thank you for your order {order_number}. We received {amount} and will let you know when it ships."),
+        ("order_confirmation", true) => ("{brand}: pedido {order_number} confirmado", "Gracias por tu pedido {order_number}. Recibimos {amount} y te avisaremos cuando salga."),
+        ("order_shipped", false) => ("{brand}: order {order_number} shipped", "Your order {order_number} is on its way. Tracking number: {tracking_number}."),
+        ("order_shipped", true) => ("{brand}: pedido {order_number} enviado", "Tu pedido {order_number} está en camino. Número de seguimiento: {tracking_number}."),
+        _ => return None,
+    })
+}
+
+fn fill(source: &str, values: &[(String, String)]) -> String {
+    let mut out = source.to_owned();
+    for (k, v) in values {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    out
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// Renders `template` for `locale` (`es` or English) with the brand's name and the outbox
+/// payload. Missing payload values render as "—" rather than leaving a placeholder.
+pub fn render(template: &str, locale: &str, brand: &str, payload: &serde_json::Value) -> Option<Email> {
+    let es = locale == "es";
+    let (subject, body) = source(template, es)?;
+    let mut values = vec![("brand".to_owned(), brand.to_owned())];
+    if let Some(obj) = payload.as_object() {
+        for (k, v) in obj {
+            let text = match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => continue,
+                other => other.to_string(),
+            };
+            values.push((k.clone(), text));
+        }
+    }
+    if let (Some(amount), Some(currency)) = (payload["amount"].as_i64(), payload["currency"].as_str()) {
+        values.retain(|(k, _)| k != "amount");
+        values.push(("amount".into(), money::format(amount, currency, if es { "es" } else { "en" })));
+    }
+    let finish = |s: String| {
+        let mut s = s;
+        while let (Some(a), Some(b)) = (s.find('{'), s.find('}')) {
+            if b < a {
+                break;
+            }
+            s.replace_range(a..=b, "—");
+        }
+        s
+    };
+    let subject = finish(fill(subject, &values));
+    let text = finish(fill(body, &values));
+    let html = format!(
+        "<!doctype html><html lang=\"{}\"><body style=\"font-family: system-ui, sans-serif\"><h1 style=\"font-size: 1.2rem\">{}</h1><p>{}</p><p style=\"color: #777\">{}</p></body></html>",
+        if es { "es" } else { "en" },
+        escape(&subject),
+        escape(&text),
+        escape(brand)
+    );
+    Some(Email { subject, text, html })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn payload() -> serde_json::Value {
+        json!({"code": "123456", "new_email": "new@example.com", "role": "editor", "invite_url": "https://x/i",
+               "plan": "starter", "grace_period_ends_at": "2026-12-01", "invoice_url": "https://x/inv",
+               "amount": 1250, "currency": "EUR", "trial_end": "2026-12-03", "order_number": 1001,
+               "tracking_number": "1Z"})
+    }
+
+    #[test]
+    fn every_template_renders_in_both_languages_with_nothing_missing() {
+        for t in TEMPLATES {
+            let en = render(t, "en", "Acme", &payload()).unwrap_or_else(|| panic!("{t} en"));
+            let es = render(t, "es", "Acme", &payload()).unwrap_or_else(|| panic!("{t} es"));
+            for e in [&en, &es] {
+                assert!(!e.subject.is_empty() && !e.text.is_empty(), "{t}");
+                assert!(!e.subject.contains('{') && !e.text.contains('{') && !e.text.contains('—'), "{t}: {e:?}");
+                assert!(e.html.contains(&escape(&e.text)), "{t}");
+            }
+            assert_ne!(en.subject, es.subject, "{t} is translated");
+        }
+    }
+
+    #[test]
+    fn amounts_are_formatted_for_the_language_and_values_escaped_in_html() {
+        let es = render("refund_processed", "es", "Globex", &payload()).unwrap_or_else(|| panic!("render"));
+        assert!(es.text.contains("12,50\u{a0}€"), "{}", es.text);
+        let evil = render("email_change_notice", "en", "A<b>", &json!({"new_email": "<script>x</script>"})).unwrap_or_else(|| panic!("render"));
+        assert!(evil.html.contains("&lt;script&gt;") && !evil.html.contains("<script>"));
+        assert!(evil.html.contains("A&lt;b&gt;"));
+    }
+
+    #[test]
+    fn missing_values_never_leave_placeholders_and_unknown_templates_are_none() {
+        let e = render("order_shipped", "en", "Acme", &json!({})).unwrap_or_else(|| panic!("render"));
+        assert!(!e.text.contains('{') && e.text.contains('—'));
+        assert!(render("no_such_template", "en", "Acme", &json!({})).is_none());
+    }
+}

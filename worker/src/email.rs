@@ -1,0 +1,76 @@
+//! Delivers the email outbox through an HTTP email API, speaking Resend's wire format
+//! (`POST {EMAIL_API_BASE}/emails`, Bearer key, JSON; `Idempotency-Key` = outbox id so a
+//! retried send is never delivered twice). Run by the cron handler.
+
+use shoal_domain::config::Config;
+use shoal_domain::email;
+use worker::{Fetch, Headers, Method, Request, RequestInit};
+
+use crate::store::outbox;
+
+/// Messages per cron run, and how long a claimed message is leased to this run.
+const BATCH: i64 = 25;
+const LEASE_SECONDS: i64 = 120;
+/// After this many failed attempts a message is dead-lettered.
+pub const MAX_ATTEMPTS: i64 = 5;
+
+#[derive(Debug, Default, serde::Serialize)]
+pub struct Report {
+    pub sent: u32,
+    pub failed: u32,
+}
+
+pub async fn deliver_outbox(config: &Config) -> Result<Report, String> {
+    let due = outbox::claim(config, BATCH, LEASE_SECONDS).await.map_err(|e| format!("claim: {}", e.code()))?;
+    let mut report = Report::default();
+    for message in due {
+        let id = message["id"].as_str().unwrap_or_default().to_owned();
+        match send(config, &message).await {
+            Ok(provider_id) => {
+                report.sent += 1;
+                outbox::sent(config, &id, &provider_id).await.map_err(|e| format!("mark sent: {}", e.code()))?;
+            }
+            Err(why) => {
+                report.failed += 1;
+                outbox::failed(config, &id, &why, MAX_ATTEMPTS).await.map_err(|e| format!("mark failed: {}", e.code()))?;
+            }
+        }
+    }
+    Ok(report)
+}
+
+async fn send(config: &Config, message: &serde_json::Value) -> Result<String, String> {
+    let brand = message["brand_name"].as_str().unwrap_or("Shoal");
+    let rendered = email::render(
+        message["template"].as_str().unwrap_or_default(),
+        message["locale"].as_str().unwrap_or("en"),
+        brand,
+        &message["payload"],
+    )
+    .ok_or_else(|| format!("unknown template {}", message["template"]))?;
+    let body = serde_json::json!({
+        "from": format!("{brand} <{}>", config.email_from),
+        "to": [message["to"]],
+        "subject": rendered.subject,
+        "text": rendered.text,
+        "html": rendered.html,
+    });
+    let key = config.email_api_key.as_deref().ok_or("EMAIL_API_KEY is not configured")?;
+    let headers = Headers::new();
+    let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| e.to_string());
+    set("authorization", &format!("Bearer {key}"))?;
+    set("content-type", "application/json")?;
+    set("idempotency-key", message["id"].as_str().unwrap_or_default())?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_headers(headers.clone()).with_body(Some(body.to_string().into()));
+    let url = format!("{}/emails", config.email_api_base.trim_end_matches('/'));
+    let request = Request::new_with_init(&url, &init).map_err(|e| e.to_string())?;
+    let mut resp = Fetch::Request(request).send().await.map_err(|e| format!("unreachable: {e}"))?;
+    let status = resp.status_code();
+    let answer: serde_json::Value = resp.json().await.unwrap_or(serde_json::Value::Null);
+    if (200..300).contains(&status) {
+        Ok(answer["id"].as_str().unwrap_or_default().to_owned())
+    } else {
+        Err(format!("{status} {}", answer["message"].as_str().unwrap_or("")))
+    }
+}

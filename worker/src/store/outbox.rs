@@ -1,0 +1,28 @@
+//! The email outbox, as the cron handler works through it.
+
+use shoal_domain::config::Config;
+use shoal_domain::db_token::DbClaims;
+
+use super::postgrest::{client, send_json};
+use crate::error::AppError;
+
+async fn rpc(config: &Config, function: &str, args: serde_json::Value) -> Result<serde_json::Value, AppError> {
+    let db = client(config, DbClaims::service())?;
+    send_json(db.rpc(function, args.to_string())).await
+}
+
+/// Claims due messages: their attempt counter is written before anything is sent.
+pub async fn claim(config: &Config, limit: i64, lease_seconds: i64) -> Result<Vec<serde_json::Value>, AppError> {
+    let v = rpc(config, "claim_due_emails", serde_json::json!({"p_limit": limit, "p_lease_seconds": lease_seconds})).await?;
+    Ok(v.as_array().cloned().unwrap_or_default())
+}
+
+pub async fn sent(config: &Config, id: &str, provider_id: &str) -> Result<(), AppError> {
+    rpc(config, "mark_email_sent", serde_json::json!({"p_id": id, "p_provider_id": provider_id})).await.map(|_| ())
+}
+
+pub async fn failed(config: &Config, id: &str, error: &str, max_attempts: i64) -> Result<(), AppError> {
+    rpc(config, "mark_email_failed", serde_json::json!({"p_id": id, "p_error": error, "p_max_attempts": max_attempts}))
+        .await
+        .map(|_| ())
+}
