@@ -4,13 +4,11 @@ use shoal_domain::brand::BrandContext;
 use shoal_domain::config::Config;
 use shoal_domain::db_token::DbClaims;
 
-use super::postgrest::{client, send_json};
+use super::postgrest::rpc;
 use crate::error::AppError;
 
 pub async fn resolve(config: &Config, host: &str) -> Result<Option<BrandContext>, AppError> {
-    let db = client(config, DbClaims::service())?;
-    let body = serde_json::json!({ "p_host": host }).to_string();
-    let value = send_json(db.rpc("resolve_brand", body)).await?;
+    let value = rpc(config, DbClaims::service(), "resolve_brand", serde_json::json!({ "p_host": host })).await?;
     if value.is_null() {
         return Ok(None);
     }
@@ -21,6 +19,5 @@ pub async fn resolve(config: &Config, host: &str) -> Result<Option<BrandContext>
 
 /// Health probe: `shoal_ping()` proves PostgREST answers and reaches Postgres.
 pub async fn ping(config: &Config) -> Result<(), AppError> {
-    let db = client(config, DbClaims::service())?;
-    send_json(db.rpc("shoal_ping", "{}")).await.map(|_| ())
+    rpc(config, DbClaims::service(), "shoal_ping", serde_json::json!({})).await.map(|_| ())
 }

@@ -4,12 +4,10 @@ use shoal_domain::catalog::ListQuery;
 use shoal_domain::config::Config;
 use shoal_domain::db_token::DbClaims;
 
-use super::postgrest::{client, send_json};
 use crate::error::AppError;
 
 async fn rpc(config: &Config, brand_id: &str, function: &str, args: serde_json::Value) -> Result<serde_json::Value, AppError> {
-    let db = client(config, DbClaims::anon_for_brand(brand_id))?;
-    send_json(db.rpc(function, args.to_string())).await
+    super::postgrest::rpc(config, DbClaims::anon_for_brand(brand_id), function, args).await
 }
 
 pub async fn list_products(config: &Config, brand_id: &str, q: &ListQuery) -> Result<serde_json::Value, AppError> {

@@ -3,12 +3,10 @@
 use shoal_domain::config::Config;
 use shoal_domain::db_token::DbClaims;
 
-use super::postgrest::{client, send_json};
 use crate::error::AppError;
 
 async fn rpc(config: &Config, function: &str, args: serde_json::Value) -> Result<serde_json::Value, AppError> {
-    let db = client(config, DbClaims::service())?;
-    send_json(db.rpc(function, args.to_string())).await
+    super::postgrest::rpc(config, DbClaims::service(), function, args).await
 }
 
 /// Claims due messages: their attempt counter is written before anything is sent.

@@ -15,7 +15,7 @@ pub fn now() -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
-pub fn client(config: &Config, claims: DbClaims) -> Result<postgrest::Postgrest, AppError> {
+fn client(config: &Config, claims: DbClaims) -> Result<postgrest::Postgrest, AppError> {
     let token = db_token::mint(config.jwt_secret.as_bytes(), claims, now(), TOKEN_TTL_SECONDS)
         .map_err(|e| AppError::Internal(format!("cannot mint database token: {e:?}")))?;
     Ok(postgrest::Postgrest::new(&config.postgrest_url).insert_header("Authorization", format!("Bearer {token}")))
@@ -23,7 +23,7 @@ pub fn client(config: &Config, claims: DbClaims) -> Result<postgrest::Postgrest,
 
 /// Sends a request and returns the JSON body of a 2xx answer. A transport failure or a
 /// 5xx means the database is unavailable; any other status is a bug on our side.
-pub async fn send_json(builder: postgrest::Builder) -> Result<serde_json::Value, AppError> {
+async fn send_json(builder: postgrest::Builder) -> Result<serde_json::Value, AppError> {
     let resp = builder
         .execute()
         .await
@@ -49,4 +49,10 @@ pub async fn send_json(builder: postgrest::Builder) -> Result<serde_json::Value,
         },
         _ => Err(AppError::Internal(format!("postgrest {status}: {text}"))),
     }
+}
+
+/// Calls a database function under `/rpc` with a token for `claims`.
+pub async fn rpc(config: &Config, claims: DbClaims, function: &str, args: serde_json::Value) -> Result<serde_json::Value, AppError> {
+    let db = client(config, claims)?;
+    send_json(db.rpc(function, args.to_string())).await
 }

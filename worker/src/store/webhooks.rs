@@ -4,7 +4,6 @@ use serde::Deserialize;
 use shoal_domain::config::Config;
 use shoal_domain::db_token::DbClaims;
 
-use super::postgrest::{client, send_json};
 use crate::error::AppError;
 
 #[derive(Debug, Deserialize)]
@@ -18,8 +17,6 @@ pub struct Applied {
 }
 
 pub async fn apply(config: &Config, event: &serde_json::Value) -> Result<Applied, AppError> {
-    let db = client(config, DbClaims::service())?;
-    let body = serde_json::json!({ "p_event": event }).to_string();
-    let value = send_json(db.rpc("apply_stripe_event", body)).await?;
+    let value = super::postgrest::rpc(config, DbClaims::service(), "apply_stripe_event", serde_json::json!({ "p_event": event })).await?;
     serde_json::from_value(value).map_err(|e| AppError::Internal(format!("apply_stripe_event answer: {e}")))
 }
