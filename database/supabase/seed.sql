@@ -101,3 +101,24 @@ insert into public.inventory_levels (variant_id, brand_id, available)
 select v.id, v.brand_id, 5 + abs(hashtext(v.sku)) % 40 from public.variants v
  where v.brand_id in ('a0000000-0000-4000-8000-00000000000a', 'b0000000-0000-4000-8000-00000000000b')
 on conflict (variant_id) do nothing;
+
+-- ---------------------------------------------------------------- staff (development only)
+-- One account per role per demo brand and a platform super admin; the password of every
+-- one is `Shoal-dev-2026!` (see docs/local-stack.md). Argon2id, OWASP parameters.
+insert into public.accounts (email, password_hash, name, locale, is_super_admin, email_verified_at)
+select e.email, '$argon2id$v=19$m=19456,t=2,p=1$U2lxZHAyamx+Njw7PkMvAA$kOkkjjI7V+MBv5nAOUOSaGKl2vuAwQxBehUwNT7Af5w',
+       e.name, e.locale, e.super, now()
+  from (values ('admin@acme.localhost', 'Ada Admin', 'en', false), ('editor@acme.localhost', 'Eddie Editor', 'en', false),
+               ('viewer@acme.localhost', 'Vera Viewer', 'en', false), ('admin@globex.localhost', 'Alba Admin', 'es', false),
+               ('editor@globex.localhost', 'Elena Editora', 'es', false), ('viewer@globex.localhost', 'Víctor Lector', 'es', false),
+               ('super@shoal.localhost', 'Sam Super', 'en', true)) e(email, name, locale, super)
+on conflict (email) do nothing;
+
+insert into public.memberships (brand_id, account_id, role)
+select b.id, a.id, r.role
+  from (values ('acme', 'admin@acme.localhost', 'brand_admin'), ('acme', 'editor@acme.localhost', 'editor'),
+               ('acme', 'viewer@acme.localhost', 'read_only'), ('globex', 'admin@globex.localhost', 'brand_admin'),
+               ('globex', 'editor@globex.localhost', 'editor'), ('globex', 'viewer@globex.localhost', 'read_only')) r(slug, email, role)
+  join public.brands b on b.slug = r.slug
+  join public.accounts a on a.email = r.email
+on conflict (brand_id, account_id) do nothing;

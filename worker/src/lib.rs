@@ -9,6 +9,7 @@ mod kv;
 mod memo;
 mod pages;
 pub mod rate_limit;
+mod staff;
 mod store;
 mod stripe;
 

@@ -1,20 +1,21 @@
-//! `/api/v1/admin/…` on a brand's host. Until accounts and RBAC arrive, only the service
-//! role may call it (a Bearer JWT signed with the project's JWT secret and `role:
-//! service_role`, as Supabase's service key is). A brand whose subscription is blocked
-//! gets 402 everywhere except billing, which it needs to pay.
+//! `/api/v1/admin/…` on a brand's host, for signed-in staff (each route checks the role ×
+//! action table) and for the service role (a Bearer JWT signed with the project's JWT
+//! secret and `role: service_role`, as Supabase's service key is). A brand whose
+//! subscription is blocked gets 402 everywhere except billing, which it needs to pay.
 
 use shoal_domain::billing::BillingState;
 use shoal_domain::brand::BrandContext;
 use shoal_domain::config::Config;
-use shoal_domain::db_token::{self, DbRole};
+use shoal_domain::permissions::Action;
 use worker::{Method, Request, Response};
 
 use crate::error::{json_response, AppError};
+use crate::staff::{self, require, Caller};
 use crate::store::{self, postgrest::now};
 use crate::stripe::{self, p, StripeCall};
 
 pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand: &BrandContext) -> Result<Response, AppError> {
-    require_service_role(&req, config)?;
+    let caller = staff::authenticate(&req, config, brand).await?;
     let path = req.path();
     let rest = path.trim_start_matches("/api/v1/admin/");
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
@@ -24,17 +25,26 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
         refuse_if_blocked(&billing, &base)?;
     }
     match (req.method(), segments.as_slice()) {
-        (Method::Get, ["orders", id]) => Ok(json_response(&store::admin::order(config, &brand.id, order_id(id)?).await?, 200)),
+        (Method::Get, ["orders", id]) => {
+            require(&caller, Action::ReadOrders)?;
+            Ok(json_response(&store::admin::order(config, &brand.id, order_id(id)?).await?, 200))
+        }
         (Method::Post, ["orders", id, "transitions"]) => {
+            require(&caller, Action::ManageOrders)?;
             let body: serde_json::Value = read_json(&mut req).await?;
-            transition(config, brand, order_id(id)?, &body).await
+            transition(config, brand, order_id(id)?, &body, &caller).await
         }
         (Method::Patch, ["products", slug]) => {
+            require(&caller, Action::ManageCatalog)?;
             let body: serde_json::Value = read_json(&mut req).await?;
             update_product(env, config, brand, slug, &body).await
         }
-        (Method::Post, ["billing", "portal"]) => portal(config, &billing, &base).await,
+        (Method::Post, ["billing", "portal"]) => {
+            require(&caller, Action::ManageBilling)?;
+            portal(config, &billing, &base).await
+        }
         (Method::Post, ["billing", "checkout"]) => {
+            require(&caller, Action::ManageBilling)?;
             let body: serde_json::Value = read_json(&mut req).await?;
             subscription_checkout(config, brand, &billing, &base, &body).await
         }
@@ -42,16 +52,6 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             Err(AppError::MethodNotAllowed)
         }
         _ => Err(AppError::NotFound),
-    }
-}
-
-fn require_service_role(req: &Request, config: &Config) -> Result<(), AppError> {
-    let header = req.headers().get("authorization").ok().flatten().ok_or(AppError::Unauthorized)?;
-    let token = header.strip_prefix("Bearer ").ok_or(AppError::Unauthorized)?;
-    let claims = db_token::verify(config.jwt_secret.as_bytes(), token.trim(), now()).ok_or(AppError::Unauthorized)?;
-    match claims.custom.role {
-        DbRole::ServiceRole => Ok(()),
-        _ => Err(AppError::Forbidden),
     }
 }
 
@@ -89,13 +89,13 @@ async fn read_json(req: &mut Request) -> Result<serde_json::Value, AppError> {
     serde_json::from_str(&text).map_err(|e| AppError::BadRequest("invalid_json", format!("the body is not JSON: {e}")))
 }
 
-async fn transition(config: &Config, brand: &BrandContext, id: &str, body: &serde_json::Value) -> Result<Response, AppError> {
+async fn transition(config: &Config, brand: &BrandContext, id: &str, body: &serde_json::Value, caller: &Caller) -> Result<Response, AppError> {
     let to = body["to"].as_str().ok_or_else(|| AppError::BadRequest("missing_field", "`to` is required".into()))?;
     let tracking = body["tracking_number"].as_str();
     if to == "cancelled" {
         refund_before_cancel(config, brand, id).await?;
     }
-    let order = store::admin::transition_order(config, &brand.id, id, to, tracking, "service_role").await?;
+    let order = store::admin::transition_order(config, &brand.id, id, to, tracking, &caller.actor()).await?;
     Ok(json_response(&order, 200))
 }
 

@@ -2,6 +2,7 @@
 //! and the single place where an `AppError` becomes a response.
 
 mod admin;
+mod auth;
 mod brand;
 pub mod cart;
 pub mod catalog;
@@ -24,6 +25,7 @@ use crate::error::AppError;
 /// What the access log records besides method, path and status.
 #[derive(Default)]
 struct RequestLog {
+    request_id: String,
     brand_id: Option<String>,
 }
 
@@ -32,7 +34,7 @@ pub async fn serve(req: Request, env: Env, ctx: Context) -> Response {
     let request_id = request_id_of(&req);
     let method = req.method().to_string();
     let path = req.path();
-    let mut log = RequestLog::default();
+    let mut log = RequestLog { request_id: request_id.clone(), brand_id: None };
     let mut resp = match route(req, &env, &ctx, &mut log).await {
         Ok(resp) => resp,
         Err(err) => {
@@ -76,7 +78,9 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
     }
     let (brand, cache) = brand::resolve(env, ctx, &config, &host).await?;
     log.brand_id = Some(brand.id.clone());
-    let mut resp = if path.starts_with("/api/v1/admin/") {
+    let mut resp = if path.starts_with("/api/v1/auth/") || path == "/api/v1/account/me" {
+        auth::handle(req, env, &config, &brand, &log.request_id).await?
+    } else if path.starts_with("/api/v1/admin/") {
         admin::handle(req, env, &config, &brand).await?
     } else if brand.billing.blocked_at(crate::store::postgrest::now().timestamp()) {
         unavailable::storefront(&brand, path.starts_with("/api/"))

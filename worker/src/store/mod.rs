@@ -2,6 +2,7 @@
 //! are single Postgres functions under `/rpc`.
 
 pub mod admin;
+pub mod auth;
 pub mod brands;
 pub mod catalog;
 pub mod checkout;

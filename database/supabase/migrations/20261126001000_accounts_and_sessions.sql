@@ -1,0 +1,209 @@
+-- =====================================================================================
+-- Staff accounts, brand memberships, sessions with rotating refresh tokens
+-- =====================================================================================
+-- Passwords are Argon2id PHC strings made by the worker; refresh tokens are stored as
+-- SHA-256 only. Every authenticated request re-checks its session, its token id and the
+-- membership here, so logout, disabling or a role change take effect at once.
+set role shoal_owner;
+
+create table public.accounts (
+  id                 uuid primary key default extensions.gen_random_uuid(),
+  email              text not null unique check (email = lower(email) and position('@' in email) > 1),
+  password_hash      text not null,
+  name               text not null default '',
+  locale             text not null default 'en' check (locale in ('en', 'es')),
+  is_super_admin     boolean not null default false,
+  email_verified_at  timestamptz,
+  created_at         timestamptz not null default now(),
+  updated_at         timestamptz not null default now()
+);
+comment on table public.accounts is 'A person; belongs to brands through memberships (no brand_id of its own).';
+
+create table public.memberships (
+  brand_id    uuid not null references public.brands(id) on delete cascade,
+  account_id  uuid not null references public.accounts(id) on delete cascade,
+  role        text not null check (role in ('brand_admin', 'editor', 'read_only')),
+  status      text not null default 'active' check (status in ('active', 'disabled')),
+  created_at  timestamptz not null default now(),
+  primary key (brand_id, account_id)
+);
+create index memberships_account_idx on public.memberships(account_id);
+
+create table public.sessions (
+  id                   uuid primary key default extensions.gen_random_uuid(),
+  brand_id             uuid not null references public.brands(id) on delete cascade,
+  account_id           uuid not null references public.accounts(id) on delete cascade,
+  -- every rotation creates a new row in the same family; reuse of an old one ends the family
+  family_id            uuid not null,
+  refresh_hash         text not null unique,
+  created_at           timestamptz not null default now(),
+  expires_at           timestamptz not null,
+  absolute_expires_at  timestamptz not null,
+  rotated_at           timestamptz,
+  revoked_at           timestamptz,
+  revoked_reason       text
+);
+create index sessions_brand_id_idx on public.sessions(brand_id);
+create index sessions_family_idx on public.sessions(family_id);
+create index sessions_account_idx on public.sessions(account_id);
+
+create table public.revoked_tokens (
+  jti         text primary key,
+  brand_id    uuid not null references public.brands(id) on delete cascade,
+  expires_at  timestamptz not null
+);
+create index revoked_tokens_brand_id_idx on public.revoked_tokens(brand_id);
+
+alter table public.accounts       enable row level security;
+alter table public.accounts       force row level security;
+alter table public.memberships    enable row level security;
+alter table public.memberships    force row level security;
+alter table public.sessions       enable row level security;
+alter table public.sessions       force row level security;
+alter table public.revoked_tokens enable row level security;
+alter table public.revoked_tokens force row level security;
+
+create policy "staff can read their own account"
+  on public.accounts for select to authenticated using (id = (select auth.uid()));
+create policy "brand admins can read their brand's memberships"
+  on public.memberships for select to authenticated
+  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
+         and (((select auth.jwt()) ->> 'app_role') = 'brand_admin' or account_id = (select auth.uid())));
+create policy "staff can read their own sessions"
+  on public.sessions for select to authenticated
+  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid and account_id = (select auth.uid()));
+create policy "definer functions manage accounts" on public.accounts for all to shoal_owner using (true) with check (true);
+create policy "definer functions manage memberships" on public.memberships for all to shoal_owner using (true) with check (true);
+create policy "definer functions manage sessions" on public.sessions for all to shoal_owner using (true) with check (true);
+create policy "definer functions manage revoked tokens" on public.revoked_tokens for all to shoal_owner using (true) with check (true);
+
+grant select (id, email, name, locale, email_verified_at, created_at) on public.accounts to authenticated;
+grant select on public.memberships, public.sessions to authenticated;
+grant all on public.accounts, public.memberships, public.sessions, public.revoked_tokens to service_role;
+
+-- ------------------------------------------------------------------------ login
+-- What the worker needs to check a password for this brand; null when the email has no
+-- account. `recent_failures` counts this account's failed logins in the last hour.
+create function public.auth_login_context(p_brand_id uuid, p_email text)
+returns jsonb
+language sql stable security definer set search_path = ''
+as $$
+  select jsonb_build_object(
+    'account_id', a.id, 'password_hash', a.password_hash, 'is_super_admin', a.is_super_admin,
+    'role', case when a.is_super_admin then 'super_admin' else m.role end,
+    'status', case when a.is_super_admin then 'active' else m.status end,
+    'recent_failures', (select count(*) from public.audit_log l
+                         where l.action = 'login_failed' and l.target = a.id::text and l.at > now() - interval '1 hour'))
+  from public.accounts a
+  left join public.memberships m on m.account_id = a.id and m.brand_id = p_brand_id
+  where a.email = lower(trim(p_email))
+$$;
+
+-- Records the outcome of a login; on success opens a session (new family) and returns it.
+create function public.auth_login_finish(p_brand_id uuid, p_account_id uuid, p_email text, p_ok boolean,
+  p_refresh_hash text, p_idle_days integer, p_absolute_days integer, p_ip text, p_user_agent text, p_request_id text)
+returns jsonb
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_session public.sessions;
+begin
+  if not p_ok then
+    insert into public.audit_log (brand_id, actor, action, target, detail, ip, user_agent, request_id)
+    values (p_brand_id, coalesce(p_account_id::text, 'anonymous'), 'login_failed', coalesce(p_account_id::text, lower(p_email)),
+            '{}'::jsonb, p_ip, p_user_agent, p_request_id);
+    return null;
+  end if;
+  insert into public.sessions (brand_id, account_id, family_id, refresh_hash, expires_at, absolute_expires_at)
+  values (p_brand_id, p_account_id, extensions.gen_random_uuid(), p_refresh_hash,
+          now() + make_interval(days => p_idle_days), now() + make_interval(days => p_absolute_days))
+  returning * into v_session;
+  insert into public.audit_log (brand_id, actor, action, target, detail, ip, user_agent, request_id)
+  values (p_brand_id, p_account_id::text, 'login', v_session.id::text, '{}'::jsonb, p_ip, p_user_agent, p_request_id);
+  return jsonb_build_object('session_id', v_session.id, 'family_id', v_session.family_id);
+end
+$$;
+
+-- The role of a live session, or null: session not revoked or expired, token id not on the
+-- deny list, membership still active (or a super admin).
+create function public.auth_session_role(p_session_id uuid, p_jti text, p_brand_id uuid)
+returns text
+language sql stable security definer set search_path = ''
+as $$
+  select case when a.is_super_admin then 'super_admin' else m.role end
+    from public.sessions s
+    join public.accounts a on a.id = s.account_id
+    left join public.memberships m on m.account_id = s.account_id and m.brand_id = s.brand_id
+   where s.id = p_session_id and s.brand_id = p_brand_id
+     and s.revoked_at is null and s.absolute_expires_at > now()
+     and not exists (select 1 from public.revoked_tokens r where r.jti = p_jti)
+     and (a.is_super_admin or m.status = 'active')
+$$;
+
+-- Refresh-token rotation. A token already rotated is a reuse: the whole family is revoked.
+create function public.auth_refresh(p_refresh_hash text, p_new_refresh_hash text, p_idle_days integer)
+returns jsonb
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_old public.sessions;
+  v_new public.sessions;
+  v_role text;
+begin
+  select * into v_old from public.sessions where refresh_hash = p_refresh_hash for update;
+  if not found then
+    return jsonb_build_object('outcome', 'invalid');
+  end if;
+  if v_old.rotated_at is not null then
+    update public.sessions set revoked_at = coalesce(revoked_at, now()), revoked_reason = coalesce(revoked_reason, 'refresh_reuse')
+     where family_id = v_old.family_id;
+    insert into public.audit_log (brand_id, actor, action, target, detail)
+    values (v_old.brand_id, v_old.account_id::text, 'refresh_reuse_detected', v_old.family_id::text, '{}'::jsonb);
+    return jsonb_build_object('outcome', 'reused');
+  end if;
+  if v_old.revoked_at is not null or v_old.expires_at <= now() or v_old.absolute_expires_at <= now() then
+    return jsonb_build_object('outcome', 'invalid');
+  end if;
+  select case when a.is_super_admin then 'super_admin' when m.status = 'active' then m.role end into v_role
+    from public.accounts a left join public.memberships m on m.account_id = a.id and m.brand_id = v_old.brand_id
+   where a.id = v_old.account_id;
+  if v_role is null then
+    return jsonb_build_object('outcome', 'invalid');
+  end if;
+  update public.sessions set rotated_at = now() where id = v_old.id;
+  insert into public.sessions (brand_id, account_id, family_id, refresh_hash, expires_at, absolute_expires_at)
+  values (v_old.brand_id, v_old.account_id, v_old.family_id, p_new_refresh_hash,
+          least(now() + make_interval(days => p_idle_days), v_old.absolute_expires_at), v_old.absolute_expires_at)
+  returning * into v_new;
+  return jsonb_build_object('outcome', 'rotated', 'session_id', v_new.id, 'account_id', v_new.account_id,
+                            'brand_id', v_new.brand_id, 'role', v_role);
+end
+$$;
+
+create function public.auth_logout(p_session_id uuid, p_jti text, p_expires_at timestamptz)
+returns void
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_session public.sessions;
+begin
+  update public.sessions set revoked_at = coalesce(revoked_at, now()), revoked_reason = coalesce(revoked_reason, 'logout')
+   where id = p_session_id returning * into v_session;
+  if found then
+    insert into public.revoked_tokens (jti, brand_id, expires_at) values (p_jti, v_session.brand_id, p_expires_at)
+    on conflict (jti) do nothing;
+    insert into public.audit_log (brand_id, actor, action, target) values (v_session.brand_id, v_session.account_id::text, 'logout', p_session_id::text);
+  end if;
+end
+$$;
+
+revoke execute on function public.auth_login_context(uuid, text),
+  public.auth_login_finish(uuid, uuid, text, boolean, text, integer, integer, text, text, text),
+  public.auth_session_role(uuid, text, uuid), public.auth_refresh(text, text, integer),
+  public.auth_logout(uuid, text, timestamptz) from public, anon, authenticated;
+grant execute on function public.auth_login_context(uuid, text),
+  public.auth_login_finish(uuid, uuid, text, boolean, text, integer, integer, text, text, text),
+  public.auth_session_role(uuid, text, uuid), public.auth_refresh(text, text, integer),
+  public.auth_logout(uuid, text, timestamptz) to service_role;
+
+reset role;

@@ -1,0 +1,135 @@
+//! Staff sign-in: Argon2id passwords, short access tokens, rotating refresh tokens with
+//! reuse detection, logout and disabling that take effect at once, RBAC on the admin API.
+
+use shoal_e2e::stripe::*;
+use shoal_e2e::*;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+const PASSWORD: &str = "Shoal-dev-2026!";
+static IP: AtomicU32 = AtomicU32::new(1);
+
+fn ip() -> String {
+    format!("2001:db8:a::{:x}:{:x}", std::process::id(), IP.fetch_add(1, Ordering::SeqCst))
+}
+
+fn login_from(host: &str, email: &str, password: &str, ip: &str) -> Reply {
+    let body = json!({"email": email, "password": password}).to_string();
+    send("POST", host, "/api/v1/auth/login", &[("cf-connecting-ip", ip), ("content-type", "application/json")], Some(body))
+}
+
+fn login(host: &str, email: &str) -> Value {
+    let r = login_from(host, email, PASSWORD, &ip());
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()
+}
+
+fn as_staff(method: &str, host: &str, path: &str, token: &str, body: Option<Value>) -> Reply {
+    let auth = format!("Bearer {token}");
+    send(method, host, path, &[("authorization", &auth), ("content-type", "application/json")], body.map(|b| b.to_string()))
+}
+
+fn refresh(host: &str, token: &str) -> Reply {
+    send("POST", host, "/api/v1/auth/refresh", &[("content-type", "application/json")], Some(json!({"refresh_token": token}).to_string()))
+}
+
+#[test]
+fn login_issues_cookies_and_tokens_and_wrong_passwords_are_refused_alike() {
+    let r = login_from("acme.localhost", "admin@acme.localhost", PASSWORD, &ip());
+    assert_eq!(r.status, 200, "{}", r.body);
+    let cookies: Vec<String> = r.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok().map(str::to_owned)).collect();
+    assert!(cookies.iter().any(|c| c.starts_with("shoal_access=") && c.contains("HttpOnly") && c.contains("Secure") && c.contains("SameSite=Strict")));
+    assert!(cookies.iter().any(|c| c.starts_with("shoal_refresh=") && c.contains("Path=/api/v1/auth")));
+    let body = r.json();
+    assert_eq!((body["token_type"].as_str(), body["expires_in"].as_i64()), (Some("Bearer"), Some(900)));
+    assert_eq!(body["account"]["role"], "brand_admin");
+    let me = as_staff("GET", "acme.localhost", "/api/v1/account/me", body["access_token"].as_str().unwrap_or_default(), None);
+    assert_eq!(me.json()["role"], "brand_admin");
+
+    let wrong = login_from("acme.localhost", "admin@acme.localhost", "not-the-password", &ip());
+    let unknown = login_from("acme.localhost", "nobody@acme.localhost", PASSWORD, &ip());
+    let other_brand = login_from("acme.localhost", "admin@globex.localhost", PASSWORD, &ip());
+    for r in [&wrong, &unknown, &other_brand] {
+        assert_eq!((r.status, r.error_code().as_str()), (401, "invalid_credentials"), "{}", r.body);
+    }
+    assert_eq!(wrong.body, unknown.body, "no account enumeration");
+    assert!(count("select count(*) from audit_log where action = 'login_failed' and target = 'nobody@acme.localhost'") >= 1);
+}
+
+#[test]
+fn roles_decide_what_the_admin_api_allows() {
+    let order = pending_order(ACME_ID, 1000, "USD");
+    deliver(&event("checkout.session.completed", checkout_session(&order, ACME_ID, 1000, "USD", "paid")));
+    let viewer = login("acme.localhost", "viewer@acme.localhost")["access_token"].as_str().unwrap_or_default().to_owned();
+    let editor = login("acme.localhost", "editor@acme.localhost")["access_token"].as_str().unwrap_or_default().to_owned();
+    let path = format!("/api/v1/admin/orders/{order}");
+    let move_it = format!("{path}/transitions");
+    assert_eq!(as_staff("GET", "acme.localhost", &path, &viewer, None).status, 200, "read_only reads orders");
+    let r = as_staff("POST", "acme.localhost", &move_it, &viewer, Some(json!({"to": "processing"})));
+    assert_eq!((r.status, r.error_code().as_str()), (403, "forbidden"), "read_only cannot write");
+    let r = as_staff("POST", "acme.localhost", &move_it, &editor, Some(json!({"to": "processing"})));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let actor = sql(&format!("select actor from audit_log where target = '{order}' and action = 'order_status_changed'"));
+    assert_ne!(actor, "service_role", "the staff member is the actor");
+    let r = as_staff("POST", "acme.localhost", "/api/v1/admin/billing/portal", &editor, Some(json!({})));
+    assert_eq!(r.status, 403, "editors have no billing");
+    // a token of acme is worth nothing on globex
+    let r = as_staff("GET", "globex.localhost", &path, &editor, None);
+    assert_eq!(r.status, 401);
+}
+
+#[test]
+fn refresh_rotates_and_a_reused_token_revokes_the_whole_family() {
+    let first = login("acme.localhost", "editor@acme.localhost");
+    let r1 = first["refresh_token"].as_str().unwrap_or_default().to_owned();
+    let second = refresh("acme.localhost", &r1);
+    assert_eq!(second.status, 200, "{}", second.body);
+    let r2 = second.json()["refresh_token"].as_str().unwrap_or_default().to_owned();
+    let access2 = second.json()["access_token"].as_str().unwrap_or_default().to_owned();
+    assert_ne!(r1, r2);
+    assert_eq!(as_staff("GET", "acme.localhost", "/api/v1/account/me", &access2, None).status, 200);
+    // the rotated token comes back: someone copied it; the family ends
+    let reused = refresh("acme.localhost", &r1);
+    assert_eq!((reused.status, reused.error_code().as_str()), (401, "refresh_token_reused"));
+    assert_eq!(refresh("acme.localhost", &r2).status, 401, "the newest token of the family is dead too");
+    assert_eq!(as_staff("GET", "acme.localhost", "/api/v1/account/me", &access2, None).status, 401, "and its access token");
+    assert_eq!(refresh("acme.localhost", "not-a-token").error_code(), "invalid_refresh_token");
+}
+
+#[test]
+fn logout_makes_the_access_token_useless_at_once() {
+    let s = login("acme.localhost", "viewer@acme.localhost");
+    let access = s["access_token"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(as_staff("GET", "acme.localhost", "/api/v1/account/me", &access, None).status, 200);
+    assert_eq!(as_staff("POST", "acme.localhost", "/api/v1/auth/logout", &access, Some(json!({}))).status, 200);
+    assert_eq!(as_staff("GET", "acme.localhost", "/api/v1/account/me", &access, None).status, 401);
+    assert_eq!(refresh("acme.localhost", s["refresh_token"].as_str().unwrap_or_default()).status, 401);
+}
+
+#[test]
+fn a_disabled_member_is_refused_at_once() {
+    let (brand, host) = new_brand("team", "USD", "en");
+    let email = format!("{}@example.com", unique("staff"));
+    sql(&format!(
+        "insert into accounts (email, password_hash) select '{email}', password_hash from accounts where email = 'editor@acme.localhost';
+         insert into memberships (brand_id, account_id, role) select '{brand}', id, 'editor' from accounts where email = '{email}';"
+    ));
+    let access = login(&host, &email)["access_token"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(as_staff("GET", &host, "/api/v1/account/me", &access, None).status, 200);
+    sql(&format!("update memberships set status = 'disabled' where brand_id = '{brand}'"));
+    assert_eq!(as_staff("GET", &host, "/api/v1/account/me", &access, None).status, 401, "the database is asked, not the token");
+    sql(&format!("update memberships set status = 'active', role = 'read_only' where brand_id = '{brand}'"));
+    assert_eq!(as_staff("GET", &host, "/api/v1/account/me", &access, None).json()["role"], "read_only", "a role change applies at once");
+}
+
+#[test]
+fn the_sixth_login_in_a_minute_from_one_ip_is_refused() {
+    let addr = ip();
+    for i in 0..5 {
+        let r = login_from("globex.localhost", "viewer@globex.localhost", "wrong", &addr);
+        assert_eq!(r.status, 401, "attempt {}", i + 1);
+    }
+    let r = login_from("globex.localhost", "viewer@globex.localhost", PASSWORD, &addr);
+    assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"));
+    assert!(r.header("retry-after").is_some());
+    assert_eq!(login_from("globex.localhost", "viewer@globex.localhost", PASSWORD, &ip()).status, 200, "another IP is fine");
+}

@@ -1,0 +1,163 @@
+//! `/api/v1/auth/login|refresh|logout` and `/api/v1/account/me` on a brand's host.
+//! Tokens travel both as HttpOnly Secure SameSite=Strict cookies (the dashboard) and in
+//! the JSON body (API clients, as a Bearer header).
+
+use shoal_domain::access_token::{self, AccessClaims};
+use shoal_domain::brand::BrandContext;
+use shoal_domain::config::Config;
+use shoal_domain::{password, request_id};
+use worker::{Date, Env, Method, Request, Response};
+
+use super::cart::read_json;
+use crate::error::{json_response, AppError};
+use crate::staff::{self, Caller, ACCESS_COOKIE, ACCESS_TTL_SECONDS, REFRESH_COOKIE, REFRESH_IDLE_DAYS};
+use crate::store::{self, postgrest::now};
+use crate::rate_limit;
+
+/// Logins per client IP per minute, and failed logins per account per hour.
+const LOGINS_PER_MINUTE: i64 = 5;
+const FAILURES_PER_HOUR: i64 = 100;
+/// Verified when the email has no account, so both answers cost the same time.
+const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$U2lxZHAyamx+Njw7PkMvAA$kOkkjjI7V+MBv5nAOUOSaGKl2vuAwQxBehUwNT7Af5w";
+
+pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandContext, request_id: &str) -> Result<Response, AppError> {
+    match (req.method(), req.path().as_str()) {
+        (Method::Post, "/api/v1/auth/login") => {
+            let ip = rate_limit::client_ip(&req);
+            rate_limit::check(env, "login", &ip, LOGINS_PER_MINUTE, 60).await?;
+            let ua = req.headers().get("user-agent").ok().flatten().unwrap_or_default();
+            let body = read_json(&mut req).await?;
+            login(config, brand, &body, &ip, &ua, request_id).await
+        }
+        (Method::Post, "/api/v1/auth/refresh") => {
+            let cookie = staff::cookie(&req, REFRESH_COOKIE);
+            let body = read_json(&mut req).await.unwrap_or_default();
+            let token = body["refresh_token"].as_str().map(str::to_owned).or(cookie).ok_or(AppError::Unauthorized)?;
+            refresh(config, brand, &token).await
+        }
+        (Method::Post, "/api/v1/auth/logout") => match staff::authenticate(&req, config, brand).await? {
+            Caller::Staff(s) => {
+                store::auth::logout(config, &s.claims.sid, &s.claims.jti, s.expires_at).await?;
+                let mut resp = json_response(&serde_json::json!({"logged_out": true}), 200);
+                clear_cookies(&mut resp);
+                Ok(resp)
+            }
+            Caller::Service => Err(AppError::Forbidden),
+        },
+        (Method::Get, "/api/v1/account/me") => match staff::authenticate(&req, config, brand).await? {
+            Caller::Staff(s) => Ok(json_response(
+                &serde_json::json!({"id": s.claims.sub, "brand_id": s.claims.brand_id, "role": s.role.as_str()}),
+                200,
+            )),
+            Caller::Service => Err(AppError::Forbidden),
+        },
+        (_, "/api/v1/auth/login" | "/api/v1/auth/refresh" | "/api/v1/auth/logout" | "/api/v1/account/me") => {
+            Err(AppError::MethodNotAllowed)
+        }
+        _ => Err(AppError::NotFound),
+    }
+}
+
+fn invalid_credentials() -> AppError {
+    AppError::Refused { status: 401, code: "invalid_credentials".into(), detail: None }
+}
+
+async fn login(config: &Config, brand: &BrandContext, body: &serde_json::Value, ip: &str, ua: &str, rid: &str) -> Result<Response, AppError> {
+    let email = body["email"].as_str().map(str::trim).unwrap_or_default().to_lowercase();
+    let pass = body["password"].as_str().unwrap_or_default();
+    if email.is_empty() || pass.is_empty() {
+        return Err(AppError::BadRequest("missing_field", "`email` and `password` are required".into()));
+    }
+    let ctx = store::auth::login_context(config, &brand.id, &email).await?;
+    if ctx["recent_failures"].as_i64().unwrap_or(0) >= FAILURES_PER_HOUR {
+        return Err(AppError::RateLimited(3600));
+    }
+    let started = Date::now().as_millis();
+    let matches = password::verify(pass, ctx["password_hash"].as_str().unwrap_or(DECOY_HASH));
+    let hash_ms = Date::now().as_millis().saturating_sub(started);
+    let member = ctx["status"].as_str() == Some("active") && ctx["role"].is_string();
+    let ok = matches && member;
+    let refresh = access_token::refresh_token(random_bytes()?);
+    let record = store::auth::LoginRecord {
+        account_id: ctx["account_id"].as_str(),
+        email: &email,
+        ok,
+        refresh_hash: &access_token::refresh_hash(&refresh),
+        ip,
+        user_agent: ua,
+        request_id: rid,
+    };
+    let session = store::auth::login_finish(config, &brand.id, record).await?;
+    worker::console_log!("{}", serde_json::json!({"level": "info", "event": "login", "ok": ok, "argon2_ms": hash_ms, "request_id": rid}));
+    if !ok {
+        return Err(invalid_credentials());
+    }
+    let account = ctx["account_id"].as_str().unwrap_or_default();
+    let role = ctx["role"].as_str().unwrap_or_default();
+    issue(config, brand, account, role, session["session_id"].as_str().unwrap_or_default(), &refresh, 200)
+}
+
+async fn refresh(config: &Config, brand: &BrandContext, token: &str) -> Result<Response, AppError> {
+    let next = access_token::refresh_token(random_bytes()?);
+    let r = store::auth::refresh(config, &access_token::refresh_hash(token), &access_token::refresh_hash(&next)).await?;
+    match r["outcome"].as_str() {
+        Some("rotated") if r["brand_id"].as_str() == Some(brand.id.as_str()) => issue(
+            config,
+            brand,
+            r["account_id"].as_str().unwrap_or_default(),
+            r["role"].as_str().unwrap_or_default(),
+            r["session_id"].as_str().unwrap_or_default(),
+            &next,
+            200,
+        ),
+        Some("reused") => Err(AppError::Refused { status: 401, code: "refresh_token_reused".into(), detail: None }),
+        _ => Err(AppError::Refused { status: 401, code: "invalid_refresh_token".into(), detail: None }),
+    }
+}
+
+fn issue(config: &Config, brand: &BrandContext, account: &str, role: &str, session: &str, refresh: &str, status: u16) -> Result<Response, AppError> {
+    let claims = AccessClaims {
+        sub: account.to_owned(),
+        brand_id: brand.id.clone(),
+        app_role: role.to_owned(),
+        jti: request_id::from_random(random_16()),
+        sid: session.to_owned(),
+    };
+    let access = access_token::mint(config.jwt_secret.as_bytes(), claims, now(), ACCESS_TTL_SECONDS)
+        .ok_or_else(|| AppError::Internal("cannot mint access token".into()))?;
+    let mut resp = json_response(
+        &serde_json::json!({"access_token": access, "token_type": "Bearer", "expires_in": ACCESS_TTL_SECONDS,
+                            "refresh_token": refresh, "account": {"id": account, "role": role}}),
+        status,
+    );
+    let headers = resp.headers_mut();
+    let _ = headers.set("cache-control", "no-store");
+    let _ = headers.append(
+        "set-cookie",
+        &format!("{ACCESS_COOKIE}={access}; Path=/; Max-Age={ACCESS_TTL_SECONDS}; HttpOnly; Secure; SameSite=Strict"),
+    );
+    let _ = headers.append(
+        "set-cookie",
+        &format!("{REFRESH_COOKIE}={refresh}; Path=/api/v1/auth; Max-Age={}; HttpOnly; Secure; SameSite=Strict", REFRESH_IDLE_DAYS * 86400),
+    );
+    Ok(resp)
+}
+
+fn clear_cookies(resp: &mut Response) {
+    let headers = resp.headers_mut();
+    let _ = headers.append("set-cookie", &format!("{ACCESS_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict"));
+    let _ = headers.append("set-cookie", &format!("{REFRESH_COOKIE}=; Path=/api/v1/auth; Max-Age=0; HttpOnly; Secure; SameSite=Strict"));
+}
+
+fn random_bytes() -> Result<[u8; 32], AppError> {
+    let mut b = [0u8; 32];
+    // a refresh token must never be predictable: no randomness, no token
+    getrandom::fill(&mut b).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
+    Ok(b)
+}
+
+fn random_16() -> [u8; 16] {
+    let mut b = [0u8; 16];
+    let _ = getrandom::fill(&mut b);
+    b
+}

@@ -1,0 +1,82 @@
+//! Who is calling the admin API: the service role (a Supabase-style service key) or a
+//! signed-in staff member, whose session, token id and membership are re-checked in the
+//! database on every request, so logout, disabling and role changes apply at once.
+
+use shoal_domain::access_token::{self, AccessClaims};
+use shoal_domain::brand::BrandContext;
+use shoal_domain::config::Config;
+use shoal_domain::db_token::{self, DbRole};
+use shoal_domain::permissions::{allows, Action, Role};
+use worker::Request;
+
+use crate::error::AppError;
+use crate::store::{self, postgrest::now};
+
+pub const ACCESS_TTL_SECONDS: i64 = 15 * 60;
+/// A refresh token not used for this long expires (idle timeout)…
+pub const REFRESH_IDLE_DAYS: i64 = 30;
+/// …and no session lives longer than this, however often it is refreshed (absolute timeout).
+pub const REFRESH_ABSOLUTE_DAYS: i64 = 90;
+pub const ACCESS_COOKIE: &str = "shoal_access";
+pub const REFRESH_COOKIE: &str = "shoal_refresh";
+
+pub struct Staff {
+    pub claims: AccessClaims,
+    pub role: Role,
+    pub expires_at: i64,
+}
+
+pub enum Caller {
+    Service,
+    Staff(Staff),
+}
+
+impl Caller {
+    pub fn actor(&self) -> String {
+        match self {
+            Caller::Service => "service_role".into(),
+            Caller::Staff(s) => s.claims.sub.clone(),
+        }
+    }
+}
+
+pub fn cookie(req: &Request, name: &str) -> Option<String> {
+    let cookies = req.headers().get("cookie").ok().flatten()?;
+    cookies.split(';').filter_map(|c| c.trim().split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v.to_owned())
+}
+
+fn bearer(req: &Request) -> Option<String> {
+    let header = req.headers().get("authorization").ok().flatten()?;
+    header.strip_prefix("Bearer ").map(|t| t.trim().to_owned())
+}
+
+/// The caller of this request, checked against the brand of the host.
+pub async fn authenticate(req: &Request, config: &Config, brand: &BrandContext) -> Result<Caller, AppError> {
+    let token = bearer(req).or_else(|| cookie(req, ACCESS_COOKIE)).ok_or(AppError::Unauthorized)?;
+    let secret = config.jwt_secret.as_bytes();
+    if let Some(claims) = db_token::verify(secret, &token, now()) {
+        return match claims.custom.role {
+            DbRole::ServiceRole => Ok(Caller::Service),
+            _ => Err(AppError::Forbidden),
+        };
+    }
+    let (claims, expires_at) = access_token::verify(secret, &token, now()).ok_or(AppError::Unauthorized)?;
+    if claims.brand_id != brand.id {
+        // a token of another brand never works here, whatever it claims
+        return Err(AppError::Unauthorized);
+    }
+    let role = store::auth::session_role(config, &claims.sid, &claims.jti, &brand.id)
+        .await?
+        .and_then(|r| Role::parse(&r))
+        .ok_or(AppError::Unauthorized)?;
+    Ok(Caller::Staff(Staff { claims, role, expires_at }))
+}
+
+/// Refuses with 403 unless the caller may do `action`.
+pub fn require(caller: &Caller, action: Action) -> Result<(), AppError> {
+    match caller {
+        Caller::Service => Ok(()),
+        Caller::Staff(s) if allows(s.role, action) => Ok(()),
+        Caller::Staff(_) => Err(AppError::Forbidden),
+    }
+}

@@ -1,0 +1,57 @@
+//! Accounts and sessions: one database function per step, service role only.
+
+use shoal_domain::config::Config;
+use shoal_domain::db_token::DbClaims;
+
+use super::postgrest::rpc;
+use crate::error::AppError;
+
+async fn call(config: &Config, function: &str, args: serde_json::Value) -> Result<serde_json::Value, AppError> {
+    rpc(config, DbClaims::service(), function, args).await
+}
+
+pub async fn login_context(config: &Config, brand_id: &str, email: &str) -> Result<serde_json::Value, AppError> {
+    call(config, "auth_login_context", serde_json::json!({"p_brand_id": brand_id, "p_email": email})).await
+}
+
+pub struct LoginRecord<'a> {
+    pub account_id: Option<&'a str>,
+    pub email: &'a str,
+    pub ok: bool,
+    pub refresh_hash: &'a str,
+    pub ip: &'a str,
+    pub user_agent: &'a str,
+    pub request_id: &'a str,
+}
+
+pub async fn login_finish(config: &Config, brand_id: &str, r: LoginRecord<'_>) -> Result<serde_json::Value, AppError> {
+    call(
+        config,
+        "auth_login_finish",
+        serde_json::json!({"p_brand_id": brand_id, "p_account_id": r.account_id, "p_email": r.email, "p_ok": r.ok,
+            "p_refresh_hash": r.refresh_hash, "p_idle_days": super::super::staff::REFRESH_IDLE_DAYS,
+            "p_absolute_days": super::super::staff::REFRESH_ABSOLUTE_DAYS, "p_ip": r.ip, "p_user_agent": r.user_agent,
+            "p_request_id": r.request_id}),
+    )
+    .await
+}
+
+pub async fn session_role(config: &Config, session_id: &str, jti: &str, brand_id: &str) -> Result<Option<String>, AppError> {
+    let v = call(config, "auth_session_role", serde_json::json!({"p_session_id": session_id, "p_jti": jti, "p_brand_id": brand_id})).await?;
+    Ok(v.as_str().map(str::to_owned))
+}
+
+pub async fn refresh(config: &Config, old_hash: &str, new_hash: &str) -> Result<serde_json::Value, AppError> {
+    call(
+        config,
+        "auth_refresh",
+        serde_json::json!({"p_refresh_hash": old_hash, "p_new_refresh_hash": new_hash,
+                           "p_idle_days": super::super::staff::REFRESH_IDLE_DAYS}),
+    )
+    .await
+}
+
+pub async fn logout(config: &Config, session_id: &str, jti: &str, expires_at: i64) -> Result<(), AppError> {
+    let at = chrono::DateTime::from_timestamp(expires_at, 0).unwrap_or_default().to_rfc3339();
+    call(config, "auth_logout", serde_json::json!({"p_session_id": session_id, "p_jti": jti, "p_expires_at": at})).await.map(|_| ())
+}
