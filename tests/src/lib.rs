@@ -115,6 +115,11 @@ pub fn sql(statement: &str) -> String {
     dev(&["psql", "-tA", "-c", statement])
 }
 
+/// A single number from SQL (`select count(*) …`).
+pub fn count(query: &str) -> i64 {
+    sql(query).parse().unwrap_or(-1)
+}
+
 /// A short random suffix so tests that create rows never collide.
 pub fn unique(prefix: &str) -> String {
     let nanos = std::time::SystemTime::now()

@@ -91,9 +91,6 @@ pub fn order_state(order_id: &str) -> OrderState {
     }
 }
 
-pub fn count(query: &str) -> i64 {
-    sql(query).parse().unwrap_or(-1)
-}
 
 pub fn checkout_session(order_id: &str, brand: &str, amount: i64, currency: &str, payment_status: &str) -> Value {
     json!({

@@ -20,3 +20,4 @@ pub mod email;
 pub mod password;
 pub mod permissions;
 pub mod access_token;
+pub mod codes;

@@ -44,6 +44,17 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
             }
             Caller::Service => Err(AppError::Forbidden),
         },
+        (Method::Post, "/api/v1/auth/forgot-password") => {
+            super::account::send_code(req, env, config, "reset_password", "password_reset", "forgot_password").await
+        }
+        (Method::Post, "/api/v1/auth/reset-password") => super::account::reset_password(req, config).await,
+        (Method::Post, "/api/v1/account/password") => match staff::authenticate(&req, config, brand).await? {
+            Caller::Staff(s) => {
+                let body = read_json(&mut req).await?;
+                change_password(config, brand, &s, &body).await
+            }
+            Caller::Service => Err(AppError::Forbidden),
+        },
         (Method::Get, "/api/v1/account/me") => match staff::authenticate(&req, config, brand).await? {
             Caller::Staff(s) => Ok(json_response(
                 &serde_json::json!({"id": s.claims.sub, "brand_id": s.claims.brand_id, "role": s.role.as_str()}),
@@ -51,11 +62,23 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
             )),
             Caller::Service => Err(AppError::Forbidden),
         },
-        (_, "/api/v1/auth/login" | "/api/v1/auth/refresh" | "/api/v1/auth/logout" | "/api/v1/account/me") => {
+        (_, "/api/v1/auth/login" | "/api/v1/auth/refresh" | "/api/v1/auth/logout" | "/api/v1/account/me"
+            | "/api/v1/auth/forgot-password" | "/api/v1/auth/reset-password" | "/api/v1/account/password") => {
             Err(AppError::MethodNotAllowed)
         }
         _ => Err(AppError::NotFound),
     }
+}
+
+async fn change_password(config: &Config, brand: &BrandContext, s: &staff::Staff, body: &serde_json::Value) -> Result<Response, AppError> {
+    let stored = store::auth::password_hash(config, &s.claims.sub).await?;
+    let current = body["current_password"].as_str().unwrap_or_default();
+    if !password::verify(current, stored["hash"].as_str().unwrap_or(DECOY_HASH)) {
+        return Err(invalid_credentials());
+    }
+    let hash = super::account::strong_hash(body["new_password"].as_str().unwrap_or_default(), stored["email"].as_str().unwrap_or_default())?;
+    store::auth::change_password(config, &s.claims.sub, &s.claims.sid, &hash, &brand.id).await?;
+    Ok(json_response(&serde_json::json!({"password_changed": true}), 200))
 }
 
 fn invalid_credentials() -> AppError {

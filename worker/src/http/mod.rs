@@ -1,6 +1,7 @@
 //! The HTTP layer: request id, routing, the brand middleware, one log line per request,
 //! and the single place where an `AppError` becomes a response.
 
+mod account;
 mod admin;
 mod auth;
 mod brand;
@@ -74,11 +75,11 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
     }
     let host = normalize_host(&raw_host(&req)).map_err(AppError::InvalidHost)?;
     if host == config.platform_host {
-        return landing::get(&req);
+        return platform(req, env, &config, &path).await;
     }
     let (brand, cache) = brand::resolve(env, ctx, &config, &host).await?;
     log.brand_id = Some(brand.id.clone());
-    let mut resp = if path.starts_with("/api/v1/auth/") || path == "/api/v1/account/me" {
+    let mut resp = if path.starts_with("/api/v1/auth/") || path.starts_with("/api/v1/account/") {
         auth::handle(req, env, &config, &brand, &log.request_id).await?
     } else if path.starts_with("/api/v1/admin/") {
         admin::handle(req, env, &config, &brand).await?
@@ -118,6 +119,25 @@ async fn storefront(req: Request, env: &Env, ctx: &Context, config: &Config, bra
                 Err(AppError::NotFound)
             }
         }
+    }
+}
+
+/// The platform's own host: landing page and brand sign-up.
+async fn platform(req: Request, env: &Env, config: &Config, path: &str) -> Result<Response, AppError> {
+    let post = req.method() == Method::Post;
+    match path {
+        "/api/v1/auth/signup" if post => account::signup(req, env, config).await,
+        "/api/v1/auth/verify-email" if post => account::verify_email(req, config).await,
+        "/api/v1/auth/resend-verification" if post => {
+            account::send_code(req, env, config, "verify_email", "verification_code", "resend_verification").await
+        }
+        "/api/v1/auth/forgot-password" if post => {
+            account::send_code(req, env, config, "reset_password", "password_reset", "forgot_password").await
+        }
+        "/api/v1/auth/reset-password" if post => account::reset_password(req, config).await,
+        "/api/v1/auth/signup" | "/api/v1/auth/verify-email" | "/api/v1/auth/resend-verification"
+        | "/api/v1/auth/forgot-password" | "/api/v1/auth/reset-password" => Err(AppError::MethodNotAllowed),
+        _ => landing::get(&req),
     }
 }
 

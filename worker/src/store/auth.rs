@@ -55,3 +55,42 @@ pub async fn logout(config: &Config, session_id: &str, jti: &str, expires_at: i6
     let at = chrono::DateTime::from_timestamp(expires_at, 0).unwrap_or_default().to_rfc3339();
     call(config, "auth_logout", serde_json::json!({"p_session_id": session_id, "p_jti": jti, "p_expires_at": at})).await.map(|_| ())
 }
+
+pub async fn signup(config: &Config, args: serde_json::Value) -> Result<serde_json::Value, AppError> {
+    call(config, "auth_signup", args).await
+}
+
+pub async fn issue_code(config: &Config, email: &str, purpose: &str, code: &str, code_hash: &str, template: &str) -> Result<(), AppError> {
+    call(
+        config,
+        "auth_issue_code",
+        serde_json::json!({"p_email": email, "p_purpose": purpose, "p_code": code, "p_code_hash": code_hash, "p_template": template}),
+    )
+    .await
+    .map(|_| ())
+}
+
+pub async fn consume_code(config: &Config, email: &str, purpose: &str, code_hash: &str, new_hash: Option<&str>) -> Result<String, AppError> {
+    let v = call(
+        config,
+        "auth_consume_code",
+        serde_json::json!({"p_email": email, "p_purpose": purpose, "p_code_hash": code_hash, "p_new_password_hash": new_hash}),
+    )
+    .await?;
+    Ok(v["outcome"].as_str().unwrap_or("invalid").to_owned())
+}
+
+/// The account's stored hash and email.
+pub async fn password_hash(config: &Config, account_id: &str) -> Result<serde_json::Value, AppError> {
+    call(config, "auth_password_hash", serde_json::json!({"p_account_id": account_id})).await
+}
+
+pub async fn change_password(config: &Config, account_id: &str, session_id: &str, new_hash: &str, brand_id: &str) -> Result<(), AppError> {
+    call(
+        config,
+        "auth_change_password",
+        serde_json::json!({"p_account_id": account_id, "p_session_id": session_id, "p_new_password_hash": new_hash, "p_brand_id": brand_id}),
+    )
+    .await
+    .map(|_| ())
+}

@@ -1,0 +1,99 @@
+//! Sign-up, email verification, password reset and change.
+//!   platform host: POST /api/v1/auth/signup, /verify-email, /resend-verification
+//!   any shop or the platform: POST /api/v1/auth/forgot-password, /reset-password
+//!   a shop, signed in: POST /api/v1/account/password
+
+use shoal_domain::config::Config;
+use shoal_domain::{codes, password};
+use worker::{Env, Request, Response};
+
+use super::cart::read_json;
+use crate::error::{json_response, AppError};
+use crate::rate_limit;
+use crate::store;
+
+/// Sign-ups per IP per minute; code requests (resend, forgot) per IP per minute.
+const SIGNUPS_PER_MINUTE: i64 = 3;
+const CODE_REQUESTS_PER_MINUTE: i64 = 3;
+
+fn code_key(config: &Config) -> &[u8] {
+    config.jwt_secret.as_bytes()
+}
+
+fn new_code() -> Result<String, AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
+    let words: Vec<u32> = bytes.chunks(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+    codes::six_digits(&words).ok_or_else(|| AppError::Internal("no unbiased word".into()))
+}
+
+fn salt() -> Result<[u8; 16], AppError> {
+    let mut s = [0u8; 16];
+    getrandom::fill(&mut s).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
+    Ok(s)
+}
+
+fn field<'a>(body: &'a serde_json::Value, name: &str) -> Result<&'a str, AppError> {
+    body[name].as_str().map(str::trim).filter(|v| !v.is_empty())
+        .ok_or_else(|| AppError::BadRequest("missing_field", format!("`{name}` is required")))
+}
+
+pub fn strong_hash(pass: &str, email: &str) -> Result<String, AppError> {
+    password::check(pass, email).map_err(|e| AppError::Refused { status: 422, code: e.code().into(), detail: None })?;
+    password::hash(pass, salt()?).ok_or_else(|| AppError::Internal("argon2".into()))
+}
+
+pub async fn signup(mut req: Request, env: &Env, config: &Config) -> Result<Response, AppError> {
+    rate_limit::check(env, "register", &rate_limit::client_ip(&req), SIGNUPS_PER_MINUTE, 60).await?;
+    let body = read_json(&mut req).await?;
+    let email = field(&body, "email")?.to_lowercase();
+    let slug = field(&body, "slug")?.to_lowercase();
+    let name = field(&body, "brand_name")?;
+    let hash = strong_hash(body["password"].as_str().unwrap_or_default(), &email)?;
+    let code = new_code()?;
+    let created = store::auth::signup(
+        config,
+        serde_json::json!({"p_brand_name": name, "p_slug": slug, "p_email": email, "p_password_hash": hash,
+            "p_code": code, "p_code_hash": codes::hash(code_key(config), "verify_email", &email, &code),
+            "p_platform_host": config.platform_host, "p_locale": body["locale"].as_str().unwrap_or("en")}),
+    )
+    .await?;
+    Ok(json_response(&serde_json::json!({"brand_id": created["brand_id"], "host": created["host"], "email_verification": "sent"}), 201))
+}
+
+pub async fn verify_email(mut req: Request, config: &Config) -> Result<Response, AppError> {
+    let body = read_json(&mut req).await?;
+    let email = field(&body, "email")?.to_lowercase();
+    let code = field(&body, "code")?;
+    let outcome = store::auth::consume_code(config, &email, "verify_email", &codes::hash(code_key(config), "verify_email", &email, code), None).await?;
+    code_outcome(&outcome, serde_json::json!({"verified": true}))
+}
+
+/// Same answer whether or not the email has an account.
+pub async fn send_code(mut req: Request, env: &Env, config: &Config, purpose: &str, template: &str, action: &str) -> Result<Response, AppError> {
+    rate_limit::check(env, action, &rate_limit::client_ip(&req), CODE_REQUESTS_PER_MINUTE, 60).await?;
+    let body = read_json(&mut req).await?;
+    let email = field(&body, "email")?.to_lowercase();
+    let code = new_code()?;
+    store::auth::issue_code(config, &email, purpose, &code, &codes::hash(code_key(config), purpose, &email, &code), template).await?;
+    Ok(json_response(&serde_json::json!({"accepted": true}), 202))
+}
+
+pub async fn reset_password(mut req: Request, config: &Config) -> Result<Response, AppError> {
+    let body = read_json(&mut req).await?;
+    let email = field(&body, "email")?.to_lowercase();
+    let code = field(&body, "code")?;
+    let hash = strong_hash(body["new_password"].as_str().unwrap_or_default(), &email)?;
+    let code_hash = codes::hash(code_key(config), "reset_password", &email, code);
+    let outcome = store::auth::consume_code(config, &email, "reset_password", &code_hash, Some(&hash)).await?;
+    code_outcome(&outcome, serde_json::json!({"password_reset": true}))
+}
+
+fn code_outcome(outcome: &str, ok: serde_json::Value) -> Result<Response, AppError> {
+    match outcome {
+        "ok" => Ok(json_response(&ok, 200)),
+        "locked" => Err(AppError::Refused { status: 429, code: "code_locked".into(), detail: Some("too many attempts; ask for a new code".into()) }),
+        "expired" => Err(AppError::Refused { status: 400, code: "code_expired".into(), detail: None }),
+        _ => Err(AppError::Refused { status: 400, code: "code_invalid".into(), detail: None }),
+    }
+}
