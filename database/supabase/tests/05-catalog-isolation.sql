@@ -1,5 +1,5 @@
 begin;
-select plan(14);
+select plan(16);
 
 -- ---------------------------------------------------------------- a shopper of acme
 select tests.act_as('anon', '{"role":"anon","brand_id":"a0000000-0000-4000-8000-00000000000a"}');
@@ -21,7 +21,14 @@ select throws_ok($$insert into public.categories (brand_id, slug, name) values (
 select tests.act_as('authenticated', '{"role":"authenticated","brand_id":"a0000000-0000-4000-8000-00000000000a","app_role":"editor"}');
 select is((select count(*) from public.products)::int, 32, 'products: staff see drafts and archived of their brand');
 select is((select count(*) from public.products where brand_id <> 'a0000000-0000-4000-8000-00000000000a')::int, 0, 'products: staff never see globex');
-select throws_ok($$update public.inventory_levels set available = 0$$, '42501', null, 'stock: no direct write');
+select lives_ok($$update public.products set title = 'Renamed by editor' where slug = 'harbor-tee'$$, 'an editor may change the catalog');
+select throws_ok($$insert into public.products (brand_id, slug, title) values ('b0000000-0000-4000-8000-00000000000b', 'x', 'x')$$,
+  '42501', null, 'an editor cannot add to another brand');
+select tests.act_as('authenticated', '{"role":"authenticated","brand_id":"a0000000-0000-4000-8000-00000000000a","app_role":"read_only"}');
+update public.products set title = 'Renamed by viewer' where slug = 'drift-tee';
+select tests.act_as_superuser();
+select is((select title from public.products where slug = 'drift-tee' and brand_id = 'a0000000-0000-4000-8000-00000000000a'), 'Drift Tee',
+  'RLS refuses a read_only member''s write (no row changes)');
 
 select * from finish();
 rollback;

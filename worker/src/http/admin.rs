@@ -39,6 +39,29 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             let body: serde_json::Value = read_json(&mut req).await?;
             update_product(env, config, brand, slug, &body).await
         }
+        (Method::Get, ["members"]) => {
+            require(&caller, Action::ManageMembers)?;
+            Ok(json_response(&serde_json::json!({"items": store::admin::members(config, &brand.id).await?}), 200))
+        }
+        (Method::Post, ["members", "invitations"]) => {
+            require(&caller, Action::ManageMembers)?;
+            let body: serde_json::Value = read_json(&mut req).await?;
+            Ok(json_response(&super::members::invite(config, brand, &caller, &base, &body).await?, 201))
+        }
+        (Method::Patch, ["members", account]) => {
+            require(&caller, Action::ManageMembers)?;
+            let body: serde_json::Value = read_json(&mut req).await?;
+            Ok(json_response(&serde_json::json!({"items": super::members::update(config, brand, &caller, account, &body, false).await?}), 200))
+        }
+        (Method::Delete, ["members", account]) => {
+            require(&caller, Action::ManageMembers)?;
+            let none = serde_json::json!({});
+            Ok(json_response(&serde_json::json!({"items": super::members::update(config, brand, &caller, account, &none, true).await?}), 200))
+        }
+        (Method::Get, ["audit-log"]) => {
+            require(&caller, Action::ReadAuditLog)?;
+            Ok(json_response(&super::members::audit_log(&req, config, brand).await?, 200))
+        }
         (Method::Post, ["billing", "portal"]) => {
             require(&caller, Action::ManageBilling)?;
             portal(config, &billing, &base).await
@@ -48,7 +71,8 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             let body: serde_json::Value = read_json(&mut req).await?;
             subscription_checkout(config, brand, &billing, &base, &body).await
         }
-        (_, ["orders", _] | ["orders", _, "transitions"] | ["billing", "portal" | "checkout"] | ["products", _]) => {
+        (_, ["orders", _] | ["orders", _, "transitions"] | ["billing", "portal" | "checkout"] | ["products", _]
+            | ["members"] | ["members", _] | ["audit-log"]) => {
             Err(AppError::MethodNotAllowed)
         }
         _ => Err(AppError::NotFound),

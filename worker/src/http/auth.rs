@@ -48,6 +48,10 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
             super::account::send_code(req, env, config, "reset_password", "password_reset", "forgot_password").await
         }
         (Method::Post, "/api/v1/auth/reset-password") => super::account::reset_password(req, config).await,
+        (Method::Post, "/api/v1/auth/accept-invitation") => {
+            let body = read_json(&mut req).await?;
+            accept_invitation(config, brand, &body).await
+        }
         (Method::Post, "/api/v1/account/password") => match staff::authenticate(&req, config, brand).await? {
             Caller::Staff(s) => {
                 let body = read_json(&mut req).await?;
@@ -63,11 +67,30 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
             Caller::Service => Err(AppError::Forbidden),
         },
         (_, "/api/v1/auth/login" | "/api/v1/auth/refresh" | "/api/v1/auth/logout" | "/api/v1/account/me"
-            | "/api/v1/auth/forgot-password" | "/api/v1/auth/reset-password" | "/api/v1/account/password") => {
+            | "/api/v1/auth/forgot-password" | "/api/v1/auth/reset-password" | "/api/v1/account/password"
+            | "/api/v1/auth/accept-invitation") => {
             Err(AppError::MethodNotAllowed)
         }
         _ => Err(AppError::NotFound),
     }
+}
+
+/// A new member creates a password; an existing account proves it with its own.
+async fn accept_invitation(config: &Config, brand: &BrandContext, body: &serde_json::Value) -> Result<Response, AppError> {
+    let token = body["token"].as_str().unwrap_or_default();
+    let token_hash = access_token::refresh_hash(token);
+    let email = store::auth::invitation_email(config, &brand.id, &token_hash)
+        .await?
+        .ok_or_else(|| AppError::Refused { status: 404, code: "invitation_not_found".into(), detail: None })?;
+    let pass = body["password"].as_str().unwrap_or_default();
+    let existing = store::auth::login_context(config, &brand.id, &email).await?;
+    let new_hash = match existing["password_hash"].as_str() {
+        Some(stored) if password::verify(pass, stored) => None,
+        Some(_) => return Err(invalid_credentials()),
+        None => Some(super::account::strong_hash(pass, &email)?),
+    };
+    let joined = store::auth::accept_invitation(config, &brand.id, &token_hash, new_hash.as_deref()).await?;
+    Ok(json_response(&joined, 200))
 }
 
 async fn change_password(config: &Config, brand: &BrandContext, s: &staff::Staff, body: &serde_json::Value) -> Result<Response, AppError> {

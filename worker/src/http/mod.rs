@@ -8,6 +8,7 @@ mod brand;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
+mod members;
 mod health;
 mod landing;
 mod store_brand;

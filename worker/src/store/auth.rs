@@ -94,3 +94,17 @@ pub async fn change_password(config: &Config, account_id: &str, session_id: &str
     .await
     .map(|_| ())
 }
+
+pub async fn invitation_email(config: &Config, brand_id: &str, token_hash: &str) -> Result<Option<String>, AppError> {
+    let v = call(config, "auth_invitation_email", serde_json::json!({"p_brand_id": brand_id, "p_token_hash": token_hash})).await?;
+    Ok(v.as_str().map(str::to_owned))
+}
+
+pub async fn accept_invitation(config: &Config, brand_id: &str, token_hash: &str, password_hash: Option<&str>) -> Result<serde_json::Value, AppError> {
+    call(
+        config,
+        "auth_accept_invitation",
+        serde_json::json!({"p_brand_id": brand_id, "p_token_hash": token_hash, "p_password_hash": password_hash}),
+    )
+    .await
+}

@@ -1,0 +1,128 @@
+//! Members (invite, accept, role, disable, last admin) and the audit log, through the API
+//! with each role, and RLS refusing the same writes directly on PostgREST.
+
+use shoal_e2e::*;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+static IP: AtomicU32 = AtomicU32::new(1);
+
+fn ip() -> String {
+    format!("2001:db8:c::{:x}:{:x}", std::process::id(), IP.fetch_add(1, Ordering::SeqCst))
+}
+
+fn post(host: &str, path: &str, body: Value) -> Reply {
+    send("POST", host, path, &[("cf-connecting-ip", &ip()), ("content-type", "application/json")], Some(body.to_string()))
+}
+
+fn call(method: &str, host: &str, path: &str, token: &str, body: Option<Value>) -> Reply {
+    let auth = format!("Bearer {token}");
+    send(method, host, path, &[("authorization", &auth), ("content-type", "application/json")], body.map(|b| b.to_string()))
+}
+
+/// A brand of its own, created by sign-up; returns (host, brand id, admin token).
+fn own_brand() -> (String, String, String) {
+    let slug = unique("team").chars().take(30).collect::<String>();
+    let email = format!("{slug}@example.com");
+    let r = post("localhost", "/api/v1/auth/signup", json!({"brand_name": "Team", "slug": slug, "email": email, "password": "Owner-Pass-123"}));
+    assert_eq!(r.status, 201, "{}", r.body);
+    let host = format!("{slug}.localhost");
+    let token = post(&host, "/api/v1/auth/login", json!({"email": email, "password": "Owner-Pass-123"})).json()["access_token"]
+        .as_str().unwrap_or_default().to_owned();
+    (host, r.json()["brand_id"].as_str().unwrap_or_default().to_owned(), token)
+}
+
+fn invite_and_join(host: &str, admin: &str, role: &str) -> (String, String) {
+    let email = format!("{}@example.com", unique("member"));
+    let r = call("POST", host, "/api/v1/admin/members/invitations", admin, Some(json!({"email": email, "role": role})));
+    assert_eq!(r.status, 201, "{}", r.body);
+    let url = sql(&format!("select payload->>'invite_url' from email_outbox where to_email = '{email}' and template = 'member_invitation'"));
+    let token = url.rsplit("token=").next().unwrap_or_default().to_owned();
+    let joined = post(host, "/api/v1/auth/accept-invitation", json!({"token": token, "password": "Member-Pass-456"}));
+    assert_eq!(joined.status, 200, "{}", joined.body);
+    let access = post(host, "/api/v1/auth/login", json!({"email": email, "password": "Member-Pass-456"})).json()["access_token"]
+        .as_str().unwrap_or_default().to_owned();
+    (joined.json()["account_id"].as_str().unwrap_or_default().to_owned(), access)
+}
+
+#[test]
+fn admins_invite_members_who_join_with_their_role_and_editors_cannot_invite() {
+    let (host, _, admin) = own_brand();
+    let (_, editor) = invite_and_join(&host, &admin, "editor");
+    assert_eq!(call("GET", &host, "/api/v1/account/me", &editor, None).json()["role"], "editor");
+    let r = call("POST", &host, "/api/v1/admin/members/invitations", &editor, Some(json!({"email": "x@example.com", "role": "editor"})));
+    assert_eq!((r.status, r.error_code().as_str()), (403, "forbidden"));
+    let members = call("GET", &host, "/api/v1/admin/members", &admin, None).json();
+    assert_eq!(members["items"].as_array().map(Vec::len), Some(2));
+    let r = post(&host, "/api/v1/auth/accept-invitation", json!({"token": "nope", "password": "Member-Pass-456"}));
+    assert_eq!((r.status, r.error_code().as_str()), (404, "invitation_not_found"));
+}
+
+#[test]
+fn role_changes_and_disabling_apply_at_once_and_the_last_admin_stays() {
+    let (host, _, admin) = own_brand();
+    let (member, token) = invite_and_join(&host, &admin, "editor");
+    let path = format!("/api/v1/admin/members/{member}");
+    assert_eq!(call("PATCH", &host, &path, &admin, Some(json!({"role": "read_only"}))).status, 200);
+    assert_eq!(call("GET", &host, "/api/v1/account/me", &token, None).json()["role"], "read_only");
+    assert_eq!(call("PATCH", &host, &path, &admin, Some(json!({"status": "disabled"}))).status, 200);
+    assert_eq!(call("GET", &host, "/api/v1/account/me", &token, None).status, 401, "disabled: refused at once");
+
+    let me = call("GET", &host, "/api/v1/account/me", &admin, None).json()["id"].as_str().unwrap_or_default().to_owned();
+    let own = format!("/api/v1/admin/members/{me}");
+    let r = call("PATCH", &host, &own, &admin, Some(json!({"role": "editor"})));
+    assert_eq!((r.status, r.error_code().as_str()), (409, "last_brand_admin"));
+    assert_eq!(call("DELETE", &host, &own, &admin, None).error_code(), "last_brand_admin");
+    assert_eq!(call("PATCH", &host, &path, &admin, Some(json!({"role": "owner"}))).error_code(), "invalid_role");
+}
+
+#[test]
+fn the_audit_log_pages_and_filters_and_stays_within_the_brand() {
+    let (host, brand, admin) = own_brand();
+    for _ in 0..3 {
+        invite_and_join(&host, &admin, "read_only");
+    }
+    let page = call("GET", &host, "/api/v1/admin/audit-log?limit=2", &admin, None);
+    assert_eq!(page.status, 200, "{}", page.body);
+    let first = page.json();
+    assert_eq!(first["items"].as_array().map(Vec::len), Some(2));
+    let cursor = first["next_cursor"].as_str().unwrap_or_default().to_owned();
+    let second = call("GET", &host, &format!("/api/v1/admin/audit-log?limit=2&cursor={cursor}"), &admin, None).json();
+    assert!(second["items"][0]["id"].as_i64() < first["items"][1]["id"].as_i64(), "pages go back in time without overlap");
+    let invited = call("GET", &host, "/api/v1/admin/audit-log?action=member_invited", &admin, None).json();
+    assert_eq!(invited["items"].as_array().map(Vec::len), Some(3));
+    let all = call("GET", &host, &format!("/api/v1/admin/audit-log?limit=200&brand_id={GLOBEX_ID}"), &admin, None).json();
+    let ids: Vec<i64> = all["items"].as_array().map(|a| a.iter().filter_map(|i| i["id"].as_i64()).collect()).unwrap_or_default();
+    let foreign = count(&format!("select count(*) from audit_log where id = any(array[{}]::bigint[]) and brand_id <> '{brand}'",
+                                 ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")));
+    assert_eq!(foreign, 0, "a brand_id parameter changes nothing");
+    // acme's admin cannot read this brand's log, nor an editor its own brand's
+    let acme = post("acme.localhost", "/api/v1/auth/login", json!({"email": "admin@acme.localhost", "password": "Shoal-dev-2026!"}))
+        .json()["access_token"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(call("GET", &host, "/api/v1/admin/audit-log", &acme, None).status, 401);
+    let editor = post("acme.localhost", "/api/v1/auth/login", json!({"email": "editor@acme.localhost", "password": "Shoal-dev-2026!"}))
+        .json()["access_token"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(call("GET", "acme.localhost", "/api/v1/admin/audit-log", &editor, None).status, 403);
+    assert_eq!(call("GET", &host, "/api/v1/admin/audit-log?cursor=abc", &admin, None).error_code(), "invalid_cursor");
+}
+
+#[test]
+fn rls_refuses_a_read_only_members_write_on_postgrest_directly() {
+    let api = format!("http://127.0.0.1:{}", std::env::var("SHOAL_API_PORT").unwrap_or_else(|_| "54330".into()));
+    let claims = |role: &str| shoal_domain::db_token::DbClaims {
+        role: shoal_domain::db_token::DbRole::Authenticated,
+        brand_id: Some(ACME_ID.into()),
+        sub: None,
+        app_role: Some(role.into()),
+    };
+    let patch = |role: &str, title: &str| {
+        let auth = format!("Bearer {}", token_for(claims(role)));
+        http("PATCH", &format!("{api}/products?slug=eq.meadow-bottle&brand_id=eq.{ACME_ID}"),
+             &[("authorization", &auth), ("content-type", "application/json"), ("prefer", "return=representation")],
+             Some(json!({"title": title}).to_string()))
+    };
+    let refused = patch("read_only", "Hacked Bottle");
+    assert_eq!(refused.json(), json!([]), "no row is writable for read_only");
+    assert_eq!(sql(&format!("select title from products where slug = 'meadow-bottle' and brand_id = '{ACME_ID}'")), "Meadow Bottle");
+    let allowed = patch("editor", "Meadow Bottle");
+    assert_eq!(allowed.json().as_array().map(Vec::len), Some(1), "{}", allowed.body);
+}
