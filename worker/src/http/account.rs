@@ -79,6 +79,41 @@ pub async fn send_code(mut req: Request, env: &Env, config: &Config, purpose: &s
     Ok(json_response(&serde_json::json!({"accepted": true}), 202))
 }
 
+/// Change of email, signed in: the current password, then a code to the new address.
+pub async fn request_email_change(config: &Config, brand_id: &str, account: &str, body: &serde_json::Value) -> Result<Response, AppError> {
+    let stored = store::auth::password_hash(config, account).await?;
+    if !password::verify(body["current_password"].as_str().unwrap_or_default(), stored["hash"].as_str().unwrap_or("-")) {
+        return Err(AppError::Refused { status: 401, code: "invalid_credentials".into(), detail: None });
+    }
+    let new_email = field(body, "new_email")?.to_lowercase();
+    if !new_email.contains('@') || new_email.len() > 254 {
+        return Err(AppError::BadRequest("invalid_email", "`new_email` is not an email address".into()));
+    }
+    let code = new_code()?;
+    let hash = codes::hash(code_key(config), "change_email", account, &code);
+    store::auth::request_email_change(config, account, &new_email, &code, &hash, brand_id).await?;
+    Ok(json_response(&serde_json::json!({"code_sent_to": new_email}), 202))
+}
+
+pub async fn confirm_email_change(config: &Config, brand_id: &str, account: &str, body: &serde_json::Value) -> Result<Response, AppError> {
+    let code = field(body, "code")?;
+    let hash = codes::hash(code_key(config), "change_email", account, code);
+    let r = store::auth::confirm_email_change(config, account, &hash, brand_id).await?;
+    code_outcome(r["outcome"].as_str().unwrap_or("invalid"), serde_json::json!({"email": r["email"]}))
+}
+
+pub async fn update_profile(config: &Config, account: &str, body: &serde_json::Value) -> Result<Response, AppError> {
+    let name = body["name"].as_str().map(str::trim);
+    if name.is_some_and(|n| n.chars().count() > 120) {
+        return Err(AppError::BadRequest("invalid_name", "name is at most 120 characters".into()));
+    }
+    let locale = body["locale"].as_str();
+    if locale.is_some_and(|l| !matches!(l, "en" | "es")) {
+        return Err(AppError::BadRequest("invalid_locale", "locale is en or es".into()));
+    }
+    Ok(json_response(&store::auth::update_profile(config, account, name, locale).await?, 200))
+}
+
 pub async fn reset_password(mut req: Request, config: &Config) -> Result<Response, AppError> {
     let body = read_json(&mut req).await?;
     let email = field(&body, "email")?.to_lowercase();

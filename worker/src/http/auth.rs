@@ -59,6 +59,15 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
             }
             Caller::Service => Err(AppError::Forbidden),
         },
+        (Method::Post | Method::Patch, "/api/v1/account/email" | "/api/v1/account/email/confirm" | "/api/v1/account/profile") => {
+            let Caller::Staff(s) = staff::authenticate(&req, config, brand).await? else { return Err(AppError::Forbidden) };
+            let body = read_json(&mut req).await?;
+            match req.path().as_str() {
+                "/api/v1/account/email" => super::account::request_email_change(config, &brand.id, &s.claims.sub, &body).await,
+                "/api/v1/account/email/confirm" => super::account::confirm_email_change(config, &brand.id, &s.claims.sub, &body).await,
+                _ => super::account::update_profile(config, &s.claims.sub, &body).await,
+            }
+        }
         (Method::Get, "/api/v1/account/me") => match staff::authenticate(&req, config, brand).await? {
             Caller::Staff(s) => Ok(json_response(
                 &serde_json::json!({"id": s.claims.sub, "brand_id": s.claims.brand_id, "role": s.role.as_str()}),

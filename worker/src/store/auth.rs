@@ -108,3 +108,21 @@ pub async fn accept_invitation(config: &Config, brand_id: &str, token_hash: &str
     )
     .await
 }
+
+pub async fn request_email_change(config: &Config, account: &str, new_email: &str, code: &str, code_hash: &str, brand_id: &str) -> Result<(), AppError> {
+    call(
+        config,
+        "auth_request_email_change",
+        serde_json::json!({"p_account_id": account, "p_new_email": new_email, "p_code": code, "p_code_hash": code_hash, "p_brand_id": brand_id}),
+    )
+    .await
+    .map(|_| ())
+}
+
+pub async fn confirm_email_change(config: &Config, account: &str, code_hash: &str, brand_id: &str) -> Result<serde_json::Value, AppError> {
+    call(config, "auth_confirm_email_change", serde_json::json!({"p_account_id": account, "p_code_hash": code_hash, "p_brand_id": brand_id})).await
+}
+
+pub async fn update_profile(config: &Config, account: &str, name: Option<&str>, locale: Option<&str>) -> Result<serde_json::Value, AppError> {
+    call(config, "auth_update_profile", serde_json::json!({"p_account_id": account, "p_name": name, "p_locale": locale})).await
+}
