@@ -34,6 +34,8 @@ pub struct Config {
     pub email_api_base: String,
     pub email_api_key: Option<String>,
     pub email_from: String,
+    /// DNS-over-HTTPS JSON API used to check custom domains' TXT records.
+    pub dns_api_base: String,
 }
 
 /// Every problem found, so an operator fixes them in one go.
@@ -53,6 +55,7 @@ const MIN_KV_TTL: u64 = 60;
 const DEFAULT_STRIPE_API: &str = "https://api.stripe.com";
 const DEFAULT_EMAIL_API: &str = "https://api.resend.com";
 const DEFAULT_EMAIL_FROM: &str = "no-reply@shoal.example";
+const DEFAULT_DNS_API: &str = "https://cloudflare-dns.com";
 
 impl Config {
     /// Builds the config from a lookup over the Worker env (vars and secrets alike).
@@ -143,6 +146,7 @@ impl Config {
             email_api_base: get("EMAIL_API_BASE").unwrap_or_else(|| DEFAULT_EMAIL_API.into()),
             email_api_key: get("EMAIL_API_KEY"),
             email_from: get("EMAIL_FROM").unwrap_or_else(|| DEFAULT_EMAIL_FROM.into()),
+            dns_api_base: get("DNS_API_BASE").unwrap_or_else(|| DEFAULT_DNS_API.into()),
         })
     }
 }

@@ -58,6 +58,30 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             let none = serde_json::json!({});
             Ok(json_response(&serde_json::json!({"items": super::members::update(config, brand, &caller, account, &none, true).await?}), 200))
         }
+        (Method::Get, ["domains"]) => {
+            require(&caller, Action::ManageDomains)?;
+            Ok(json_response(&serde_json::json!({"items": super::domains::list(config, brand).await?}), 200))
+        }
+        (Method::Post, ["domains"]) => {
+            require(&caller, Action::ManageDomains)?;
+            let body: serde_json::Value = read_json(&mut req).await?;
+            Ok(json_response(&serde_json::json!({"items": super::domains::add(env, config, brand, &caller, &body).await?}), 201))
+        }
+        (Method::Post, ["domains", host, "verify"]) => {
+            require(&caller, Action::ManageDomains)?;
+            Ok(json_response(&serde_json::json!({"items": super::domains::verify(env, config, brand, &caller, host).await?}), 200))
+        }
+        (Method::Patch, ["domains", host]) => {
+            require(&caller, Action::ManageDomains)?;
+            let body: serde_json::Value = read_json(&mut req).await?;
+            let host = super::domains::host_of(host)?;
+            let primary = body["primary"].as_bool() == Some(true);
+            Ok(json_response(&serde_json::json!({"items": super::domains::update(env, config, brand, &caller, &host, false, primary).await?}), 200))
+        }
+        (Method::Delete, ["domains", host]) => {
+            require(&caller, Action::ManageDomains)?;
+            Ok(json_response(&serde_json::json!({"items": super::domains::remove(env, config, brand, &caller, host).await?}), 200))
+        }
         (Method::Get, ["audit-log"]) => {
             require(&caller, Action::ReadAuditLog)?;
             Ok(json_response(&super::members::audit_log(&req, config, brand).await?, 200))
@@ -72,7 +96,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             subscription_checkout(config, brand, &billing, &base, &body).await
         }
         (_, ["orders", _] | ["orders", _, "transitions"] | ["billing", "portal" | "checkout"] | ["products", _]
-            | ["members"] | ["members", _] | ["audit-log"]) => {
+            | ["members"] | ["members", _] | ["audit-log"] | ["domains"] | ["domains", _] | ["domains", _, "verify"]) => {
             Err(AppError::MethodNotAllowed)
         }
         _ => Err(AppError::NotFound),

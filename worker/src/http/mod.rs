@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod brand;
 pub mod cart;
+mod domains;
 pub mod catalog;
 pub mod checkout;
 mod members;

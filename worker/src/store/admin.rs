@@ -83,3 +83,7 @@ pub async fn audit_log(config: &Config, brand_id: &str, filters: serde_json::Val
     args["p_brand_id"] = serde_json::json!(brand_id);
     rpc(config, "admin_audit_log", args).await
 }
+
+pub async fn domains(config: &Config, function: &str, args: serde_json::Value) -> Result<serde_json::Value, AppError> {
+    rpc(config, function, args).await
+}

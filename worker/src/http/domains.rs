@@ -1,0 +1,103 @@
+//! Custom domains of a brand (brand admins):
+//!   GET    /api/v1/admin/domains
+//!   POST   /api/v1/admin/domains                 {"host"} → shows the TXT record to create
+//!   POST   /api/v1/admin/domains/{host}/verify   looks the TXT record up (DNS over HTTPS)
+//!   PATCH  /api/v1/admin/domains/{host}          {"primary": true}
+//!   DELETE /api/v1/admin/domains/{host}
+//! Every change forgets the host's cached brand in KV.
+
+use shoal_domain::brand::BrandContext;
+use shoal_domain::config::Config;
+use shoal_domain::host::normalize_host;
+use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
+
+use crate::error::AppError;
+use crate::staff::Caller;
+use crate::{kv, store};
+
+fn host_param(raw: &str) -> Result<String, AppError> {
+    normalize_host(raw).map_err(AppError::InvalidHost)
+}
+
+pub async fn list(config: &Config, brand: &BrandContext) -> Result<serde_json::Value, AppError> {
+    store::admin::domains(config, "admin_list_domains", serde_json::json!({"p_brand_id": brand.id})).await
+}
+
+pub async fn add(env: &Env, config: &Config, brand: &BrandContext, caller: &Caller, body: &serde_json::Value) -> Result<serde_json::Value, AppError> {
+    let host = host_param(body["host"].as_str().unwrap_or_default())?;
+    if host == config.platform_host || host.ends_with(&format!(".{}", config.platform_host)) {
+        return Err(AppError::Refused { status: 422, code: "platform_domain".into(), detail: None });
+    }
+    let mut raw = [0u8; 16];
+    getrandom::fill(&mut raw).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
+    let token = format!("shoal-verify={}", shoal_domain::request_id::from_random(raw));
+    let list = store::admin::domains(
+        config,
+        "admin_add_domain",
+        serde_json::json!({"p_brand_id": brand.id, "p_host": host, "p_token": token, "p_actor": caller.actor()}),
+    )
+    .await?;
+    kv::forget_brand_hosts(env, &serde_json::json!([host])).await;
+    Ok(list)
+}
+
+pub async fn verify(env: &Env, config: &Config, brand: &BrandContext, caller: &Caller, raw_host: &str) -> Result<serde_json::Value, AppError> {
+    let host = host_param(raw_host)?;
+    let token = store::admin::domains(config, "admin_domain_token", serde_json::json!({"p_brand_id": brand.id, "p_host": host})).await?;
+    let Some(token) = token.as_str() else {
+        return Err(AppError::Refused { status: 404, code: "domain_not_found".into(), detail: Some("or already verified".into()) });
+    };
+    if !txt_records(config, &format!("_shoal.{host}")).await?.iter().any(|t| t == token) {
+        return Err(AppError::Refused { status: 409, code: "verification_record_missing".into(), detail: Some(format!("_shoal.{host} TXT {token}")) });
+    }
+    update(env, config, brand, caller, &host, true, false).await
+}
+
+pub async fn update(env: &Env, config: &Config, brand: &BrandContext, caller: &Caller, host: &str, verified: bool, primary: bool) -> Result<serde_json::Value, AppError> {
+    let list = store::admin::domains(
+        config,
+        "admin_update_domain",
+        serde_json::json!({"p_brand_id": brand.id, "p_host": host, "p_verified": verified, "p_primary": primary, "p_actor": caller.actor()}),
+    )
+    .await?;
+    kv::forget_brand_hosts(env, &serde_json::json!([host])).await;
+    Ok(list)
+}
+
+pub async fn remove(env: &Env, config: &Config, brand: &BrandContext, caller: &Caller, raw_host: &str) -> Result<serde_json::Value, AppError> {
+    let host = host_param(raw_host)?;
+    let list = store::admin::domains(
+        config,
+        "admin_remove_domain",
+        serde_json::json!({"p_brand_id": brand.id, "p_host": host, "p_actor": caller.actor()}),
+    )
+    .await?;
+    kv::forget_brand_hosts(env, &serde_json::json!([host])).await;
+    Ok(list)
+}
+
+pub fn host_of(raw: &str) -> Result<String, AppError> {
+    host_param(raw)
+}
+
+/// TXT records of `name`, through a DNS-over-HTTPS JSON API.
+async fn txt_records(config: &Config, name: &str) -> Result<Vec<String>, AppError> {
+    let url = format!("{}/dns-query?name={name}&type=TXT", config.dns_api_base.trim_end_matches('/'));
+    let headers = Headers::new();
+    headers.set("accept", "application/dns-json")?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Get).with_headers(headers);
+    let request = Request::new_with_init(&url, &init)?;
+    let mut resp = Fetch::Request(request).send().await.map_err(|e| AppError::Internal(format!("dns: {e}")))?;
+    let body: serde_json::Value = resp.json().await.map_err(|e| AppError::Internal(format!("dns answer: {e}")))?;
+    Ok(body["Answer"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|r| r["type"] == 16)
+                .filter_map(|r| r["data"].as_str())
+                .map(|d| d.trim_matches('"').to_owned())
+                .collect()
+        })
+        .unwrap_or_default())
+}
