@@ -67,10 +67,20 @@ fn client() -> reqwest::blocking::Client {
         .unwrap_or_else(|e| panic!("http client: {e}"))
 }
 
+thread_local! {
+    /// Each test (a thread) is its own client: `CF-Connecting-IP` unless a test sets one.
+    static CLIENT_IP: String = format!("2001:db8:f::{:x}:{:x}", std::process::id(), NEXT_CLIENT.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
+}
+static NEXT_CLIENT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
 /// Sends a request to the worker with the given Host header.
 pub fn send(method: &str, host: &str, path: &str, headers: &[(&str, &str)], body: Option<String>) -> Reply {
     let url = format!("http://127.0.0.1:{}{}", worker_port(), path);
+    let ip = CLIENT_IP.with(|ip| ip.clone());
     let mut all = vec![("host", host)];
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("cf-connecting-ip")) {
+        all.push(("cf-connecting-ip", ip.as_str()));
+    }
     all.extend_from_slice(headers);
     http(method, &url, &all, body)
 }

@@ -133,3 +133,16 @@ fn the_sixth_login_in_a_minute_from_one_ip_is_refused() {
     assert!(r.header("retry-after").is_some());
     assert_eq!(login_from("globex.localhost", "viewer@globex.localhost", PASSWORD, &ip()).status, 200, "another IP is fine");
 }
+
+#[test]
+fn the_staff_api_allows_a_hundred_requests_a_minute_per_ip() {
+    let token = login("acme.localhost", "viewer@acme.localhost")["access_token"].as_str().unwrap_or_default().to_owned();
+    let auth = format!("Bearer {token}");
+    let addr = ip();
+    let me = || send("GET", "acme.localhost", "/api/v1/account/me", &[("authorization", &auth), ("cf-connecting-ip", &addr)], None);
+    for i in 0..100 {
+        assert_eq!(me().status, 200, "request {}", i + 1);
+    }
+    let r = me();
+    assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"));
+}

@@ -13,10 +13,6 @@ use crate::error::AppError;
 use crate::store::{self, postgrest::now};
 
 pub const ACCESS_TTL_SECONDS: i64 = 15 * 60;
-/// A refresh token not used for this long expires (idle timeout)…
-pub const REFRESH_IDLE_DAYS: i64 = 30;
-/// …and no session lives longer than this, however often it is refreshed (absolute timeout).
-pub const REFRESH_ABSOLUTE_DAYS: i64 = 90;
 pub const ACCESS_COOKIE: &str = "shoal_access";
 pub const REFRESH_COOKIE: &str = "shoal_refresh";
 

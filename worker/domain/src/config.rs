@@ -36,6 +36,10 @@ pub struct Config {
     pub email_from: String,
     /// DNS-over-HTTPS JSON API used to check custom domains' TXT records.
     pub dns_api_base: String,
+    /// Staff sessions: a refresh token unused this long expires (idle timeout), and no
+    /// session outlives the absolute timeout however often it is refreshed.
+    pub session_idle_days: i64,
+    pub session_absolute_days: i64,
 }
 
 /// Every problem found, so an operator fixes them in one go.
@@ -128,6 +132,11 @@ impl Config {
         let catalog_cache_ttl = number("CATALOG_CACHE_TTL", 300, MIN_KV_TTL as i64, 86_400) as u64;
         let reservation_minutes = number("RESERVATION_MINUTES", 30, 30, 24 * 60);
         let platform_fee_bps = number("PLATFORM_FEE_BPS", 200, 0, 5_000);
+        let session_idle_days = number("SESSION_IDLE_DAYS", 30, 1, 365);
+        let session_absolute_days = number("SESSION_ABSOLUTE_DAYS", 90, 1, 365);
+        if session_absolute_days < session_idle_days {
+            problems.push("SESSION_ABSOLUTE_DAYS must be at least SESSION_IDLE_DAYS".into());
+        }
         if !problems.is_empty() {
             return Err(ConfigError { problems });
         }
@@ -147,6 +156,8 @@ impl Config {
             email_api_key: get("EMAIL_API_KEY"),
             email_from: get("EMAIL_FROM").unwrap_or_else(|| DEFAULT_EMAIL_FROM.into()),
             dns_api_base: get("DNS_API_BASE").unwrap_or_else(|| DEFAULT_DNS_API.into()),
+            session_idle_days,
+            session_absolute_days,
         })
     }
 }
@@ -240,6 +251,7 @@ mod tests {
         assert!(load(production(&[("RESERVATION_MINUTES", "10")])).is_err(), "Stripe sessions live at least 30 min");
         assert!(load(production(&[("PLATFORM_FEE_BPS", "-1")])).is_err());
         assert_eq!(load(production(&[("PLATFORM_FEE_BPS", "0")])).map(|c| c.platform_fee_bps), Ok(0));
+        assert!(load(production(&[("SESSION_IDLE_DAYS", "60"), ("SESSION_ABSOLUTE_DAYS", "30")])).is_err());
     }
 
     #[test]

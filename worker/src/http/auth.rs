@@ -10,7 +10,7 @@ use worker::{Date, Env, Method, Request, Response};
 
 use super::cart::read_json;
 use crate::error::{json_response, AppError};
-use crate::staff::{self, Caller, ACCESS_COOKIE, ACCESS_TTL_SECONDS, REFRESH_COOKIE, REFRESH_IDLE_DAYS};
+use crate::staff::{self, Caller, ACCESS_COOKIE, ACCESS_TTL_SECONDS, REFRESH_COOKIE};
 use crate::store::{self, postgrest::now};
 use crate::rate_limit;
 
@@ -193,7 +193,7 @@ fn issue(config: &Config, brand: &BrandContext, account: &str, role: &str, sessi
     );
     let _ = headers.append(
         "set-cookie",
-        &format!("{REFRESH_COOKIE}={refresh}; Path=/api/v1/auth; Max-Age={}; HttpOnly; Secure; SameSite=Strict", REFRESH_IDLE_DAYS * 86400),
+        &format!("{REFRESH_COOKIE}={refresh}; Path=/api/v1/auth; Max-Age={}; HttpOnly; Secure; SameSite=Strict", config.session_idle_days * 86400),
     );
     Ok(resp)
 }

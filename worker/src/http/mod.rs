@@ -25,6 +25,10 @@ use worker::{Context, Date, Env, Method, Request, Response};
 use crate::config;
 use crate::error::AppError;
 
+/// Requests per client IP per minute on the staff and account APIs (storefront reads are
+/// served from cache; sign-in, sign-up, codes and checkout have limits of their own).
+const GENERAL_API_PER_MINUTE: i64 = 100;
+
 /// What the access log records besides method, path and status.
 #[derive(Default)]
 struct RequestLog {
@@ -81,6 +85,9 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
     }
     let (brand, cache) = brand::resolve(env, ctx, &config, &host).await?;
     log.brand_id = Some(brand.id.clone());
+    if path.starts_with("/api/v1/admin/") || path.starts_with("/api/v1/account/") {
+        crate::rate_limit::check(env, "api", &crate::rate_limit::client_ip(&req), GENERAL_API_PER_MINUTE, 60).await?;
+    }
     let mut resp = if path.starts_with("/api/v1/auth/") || path.starts_with("/api/v1/account/") {
         auth::handle(req, env, &config, &brand, &log.request_id).await?
     } else if path.starts_with("/api/v1/admin/") {

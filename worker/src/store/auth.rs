@@ -29,8 +29,8 @@ pub async fn login_finish(config: &Config, brand_id: &str, r: LoginRecord<'_>) -
         config,
         "auth_login_finish",
         serde_json::json!({"p_brand_id": brand_id, "p_account_id": r.account_id, "p_email": r.email, "p_ok": r.ok,
-            "p_refresh_hash": r.refresh_hash, "p_idle_days": super::super::staff::REFRESH_IDLE_DAYS,
-            "p_absolute_days": super::super::staff::REFRESH_ABSOLUTE_DAYS, "p_ip": r.ip, "p_user_agent": r.user_agent,
+            "p_refresh_hash": r.refresh_hash, "p_idle_days": config.session_idle_days,
+            "p_absolute_days": config.session_absolute_days, "p_ip": r.ip, "p_user_agent": r.user_agent,
             "p_request_id": r.request_id}),
     )
     .await
@@ -46,7 +46,7 @@ pub async fn refresh(config: &Config, old_hash: &str, new_hash: &str) -> Result<
         config,
         "auth_refresh",
         serde_json::json!({"p_refresh_hash": old_hash, "p_new_refresh_hash": new_hash,
-                           "p_idle_days": super::super::staff::REFRESH_IDLE_DAYS}),
+                           "p_idle_days": config.session_idle_days}),
     )
     .await
 }
