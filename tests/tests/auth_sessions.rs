@@ -146,3 +146,13 @@ fn the_staff_api_allows_a_hundred_requests_a_minute_per_ip() {
     let r = me();
     assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"));
 }
+
+#[test]
+fn a_super_admin_switches_into_any_brand_and_the_switch_is_audited() {
+    let token = login("globex.localhost", "super@shoal.localhost")["access_token"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(as_staff("GET", "globex.localhost", "/api/v1/account/me", &token, None).json()["role"], "super_admin");
+    let log = as_staff("GET", "globex.localhost", "/api/v1/admin/audit-log?action=brand_switched", &token, None);
+    assert_eq!(log.status, 200, "{}", log.body);
+    assert!(log.json()["items"].as_array().is_some_and(|a| !a.is_empty()));
+    assert_eq!(as_staff("GET", "acme.localhost", "/api/v1/account/me", &token, None).status, 401, "the switch is to one brand");
+}
