@@ -20,6 +20,9 @@ pub struct Staff {
     pub claims: AccessClaims,
     pub role: Role,
     pub expires_at: i64,
+    pub mfa_enabled: bool,
+    /// The brand requires MFA of its admins.
+    pub mfa_required: bool,
 }
 
 pub enum Caller {
@@ -61,11 +64,26 @@ pub async fn authenticate(req: &Request, config: &Config, brand: &BrandContext) 
         // a token of another brand never works here, whatever it claims
         return Err(AppError::Unauthorized);
     }
-    let role = store::auth::session_role(config, &claims.sid, &claims.jti, &brand.id)
-        .await?
-        .and_then(|r| Role::parse(&r))
-        .ok_or(AppError::Unauthorized)?;
-    Ok(Caller::Staff(Staff { claims, role, expires_at }))
+    let session = store::auth::session(config, &claims.sid, &claims.jti, &brand.id).await?;
+    let role = session["role"].as_str().and_then(Role::parse).ok_or(AppError::Unauthorized)?;
+    Ok(Caller::Staff(Staff {
+        claims,
+        role,
+        expires_at,
+        mfa_enabled: session["mfa_enabled"].as_bool() == Some(true),
+        mfa_required: session["mfa_required"].as_bool() == Some(true),
+    }))
+}
+
+/// A brand that requires MFA of its admins lets an admin without it do nothing but set
+/// it up (the account endpoints stay open).
+pub fn require_mfa_if_demanded(caller: &Caller) -> Result<(), AppError> {
+    match caller {
+        Caller::Staff(s) if s.role == Role::BrandAdmin && s.mfa_required && !s.mfa_enabled => {
+            Err(AppError::Refused { status: 403, code: "mfa_enrollment_required".into(), detail: None })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Refuses with 403 unless the caller may do `action`.

@@ -21,3 +21,4 @@ pub mod password;
 pub mod permissions;
 pub mod access_token;
 pub mod codes;
+pub mod totp;

@@ -4,7 +4,8 @@
 //!   a shop, signed in: POST /api/v1/account/password
 
 use shoal_domain::config::Config;
-use shoal_domain::{codes, password};
+use shoal_domain::brand::BrandContext;
+use shoal_domain::{codes, password, totp};
 use worker::{Env, Request, Response};
 
 use super::cart::read_json;
@@ -130,5 +131,63 @@ fn code_outcome(outcome: &str, ok: serde_json::Value) -> Result<Response, AppErr
         "locked" => Err(AppError::Refused { status: 429, code: "code_locked".into(), detail: Some("too many attempts; ask for a new code".into()) }),
         "expired" => Err(AppError::Refused { status: 400, code: "code_expired".into(), detail: None }),
         _ => Err(AppError::Refused { status: 400, code: "code_invalid".into(), detail: None }),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecondFactor {
+    Ok,
+    Wrong,
+    Missing,
+}
+
+/// Checks `otp` (TOTP) or `recovery_code` (single use) from a login body.
+pub async fn second_factor(config: &Config, account: &str, secret: &str, body: &serde_json::Value) -> Result<SecondFactor, AppError> {
+    let now = crate::store::postgrest::now().timestamp();
+    if let Some(otp) = body["otp"].as_str() {
+        return Ok(if totp::verify(secret, otp, now) { SecondFactor::Ok } else { SecondFactor::Wrong });
+    }
+    if let Some(code) = body["recovery_code"].as_str() {
+        let used = store::auth::mfa(config, "auth_mfa_use_recovery", serde_json::json!({"p_account_id": account, "p_hash": totp::recovery_hash(code)})).await?;
+        return Ok(if used.as_bool() == Some(true) { SecondFactor::Ok } else { SecondFactor::Wrong });
+    }
+    Ok(SecondFactor::Missing)
+}
+
+/// `/api/v1/account/mfa/setup|enable|disable`.
+pub async fn mfa(config: &Config, brand: &BrandContext, s: &crate::staff::Staff, step: &str, body: &serde_json::Value) -> Result<Response, AppError> {
+    let account = s.claims.sub.as_str();
+    let state = store::auth::mfa(config, "auth_mfa_state", serde_json::json!({"p_account_id": account})).await?;
+    let now = crate::store::postgrest::now().timestamp();
+    let code = body["otp"].as_str().unwrap_or_default();
+    match step {
+        "setup" => {
+            let mut raw = [0u8; 20];
+            getrandom::fill(&mut raw).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
+            let secret = totp::secret_from(raw);
+            store::auth::mfa(config, "auth_mfa_setup", serde_json::json!({"p_account_id": account, "p_secret": secret})).await?;
+            let uri = totp::provisioning_uri(&secret, &brand.name, state["email"].as_str().unwrap_or_default());
+            Ok(json_response(&serde_json::json!({"secret": secret, "otpauth_uri": uri}), 200))
+        }
+        "enable" => {
+            let pending = state["pending"].as_str().ok_or_else(|| AppError::Refused { status: 409, code: "mfa_setup_missing".into(), detail: None })?;
+            if !totp::verify(pending, code, now) {
+                return Err(AppError::Refused { status: 400, code: "otp_invalid".into(), detail: None });
+            }
+            let mut raw = [0u8; 50];
+            getrandom::fill(&mut raw).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
+            let recovery = totp::recovery_codes(raw);
+            let hashes: Vec<String> = recovery.iter().map(|c| totp::recovery_hash(c)).collect();
+            store::auth::mfa(config, "auth_mfa_enable", serde_json::json!({"p_account_id": account, "p_recovery_hashes": hashes, "p_brand_id": brand.id})).await?;
+            Ok(json_response(&serde_json::json!({"enabled": true, "recovery_codes": recovery}), 200))
+        }
+        _ => {
+            let secret = state["secret"].as_str().ok_or_else(|| AppError::Refused { status: 409, code: "mfa_not_enabled".into(), detail: None })?;
+            if second_factor(config, account, secret, body).await? != SecondFactor::Ok {
+                return Err(AppError::Refused { status: 400, code: "otp_invalid".into(), detail: None });
+            }
+            store::auth::mfa(config, "auth_mfa_disable", serde_json::json!({"p_account_id": account, "p_brand_id": brand.id})).await?;
+            Ok(json_response(&serde_json::json!({"enabled": false}), 200))
+        }
     }
 }

@@ -16,6 +16,7 @@ use crate::stripe::{self, p, StripeCall};
 
 pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand: &BrandContext) -> Result<Response, AppError> {
     let caller = staff::authenticate(&req, config, brand).await?;
+    staff::require_mfa_if_demanded(&caller)?;
     let path = req.path();
     let rest = path.trim_start_matches("/api/v1/admin/");
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
@@ -82,6 +83,15 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             require(&caller, Action::ManageDomains)?;
             Ok(json_response(&serde_json::json!({"items": super::domains::remove(env, config, brand, &caller, host).await?}), 200))
         }
+        (Method::Patch, ["settings", "security"]) => {
+            require(&caller, Action::ManageMembers)?;
+            let body: serde_json::Value = read_json(&mut req).await?;
+            let on = body["require_mfa_for_admins"].as_bool()
+                .ok_or_else(|| AppError::BadRequest("missing_field", "`require_mfa_for_admins` is a boolean".into()))?;
+            let set = store::auth::mfa(config, "admin_set_security",
+                serde_json::json!({"p_brand_id": brand.id, "p_require_mfa": on, "p_actor": caller.actor()})).await?;
+            Ok(json_response(&set, 200))
+        }
         (Method::Get, ["audit-log"]) => {
             require(&caller, Action::ReadAuditLog)?;
             Ok(json_response(&super::members::audit_log(&req, config, brand).await?, 200))
@@ -96,7 +106,8 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             subscription_checkout(config, brand, &billing, &base, &body).await
         }
         (_, ["orders", _] | ["orders", _, "transitions"] | ["billing", "portal" | "checkout"] | ["products", _]
-            | ["members"] | ["members", _] | ["audit-log"] | ["domains"] | ["domains", _] | ["domains", _, "verify"]) => {
+            | ["members"] | ["members", _] | ["audit-log"] | ["domains"] | ["domains", _] | ["domains", _, "verify"]
+            | ["settings", "security"]) => {
             Err(AppError::MethodNotAllowed)
         }
         _ => Err(AppError::NotFound),

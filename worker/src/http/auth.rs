@@ -59,6 +59,11 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
             }
             Caller::Service => Err(AppError::Forbidden),
         },
+        (Method::Post, "/api/v1/account/mfa/setup" | "/api/v1/account/mfa/enable" | "/api/v1/account/mfa/disable") => {
+            let Caller::Staff(s) = staff::authenticate(&req, config, brand).await? else { return Err(AppError::Forbidden) };
+            let body = read_json(&mut req).await.unwrap_or_default();
+            super::account::mfa(config, brand, &s, req.path().rsplit('/').next().unwrap_or_default(), &body).await
+        }
         (Method::Post | Method::Patch, "/api/v1/account/email" | "/api/v1/account/email/confirm" | "/api/v1/account/profile") => {
             let Caller::Staff(s) = staff::authenticate(&req, config, brand).await? else { return Err(AppError::Forbidden) };
             let body = read_json(&mut req).await?;
@@ -131,7 +136,16 @@ async fn login(config: &Config, brand: &BrandContext, body: &serde_json::Value, 
     let matches = password::verify(pass, ctx["password_hash"].as_str().unwrap_or(DECOY_HASH));
     let hash_ms = Date::now().as_millis().saturating_sub(started);
     let member = ctx["status"].as_str() == Some("active") && ctx["role"].is_string();
-    let ok = matches && member;
+    // second factor, only asked once the password is right
+    let second = if matches && member && ctx["mfa_enabled"].as_bool() == Some(true) {
+        Some(super::account::second_factor(config, ctx["account_id"].as_str().unwrap_or_default(), ctx["mfa_secret"].as_str().unwrap_or_default(), body).await?)
+    } else {
+        None
+    };
+    if second == Some(super::account::SecondFactor::Missing) {
+        return Err(AppError::Refused { status: 401, code: "mfa_required".into(), detail: Some("send `otp` or `recovery_code`".into()) });
+    }
+    let ok = matches && member && second != Some(super::account::SecondFactor::Wrong);
     let refresh = access_token::refresh_token(random_bytes()?);
     let record = store::auth::LoginRecord {
         account_id: ctx["account_id"].as_str(),

@@ -36,9 +36,13 @@ pub async fn login_finish(config: &Config, brand_id: &str, r: LoginRecord<'_>) -
     .await
 }
 
-pub async fn session_role(config: &Config, session_id: &str, jti: &str, brand_id: &str) -> Result<Option<String>, AppError> {
-    let v = call(config, "auth_session_role", serde_json::json!({"p_session_id": session_id, "p_jti": jti, "p_brand_id": brand_id})).await?;
-    Ok(v.as_str().map(str::to_owned))
+/// The live session's role and MFA state, or null when the session is over.
+pub async fn session(config: &Config, session_id: &str, jti: &str, brand_id: &str) -> Result<serde_json::Value, AppError> {
+    call(config, "auth_session", serde_json::json!({"p_session_id": session_id, "p_jti": jti, "p_brand_id": brand_id})).await
+}
+
+pub async fn mfa(config: &Config, function: &str, args: serde_json::Value) -> Result<serde_json::Value, AppError> {
+    call(config, function, args).await
 }
 
 pub async fn refresh(config: &Config, old_hash: &str, new_hash: &str) -> Result<serde_json::Value, AppError> {
