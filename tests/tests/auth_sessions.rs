@@ -44,6 +44,10 @@ fn login_issues_cookies_and_tokens_and_wrong_passwords_are_refused_alike() {
     assert_eq!(body["account"]["role"], "brand_admin");
     let me = as_staff("GET", "acme.localhost", "/api/v1/account/me", body["access_token"].as_str().unwrap_or_default(), None);
     assert_eq!(me.json()["role"], "brand_admin");
+    // the dashboard sends the cookie instead of a Bearer header
+    let cookie = cookies.iter().find(|c| c.starts_with("shoal_access=")).and_then(|c| c.split(';').next()).unwrap_or_default().to_owned();
+    let me = send("GET", "acme.localhost", "/api/v1/account/me", &[("cookie", &cookie)], None);
+    assert_eq!(me.json()["role"], "brand_admin", "{}", me.body);
 
     let wrong = login_from("acme.localhost", "admin@acme.localhost", "not-the-password", &ip());
     let unknown = login_from("acme.localhost", "nobody@acme.localhost", PASSWORD, &ip());
@@ -130,8 +134,12 @@ fn the_sixth_login_in_a_minute_from_one_ip_is_refused() {
     }
     let r = login_from("globex.localhost", "viewer@globex.localhost", PASSWORD, &addr);
     assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"));
-    assert!(r.header("retry-after").is_some());
+    let wait: u64 = r.header("retry-after").and_then(|v| v.parse().ok()).unwrap_or(0);
+    assert!((1..=60).contains(&wait), "Retry-After {wait}");
     assert_eq!(login_from("globex.localhost", "viewer@globex.localhost", PASSWORD, &ip()).status, 200, "another IP is fine");
+    // the window ends when Retry-After says
+    std::thread::sleep(std::time::Duration::from_secs(wait + 1));
+    assert_eq!(login_from("globex.localhost", "viewer@globex.localhost", PASSWORD, &addr).status, 200, "reset after the window");
 }
 
 #[test]

@@ -126,3 +126,23 @@ fn rls_refuses_a_read_only_members_write_on_postgrest_directly() {
     let allowed = patch("editor", "Meadow Bottle");
     assert_eq!(allowed.json().as_array().map(Vec::len), Some(1), "{}", allowed.body);
 }
+
+#[test]
+fn admins_export_their_brand_and_erase_a_customer_both_audited() {
+    let (host, brand, admin) = own_brand();
+    sql(&format!("insert into orders (brand_id, email, currency, total_amount) values ('{brand}', 'gone@example.com', 'USD', 500)"));
+    let export = call("GET", &host, "/api/v1/admin/export", &admin, None);
+    assert_eq!(export.status, 200, "{}", export.body);
+    let data = export.json();
+    assert_eq!(data["brand"]["id"], brand.as_str());
+    assert_eq!(data["orders"][0]["email"], "gone@example.com");
+    assert!(!export.body.contains("password"), "no secrets in an export");
+    let erased = call("POST", &host, "/api/v1/admin/customers/erase", &admin, Some(json!({"email": "Gone@Example.com"})));
+    assert_eq!(erased.json()["orders_anonymised"], 1);
+    assert_eq!(count(&format!("select count(*) from orders where brand_id = '{brand}' and email = 'gone@example.com'")), 0);
+    let actions = sql(&format!("select string_agg(action, ',' order by id) from audit_log where brand_id = '{brand}' and action like 'data_%'"));
+    assert_eq!(actions, "data_export,data_delete");
+    let (member, token) = invite_and_join(&host, &admin, "editor");
+    assert!(!member.is_empty());
+    assert_eq!(call("GET", &host, "/api/v1/admin/export", &token, None).status, 403, "editors cannot export");
+}

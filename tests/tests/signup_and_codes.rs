@@ -136,3 +136,16 @@ fn sign_up_is_limited_to_three_a_minute_per_ip() {
     let r = post("localhost", "/api/v1/auth/signup", json!({}), &addr);
     assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"));
 }
+
+#[test]
+fn code_requests_are_limited_to_three_a_minute_per_ip() {
+    let addr = ip();
+    for i in 0..3 {
+        let r = post("localhost", "/api/v1/auth/forgot-password", json!({"email": format!("nobody{i}@example.com")}), &addr);
+        assert_eq!(r.status, 202, "attempt {}", i + 1);
+    }
+    let r = post("localhost", "/api/v1/auth/forgot-password", json!({"email": "nobody@example.com"}), &addr);
+    assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"));
+    let r = post("localhost", "/api/v1/auth/resend-verification", json!({"email": "nobody@example.com"}), &addr);
+    assert_eq!(r.status, 202, "resending has a budget of its own");
+}

@@ -47,10 +47,12 @@ pub enum Action {
     ManageBilling,
     ManageDevices,
     ReadAuditLog,
+    /// Export the brand's data, erase a customer's personal data (GDPR).
+    ManageData,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::ReadOrders,
         Action::ManageOrders,
         Action::ReadCatalog,
@@ -62,6 +64,7 @@ impl Action {
         Action::ManageBilling,
         Action::ManageDevices,
         Action::ReadAuditLog,
+        Action::ManageData,
     ];
 }
 
@@ -83,7 +86,7 @@ mod tests {
 
     #[test]
     fn the_whole_table() {
-        let expected: [(Action, [bool; 3]); 11] = [
+        let expected: [(Action, [bool; 3]); 12] = [
             //               admin  editor read_only
             (ReadOrders, [true, true, true]),
             (ManageOrders, [true, true, false]),
@@ -96,6 +99,7 @@ mod tests {
             (ManageBilling, [true, false, false]),
             (ManageDevices, [true, false, false]),
             (ReadAuditLog, [true, false, false]),
+            (ManageData, [true, false, false]),
         ];
         assert_eq!(expected.len(), Action::ALL.len());
         for (action, [admin, editor, read_only]) in expected {

@@ -92,6 +92,22 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
                 serde_json::json!({"p_brand_id": brand.id, "p_require_mfa": on, "p_actor": caller.actor()})).await?;
             Ok(json_response(&set, 200))
         }
+        (Method::Get, ["export"]) => {
+            require(&caller, Action::ManageData)?;
+            let data = store::admin::call(config, "admin_export", serde_json::json!({"p_brand_id": brand.id, "p_actor": caller.actor()})).await?;
+            let mut resp = json_response(&data, 200);
+            let _ = resp.headers_mut().set("cache-control", "no-store");
+            Ok(resp)
+        }
+        (Method::Post, ["customers", "erase"]) => {
+            require(&caller, Action::ManageData)?;
+            let body: serde_json::Value = read_json(&mut req).await?;
+            let email = body["email"].as_str().filter(|e| e.contains('@'))
+                .ok_or_else(|| AppError::BadRequest("invalid_email", "`email` is required".into()))?;
+            let done = store::admin::call(config, "admin_erase_customer",
+                serde_json::json!({"p_brand_id": brand.id, "p_email": email, "p_actor": caller.actor()})).await?;
+            Ok(json_response(&done, 200))
+        }
         (Method::Get, ["audit-log"]) => {
             require(&caller, Action::ReadAuditLog)?;
             Ok(json_response(&super::members::audit_log(&req, config, brand).await?, 200))
@@ -107,7 +123,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
         }
         (_, ["orders", _] | ["orders", _, "transitions"] | ["billing", "portal" | "checkout"] | ["products", _]
             | ["members"] | ["members", _] | ["audit-log"] | ["domains"] | ["domains", _] | ["domains", _, "verify"]
-            | ["settings", "security"]) => {
+            | ["settings", "security"] | ["export"] | ["customers", "erase"]) => {
             Err(AppError::MethodNotAllowed)
         }
         _ => Err(AppError::NotFound),

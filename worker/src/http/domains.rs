@@ -20,7 +20,7 @@ fn host_param(raw: &str) -> Result<String, AppError> {
 }
 
 pub async fn list(config: &Config, brand: &BrandContext) -> Result<serde_json::Value, AppError> {
-    store::admin::domains(config, "admin_list_domains", serde_json::json!({"p_brand_id": brand.id})).await
+    store::admin::call(config, "admin_list_domains", serde_json::json!({"p_brand_id": brand.id})).await
 }
 
 pub async fn add(env: &Env, config: &Config, brand: &BrandContext, caller: &Caller, body: &serde_json::Value) -> Result<serde_json::Value, AppError> {
@@ -31,7 +31,7 @@ pub async fn add(env: &Env, config: &Config, brand: &BrandContext, caller: &Call
     let mut raw = [0u8; 16];
     getrandom::fill(&mut raw).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
     let token = format!("shoal-verify={}", shoal_domain::request_id::from_random(raw));
-    let list = store::admin::domains(
+    let list = store::admin::call(
         config,
         "admin_add_domain",
         serde_json::json!({"p_brand_id": brand.id, "p_host": host, "p_token": token, "p_actor": caller.actor()}),
@@ -43,7 +43,7 @@ pub async fn add(env: &Env, config: &Config, brand: &BrandContext, caller: &Call
 
 pub async fn verify(env: &Env, config: &Config, brand: &BrandContext, caller: &Caller, raw_host: &str) -> Result<serde_json::Value, AppError> {
     let host = host_param(raw_host)?;
-    let token = store::admin::domains(config, "admin_domain_token", serde_json::json!({"p_brand_id": brand.id, "p_host": host})).await?;
+    let token = store::admin::call(config, "admin_domain_token", serde_json::json!({"p_brand_id": brand.id, "p_host": host})).await?;
     let Some(token) = token.as_str() else {
         return Err(AppError::Refused { status: 404, code: "domain_not_found".into(), detail: Some("or already verified".into()) });
     };
@@ -54,7 +54,7 @@ pub async fn verify(env: &Env, config: &Config, brand: &BrandContext, caller: &C
 }
 
 pub async fn update(env: &Env, config: &Config, brand: &BrandContext, caller: &Caller, host: &str, verified: bool, primary: bool) -> Result<serde_json::Value, AppError> {
-    let list = store::admin::domains(
+    let list = store::admin::call(
         config,
         "admin_update_domain",
         serde_json::json!({"p_brand_id": brand.id, "p_host": host, "p_verified": verified, "p_primary": primary, "p_actor": caller.actor()}),
@@ -66,7 +66,7 @@ pub async fn update(env: &Env, config: &Config, brand: &BrandContext, caller: &C
 
 pub async fn remove(env: &Env, config: &Config, brand: &BrandContext, caller: &Caller, raw_host: &str) -> Result<serde_json::Value, AppError> {
     let host = host_param(raw_host)?;
-    let list = store::admin::domains(
+    let list = store::admin::call(
         config,
         "admin_remove_domain",
         serde_json::json!({"p_brand_id": brand.id, "p_host": host, "p_actor": caller.actor()}),

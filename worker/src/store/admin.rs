@@ -84,6 +84,7 @@ pub async fn audit_log(config: &Config, brand_id: &str, filters: serde_json::Val
     rpc(config, "admin_audit_log", args).await
 }
 
-pub async fn domains(config: &Config, function: &str, args: serde_json::Value) -> Result<serde_json::Value, AppError> {
+/// Any admin database function by name (each checks the brand it is given).
+pub async fn call(config: &Config, function: &str, args: serde_json::Value) -> Result<serde_json::Value, AppError> {
     rpc(config, function, args).await
 }

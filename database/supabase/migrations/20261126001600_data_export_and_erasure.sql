@@ -1,0 +1,54 @@
+-- =====================================================================================
+-- Data export of a brand and erasure of a customer's personal data (audited)
+-- =====================================================================================
+set role shoal_owner;
+
+create function public.admin_export(p_brand_id uuid, p_actor text)
+returns jsonb language plpgsql security definer set search_path = '' as $$
+declare
+  v jsonb;
+begin
+  select jsonb_build_object(
+    'brand', (select jsonb_build_object('id', id, 'slug', slug, 'name', name, 'currency', currency, 'locale', locale)
+                from public.brands where id = p_brand_id),
+    'products', coalesce((select jsonb_agg(jsonb_build_object('slug', p.slug, 'title', p.title, 'status', p.status,
+        'variants', (select coalesce(jsonb_agg(jsonb_build_object('sku', v.sku, 'price', v.price_amount)), '[]'::jsonb)
+                       from public.variants v where v.product_id = p.id)) order by p.slug)
+      from public.products p where p.brand_id = p_brand_id), '[]'::jsonb),
+    'orders', coalesce((select jsonb_agg(jsonb_build_object('number', o.number, 'email', o.email, 'status', o.status,
+        'payment_status', o.payment_status, 'currency', o.currency, 'total_amount', o.total_amount, 'created_at', o.created_at,
+        'items', (select coalesce(jsonb_agg(jsonb_build_object('sku', i.sku, 'title', i.title, 'unit_amount', i.unit_amount,
+                                                               'quantity', i.quantity)), '[]'::jsonb)
+                    from public.order_items i where i.order_id = o.id)) order by o.number)
+      from public.orders o where o.brand_id = p_brand_id), '[]'::jsonb),
+    'members', coalesce((select jsonb_agg(jsonb_build_object('email', a.email, 'role', m.role, 'status', m.status) order by a.email)
+      from public.memberships m join public.accounts a on a.id = m.account_id where m.brand_id = p_brand_id), '[]'::jsonb))
+  into v;
+  perform shoal_private.audit(p_brand_id, p_actor, 'data_export', p_brand_id::text,
+    jsonb_build_object('orders', jsonb_array_length(v->'orders'), 'products', jsonb_array_length(v->'products')));
+  return v;
+end
+$$;
+
+-- Erases a shopper's personal data from this brand: orders keep their money and items
+-- (bookkeeping) but lose the email; unsent emails to the address are dropped.
+create function public.admin_erase_customer(p_brand_id uuid, p_email text, p_actor text)
+returns jsonb language plpgsql security definer set search_path = '' as $$
+declare
+  v_orders int;
+  v_mails int;
+  v_alias text := 'erased-' || left(encode(extensions.digest(lower(trim(p_email)), 'sha256'), 'hex'), 12) || '@erased.invalid';
+begin
+  update public.orders set email = v_alias, updated_at = now() where brand_id = p_brand_id and email = lower(trim(p_email));
+  get diagnostics v_orders = row_count;
+  delete from public.email_outbox where brand_id = p_brand_id and to_email = lower(trim(p_email)) and status = 'pending';
+  get diagnostics v_mails = row_count;
+  perform shoal_private.audit(p_brand_id, p_actor, 'data_delete', v_alias,
+    jsonb_build_object('orders_anonymised', v_orders, 'emails_dropped', v_mails));
+  return jsonb_build_object('orders_anonymised', v_orders, 'emails_dropped', v_mails);
+end
+$$;
+
+revoke execute on function public.admin_export(uuid, text), public.admin_erase_customer(uuid, text, text) from public, anon, authenticated;
+grant execute on function public.admin_export(uuid, text), public.admin_erase_customer(uuid, text, text) to service_role;
+reset role;
