@@ -146,3 +146,17 @@ fn admins_export_their_brand_and_erase_a_customer_both_audited() {
     assert!(!member.is_empty());
     assert_eq!(call("GET", &host, "/api/v1/admin/export", &token, None).status, 403, "editors cannot export");
 }
+
+#[test]
+fn audit_rows_carry_the_ip_user_agent_and_request_id_of_their_request() {
+    let (host, brand, admin) = own_brand();
+    let email = format!("{}@example.com", unique("traced"));
+    let r = send("POST", &host, "/api/v1/admin/members/invitations",
+                 &[("authorization", &format!("Bearer {admin}")), ("content-type", "application/json"),
+                   ("cf-connecting-ip", "2001:db8::abcd"), ("user-agent", "shoal-e2e/1.0")],
+                 Some(json!({"email": email, "role": "editor"}).to_string()));
+    assert_eq!(r.status, 201, "{}", r.body);
+    let rid = r.header("x-request-id").unwrap_or_default();
+    let row = sql(&format!("select ip || '|' || user_agent || '|' || request_id from audit_log where brand_id = '{brand}' and action = 'member_invited'"));
+    assert_eq!(row, format!("2001:db8::abcd|shoal-e2e/1.0|{rid}"));
+}

@@ -40,6 +40,16 @@ pub struct Config {
     /// session outlives the absolute timeout however often it is refreshed.
     pub session_idle_days: i64,
     pub session_absolute_days: i64,
+    /// Set per request on writes: who asked, so the audit log can say (never from the env).
+    pub request: Option<RequestMeta>,
+}
+
+/// The request behind a database write: its id, the client IP and user agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestMeta {
+    pub id: String,
+    pub ip: String,
+    pub user_agent: String,
 }
 
 /// Every problem found, so an operator fixes them in one go.
@@ -158,6 +168,7 @@ impl Config {
             dns_api_base: get("DNS_API_BASE").unwrap_or_else(|| DEFAULT_DNS_API.into()),
             session_idle_days,
             session_absolute_days,
+            request: None,
         })
     }
 }

@@ -69,6 +69,18 @@ pub async fn serve(req: Request, env: Env, ctx: Context) -> Response {
 async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> Result<Response, AppError> {
     let config = config::load(env).map_err(|_| AppError::Config)?;
     let path = req.path();
+    // writes and staff reads carry the request's identity down to the audit log
+    let audited = req.method() != Method::Get || path.starts_with("/api/v1/admin/") || path.starts_with("/api/v1/account/");
+    let config = if audited {
+        let meta = shoal_domain::config::RequestMeta {
+            id: log.request_id.clone(),
+            ip: crate::rate_limit::client_ip(&req),
+            user_agent: req.headers().get("user-agent").ok().flatten().unwrap_or_default(),
+        };
+        std::rc::Rc::new(Config { request: Some(meta), ..(*config).clone() })
+    } else {
+        config
+    };
     if path == "/healthz" {
         return only_get(&req).and(Ok(health::get(env, &config).await));
     }

@@ -18,7 +18,16 @@ pub fn now() -> DateTime<Utc> {
 fn client(config: &Config, claims: DbClaims) -> Result<postgrest::Postgrest, AppError> {
     let token = db_token::mint(config.jwt_secret.as_bytes(), claims, now(), TOKEN_TTL_SECONDS)
         .map_err(|e| AppError::Internal(format!("cannot mint database token: {e:?}")))?;
-    Ok(postgrest::Postgrest::new(&config.postgrest_url).insert_header("Authorization", format!("Bearer {token}")))
+    let mut db = postgrest::Postgrest::new(&config.postgrest_url).insert_header("Authorization", format!("Bearer {token}"));
+    // PostgREST hands request headers to Postgres (`request.headers`): the audit log's
+    // ip, user_agent and request_id columns default from these
+    if let Some(meta) = &config.request {
+        db = db
+            .insert_header("x-shoal-request-id", meta.id.as_str())
+            .insert_header("x-shoal-client-ip", meta.ip.as_str())
+            .insert_header("x-shoal-user-agent", meta.user_agent.chars().take(256).collect::<String>());
+    }
+    Ok(db)
 }
 
 /// Sends a request and returns the JSON body of a 2xx answer. A transport failure or a
