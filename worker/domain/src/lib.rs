@@ -22,3 +22,5 @@ pub mod permissions;
 pub mod access_token;
 pub mod codes;
 pub mod totp;
+pub mod device_auth;
+pub mod updates;
