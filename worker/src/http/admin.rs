@@ -108,6 +108,28 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
                 serde_json::json!({"p_brand_id": brand.id, "p_email": email, "p_actor": caller.actor()})).await?;
             Ok(json_response(&done, 200))
         }
+        (Method::Post, ["devices"]) => {
+            require(&caller, Action::ManageDevices)?;
+            let body: serde_json::Value = read_json(&mut req).await?;
+            Ok(json_response(&create_device(config, brand, &caller, &body).await?, 201))
+        }
+        (Method::Post, ["devices", id, action @ ("revoke" | "commands")]) => {
+            require(&caller, Action::ManageDevices)?;
+            let body: serde_json::Value = read_json(&mut req).await?;
+            let id = device_id(id)?;
+            let done = if *action == "revoke" {
+                let reason = body["reason"].as_str().filter(|r| !r.trim().is_empty())
+                    .ok_or_else(|| AppError::BadRequest("missing_field", "`reason` is required".into()))?;
+                store::edge::call(config, "admin_revoke_device", serde_json::json!({"p_brand_id": brand.id, "p_device_id": id,
+                    "p_reason": reason, "p_actor": caller.actor()})).await?
+            } else {
+                let kind = body["kind"].as_str().filter(|k| matches!(*k, "refresh_catalog" | "rotate_certificate" | "upload_logs" | "lock_till" | "update_app"))
+                    .ok_or_else(|| AppError::BadRequest("invalid_kind", "unknown command kind".into()))?;
+                store::edge::call(config, "admin_queue_command", serde_json::json!({"p_brand_id": brand.id, "p_device_id": id,
+                    "p_kind": kind, "p_payload": body["payload"], "p_actor": caller.actor()})).await?
+            };
+            Ok(json_response(&done, if *action == "revoke" { 200 } else { 201 }))
+        }
         (Method::Get, ["audit-log"]) => {
             require(&caller, Action::ReadAuditLog)?;
             Ok(json_response(&super::members::audit_log(&req, config, brand).await?, 200))
@@ -123,7 +145,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
         }
         (_, ["orders", _] | ["orders", _, "transitions"] | ["billing", "portal" | "checkout"] | ["products", _]
             | ["members"] | ["members", _] | ["audit-log"] | ["domains"] | ["domains", _] | ["domains", _, "verify"]
-            | ["settings", "security"] | ["export"] | ["customers", "erase"]) => {
+            | ["settings", "security"] | ["export"] | ["customers", "erase"] | ["devices"] | ["devices", _, _]) => {
             Err(AppError::MethodNotAllowed)
         }
         _ => Err(AppError::NotFound),
@@ -269,4 +291,22 @@ async fn update_product(env: &worker::Env, config: &Config, brand: &BrandContext
     let updated = store::admin::update_product(config, &brand.id, slug, body).await?;
     crate::kv::forget_brand_hosts(env, &updated["invalidate_hosts"]).await;
     Ok(json_response(&serde_json::json!({"slug": slug, "catalog_version": updated["catalog_version"]}), 200))
+}
+
+fn device_id(raw: &str) -> Result<&str, AppError> {
+    order_id(raw).map_err(|_| AppError::Refused { status: 404, code: "device_not_found".into(), detail: None })
+}
+
+/// A new device and its one-time activation code (shown once; stored as an HMAC).
+async fn create_device(config: &Config, brand: &BrandContext, caller: &Caller, body: &serde_json::Value) -> Result<serde_json::Value, AppError> {
+    let name = body["name"].as_str().map(str::trim).filter(|n| !n.is_empty() && n.len() <= 120)
+        .ok_or_else(|| AppError::BadRequest("missing_field", "`name` is required".into()))?;
+    let mut raw = [0u8; 16];
+    getrandom::fill(&mut raw).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
+    let code = shoal_domain::request_id::from_random(raw);
+    let hash = shoal_domain::codes::hash(config.jwt_secret.as_bytes(), "device_activation", &brand.id, &code);
+    let mut device = store::edge::call(config, "admin_create_device", serde_json::json!({"p_brand_id": brand.id, "p_name": name,
+        "p_store": body["store"], "p_code_hash": hash, "p_actor": caller.actor()})).await?;
+    device["activation_code"] = serde_json::json!(code);
+    Ok(device)
 }

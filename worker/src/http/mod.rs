@@ -7,6 +7,7 @@ mod auth;
 mod brand;
 pub mod cart;
 mod domains;
+mod edge;
 pub mod catalog;
 pub mod checkout;
 mod members;
@@ -94,6 +95,10 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
     let host = normalize_host(&raw_host(&req)).map_err(AppError::InvalidHost)?;
     if host == config.platform_host {
         return platform(req, env, &config, &path).await;
+    }
+    if host == format!("edge.{}", config.platform_host) {
+        // devices only: brand domains never serve /edge/v1
+        return if path.starts_with("/edge/v1/") { edge::handle(req, &config).await } else { Err(AppError::NotFound) };
     }
     let (brand, cache) = brand::resolve(env, ctx, &config, &host).await?;
     log.brand_id = Some(brand.id.clone());

@@ -1,0 +1,180 @@
+-- =====================================================================================
+-- Edge devices (in-store POS servers): identity by client-certificate fingerprint,
+-- revocation, heartbeat, and commands from the cloud delivered once
+-- =====================================================================================
+set role shoal_owner;
+
+create table public.devices (
+  id                     uuid primary key default extensions.gen_random_uuid(),
+  brand_id               uuid not null references public.brands(id) on delete cascade,
+  name                   text not null check (length(name) between 1 and 120),
+  store                  text not null default '',
+  status                 text not null default 'pending' check (status in ('pending', 'active', 'revoked')),
+  cert_fingerprint       text unique check (cert_fingerprint is null or cert_fingerprint ~ '^[0-9a-f]{64}$'),
+  cert_expires_at        timestamptz,
+  cert_issuer            text,
+  hardware_id            text,
+  activation_code_hash   text,
+  activation_expires_at  timestamptz,
+  activation_attempts    integer not null default 0,
+  last_seen_at           timestamptz,
+  revoked_at             timestamptz,
+  revoked_reason         text,
+  created_at             timestamptz not null default now()
+);
+create index devices_brand_id_idx on public.devices(brand_id);
+
+create table public.device_commands (
+  id            uuid primary key default extensions.gen_random_uuid(),
+  brand_id      uuid not null references public.brands(id) on delete cascade,
+  device_id     uuid not null references public.devices(id) on delete cascade,
+  kind          text not null check (kind in ('refresh_catalog', 'rotate_certificate', 'upload_logs', 'lock_till', 'update_app')),
+  payload       jsonb not null default '{}'::jsonb,
+  status        text not null default 'pending' check (status in ('pending', 'delivered', 'succeeded', 'failed', 'expired')),
+  lease_until   timestamptz,
+  deliveries    integer not null default 0,
+  result_message text,
+  created_by    text not null,
+  created_at    timestamptz not null default now(),
+  expires_at    timestamptz not null default now() + interval '24 hours',
+  acked_at      timestamptz
+);
+create index device_commands_brand_id_idx on public.device_commands(brand_id);
+create index device_commands_device_idx on public.device_commands(device_id, status, created_at);
+
+alter table public.devices         enable row level security;
+alter table public.devices         force row level security;
+alter table public.device_commands enable row level security;
+alter table public.device_commands force row level security;
+create policy "brand admins can read their brand's devices" on public.devices for select to authenticated
+  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid and ((select auth.jwt()) ->> 'app_role') = 'brand_admin');
+create policy "brand admins can read their brand's device commands" on public.device_commands for select to authenticated
+  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid and ((select auth.jwt()) ->> 'app_role') = 'brand_admin');
+create policy "definer functions manage devices" on public.devices for all to shoal_owner using (true) with check (true);
+create policy "definer functions manage device commands" on public.device_commands for all to shoal_owner using (true) with check (true);
+grant select (id, brand_id, name, store, status, cert_expires_at, last_seen_at, revoked_at, revoked_reason, created_at)
+  on public.devices to authenticated;
+grant select on public.device_commands to authenticated;
+grant all on public.devices, public.device_commands to service_role;
+
+-- ------------------------------------------------------------------------ identity
+-- Read on every edge request (never from KV): revocation applies to the very next one.
+create function public.edge_device_by_fingerprint(p_fingerprint text)
+returns jsonb language sql stable security definer set search_path = '' as $$
+  select jsonb_build_object('id', d.id, 'brand_id', d.brand_id, 'status', d.status, 'name', d.name,
+    'revoked_at', d.revoked_at, 'revoked_reason', d.revoked_reason, 'hardware_id', d.hardware_id,
+    'cert_expires_at', d.cert_expires_at, 'cert_expires_epoch', extract(epoch from d.cert_expires_at)::bigint,
+    'cert_issuer', d.cert_issuer, 'last_seen_at', d.last_seen_at, 'locale', b.locale,
+    'billing', shoal_private.billing_state(d.brand_id))
+  from public.devices d join public.brands b on b.id = d.brand_id
+  where d.cert_fingerprint = lower(p_fingerprint)
+$$;
+
+create function public.edge_heartbeat(p_device_id uuid)
+returns timestamptz language sql security definer set search_path = '' as $$
+  update public.devices set last_seen_at = now() where id = p_device_id returning last_seen_at
+$$;
+
+-- ------------------------------------------------------------------------ staff
+create function public.admin_create_device(p_brand_id uuid, p_name text, p_store text, p_code_hash text, p_actor text)
+returns jsonb language plpgsql security definer set search_path = '' as $$
+declare
+  v public.devices;
+begin
+  insert into public.devices (brand_id, name, store, activation_code_hash, activation_expires_at)
+  values (p_brand_id, p_name, coalesce(p_store, ''), p_code_hash, now() + interval '24 hours') returning * into v;
+  perform shoal_private.audit(p_brand_id, p_actor, 'device_created', v.id::text, jsonb_build_object('name', p_name));
+  return jsonb_build_object('id', v.id, 'name', v.name, 'status', v.status, 'activation_expires_at', v.activation_expires_at);
+end
+$$;
+
+create function public.admin_revoke_device(p_brand_id uuid, p_device_id uuid, p_reason text, p_actor text)
+returns jsonb language plpgsql security definer set search_path = '' as $$
+declare
+  v public.devices;
+begin
+  update public.devices set status = 'revoked', revoked_at = now(), revoked_reason = p_reason
+   where id = p_device_id and brand_id = p_brand_id and status <> 'revoked' returning * into v;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'device_not_found';
+  end if;
+  update public.device_commands set status = 'expired' where device_id = p_device_id and status in ('pending', 'delivered');
+  perform shoal_private.audit(p_brand_id, p_actor, 'device_revoked', p_device_id::text, jsonb_build_object('reason', p_reason));
+  return jsonb_build_object('id', v.id, 'status', v.status, 'revoked_at', v.revoked_at, 'revoked_reason', v.revoked_reason);
+end
+$$;
+
+create function public.admin_queue_command(p_brand_id uuid, p_device_id uuid, p_kind text, p_payload jsonb, p_actor text)
+returns jsonb language plpgsql security definer set search_path = '' as $$
+declare
+  v public.device_commands;
+begin
+  perform 1 from public.devices where id = p_device_id and brand_id = p_brand_id and status <> 'revoked';
+  if not found then
+    raise exception using errcode = 'PT404', message = 'device_not_found';
+  end if;
+  insert into public.device_commands (brand_id, device_id, kind, payload, created_by)
+  values (p_brand_id, p_device_id, p_kind, coalesce(p_payload, '{}'::jsonb), p_actor) returning * into v;
+  perform shoal_private.audit(p_brand_id, p_actor, 'command_created', v.id::text, jsonb_build_object('device', p_device_id, 'kind', p_kind));
+  return jsonb_build_object('id', v.id, 'kind', v.kind, 'status', v.status, 'expires_at', v.expires_at);
+end
+$$;
+
+-- ------------------------------------------------------------------------ commands on the edge
+-- Delivered once: a delivered command is leased and comes back only after its lease ran
+-- out without an ack. SKIP LOCKED keeps two concurrent pollers from taking the same one.
+create function public.edge_claim_commands(p_device_id uuid, p_lease_seconds integer)
+returns jsonb language sql security definer set search_path = '' as $$
+  with due as (
+    select id from public.device_commands
+     where device_id = p_device_id and expires_at > now()
+       and (status = 'pending' or (status = 'delivered' and lease_until < now()))
+     order by created_at
+     limit 50
+     for update skip locked
+  ), claimed as (
+    update public.device_commands c
+       set status = 'delivered', lease_until = now() + make_interval(secs => greatest(p_lease_seconds, 5)), deliveries = deliveries + 1
+      from due where c.id = due.id
+    returning c.*
+  )
+  select coalesce(jsonb_agg(jsonb_build_object('id', id, 'kind', kind, 'payload', payload, 'created_at', created_at,
+                                               'lease_until', lease_until) order by created_at), '[]'::jsonb)
+  from claimed
+$$;
+
+create function public.edge_ack_command(p_device_id uuid, p_command_id uuid, p_success boolean, p_message text)
+returns jsonb language plpgsql security definer set search_path = '' as $$
+declare
+  v public.device_commands;
+begin
+  update public.device_commands
+     set status = case when p_success then 'succeeded' else 'failed' end, acked_at = now(), result_message = left(p_message, 2000)
+   where id = p_command_id and device_id = p_device_id and status = 'delivered'
+  returning * into v;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'command_not_found';
+  end if;
+  perform shoal_private.audit(v.brand_id, 'device:' || p_device_id, 'command_acknowledged', v.id::text,
+    jsonb_build_object('success', p_success));
+  return jsonb_build_object('id', v.id, 'status', v.status);
+end
+$$;
+
+create function public.expire_device_commands()
+returns integer language sql security definer set search_path = '' as $$
+  with gone as (
+    update public.device_commands set status = 'expired'
+     where status in ('pending', 'delivered') and expires_at <= now() returning 1)
+  select count(*)::int from gone
+$$;
+
+revoke execute on function public.edge_device_by_fingerprint(text), public.edge_heartbeat(uuid),
+  public.admin_create_device(uuid, text, text, text, text), public.admin_revoke_device(uuid, uuid, text, text),
+  public.admin_queue_command(uuid, uuid, text, jsonb, text), public.edge_claim_commands(uuid, integer),
+  public.edge_ack_command(uuid, uuid, boolean, text), public.expire_device_commands() from public, anon, authenticated;
+grant execute on function public.edge_device_by_fingerprint(text), public.edge_heartbeat(uuid),
+  public.admin_create_device(uuid, text, text, text, text), public.admin_revoke_device(uuid, uuid, text, text),
+  public.admin_queue_command(uuid, uuid, text, jsonb, text), public.edge_claim_commands(uuid, integer),
+  public.edge_ack_command(uuid, uuid, boolean, text), public.expire_device_commands() to service_role;
+reset role;
