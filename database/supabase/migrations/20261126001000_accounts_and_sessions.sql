@@ -14,10 +14,18 @@ create table public.accounts (
   locale             text not null default 'en' check (locale in ('en', 'es')),
   is_super_admin     boolean not null default false,
   email_verified_at  timestamptz,
+  -- TOTP (see the MFA functions); a pending secret becomes the secret once a code proves it
+  mfa_secret          text,
+  mfa_pending_secret  text,
+  mfa_enabled_at      timestamptz,
+  mfa_recovery_hashes text[] not null default '{}',
   created_at         timestamptz not null default now(),
   updated_at         timestamptz not null default now()
 );
 comment on table public.accounts is 'A person; belongs to brands through memberships (no brand_id of its own).';
+
+-- a brand may require MFA of its admins
+alter table public.brands add column require_mfa_for_admins boolean not null default false;
 
 create table public.memberships (
   brand_id    uuid not null references public.brands(id) on delete cascade,
@@ -92,6 +100,7 @@ as $$
     'account_id', a.id, 'password_hash', a.password_hash, 'is_super_admin', a.is_super_admin,
     'role', case when a.is_super_admin then 'super_admin' else m.role end,
     'status', case when a.is_super_admin then 'active' else m.status end,
+    'mfa_enabled', a.mfa_enabled_at is not null, 'mfa_secret', a.mfa_secret,
     'recent_failures', (select count(*) from public.audit_log l
                          where l.action = 'login_failed' and l.target = a.id::text and l.at > now() - interval '1 hour'))
   from public.accounts a
@@ -100,6 +109,8 @@ as $$
 $$;
 
 -- Records the outcome of a login; on success opens a session (new family) and returns it.
+-- A platform super admin signing in to a brand it is no member of is switching to it:
+-- recorded as `brand_switched` in that brand's audit log.
 create function public.auth_login_finish(p_brand_id uuid, p_account_id uuid, p_email text, p_ok boolean,
   p_refresh_hash text, p_idle_days integer, p_absolute_days integer, p_ip text, p_user_agent text, p_request_id text)
 returns jsonb
@@ -107,6 +118,7 @@ language plpgsql security definer set search_path = ''
 as $$
 declare
   v_session public.sessions;
+  v_switch boolean;
 begin
   if not p_ok then
     insert into public.audit_log (brand_id, actor, action, target, detail, ip, user_agent, request_id)
@@ -118,21 +130,26 @@ begin
   values (p_brand_id, p_account_id, extensions.gen_random_uuid(), p_refresh_hash,
           now() + make_interval(days => p_idle_days), now() + make_interval(days => p_absolute_days))
   returning * into v_session;
+  select a.is_super_admin and not exists (select 1 from public.memberships m where m.account_id = a.id and m.brand_id = p_brand_id)
+    into v_switch from public.accounts a where a.id = p_account_id;
   insert into public.audit_log (brand_id, actor, action, target, detail, ip, user_agent, request_id)
-  values (p_brand_id, p_account_id::text, 'login', v_session.id::text, '{}'::jsonb, p_ip, p_user_agent, p_request_id);
+  values (p_brand_id, p_account_id::text, case when v_switch then 'brand_switched' else 'login' end, v_session.id::text,
+          '{}'::jsonb, p_ip, p_user_agent, p_request_id);
   return jsonb_build_object('session_id', v_session.id, 'family_id', v_session.family_id);
 end
 $$;
 
--- The role of a live session, or null: session not revoked or expired, token id not on the
--- deny list, membership still active (or a super admin).
-create function public.auth_session_role(p_session_id uuid, p_jti text, p_brand_id uuid)
-returns text
+-- What every authenticated request checks: role of a live session, and the MFA state
+-- (an admin of a brand that requires MFA must have it enabled).
+create function public.auth_session(p_session_id uuid, p_jti text, p_brand_id uuid)
+returns jsonb
 language sql stable security definer set search_path = ''
 as $$
-  select case when a.is_super_admin then 'super_admin' else m.role end
+  select jsonb_build_object('role', case when a.is_super_admin then 'super_admin' else m.role end,
+                            'mfa_enabled', a.mfa_enabled_at is not null, 'mfa_required', b.require_mfa_for_admins)
     from public.sessions s
     join public.accounts a on a.id = s.account_id
+    join public.brands b on b.id = s.brand_id
     left join public.memberships m on m.account_id = s.account_id and m.brand_id = s.brand_id
    where s.id = p_session_id and s.brand_id = p_brand_id
      and s.revoked_at is null and s.absolute_expires_at > now()
@@ -199,11 +216,11 @@ $$;
 
 revoke execute on function public.auth_login_context(uuid, text),
   public.auth_login_finish(uuid, uuid, text, boolean, text, integer, integer, text, text, text),
-  public.auth_session_role(uuid, text, uuid), public.auth_refresh(text, text, integer),
+  public.auth_session(uuid, text, uuid), public.auth_refresh(text, text, integer),
   public.auth_logout(uuid, text, timestamptz) from public, anon, authenticated;
 grant execute on function public.auth_login_context(uuid, text),
   public.auth_login_finish(uuid, uuid, text, boolean, text, integer, integer, text, text, text),
-  public.auth_session_role(uuid, text, uuid), public.auth_refresh(text, text, integer),
+  public.auth_session(uuid, text, uuid), public.auth_refresh(text, text, integer),
   public.auth_logout(uuid, text, timestamptz) to service_role;
 
 reset role;

@@ -35,6 +35,35 @@ returns void language sql security definer set search_path = '' as $$
   values (p_account_id, p_purpose, p_code_hash, p_pending_email, now() + interval '15 minutes');
 $$;
 
+-- Checks a code of an account: the newest unused code of that purpose; the attempt is
+-- counted before the comparison (5 attempts, 15 minutes). Returns the outcome ('ok',
+-- 'invalid', 'expired', 'locked') and, on 'ok', the code row (marked used).
+create function shoal_private.check_code(p_account_id uuid, p_purpose text, p_code_hash text)
+returns jsonb language plpgsql security definer set search_path = '' as $$
+declare
+  v_code public.auth_codes;
+begin
+  select * into v_code from public.auth_codes
+   where account_id = p_account_id and purpose = p_purpose and used_at is null
+   order by created_at desc limit 1 for update;
+  if not found then
+    return jsonb_build_object('outcome', 'invalid');
+  end if;
+  if v_code.attempts >= 5 then
+    return jsonb_build_object('outcome', 'locked');
+  end if;
+  update public.auth_codes set attempts = attempts + 1 where id = v_code.id;
+  if v_code.expires_at <= now() then
+    return jsonb_build_object('outcome', 'expired');
+  end if;
+  if v_code.code_hash <> p_code_hash then
+    return jsonb_build_object('outcome', case when v_code.attempts + 1 >= 5 then 'locked' else 'invalid' end);
+  end if;
+  update public.auth_codes set used_at = now() where id = v_code.id;
+  return jsonb_build_object('outcome', 'ok', 'pending_email', v_code.pending_email);
+end
+$$;
+
 -- Sign-up on the platform host: brand, first domain, owner, membership, verification code
 -- and its email, all or nothing.
 create function public.auth_signup(p_brand_name text, p_slug text, p_email text, p_password_hash text,
@@ -97,30 +126,17 @@ language plpgsql security definer set search_path = ''
 as $$
 declare
   v_account public.accounts;
-  v_code public.auth_codes;
+  v_check jsonb;
   v_brand uuid;
 begin
   select * into v_account from public.accounts where email = lower(trim(p_email));
   if not found then
     return jsonb_build_object('outcome', 'invalid');
   end if;
-  select * into v_code from public.auth_codes
-   where account_id = v_account.id and purpose = p_purpose and used_at is null
-   order by created_at desc limit 1 for update;
-  if not found then
-    return jsonb_build_object('outcome', 'invalid');
+  v_check := shoal_private.check_code(v_account.id, p_purpose, p_code_hash);
+  if v_check->>'outcome' <> 'ok' then
+    return v_check;
   end if;
-  if v_code.attempts >= 5 then
-    return jsonb_build_object('outcome', 'locked');
-  end if;
-  update public.auth_codes set attempts = attempts + 1 where id = v_code.id;
-  if v_code.expires_at <= now() then
-    return jsonb_build_object('outcome', 'expired');
-  end if;
-  if v_code.code_hash <> p_code_hash then
-    return jsonb_build_object('outcome', case when v_code.attempts + 1 >= 5 then 'locked' else 'invalid' end);
-  end if;
-  update public.auth_codes set used_at = now() where id = v_code.id;
   select brand_id into v_brand from public.memberships where account_id = v_account.id order by created_at limit 1;
   if p_purpose = 'verify_email' then
     update public.accounts set email_verified_at = coalesce(email_verified_at, now()), updated_at = now() where id = v_account.id;

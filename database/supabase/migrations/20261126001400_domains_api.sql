@@ -84,36 +84,3 @@ grant execute on function public.admin_list_domains(uuid), public.admin_add_doma
   public.admin_domain_token(uuid, text), public.admin_update_domain(uuid, text, boolean, boolean, text),
   public.admin_remove_domain(uuid, text, text) to service_role;
 reset role;
-
--- ------------------------------------------------------------------------ super admin
--- A platform super admin signs in to a brand's host to act on it: that is the explicit
--- brand switch, recorded as such in the brand's audit log.
-set role shoal_owner;
-create or replace function public.auth_login_finish(p_brand_id uuid, p_account_id uuid, p_email text, p_ok boolean,
-  p_refresh_hash text, p_idle_days integer, p_absolute_days integer, p_ip text, p_user_agent text, p_request_id text)
-returns jsonb
-language plpgsql security definer set search_path = ''
-as $$
-declare
-  v_session public.sessions;
-  v_switch boolean;
-begin
-  if not p_ok then
-    insert into public.audit_log (brand_id, actor, action, target, detail, ip, user_agent, request_id)
-    values (p_brand_id, coalesce(p_account_id::text, 'anonymous'), 'login_failed', coalesce(p_account_id::text, lower(p_email)),
-            '{}'::jsonb, p_ip, p_user_agent, p_request_id);
-    return null;
-  end if;
-  insert into public.sessions (brand_id, account_id, family_id, refresh_hash, expires_at, absolute_expires_at)
-  values (p_brand_id, p_account_id, extensions.gen_random_uuid(), p_refresh_hash,
-          now() + make_interval(days => p_idle_days), now() + make_interval(days => p_absolute_days))
-  returning * into v_session;
-  select a.is_super_admin and not exists (select 1 from public.memberships m where m.account_id = a.id and m.brand_id = p_brand_id)
-    into v_switch from public.accounts a where a.id = p_account_id;
-  insert into public.audit_log (brand_id, actor, action, target, detail, ip, user_agent, request_id)
-  values (p_brand_id, p_account_id::text, case when v_switch then 'brand_switched' else 'login' end, v_session.id::text,
-          '{}'::jsonb, p_ip, p_user_agent, p_request_id);
-  return jsonb_build_object('session_id', v_session.id, 'family_id', v_session.family_id);
-end
-$$;
-reset role;

@@ -1,12 +1,6 @@
 -- =====================================================================================
 -- Staff MFA (TOTP) with single-use recovery codes; a brand may require it of its admins
 -- =====================================================================================
-alter table public.accounts add column if not exists mfa_secret text;
-alter table public.accounts add column if not exists mfa_pending_secret text;
-alter table public.accounts add column if not exists mfa_enabled_at timestamptz;
-alter table public.accounts add column if not exists mfa_recovery_hashes text[] not null default '{}';
-alter table public.brands add column if not exists require_mfa_for_admins boolean not null default false;
-
 set role shoal_owner;
 
 create function public.auth_mfa_state(p_account_id uuid)
@@ -50,40 +44,9 @@ returns boolean language sql security definer set search_path = '' as $$
   returning true
 $$;
 
--- The login context now also says whether the account uses MFA.
-create or replace function public.auth_login_context(p_brand_id uuid, p_email text)
-returns jsonb
-language sql stable security definer set search_path = ''
-as $$
-  select jsonb_build_object(
-    'account_id', a.id, 'password_hash', a.password_hash, 'is_super_admin', a.is_super_admin,
-    'role', case when a.is_super_admin then 'super_admin' else m.role end,
-    'status', case when a.is_super_admin then 'active' else m.status end,
-    'mfa_enabled', a.mfa_enabled_at is not null, 'mfa_secret', a.mfa_secret,
-    'recent_failures', (select count(*) from public.audit_log l
-                         where l.action = 'login_failed' and l.target = a.id::text and l.at > now() - interval '1 hour'))
-  from public.accounts a
-  left join public.memberships m on m.account_id = a.id and m.brand_id = p_brand_id
-  where a.email = lower(trim(p_email))
-$$;
 
--- What every authenticated request checks: role of a live session, and the MFA state
--- (an admin of a brand that requires MFA must have it enabled).
-create function public.auth_session(p_session_id uuid, p_jti text, p_brand_id uuid)
-returns jsonb
-language sql stable security definer set search_path = ''
-as $$
-  select jsonb_build_object('role', case when a.is_super_admin then 'super_admin' else m.role end,
-                            'mfa_enabled', a.mfa_enabled_at is not null, 'mfa_required', b.require_mfa_for_admins)
-    from public.sessions s
-    join public.accounts a on a.id = s.account_id
-    join public.brands b on b.id = s.brand_id
-    left join public.memberships m on m.account_id = s.account_id and m.brand_id = s.brand_id
-   where s.id = p_session_id and s.brand_id = p_brand_id
-     and s.revoked_at is null and s.absolute_expires_at > now()
-     and not exists (select 1 from public.revoked_tokens r where r.jti = p_jti)
-     and (a.is_super_admin or m.status = 'active')
-$$;
+
+
 
 create function public.admin_set_security(p_brand_id uuid, p_require_mfa boolean, p_actor text)
 returns jsonb language plpgsql security definer set search_path = '' as $$
@@ -96,12 +59,10 @@ end
 $$;
 
 revoke execute on function public.auth_mfa_state(uuid), public.auth_mfa_setup(uuid, text), public.auth_mfa_enable(uuid, text[], uuid),
-  public.auth_mfa_disable(uuid, uuid), public.auth_mfa_use_recovery(uuid, text), public.auth_session(uuid, text, uuid),
+  public.auth_mfa_disable(uuid, uuid), public.auth_mfa_use_recovery(uuid, text),
   public.admin_set_security(uuid, boolean, text) from public, anon, authenticated;
 grant execute on function public.auth_mfa_state(uuid), public.auth_mfa_setup(uuid, text), public.auth_mfa_enable(uuid, text[], uuid),
-  public.auth_mfa_disable(uuid, uuid), public.auth_mfa_use_recovery(uuid, text), public.auth_session(uuid, text, uuid),
+  public.auth_mfa_disable(uuid, uuid), public.auth_mfa_use_recovery(uuid, text),
   public.admin_set_security(uuid, boolean, text) to service_role;
 reset role;
 
--- the session check now answers with the MFA state too
-drop function if exists public.auth_session_role(uuid, text, uuid);
