@@ -24,3 +24,4 @@ pub mod codes;
 pub mod totp;
 pub mod device_auth;
 pub mod updates;
+pub mod ids;

@@ -173,8 +173,7 @@ fn refuse_if_blocked(billing: &serde_json::Value, base: &str) -> Result<(), AppE
 
 /// Order ids are UUIDs; anything else cannot name an order.
 fn order_id(raw: &str) -> Result<&str, AppError> {
-    let ok = raw.len() == 36 && raw.chars().enumerate().all(|(i, c)| matches!(i, 8 | 13 | 18 | 23) == (c == '-') && (c == '-' || c.is_ascii_hexdigit()));
-    if ok {
+    if shoal_domain::ids::is_uuid(raw) {
         Ok(raw)
     } else {
         Err(AppError::Refused { status: 404, code: "order_not_found".into(), detail: None })

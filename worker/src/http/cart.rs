@@ -7,6 +7,7 @@
 use shoal_domain::brand::BrandContext;
 use shoal_domain::cart::parse_quantity;
 use shoal_domain::config::Config;
+use shoal_domain::ids::is_uuid;
 use shoal_domain::signed_id;
 use worker::{Method, Request, Response};
 
@@ -31,10 +32,6 @@ pub fn set_cookie(resp: &mut Response, config: &Config, brand: &BrandContext, ca
     let value = signed_id::sign(config.jwt_secret.as_bytes(), &scope(brand), cart_id);
     let cookie = format!("{COOKIE}={value}; Path=/; Max-Age={COOKIE_MAX_AGE}; HttpOnly; Secure; SameSite=Lax");
     let _ = resp.headers_mut().append("set-cookie", &cookie);
-}
-
-fn is_uuid(s: &str) -> bool {
-    s.len() == 36 && s.chars().enumerate().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { c == '-' } else { c.is_ascii_hexdigit() })
 }
 
 pub async fn handle(mut req: Request, config: &Config, brand: &BrandContext, rest: &str) -> Result<Response, AppError> {

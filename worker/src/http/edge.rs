@@ -76,8 +76,7 @@ pub async fn handle(mut req: Request, config: &Config) -> Result<Response, AppEr
         }
         (Method::Post, p) if p.starts_with("/edge/v1/commands/") && p.ends_with("/ack") => {
             let id = p.trim_start_matches("/edge/v1/commands/").trim_end_matches("/ack");
-            let uuid_like = id.len() == 36 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
-            if !uuid_like {
+            if !shoal_domain::ids::is_uuid(id) {
                 return Err(AppError::Refused { status: 404, code: "command_not_found".into(), detail: None });
             }
             let body = read_json(&mut req).await?;

@@ -8,16 +8,13 @@
 use shoal_domain::access_token;
 use shoal_domain::brand::BrandContext;
 use shoal_domain::config::Config;
+use shoal_domain::ids::is_uuid;
 use shoal_domain::permissions::Role;
 use worker::Request;
 
 use crate::error::AppError;
 use crate::staff::Caller;
 use crate::store;
-
-fn is_uuid(s: &str) -> bool {
-    s.len() == 36 && s.chars().enumerate().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { c == '-' } else { c.is_ascii_hexdigit() })
-}
 
 fn staff_role(body: &serde_json::Value) -> Result<Option<&str>, AppError> {
     match body["role"].as_str() {
