@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
+pub mod edge;
 pub mod shop;
 pub mod stripe;
 

@@ -58,3 +58,60 @@ mod tests {
         assert!(newest_above(&all, "not-a-version", "stable", "linux-x64").is_err());
     }
 }
+
+/// A byte range of an object of `size` bytes, from a `Range: bytes=…` header, as the
+/// inclusive (first, last) pair to serve; `Ok(None)` means the whole object.
+pub fn byte_range(header: Option<&str>, size: u64) -> Result<Option<(u64, u64)>, ()> {
+    let Some(h) = header.map(str::trim).filter(|h| !h.is_empty()) else { return Ok(None) };
+    let spec = h.strip_prefix("bytes=").ok_or(())?;
+    if spec.contains(',') || size == 0 {
+        return Err(()); // one range at a time
+    }
+    let (a, b) = spec.split_once('-').ok_or(())?;
+    let (first, last) = match (a.trim(), b.trim()) {
+        ("", n) => {
+            let n: u64 = n.parse().map_err(|_| ())?;
+            if n == 0 {
+                return Err(());
+            }
+            (size.saturating_sub(n), size - 1)
+        }
+        (f, "") => (f.parse().map_err(|_| ())?, size - 1),
+        (f, l) => {
+            let (f, l): (u64, u64) = (f.parse().map_err(|_| ())?, l.parse().map_err(|_| ())?);
+            (f, l.min(size - 1))
+        }
+    };
+    if first > last || first >= size {
+        return Err(());
+    }
+    Ok(Some((first, last)))
+}
+
+#[cfg(test)]
+mod range_tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(byte_range(None, 100), Ok(None));
+        assert_eq!(byte_range(Some("bytes=0-9"), 100), Ok(Some((0, 9))));
+        assert_eq!(byte_range(Some("bytes=90-"), 100), Ok(Some((90, 99))));
+        assert_eq!(byte_range(Some("bytes=-10"), 100), Ok(Some((90, 99))));
+        assert_eq!(byte_range(Some("bytes=50-500"), 100), Ok(Some((50, 99))));
+        for bad in ["bytes=100-", "bytes=10-5", "bytes=-0", "items=0-1", "bytes=0-1,3-4", "bytes=x-1"] {
+            assert_eq!(byte_range(Some(bad), 100), Err(()), "{bad}");
+        }
+    }
+}
+
+/// Hex SHA-256 of a release binary, as published and as devices check it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// A release version: semver without a leading `v`.
+pub fn valid_version(v: &str) -> bool {
+    Version::parse(v).is_ok()
+}

@@ -108,6 +108,14 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
                 serde_json::json!({"p_brand_id": brand.id, "p_email": email, "p_actor": caller.actor()})).await?;
             Ok(json_response(&done, 200))
         }
+        (Method::Post, ["releases"]) => {
+            super::releases::require_super_admin(&caller)?;
+            super::releases::publish(req, env, config, &caller).await
+        }
+        (Method::Delete, ["releases", platform, version]) => {
+            super::releases::require_super_admin(&caller)?;
+            super::releases::yank(config, &caller, platform, version).await
+        }
         (Method::Post, ["devices"]) => {
             require(&caller, Action::ManageDevices)?;
             let body: serde_json::Value = read_json(&mut req).await?;
@@ -145,7 +153,8 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
         }
         (_, ["orders", _] | ["orders", _, "transitions"] | ["billing", "portal" | "checkout"] | ["products", _]
             | ["members"] | ["members", _] | ["audit-log"] | ["domains"] | ["domains", _] | ["domains", _, "verify"]
-            | ["settings", "security"] | ["export"] | ["customers", "erase"] | ["devices"] | ["devices", _, _]) => {
+            | ["settings", "security"] | ["export"] | ["customers", "erase"] | ["devices"] | ["devices", _, _]
+            | ["releases"] | ["releases", _, _]) => {
             Err(AppError::MethodNotAllowed)
         }
         _ => Err(AppError::NotFound),

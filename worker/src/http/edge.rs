@@ -40,7 +40,7 @@ fn refusal(r: device_auth::Refusal) -> Response {
     json_response(&serde_json::json!({"error": {"code": code, "message": "this device may not use the edge API", "details": details}}), r.status())
 }
 
-pub async fn handle(mut req: Request, config: &Config) -> Result<Response, AppError> {
+pub async fn handle(mut req: Request, env: &worker::Env, config: &Config) -> Result<Response, AppError> {
     let cf = tls_client_auth(&req);
     let fingerprint = match device_auth::fingerprint(&cf) {
         Ok(fp) => fp,
@@ -69,6 +69,14 @@ pub async fn handle(mut req: Request, config: &Config) -> Result<Response, AppEr
     match (req.method(), path.as_str()) {
         (Method::Get, "/edge/v1/status") => Ok(json_response(&status(&row, now_epoch), 200)),
         (Method::Get, "/edge/v1/health") => health(config, &device, &row, &fingerprint, &billing, now_epoch).await,
+        (Method::Get, "/edge/v1/updates/latest") => super::releases::latest(&req, config).await,
+        (Method::Get, p) if p.starts_with("/edge/v1/updates/") && p.ends_with("/download") => {
+            let parts: Vec<&str> = p.trim_start_matches("/edge/v1/updates/").trim_end_matches("/download").split('/').collect();
+            match parts.as_slice() {
+                [platform, version] => super::releases::download(&req, env, config, platform, version).await,
+                _ => Err(AppError::NotFound),
+            }
+        }
         (Method::Get, "/edge/v1/commands") => {
             let commands = store::edge::call(config, "edge_claim_commands",
                 serde_json::json!({"p_device_id": device.id, "p_lease_seconds": COMMAND_LEASE_SECONDS})).await?;

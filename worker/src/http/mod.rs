@@ -8,6 +8,7 @@ mod brand;
 pub mod cart;
 mod domains;
 mod edge;
+mod releases;
 pub mod catalog;
 pub mod checkout;
 mod members;
@@ -98,7 +99,7 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
     }
     if host == format!("edge.{}", config.platform_host) {
         // devices only: brand domains never serve /edge/v1
-        return if path.starts_with("/edge/v1/") { edge::handle(req, &config).await } else { Err(AppError::NotFound) };
+        return if path.starts_with("/edge/v1/") { edge::handle(req, env, &config).await } else { Err(AppError::NotFound) };
     }
     let (brand, cache) = brand::resolve(env, ctx, &config, &host).await?;
     log.brand_id = Some(brand.id.clone());
