@@ -8,6 +8,7 @@ mod http;
 mod kv;
 mod memo;
 mod pages;
+mod random;
 pub mod rate_limit;
 mod staff;
 mod store;

@@ -8,7 +8,7 @@ use shoal_domain::brand::BrandContext;
 use shoal_domain::{codes, password, totp};
 use worker::{Env, Request, Response};
 
-use super::cart::read_json;
+use super::read_json;
 use crate::error::{json_response, AppError};
 use crate::rate_limit;
 use crate::store;
@@ -22,16 +22,9 @@ fn code_key(config: &Config) -> &[u8] {
 }
 
 fn new_code() -> Result<String, AppError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
+    let bytes: [u8; 32] = crate::random::bytes()?;
     let words: Vec<u32> = bytes.chunks(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
     codes::six_digits(&words).ok_or_else(|| AppError::Internal("no unbiased word".into()))
-}
-
-fn salt() -> Result<[u8; 16], AppError> {
-    let mut s = [0u8; 16];
-    getrandom::fill(&mut s).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
-    Ok(s)
 }
 
 fn field<'a>(body: &'a serde_json::Value, name: &str) -> Result<&'a str, AppError> {
@@ -41,7 +34,7 @@ fn field<'a>(body: &'a serde_json::Value, name: &str) -> Result<&'a str, AppErro
 
 pub fn strong_hash(pass: &str, email: &str) -> Result<String, AppError> {
     password::check(pass, email).map_err(|e| AppError::Refused { status: 422, code: e.code().into(), detail: None })?;
-    password::hash(pass, salt()?).ok_or_else(|| AppError::Internal("argon2".into()))
+    password::hash(pass, crate::random::bytes()?).ok_or_else(|| AppError::Internal("argon2".into()))
 }
 
 pub async fn signup(mut req: Request, env: &Env, config: &Config) -> Result<Response, AppError> {
@@ -162,9 +155,7 @@ pub async fn mfa(config: &Config, brand: &BrandContext, s: &crate::staff::Staff,
     let code = body["otp"].as_str().unwrap_or_default();
     match step {
         "setup" => {
-            let mut raw = [0u8; 20];
-            getrandom::fill(&mut raw).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
-            let secret = totp::secret_from(raw);
+            let secret = totp::secret_from(crate::random::bytes()?);
             store::auth::mfa(config, "auth_mfa_setup", serde_json::json!({"p_account_id": account, "p_secret": secret})).await?;
             let uri = totp::provisioning_uri(&secret, &brand.name, state["email"].as_str().unwrap_or_default());
             Ok(json_response(&serde_json::json!({"secret": secret, "otpauth_uri": uri}), 200))
@@ -174,9 +165,7 @@ pub async fn mfa(config: &Config, brand: &BrandContext, s: &crate::staff::Staff,
             if !totp::verify(pending, code, now) {
                 return Err(AppError::Refused { status: 400, code: "otp_invalid".into(), detail: None });
             }
-            let mut raw = [0u8; 50];
-            getrandom::fill(&mut raw).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
-            let recovery = totp::recovery_codes(raw);
+            let recovery = totp::recovery_codes(crate::random::bytes()?);
             let hashes: Vec<String> = recovery.iter().map(|c| totp::recovery_hash(c)).collect();
             store::auth::mfa(config, "auth_mfa_enable", serde_json::json!({"p_account_id": account, "p_recovery_hashes": hashes, "p_brand_id": brand.id})).await?;
             Ok(json_response(&serde_json::json!({"enabled": true, "recovery_codes": recovery}), 200))

@@ -9,6 +9,7 @@ use shoal_domain::config::Config;
 use shoal_domain::permissions::Action;
 use worker::{Method, Request, Response};
 
+use super::read_json;
 use crate::error::{json_response, AppError};
 use crate::staff::{self, require, Caller};
 use crate::store::{self, postgrest::now};
@@ -189,11 +190,6 @@ fn order_id(raw: &str) -> Result<&str, AppError> {
     }
 }
 
-async fn read_json(req: &mut Request) -> Result<serde_json::Value, AppError> {
-    let text = req.text().await.map_err(|e| AppError::BadRequest("invalid_body", e.to_string()))?;
-    serde_json::from_str(&text).map_err(|e| AppError::BadRequest("invalid_json", format!("the body is not JSON: {e}")))
-}
-
 async fn transition(config: &Config, brand: &BrandContext, id: &str, body: &serde_json::Value, caller: &Caller) -> Result<Response, AppError> {
     let to = body["to"].as_str().ok_or_else(|| AppError::BadRequest("missing_field", "`to` is required".into()))?;
     let tracking = body["tracking_number"].as_str();
@@ -309,9 +305,7 @@ fn device_id(raw: &str) -> Result<&str, AppError> {
 async fn create_device(config: &Config, brand: &BrandContext, caller: &Caller, body: &serde_json::Value) -> Result<serde_json::Value, AppError> {
     let name = body["name"].as_str().map(str::trim).filter(|n| !n.is_empty() && n.len() <= 120)
         .ok_or_else(|| AppError::BadRequest("missing_field", "`name` is required".into()))?;
-    let mut raw = [0u8; 16];
-    getrandom::fill(&mut raw).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
-    let code = shoal_domain::request_id::from_random(raw);
+    let code = shoal_domain::request_id::from_random(crate::random::bytes()?);
     let hash = shoal_domain::codes::hash(config.jwt_secret.as_bytes(), "device_activation", &brand.id, &code);
     let mut device = store::edge::call(config, "admin_create_device", serde_json::json!({"p_brand_id": brand.id, "p_name": name,
         "p_store": body["store"], "p_code_hash": hash, "p_actor": caller.actor()})).await?;

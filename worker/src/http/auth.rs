@@ -8,7 +8,7 @@ use shoal_domain::config::Config;
 use shoal_domain::{password, request_id};
 use worker::{Date, Env, Method, Request, Response};
 
-use super::cart::read_json;
+use super::read_json;
 use crate::error::{json_response, AppError};
 use crate::staff::{self, Caller, ACCESS_COOKIE, ACCESS_TTL_SECONDS, REFRESH_COOKIE};
 use crate::store::{self, postgrest::now};
@@ -146,7 +146,7 @@ async fn login(config: &Config, brand: &BrandContext, body: &serde_json::Value, 
         return Err(AppError::Refused { status: 401, code: "mfa_required".into(), detail: Some("send `otp` or `recovery_code`".into()) });
     }
     let ok = matches && member && second != Some(super::account::SecondFactor::Wrong);
-    let refresh = access_token::refresh_token(random_bytes()?);
+    let refresh = access_token::refresh_token(crate::random::bytes()?);
     let record = store::auth::LoginRecord {
         account_id: ctx["account_id"].as_str(),
         email: &email,
@@ -167,7 +167,7 @@ async fn login(config: &Config, brand: &BrandContext, body: &serde_json::Value, 
 }
 
 async fn refresh(config: &Config, brand: &BrandContext, token: &str) -> Result<Response, AppError> {
-    let next = access_token::refresh_token(random_bytes()?);
+    let next = access_token::refresh_token(crate::random::bytes()?);
     let r = store::auth::refresh(config, &access_token::refresh_hash(token), &access_token::refresh_hash(&next)).await?;
     match r["outcome"].as_str() {
         Some("rotated") if r["brand_id"].as_str() == Some(brand.id.as_str()) => issue(
@@ -189,7 +189,7 @@ fn issue(config: &Config, brand: &BrandContext, account: &str, role: &str, sessi
         sub: account.to_owned(),
         brand_id: brand.id.clone(),
         app_role: role.to_owned(),
-        jti: request_id::from_random(random_16()),
+        jti: request_id::from_random(crate::random::bytes()?),
         sid: session.to_owned(),
     };
     let access = access_token::mint(config.jwt_secret.as_bytes(), claims, now(), ACCESS_TTL_SECONDS)
@@ -216,17 +216,4 @@ fn clear_cookies(resp: &mut Response) {
     let headers = resp.headers_mut();
     let _ = headers.append("set-cookie", &format!("{ACCESS_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict"));
     let _ = headers.append("set-cookie", &format!("{REFRESH_COOKIE}=; Path=/api/v1/auth; Max-Age=0; HttpOnly; Secure; SameSite=Strict"));
-}
-
-fn random_bytes() -> Result<[u8; 32], AppError> {
-    let mut b = [0u8; 32];
-    // a refresh token must never be predictable: no randomness, no token
-    getrandom::fill(&mut b).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
-    Ok(b)
-}
-
-fn random_16() -> [u8; 16] {
-    let mut b = [0u8; 16];
-    let _ = getrandom::fill(&mut b);
-    b
 }

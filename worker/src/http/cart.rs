@@ -11,6 +11,7 @@ use shoal_domain::ids::is_uuid;
 use shoal_domain::signed_id;
 use worker::{Method, Request, Response};
 
+use super::read_json;
 use crate::error::{json_response, AppError};
 use crate::store;
 
@@ -68,11 +69,6 @@ pub async fn handle(mut req: Request, config: &Config, brand: &BrandContext, res
 
 fn variant_not_found() -> AppError {
     AppError::Refused { status: 404, code: "variant_not_found".into(), detail: None }
-}
-
-pub async fn read_json(req: &mut Request) -> Result<serde_json::Value, AppError> {
-    let text = req.text().await.map_err(|e| AppError::BadRequest("invalid_body", e.to_string()))?;
-    serde_json::from_str(&text).map_err(|e| AppError::BadRequest("invalid_json", format!("the body is not JSON: {e}")))
 }
 
 /// Adds line totals and the subtotal, computed here from the database's unit prices.

@@ -8,7 +8,8 @@ use shoal_domain::cart::application_fee;
 use shoal_domain::config::Config;
 use worker::{Env, Request, Response};
 
-use super::cart::{cart_id, read_json};
+use super::cart::cart_id;
+use super::read_json;
 use crate::error::{json_response, AppError};
 use crate::rate_limit;
 use crate::store;
@@ -101,7 +102,7 @@ async fn create_session(config: &Config, brand: &BrandContext, order: &serde_jso
 pub async fn order_status(req: &Request, config: &Config, brand: &BrandContext, number: &str) -> Result<Response, AppError> {
     let not_found = || AppError::Refused { status: 404, code: "order_not_found".into(), detail: None };
     let number: i64 = number.parse().ok().filter(|n| *n > 0).ok_or_else(not_found)?;
-    let email = req.url().ok().and_then(|u| u.query_pairs().find(|(k, _)| k == "email").map(|(_, v)| v.into_owned()));
+    let email = super::query_param(req, "email");
     let email = email.filter(|e| !e.trim().is_empty()).ok_or_else(not_found)?;
     let order = store::checkout::order_status(config, &brand.id, number, &email).await?;
     if order.is_null() {

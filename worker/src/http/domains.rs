@@ -28,9 +28,7 @@ pub async fn add(env: &Env, config: &Config, brand: &BrandContext, caller: &Call
     if host == config.platform_host || host.ends_with(&format!(".{}", config.platform_host)) {
         return Err(AppError::Refused { status: 422, code: "platform_domain".into(), detail: None });
     }
-    let mut raw = [0u8; 16];
-    getrandom::fill(&mut raw).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
-    let token = format!("shoal-verify={}", shoal_domain::request_id::from_random(raw));
+    let token = format!("shoal-verify={}", shoal_domain::request_id::from_random(crate::random::bytes()?));
     let list = store::admin::call(
         config,
         "admin_add_domain",

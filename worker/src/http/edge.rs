@@ -11,7 +11,7 @@ use shoal_domain::device_auth::{self, BoundDevice, DeviceState, TlsClientAuth};
 use worker::wasm_bindgen::JsValue;
 use worker::{Date, Method, Request, Response};
 
-use super::cart::read_json;
+use super::read_json;
 use crate::error::{json_response, AppError};
 use crate::store::{self, postgrest::now};
 

@@ -28,9 +28,7 @@ pub async fn invite(config: &Config, brand: &BrandContext, caller: &Caller, base
     let email = body["email"].as_str().map(|e| e.trim().to_lowercase()).filter(|e| e.contains('@'))
         .ok_or_else(|| AppError::BadRequest("invalid_email", "`email` is required".into()))?;
     let role = staff_role(body)?.ok_or_else(|| AppError::BadRequest("invalid_role", "`role` is required".into()))?;
-    let mut raw = [0u8; 32];
-    getrandom::fill(&mut raw).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
-    let token = access_token::refresh_token(raw);
+    let token = access_token::refresh_token(crate::random::bytes()?);
     let url = format!("{base}/admin/accept-invitation?token={token}");
     store::admin::invite(config, &brand.id, &email, role, &access_token::refresh_hash(&token), &url, &caller.actor()).await
 }
@@ -49,7 +47,7 @@ pub async fn update(config: &Config, brand: &BrandContext, caller: &Caller, acco
 }
 
 pub async fn audit_log(req: &Request, config: &Config, brand: &BrandContext) -> Result<serde_json::Value, AppError> {
-    let q = |k: &str| req.url().ok().and_then(|u| u.query_pairs().find(|(key, _)| key == k).map(|(_, v)| v.into_owned()));
+    let q = |k: &str| super::query_param(req, k);
     let bad = |what: &'static str| AppError::BadRequest(what, format!("invalid {what}"));
     let before = match q("cursor") {
         None => None,

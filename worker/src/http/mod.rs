@@ -168,6 +168,17 @@ async fn platform(req: Request, env: &Env, config: &Config, path: &str) -> Resul
     }
 }
 
+/// The JSON body of a request, or 400 (`invalid_body` / `invalid_json`).
+pub async fn read_json(req: &mut Request) -> Result<serde_json::Value, AppError> {
+    let text = req.text().await.map_err(|e| AppError::BadRequest("invalid_body", e.to_string()))?;
+    serde_json::from_str(&text).map_err(|e| AppError::BadRequest("invalid_json", format!("the body is not JSON: {e}")))
+}
+
+/// One query-string parameter, decoded.
+pub fn query_param(req: &Request, key: &str) -> Option<String> {
+    req.url().ok()?.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
+}
+
 /// Scheme, host and port the shopper used (links back to the shop, e.g. from Stripe).
 pub fn origin(req: &Request, brand: &BrandContext) -> String {
     req.url()

@@ -10,16 +10,13 @@ use shoal_domain::config::Config;
 use shoal_domain::updates::{self, Release};
 use worker::{Env, Range, Request, Response};
 
+use super::query_param;
 use crate::error::{body_response, json_response, AppError};
 use crate::staff::Caller;
 use crate::store;
 
 const BINDING: &str = "RELEASES";
 const MAX_BYTES: usize = 95 * 1024 * 1024;
-
-fn query(req: &Request, key: &str) -> Option<String> {
-    req.url().ok()?.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
-}
 
 fn platform_ok(p: &str) -> bool {
     !p.is_empty() && p.len() <= 40 && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
@@ -38,9 +35,9 @@ pub fn require_super_admin(caller: &Caller) -> Result<(), AppError> {
 }
 
 pub async fn publish(mut req: Request, env: &Env, config: &Config, caller: &Caller) -> Result<Response, AppError> {
-    let version = query(&req, "version").filter(|v| updates::valid_version(v)).ok_or_else(|| bad("invalid_version", "semver version"))?;
-    let channel = query(&req, "channel").filter(|c| c == "stable" || c == "beta").ok_or_else(|| bad("invalid_channel", "stable or beta"))?;
-    let platform = query(&req, "platform").filter(|p| platform_ok(p)).ok_or_else(|| bad("invalid_platform", "platform"))?;
+    let version = query_param(&req, "version").filter(|v| updates::valid_version(v)).ok_or_else(|| bad("invalid_version", "semver version"))?;
+    let channel = query_param(&req, "channel").filter(|c| c == "stable" || c == "beta").ok_or_else(|| bad("invalid_channel", "stable or beta"))?;
+    let platform = query_param(&req, "platform").filter(|p| platform_ok(p)).ok_or_else(|| bad("invalid_platform", "platform"))?;
     let bytes = req.bytes().await.map_err(|e| bad("invalid_body", &e.to_string()))?;
     if bytes.is_empty() || bytes.len() > MAX_BYTES {
         return Err(AppError::PayloadTooLarge);
@@ -55,7 +52,7 @@ pub async fn publish(mut req: Request, env: &Env, config: &Config, caller: &Call
     let size = bytes.len();
     env.bucket(BINDING)?.put(&key, bytes).execute().await?;
     let row = store::edge::call(config, "admin_publish_release", serde_json::json!({"p_version": version, "p_channel": channel,
-        "p_platform": platform, "p_sha256": sha256, "p_size": size, "p_notes": query(&req, "notes"), "p_r2_key": key,
+        "p_platform": platform, "p_sha256": sha256, "p_size": size, "p_notes": query_param(&req, "notes"), "p_r2_key": key,
         "p_actor": caller.actor()})).await?;
     Ok(json_response(&row, 201))
 }
@@ -86,9 +83,9 @@ async fn releases(config: &Config, platform: &str) -> Result<Vec<(Release, serde
 }
 
 pub async fn latest(req: &Request, config: &Config) -> Result<Response, AppError> {
-    let version = query(req, "version").ok_or_else(|| bad("invalid_version", "the device's current version"))?;
-    let channel = query(req, "channel").unwrap_or_else(|| "stable".into());
-    let platform = query(req, "platform").filter(|p| platform_ok(p)).ok_or_else(|| bad("invalid_platform", "platform"))?;
+    let version = query_param(req, "version").ok_or_else(|| bad("invalid_version", "the device's current version"))?;
+    let channel = query_param(req, "channel").unwrap_or_else(|| "stable".into());
+    let platform = query_param(req, "platform").filter(|p| platform_ok(p)).ok_or_else(|| bad("invalid_platform", "platform"))?;
     let all = releases(config, &platform).await?;
     let list: Vec<Release> = all.iter().map(|(r, _)| r.clone()).collect();
     let newest = updates::newest_above(&list, &version, &channel, &platform).map_err(|_| bad("invalid_version", "semver version"))?;

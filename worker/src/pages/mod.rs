@@ -12,7 +12,7 @@ use shoal_domain::{i18n, money};
 use worker::{Context, Env, Method, Request, Response};
 
 use crate::error::{body_response, AppError};
-use crate::http::{cart as cart_api, catalog, checkout, origin};
+use crate::http::{cart as cart_api, catalog, checkout, origin, query_param};
 use crate::{rate_limit, store};
 use views::*;
 
@@ -55,10 +55,6 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context, config: &Config, bra
         Ok(resp) => resp,
         Err(e) => error_page(Shop::new(brand, &serde_json::Value::Null), fallback_head, e),
     }
-}
-
-fn query_param(req: &Request, key: &str) -> Option<String> {
-    req.url().ok()?.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
 }
 
 fn head(req: &Request, brand: &BrandContext, title: &str, description: &str) -> Head {
