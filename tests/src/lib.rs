@@ -68,11 +68,17 @@ fn client() -> reqwest::blocking::Client {
         .unwrap_or_else(|e| panic!("http client: {e}"))
 }
 
+/// A client IP no other request of this test run has used (documentation prefix 2001:db8::/32),
+/// so rate-limit budgets never leak between tests.
+pub fn fresh_ip() -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+    format!("2001:db8::{:x}:{:x}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+}
+
 thread_local! {
     /// Each test (a thread) is its own client: `CF-Connecting-IP` unless a test sets one.
-    static CLIENT_IP: String = format!("2001:db8:f::{:x}:{:x}", std::process::id(), NEXT_CLIENT.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
+    static CLIENT_IP: String = fresh_ip();
 }
-static NEXT_CLIENT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
 
 /// Sends a request to the worker with the given Host header.
 pub fn send(method: &str, host: &str, path: &str, headers: &[(&str, &str)], body: Option<String>) -> Reply {
@@ -187,4 +193,34 @@ pub fn stripe_fail(path: &str, status: u16, times: u32) {
     let body = json!({"path": path, "status": status, "times": times}).to_string();
     let r = http("POST", &format!("http://127.0.0.1:{}/__fail", stripe_port()), &[("authorization", "Bearer sk_test_x")], Some(body));
     assert_eq!(r.status, 200, "{}", r.body);
+}
+
+pub const OWNER_PASSWORD: &str = "Owner-Pass-123";
+
+/// A brand created through sign-up on the platform host, with its owner signed in.
+pub struct Owner {
+    pub host: String,
+    pub email: String,
+    pub brand_id: String,
+    pub token: String,
+}
+
+pub fn signed_up_owner(prefix: &str) -> Owner {
+    let slug = unique(prefix).chars().take(30).collect::<String>();
+    let email = format!("{slug}@example.com");
+    let json_body = |v: Value| Some(v.to_string());
+    let ip = fresh_ip();
+    let headers = [("cf-connecting-ip", ip.as_str()), ("content-type", "application/json")];
+    let r = send("POST", "localhost", "/api/v1/auth/signup", &headers,
+                 json_body(json!({"brand_name": "Shop", "slug": slug, "email": email, "password": OWNER_PASSWORD})));
+    assert_eq!(r.status, 201, "{}", r.body);
+    let host = format!("{slug}.localhost");
+    let login = send("POST", &host, "/api/v1/auth/login", &headers, json_body(json!({"email": email, "password": OWNER_PASSWORD})));
+    assert_eq!(login.status, 200, "{}", login.body);
+    Owner {
+        brand_id: r.json()["brand_id"].as_str().unwrap_or_default().to_owned(),
+        token: login.json()["access_token"].as_str().unwrap_or_default().to_owned(),
+        host,
+        email,
+    }
 }

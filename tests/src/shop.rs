@@ -3,9 +3,6 @@
 
 use crate::{send, Reply};
 use serde_json::{json, Value};
-use std::sync::atomic::{AtomicU32, Ordering};
-
-static NEXT_IP: AtomicU32 = AtomicU32::new(1);
 
 pub struct Shopper {
     pub host: String,
@@ -15,8 +12,7 @@ pub struct Shopper {
 
 impl Shopper {
     pub fn new(host: &str) -> Shopper {
-        let n = NEXT_IP.fetch_add(1, Ordering::SeqCst);
-        Shopper { host: host.to_owned(), cookie: None, ip: format!("2001:db8::{:x}:{n:x}", std::process::id()) }
+        Shopper { host: host.to_owned(), cookie: None, ip: crate::fresh_ip() }
     }
 
     pub fn call(&mut self, method: &str, path: &str, body: Option<Value>) -> Reply {

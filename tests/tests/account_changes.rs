@@ -1,12 +1,9 @@
 //! Change of email (bound to the requesting account) and profile updates.
 
 use shoal_e2e::*;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-static IP: AtomicU32 = AtomicU32::new(1);
 
 fn post(host: &str, path: &str, body: Value, token: Option<&str>) -> Reply {
-    let ip = format!("2001:db8:d::{:x}:{:x}", std::process::id(), IP.fetch_add(1, Ordering::SeqCst));
+    let ip = fresh_ip();
     let auth = token.map(|t| format!("Bearer {t}")).unwrap_or_default();
     let mut headers = vec![("cf-connecting-ip", ip.as_str()), ("content-type", "application/json")];
     if token.is_some() {
@@ -17,14 +14,8 @@ fn post(host: &str, path: &str, body: Value, token: Option<&str>) -> Reply {
 
 /// Signs a new brand up and logs its owner in: (host, email, token).
 fn owner() -> (String, String, String) {
-    let slug = unique("acct").chars().take(30).collect::<String>();
-    let email = format!("{slug}@example.com");
-    let r = post("localhost", "/api/v1/auth/signup", json!({"brand_name": "A", "slug": slug, "email": email, "password": "Owner-Pass-123"}), None);
-    assert_eq!(r.status, 201, "{}", r.body);
-    let host = format!("{slug}.localhost");
-    let token = post(&host, "/api/v1/auth/login", json!({"email": email, "password": "Owner-Pass-123"}), None).json()["access_token"]
-        .as_str().unwrap_or_default().to_owned();
-    (host, email, token)
+    let o = signed_up_owner("acct");
+    (o.host, o.email, o.token)
 }
 
 #[test]
@@ -33,7 +24,7 @@ fn an_email_change_is_confirmed_by_a_code_sent_to_the_new_address_for_that_accou
     let new_email = format!("new-{email}");
     let r = post(&host, "/api/v1/account/email", json!({"current_password": "wrong", "new_email": new_email}), Some(&token));
     assert_eq!(r.error_code(), "invalid_credentials");
-    let r = post(&host, "/api/v1/account/email", json!({"current_password": "Owner-Pass-123", "new_email": new_email}), Some(&token));
+    let r = post(&host, "/api/v1/account/email", json!({"current_password": OWNER_PASSWORD, "new_email": new_email}), Some(&token));
     assert_eq!(r.status, 202, "{}", r.body);
     let code = sql(&format!("select payload->>'code' from email_outbox where to_email = '{new_email}' and template = 'email_change_code'"));
     assert_eq!(code.len(), 6);
@@ -47,15 +38,15 @@ fn an_email_change_is_confirmed_by_a_code_sent_to_the_new_address_for_that_accou
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(count(&format!("select count(*) from email_outbox where to_email = '{email}' and template = 'email_change_notice'")), 1,
                "the old address is told");
-    assert_eq!(post(&host, "/api/v1/auth/login", json!({"email": new_email, "password": "Owner-Pass-123"}), None).status, 200);
-    assert_eq!(post(&host, "/api/v1/auth/login", json!({"email": email, "password": "Owner-Pass-123"}), None).status, 401);
+    assert_eq!(post(&host, "/api/v1/auth/login", json!({"email": new_email, "password": OWNER_PASSWORD}), None).status, 200);
+    assert_eq!(post(&host, "/api/v1/auth/login", json!({"email": email, "password": OWNER_PASSWORD}), None).status, 401);
     assert_eq!(count(&format!("select count(*) from audit_log where action = 'email_changed' and detail->>'to' = '{new_email}'")), 1);
 }
 
 #[test]
 fn an_email_already_in_use_cannot_be_taken() {
     let (host, _, token) = owner();
-    let r = post(&host, "/api/v1/account/email", json!({"current_password": "Owner-Pass-123", "new_email": "admin@acme.localhost"}), Some(&token));
+    let r = post(&host, "/api/v1/account/email", json!({"current_password": OWNER_PASSWORD, "new_email": "admin@acme.localhost"}), Some(&token));
     assert_eq!((r.status, r.error_code().as_str()), (409, "email_taken"));
 }
 

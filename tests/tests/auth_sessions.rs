@@ -3,22 +3,15 @@
 
 use shoal_e2e::stripe::*;
 use shoal_e2e::*;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 const PASSWORD: &str = "Shoal-dev-2026!";
-static IP: AtomicU32 = AtomicU32::new(1);
-
-fn ip() -> String {
-    format!("2001:db8:a::{:x}:{:x}", std::process::id(), IP.fetch_add(1, Ordering::SeqCst))
-}
-
 fn login_from(host: &str, email: &str, password: &str, ip: &str) -> Reply {
     let body = json!({"email": email, "password": password}).to_string();
     send("POST", host, "/api/v1/auth/login", &[("cf-connecting-ip", ip), ("content-type", "application/json")], Some(body))
 }
 
 fn login(host: &str, email: &str) -> Value {
-    let r = login_from(host, email, PASSWORD, &ip());
+    let r = login_from(host, email, PASSWORD, &fresh_ip());
     assert_eq!(r.status, 200, "{}", r.body);
     r.json()
 }
@@ -34,7 +27,7 @@ fn refresh(host: &str, token: &str) -> Reply {
 
 #[test]
 fn login_issues_cookies_and_tokens_and_wrong_passwords_are_refused_alike() {
-    let r = login_from("acme.localhost", "admin@acme.localhost", PASSWORD, &ip());
+    let r = login_from("acme.localhost", "admin@acme.localhost", PASSWORD, &fresh_ip());
     assert_eq!(r.status, 200, "{}", r.body);
     let cookies: Vec<String> = r.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok().map(str::to_owned)).collect();
     assert!(cookies.iter().any(|c| c.starts_with("shoal_access=") && c.contains("HttpOnly") && c.contains("Secure") && c.contains("SameSite=Strict")));
@@ -49,9 +42,9 @@ fn login_issues_cookies_and_tokens_and_wrong_passwords_are_refused_alike() {
     let me = send("GET", "acme.localhost", "/api/v1/account/me", &[("cookie", &cookie)], None);
     assert_eq!(me.json()["role"], "brand_admin", "{}", me.body);
 
-    let wrong = login_from("acme.localhost", "admin@acme.localhost", "not-the-password", &ip());
-    let unknown = login_from("acme.localhost", "nobody@acme.localhost", PASSWORD, &ip());
-    let other_brand = login_from("acme.localhost", "admin@globex.localhost", PASSWORD, &ip());
+    let wrong = login_from("acme.localhost", "admin@acme.localhost", "not-the-password", &fresh_ip());
+    let unknown = login_from("acme.localhost", "nobody@acme.localhost", PASSWORD, &fresh_ip());
+    let other_brand = login_from("acme.localhost", "admin@globex.localhost", PASSWORD, &fresh_ip());
     for r in [&wrong, &unknown, &other_brand] {
         assert_eq!((r.status, r.error_code().as_str()), (401, "invalid_credentials"), "{}", r.body);
     }
@@ -127,7 +120,7 @@ fn a_disabled_member_is_refused_at_once() {
 
 #[test]
 fn the_sixth_login_in_a_minute_from_one_ip_is_refused() {
-    let addr = ip();
+    let addr = fresh_ip();
     for i in 0..5 {
         let r = login_from("globex.localhost", "viewer@globex.localhost", "wrong", &addr);
         assert_eq!(r.status, 401, "attempt {}", i + 1);
@@ -136,7 +129,7 @@ fn the_sixth_login_in_a_minute_from_one_ip_is_refused() {
     assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"));
     let wait: u64 = r.header("retry-after").and_then(|v| v.parse().ok()).unwrap_or(0);
     assert!((1..=60).contains(&wait), "Retry-After {wait}");
-    assert_eq!(login_from("globex.localhost", "viewer@globex.localhost", PASSWORD, &ip()).status, 200, "another IP is fine");
+    assert_eq!(login_from("globex.localhost", "viewer@globex.localhost", PASSWORD, &fresh_ip()).status, 200, "another IP is fine");
     // the window ends when Retry-After says
     std::thread::sleep(std::time::Duration::from_secs(wait + 1));
     assert_eq!(login_from("globex.localhost", "viewer@globex.localhost", PASSWORD, &addr).status, 200, "reset after the window");
@@ -146,7 +139,7 @@ fn the_sixth_login_in_a_minute_from_one_ip_is_refused() {
 fn the_staff_api_allows_a_hundred_requests_a_minute_per_ip() {
     let token = login("acme.localhost", "viewer@acme.localhost")["access_token"].as_str().unwrap_or_default().to_owned();
     let auth = format!("Bearer {token}");
-    let addr = ip();
+    let addr = fresh_ip();
     let me = || send("GET", "acme.localhost", "/api/v1/account/me", &[("authorization", &auth), ("cf-connecting-ip", &addr)], None);
     for i in 0..100 {
         assert_eq!(me().status, 200, "request {}", i + 1);

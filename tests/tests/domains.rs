@@ -2,12 +2,9 @@
 //! removed; the KV brand cache follows every change.
 
 use shoal_e2e::*;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-static IP: AtomicU32 = AtomicU32::new(1);
 
 fn call(method: &str, host: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
-    let ip = format!("2001:db8:e::{:x}:{:x}", std::process::id(), IP.fetch_add(1, Ordering::SeqCst));
+    let ip = fresh_ip();
     let auth = token.map(|t| format!("Bearer {t}")).unwrap_or_default();
     let mut headers = vec![("cf-connecting-ip", ip.as_str()), ("content-type", "application/json")];
     if token.is_some() {
@@ -17,14 +14,8 @@ fn call(method: &str, host: &str, path: &str, token: Option<&str>, body: Option<
 }
 
 fn owner() -> (String, String) {
-    let slug = unique("dom").chars().take(30).collect::<String>();
-    let email = format!("{slug}@example.com");
-    let r = call("POST", "localhost", "/api/v1/auth/signup", None, Some(json!({"brand_name": "D", "slug": slug, "email": email, "password": "Owner-Pass-123"})));
-    assert_eq!(r.status, 201, "{}", r.body);
-    let host = format!("{slug}.localhost");
-    let token = call("POST", &host, "/api/v1/auth/login", None, Some(json!({"email": email, "password": "Owner-Pass-123"}))).json()["access_token"]
-        .as_str().unwrap_or_default().to_owned();
-    (host, token)
+    let o = signed_up_owner("dom");
+    (o.host, o.token)
 }
 
 fn publish_txt(name: &str, txt: &str) {

@@ -2,16 +2,8 @@
 //! with each role, and RLS refusing the same writes directly on PostgREST.
 
 use shoal_e2e::*;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-static IP: AtomicU32 = AtomicU32::new(1);
-
-fn ip() -> String {
-    format!("2001:db8:c::{:x}:{:x}", std::process::id(), IP.fetch_add(1, Ordering::SeqCst))
-}
-
 fn post(host: &str, path: &str, body: Value) -> Reply {
-    send("POST", host, path, &[("cf-connecting-ip", &ip()), ("content-type", "application/json")], Some(body.to_string()))
+    send("POST", host, path, &[("cf-connecting-ip", &fresh_ip()), ("content-type", "application/json")], Some(body.to_string()))
 }
 
 fn call(method: &str, host: &str, path: &str, token: &str, body: Option<Value>) -> Reply {
@@ -21,14 +13,8 @@ fn call(method: &str, host: &str, path: &str, token: &str, body: Option<Value>) 
 
 /// A brand of its own, created by sign-up; returns (host, brand id, admin token).
 fn own_brand() -> (String, String, String) {
-    let slug = unique("team").chars().take(30).collect::<String>();
-    let email = format!("{slug}@example.com");
-    let r = post("localhost", "/api/v1/auth/signup", json!({"brand_name": "Team", "slug": slug, "email": email, "password": "Owner-Pass-123"}));
-    assert_eq!(r.status, 201, "{}", r.body);
-    let host = format!("{slug}.localhost");
-    let token = post(&host, "/api/v1/auth/login", json!({"email": email, "password": "Owner-Pass-123"})).json()["access_token"]
-        .as_str().unwrap_or_default().to_owned();
-    (host, r.json()["brand_id"].as_str().unwrap_or_default().to_owned(), token)
+    let o = signed_up_owner("team");
+    (o.host, o.brand_id, o.token)
 }
 
 fn invite_and_join(host: &str, admin: &str, role: &str) -> (String, String) {

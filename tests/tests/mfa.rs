@@ -3,12 +3,9 @@
 
 use shoal_domain::totp;
 use shoal_e2e::*;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-static IP: AtomicU32 = AtomicU32::new(1);
 
 fn call(method: &str, host: &str, path: &str, token: Option<&str>, body: Value) -> Reply {
-    let ip = format!("2001:db8:9::{:x}:{:x}", std::process::id(), IP.fetch_add(1, Ordering::SeqCst));
+    let ip = fresh_ip();
     let auth = token.map(|t| format!("Bearer {t}")).unwrap_or_default();
     let mut headers = vec![("cf-connecting-ip", ip.as_str()), ("content-type", "application/json")];
     if token.is_some() {
@@ -23,17 +20,12 @@ fn now() -> i64 {
 
 /// A signed-up brand and its owner: (host, email, token).
 fn owner() -> (String, String, String) {
-    let slug = unique("mfa").chars().take(30).collect::<String>();
-    let email = format!("{slug}@example.com");
-    let r = call("POST", "localhost", "/api/v1/auth/signup", None, json!({"brand_name": "M", "slug": slug, "email": email, "password": "Owner-Pass-123"}));
-    assert_eq!(r.status, 201, "{}", r.body);
-    let host = format!("{slug}.localhost");
-    let token = login(&host, &email, json!({})).json()["access_token"].as_str().unwrap_or_default().to_owned();
-    (host, email, token)
+    let o = signed_up_owner("mfa");
+    (o.host, o.email, o.token)
 }
 
 fn login(host: &str, email: &str, extra: Value) -> Reply {
-    let mut body = json!({"email": email, "password": "Owner-Pass-123"});
+    let mut body = json!({"email": email, "password": OWNER_PASSWORD});
     if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
         b.extend(e.clone());
     }

@@ -2,14 +2,6 @@
 //! change; each with its bad paths.
 
 use shoal_e2e::*;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-static IP: AtomicU32 = AtomicU32::new(1);
-
-fn ip() -> String {
-    format!("2001:db8:b::{:x}:{:x}", std::process::id(), IP.fetch_add(1, Ordering::SeqCst))
-}
-
 fn post(host: &str, path: &str, body: Value, ip: &str) -> Reply {
     send("POST", host, path, &[("cf-connecting-ip", ip), ("content-type", "application/json")], Some(body.to_string()))
 }
@@ -20,11 +12,11 @@ fn last_code(email: &str, template: &str) -> String {
 
 fn signup(slug: &str, email: &str) -> Reply {
     post("localhost", "/api/v1/auth/signup",
-         json!({"brand_name": "Fresh Shop", "slug": slug, "email": email, "password": "Fresh-Start-42"}), &ip())
+         json!({"brand_name": "Fresh Shop", "slug": slug, "email": email, "password": "Fresh-Start-42"}), &fresh_ip())
 }
 
 fn login(host: &str, email: &str, password: &str) -> Reply {
-    post(host, "/api/v1/auth/login", json!({"email": email, "password": password}), &ip())
+    post(host, "/api/v1/auth/login", json!({"email": email, "password": password}), &fresh_ip())
 }
 
 #[test]
@@ -46,13 +38,13 @@ fn sign_up_creates_brand_domain_owner_and_a_code_in_one_go() {
     let clash = signup(&slug, &format!("other-{email}"));
     assert_eq!((clash.status, clash.error_code().as_str()), (409, "slug_taken"));
     assert_eq!(count(&format!("select count(*) from brands where slug like '{slug}%'")), 1, "nothing half-created");
-    let weak = post("localhost", "/api/v1/auth/signup", json!({"brand_name": "W", "slug": format!("{slug}w"), "email": format!("w{email}"), "password": "password"}), &ip());
+    let weak = post("localhost", "/api/v1/auth/signup", json!({"brand_name": "W", "slug": format!("{slug}w"), "email": format!("w{email}"), "password": "password"}), &fresh_ip());
     assert_eq!((weak.status, weak.error_code().as_str()), (422, "password_too_simple"));
 
-    let ok = post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": code}), &ip());
+    let ok = post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": code}), &fresh_ip());
     assert_eq!(ok.status, 200, "{}", ok.body);
     assert_eq!(count(&format!("select count(*) from accounts where email = '{email}' and email_verified_at is not null")), 1);
-    assert_eq!(post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": code}), &ip()).error_code(), "code_invalid", "a code works once");
+    assert_eq!(post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": code}), &fresh_ip()).error_code(), "code_invalid", "a code works once");
 }
 
 #[test]
@@ -63,14 +55,14 @@ fn five_wrong_codes_lock_the_code_and_a_new_one_works() {
     let right = last_code(&email, "verification_code");
     let wrong = if right == "000000" { "111111" } else { "000000" };
     for i in 0..5 {
-        let r = post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": wrong}), &ip());
+        let r = post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": wrong}), &fresh_ip());
         assert_eq!(r.status, if i < 4 { 400 } else { 429 }, "attempt {}: {}", i + 1, r.body);
     }
-    let r = post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": right}), &ip());
+    let r = post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": right}), &fresh_ip());
     assert_eq!((r.status, r.error_code().as_str()), (429, "code_locked"), "even the right code, once locked");
-    assert_eq!(post("localhost", "/api/v1/auth/resend-verification", json!({"email": email}), &ip()).status, 202);
+    assert_eq!(post("localhost", "/api/v1/auth/resend-verification", json!({"email": email}), &fresh_ip()).status, 202);
     let fresh = last_code(&email, "verification_code");
-    assert_eq!(post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": fresh}), &ip()).status, 200);
+    assert_eq!(post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": fresh}), &fresh_ip()).status, 200);
 }
 
 #[test]
@@ -80,7 +72,7 @@ fn an_expired_code_is_refused() {
     assert_eq!(signup(&slug, &email).status, 201);
     let code = last_code(&email, "verification_code");
     sql(&format!("update auth_codes set expires_at = now() - interval '1 second' where account_id = (select id from accounts where email = '{email}')"));
-    let r = post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": code}), &ip());
+    let r = post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": code}), &fresh_ip());
     assert_eq!((r.status, r.error_code().as_str()), (400, "code_expired"));
 }
 
@@ -91,13 +83,13 @@ fn password_reset_answers_alike_and_ends_every_session() {
     assert_eq!(signup(&slug, &email).status, 201);
     let host = format!("{slug}.localhost");
     let access = login(&host, &email, "Fresh-Start-42").json()["access_token"].as_str().unwrap_or_default().to_owned();
-    let known = post(&host, "/api/v1/auth/forgot-password", json!({"email": email}), &ip());
-    let unknown = post(&host, "/api/v1/auth/forgot-password", json!({"email": format!("ghost-{email}")}), &ip());
+    let known = post(&host, "/api/v1/auth/forgot-password", json!({"email": email}), &fresh_ip());
+    let unknown = post(&host, "/api/v1/auth/forgot-password", json!({"email": format!("ghost-{email}")}), &fresh_ip());
     assert_eq!((known.status, known.body.clone()), (unknown.status, unknown.body.clone()), "no way to tell accounts apart");
     let code = last_code(&email, "password_reset");
-    let weak = post(&host, "/api/v1/auth/reset-password", json!({"email": email, "code": code, "new_password": "short"}), &ip());
+    let weak = post(&host, "/api/v1/auth/reset-password", json!({"email": email, "code": code, "new_password": "short"}), &fresh_ip());
     assert_eq!(weak.error_code(), "password_too_short");
-    let r = post(&host, "/api/v1/auth/reset-password", json!({"email": email, "code": code, "new_password": "Brand-New-Pass-7"}), &ip());
+    let r = post(&host, "/api/v1/auth/reset-password", json!({"email": email, "code": code, "new_password": "Brand-New-Pass-7"}), &fresh_ip());
     assert_eq!(r.status, 200, "{}", r.body);
     let me = send("GET", &host, "/api/v1/account/me", &[("authorization", &format!("Bearer {access}"))], None);
     assert_eq!(me.status, 401, "sessions from before the reset are over");
@@ -128,7 +120,7 @@ fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
 
 #[test]
 fn sign_up_is_limited_to_three_a_minute_per_ip() {
-    let addr = ip();
+    let addr = fresh_ip();
     for i in 0..3 {
         let r = post("localhost", "/api/v1/auth/signup", json!({"brand_name": "x", "slug": "Bad Slug", "email": "x@example.com", "password": "x"}), &addr);
         assert_ne!(r.status, 429, "attempt {}", i + 1);
@@ -139,7 +131,7 @@ fn sign_up_is_limited_to_three_a_minute_per_ip() {
 
 #[test]
 fn code_requests_are_limited_to_three_a_minute_per_ip() {
-    let addr = ip();
+    let addr = fresh_ip();
     for i in 0..3 {
         let r = post("localhost", "/api/v1/auth/forgot-password", json!({"email": format!("nobody{i}@example.com")}), &addr);
         assert_eq!(r.status, 202, "attempt {}", i + 1);
