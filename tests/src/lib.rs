@@ -7,6 +7,7 @@ use std::process::Command;
 use std::time::Duration;
 
 pub mod edge;
+pub mod spawned;
 pub mod shop;
 pub mod stripe;
 
@@ -172,7 +173,7 @@ pub fn token_for(claims: shoal_domain::db_token::DbClaims) -> String {
     shoal_domain::db_token::mint(secret.trim().as_bytes(), claims, chrono_now(), 300).unwrap_or_default()
 }
 
-fn chrono_now() -> chrono::DateTime<chrono::Utc> {
+pub fn chrono_now() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp(stripe::now(), 0).unwrap_or_default()
 }
 

@@ -1,7 +1,7 @@
 //! The edge device API behind Cloudflare mTLS: the worker is driven with the `cf`
 //! object wrangler dev accepts in the `MF-CF-Blob` header (what Cloudflare sets as
-//! `request.cf.tlsClientAuth` in production). Device rows are bound here with SQL, standing
-//! in for certificate activation, which is not built yet.
+//! `request.cf.tlsClientAuth` in production), for devices activated through the API with
+//! real certificates (see `shoal_e2e::edge`).
 
 use shoal_e2e::edge::*;
 use shoal_e2e::*;
@@ -9,8 +9,8 @@ use shoal_e2e::*;
 #[test]
 fn certificates_are_checked_field_by_field_and_refusals_say_why() {
     let (_, fp) = device("acme.localhost", 90);
-    let ok = edge("GET", "/edge/v1/status", &cf("1", "SUCCESS", "0", &fp), None);
-    assert_eq!((ok.status, ok.json()["code"].as_str()), (200, Some("ok")), "{}", ok.body);
+    let ok = edge("GET", "/edge/v1/health", &cf("1", "SUCCESS", "0", &fp), None);
+    assert_eq!(ok.status, 200, "{}", ok.body);
     let cases = [
         (cf("1", "SUCCESS", "1", &fp), 401, "certificate_revoked"),
         (cf("1", "FAILED:certificate has expired", "0", &fp), 401, "verification_failed"),
@@ -20,10 +20,10 @@ fn certificates_are_checked_field_by_field_and_refusals_say_why() {
         (json!({"clientAcceptEncoding": "", "tlsClientAuth": {"certPresented": "1"}}).to_string(), 401, "verification_failed"),
     ];
     for (blob, status, code) in cases {
-        let r = edge("GET", "/edge/v1/status", &blob, None);
+        let r = edge("GET", "/edge/v1/commands", &blob, None);
         assert_eq!((r.status, r.error_code().as_str()), (status, code), "{blob}");
     }
-    let failed = edge("GET", "/edge/v1/status", &cf("1", "FAILED:certificate has expired", "0", &fp), None);
+    let failed = edge("GET", "/edge/v1/commands", &cf("1", "FAILED:certificate has expired", "0", &fp), None);
     assert_eq!(failed.json()["error"]["details"]["detail"], "certificate has expired");
 }
 
@@ -31,10 +31,10 @@ fn certificates_are_checked_field_by_field_and_refusals_say_why() {
 fn a_revoked_device_is_refused_on_its_very_next_request() {
     let (id, fp) = device("acme.localhost", 90);
     let blob = cf("1", "SUCCESS", "0", &fp);
-    assert_eq!(edge("GET", "/edge/v1/status", &blob, None).status, 200);
+    assert_eq!(edge("GET", "/edge/v1/health", &blob, None).status, 200);
     let r = admin("POST", "acme.localhost", &format!("/api/v1/admin/devices/{id}/revoke"), Some(json!({"reason": "stolen"})));
     assert_eq!(r.status, 200, "{}", r.body);
-    let refused = edge("GET", "/edge/v1/status", &blob, None);
+    let refused = edge("GET", "/edge/v1/health", &blob, None);
     assert_eq!((refused.status, refused.error_code().as_str()), (403, "device_revoked"));
     assert_eq!(refused.json()["error"]["details"]["revoked_reason"], "stolen");
     assert!(refused.json()["error"]["details"]["revoked_at"].is_string());

@@ -2,6 +2,7 @@
 //! rules live in `shoal-domain`, all storage calls in `store`.
 
 mod config;
+mod device_certs;
 mod email;
 mod error;
 mod http;

@@ -41,6 +41,7 @@ pub struct Config {
     pub session_idle_days: i64,
     pub session_absolute_days: i64,
     /// Set per request on writes: who asked, so the audit log can say (never from the env).
+    pub edge: crate::edge_config::EdgeSettings,
     pub request: Option<RequestMeta>,
 }
 
@@ -147,6 +148,7 @@ impl Config {
         if session_absolute_days < session_idle_days {
             problems.push("SESSION_ABSOLUTE_DAYS must be at least SESSION_IDLE_DAYS".into());
         }
+        let edge = crate::edge_config::load(&get, environment, &mut problems);
         if !problems.is_empty() {
             return Err(ConfigError { problems });
         }
@@ -168,6 +170,7 @@ impl Config {
             dns_api_base: get("DNS_API_BASE").unwrap_or_else(|| DEFAULT_DNS_API.into()),
             session_idle_days,
             session_absolute_days,
+            edge,
             request: None,
         })
     }
@@ -194,6 +197,8 @@ mod tests {
             ("STRIPE_SECRET_KEY", "sk_live_x".into()),
             ("STRIPE_WEBHOOK_SECRETS", "whsec_a, whsec_b".into()),
             ("EMAIL_API_KEY", "re_live_x".into()),
+            ("CF_API_TOKEN", "cf_x".into()),
+            ("CF_ZONE_ID", "zone_x".into()),
         ];
         for (k, v) in extra {
             base.retain(|(bk, _)| bk != k);
@@ -252,7 +257,7 @@ mod tests {
     #[test]
     fn reports_every_problem_at_once() {
         let err = Config::from_lookup(env(&[("ENVIRONMENT", "staging"), ("BRAND_CACHE_TTL", "5")])).expect_err("bad");
-        assert_eq!(err.problems.len(), 8, "{err}");
+        assert_eq!(err.problems.len(), 9, "{err}");
     }
 
     #[test]

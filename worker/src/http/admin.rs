@@ -122,6 +122,10 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             let body: serde_json::Value = read_json(&mut req).await?;
             Ok(json_response(&create_device(config, brand, &caller, &body).await?, 201))
         }
+        (Method::Post, ["devices", id, "activation-code"]) => {
+            require(&caller, Action::ManageDevices)?;
+            Ok(json_response(&new_activation_code(config, brand, &caller, &device_id(id)?).await?, 201))
+        }
         (Method::Post, ["devices", id, action @ ("revoke" | "commands")]) => {
             require(&caller, Action::ManageDevices)?;
             let body: serde_json::Value = read_json(&mut req).await?;
@@ -129,8 +133,13 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             let done = if *action == "revoke" {
                 let reason = body["reason"].as_str().filter(|r| !r.trim().is_empty())
                     .ok_or_else(|| AppError::BadRequest("missing_field", "`reason` is required".into()))?;
-                store::edge::call(config, "admin_revoke_device", serde_json::json!({"p_brand_id": brand.id, "p_device_id": id,
-                    "p_reason": reason, "p_actor": caller.actor()})).await?
+                let mut revoked = store::edge::call(config, "admin_revoke_device", serde_json::json!({"p_brand_id": brand.id,
+                    "p_device_id": id, "p_reason": reason, "p_actor": caller.actor()})).await?;
+                // the database refuses the device from now on; the issuer's revocation follows
+                let at_issuer = crate::device_certs::revoke(config, revoked["cert_ref"].as_str().unwrap_or_default()).await;
+                revoked["certificate_revoked_at_issuer"] = serde_json::json!(at_issuer.is_ok());
+                revoked.as_object_mut().map(|o| o.remove("cert_ref"));
+                revoked
             } else {
                 let kind = body["kind"].as_str().filter(|k| matches!(*k, "refresh_catalog" | "rotate_certificate" | "upload_logs" | "lock_till" | "update_app"))
                     .ok_or_else(|| AppError::BadRequest("invalid_kind", "unknown command kind".into()))?;
@@ -306,9 +315,18 @@ async fn create_device(config: &Config, brand: &BrandContext, caller: &Caller, b
     let name = body["name"].as_str().map(str::trim).filter(|n| !n.is_empty() && n.len() <= 120)
         .ok_or_else(|| AppError::BadRequest("missing_field", "`name` is required".into()))?;
     let code = shoal_domain::request_id::from_random(crate::random::bytes()?);
-    let hash = shoal_domain::codes::hash(config.jwt_secret.as_bytes(), "device_activation", &brand.id, &code);
     let mut device = store::edge::call(config, "admin_create_device", serde_json::json!({"p_brand_id": brand.id, "p_name": name,
-        "p_store": body["store"], "p_code_hash": hash, "p_actor": caller.actor()})).await?;
+        "p_store": body["store"], "p_code_prefix": &code[..8], "p_code_hash": super::edge_activation::code_hash(config, &code),
+        "p_actor": caller.actor()})).await?;
+    device["activation_code"] = serde_json::json!(code);
+    Ok(device)
+}
+
+/// A fresh one-time code for an existing device (lapsed certificate, replaced box).
+async fn new_activation_code(config: &Config, brand: &BrandContext, caller: &Caller, id: &str) -> Result<serde_json::Value, AppError> {
+    let code = shoal_domain::request_id::from_random(crate::random::bytes()?);
+    let mut device = store::edge::call(config, "admin_new_activation_code", serde_json::json!({"p_brand_id": brand.id, "p_device_id": id,
+        "p_code_prefix": &code[..8], "p_code_hash": super::edge_activation::code_hash(config, &code), "p_actor": caller.actor()})).await?;
     device["activation_code"] = serde_json::json!(code);
     Ok(device)
 }

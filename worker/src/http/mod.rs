@@ -8,6 +8,8 @@ mod brand;
 pub mod cart;
 mod domains;
 mod edge;
+mod edge_activation;
+mod edge_status;
 mod releases;
 pub mod catalog;
 pub mod checkout;

@@ -47,8 +47,9 @@ async fn send_json(builder: postgrest::Builder) -> Result<serde_json::Value, App
         200..=299 if text.trim().is_empty() => Ok(serde_json::Value::Null),
         200..=299 => serde_json::from_str(&text).map_err(|e| AppError::Internal(format!("postgrest json: {e}"))),
         500..=599 => Err(AppError::DatabaseUnavailable(format!("postgrest {status}: {text}"))),
-        // a function refused on purpose (errcode PT404/PT409/PT422): its message is the code
-        404 | 409 | 422 => match serde_json::from_str::<serde_json::Value>(&text) {
+        // a function refused on purpose (errcode PT403/PT404/PT409/PT410/PT422): its message is
+        // the code; a 403 without a PT code is PostgREST refusing our token, a bug
+        403 | 404 | 409 | 410 | 422 => match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(body) if body["code"].as_str().is_some_and(|c| c.starts_with("PT")) => Err(AppError::Refused {
                 status,
                 code: body["message"].as_str().unwrap_or("refused").to_owned(),
