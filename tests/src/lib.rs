@@ -138,6 +138,16 @@ pub fn count(query: &str) -> i64 {
     sql(query).parse().unwrap_or(-1)
 }
 
+/// A fresh UUID (v4 shape) for client-made ids: the varying bits come first, so any prefix
+/// of it is unique within a run too.
+pub fn uuid() -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default() as u64;
+    let h = format!("{:08x}{:016x}{:08x}", n.wrapping_mul(2_654_435_761) ^ nanos as u32, nanos, std::process::id());
+    format!("{}-{}-4{}-8{}-{}", &h[..8], &h[8..12], &h[13..16], &h[17..20], &h[20..32])
+}
+
 /// A short random suffix so tests that create rows never collide.
 pub fn unique(prefix: &str) -> String {
     let nanos = std::time::SystemTime::now()

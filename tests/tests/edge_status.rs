@@ -55,8 +55,8 @@ fn expiry_hardware_and_clock_reasons() {
     assert_eq!((s["code"].as_str(), s["details"]["threshold_days"].as_i64()), (Some("certificate_expiring_soon"), Some(30)), "{s}");
 
     let (_, fp, hw) = activated("acme.localhost");
-    let other = hardware_id();
-    let s = status(&verified(&fp), &[("x-shoal-hardware-id", &other)]);
+    let other = "XB-OTHER-BOX-0001";
+    let s = status(&verified(&fp), &[("x-shoal-hardware-id", other)]);
     assert_eq!(s["code"], "device_mismatch", "{s}");
     let (bound, reported) = (s["details"]["bound_hardware_id"].as_str().unwrap_or_default(), s["details"]["reported_hardware_id"].as_str().unwrap_or_default());
     assert!(bound.contains('…') && !bound.contains(&hw[4..hw.len() - 4]), "masked: {bound}");

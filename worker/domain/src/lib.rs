@@ -27,5 +27,6 @@ pub mod device_cert;
 pub mod device_license;
 pub mod device_status;
 pub mod edge_config;
+pub mod sync;
 pub mod updates;
 pub mod ids;

@@ -4,6 +4,7 @@
 //! from the database (never KV), so a revocation applies to the very next request.
 //!   POST /edge/v1/activate (no certificate yet, or the current one to renew)
 //!   GET  /edge/v1/status (answers even for refused devices)   GET /edge/v1/health   GET /edge/v1/commands
+//!   POST /edge/v1/sync/push   GET /edge/v1/sync/pull (see edge_sync)
 //!   POST /edge/v1/commands/{id}/ack  {"success": bool, "message"}
 
 use shoal_domain::billing::BillingState;
@@ -106,6 +107,8 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config) -> Res
                 _ => Err(AppError::NotFound),
             }
         }
+        (Method::Post, "/edge/v1/sync/push") => Ok(json_response(&super::edge_sync::push(&mut req, config, &admitted).await?, 200)),
+        (Method::Get, "/edge/v1/sync/pull") => Ok(json_response(&super::edge_sync::pull(&req, config, &admitted).await?, 200)),
         (Method::Get, "/edge/v1/commands") => {
             let commands = store::edge::call(config, "edge_claim_commands",
                 serde_json::json!({"p_device_id": device.id, "p_lease_seconds": COMMAND_LEASE_SECONDS})).await?;

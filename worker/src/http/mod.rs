@@ -10,6 +10,7 @@ mod domains;
 mod edge;
 mod edge_activation;
 mod edge_status;
+mod edge_sync;
 mod releases;
 pub mod catalog;
 pub mod checkout;
