@@ -165,3 +165,19 @@ fn pull_pages_through_the_brand_s_changes_only() {
     }
     assert_eq!(edge("GET", "/edge/v1/sync/pull?limit=501", &verified(&acme_fp), None).error_code(), "invalid_limit");
 }
+
+#[test]
+fn erasing_a_customer_reaches_in_store_records_and_the_devices() {
+    let (_, fp, _) = activated("globex.localhost");
+    let (id, email) = (uuid(), format!("{}@example.com", unique("pos-")));
+    let pushed = push(&fp, &[rec("customers", "upsert", &id, None, json!({"name": "Till Shopper", "email": email, "phone": "+34 600 000 000"}))]);
+    assert_eq!(statuses(&pushed), ["applied"]);
+    let cursor = latest_cursor(&fp);
+    let erased = admin("POST", "globex.localhost", "/api/v1/admin/customers/erase", Some(json!({"email": email.to_uppercase()})));
+    assert_eq!((erased.status, erased.json()["store_customers_erased"].as_i64()), (200, Some(1)), "{}", erased.body);
+    let (changes, _) = pull_all(&fp, cursor);
+    let change = changes.iter().find(|c| c["id"] == id.as_str()).unwrap_or_else(|| panic!("erasure not pulled: {changes:?}"));
+    assert_eq!((change["data"]["email"].clone(), change["data"]["phone"].clone(), change["version"].as_i64()), (Value::Null, Value::Null, Some(2)));
+    let export = admin("GET", "globex.localhost", "/api/v1/admin/export", None);
+    assert!(export.json()["store_customers"].as_array().is_some_and(|c| c.iter().any(|x| x["id"] == id.as_str() && x["name"] == "Erased customer")), "{}", export.body);
+}

@@ -1,6 +1,8 @@
 -- =====================================================================================
 -- Data export of a brand and erasure of a customer's personal data (audited)
 -- =====================================================================================
+-- The in-store tables (customers, store_orders) are created by the edge sync migrations
+-- later; plpgsql resolves them when these functions run.
 set role shoal_owner;
 
 create function public.admin_export(p_brand_id uuid, p_actor text)
@@ -22,7 +24,13 @@ begin
                     from public.order_items i where i.order_id = o.id)) order by o.number)
       from public.orders o where o.brand_id = p_brand_id), '[]'::jsonb),
     'members', coalesce((select jsonb_agg(jsonb_build_object('email', a.email, 'role', m.role, 'status', m.status) order by a.email)
-      from public.memberships m join public.accounts a on a.id = m.account_id where m.brand_id = p_brand_id), '[]'::jsonb))
+      from public.memberships m join public.accounts a on a.id = m.account_id where m.brand_id = p_brand_id), '[]'::jsonb),
+    'store_customers', coalesce((select jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'email', c.email, 'phone', c.phone,
+        'deleted', c.deleted_at is not null) order by c.id)
+      from public.customers c where c.brand_id = p_brand_id), '[]'::jsonb),
+    'store_orders', coalesce((select jsonb_agg(jsonb_build_object('number', o.number, 'status', o.status, 'currency', o.currency,
+        'total_amount', o.total_amount, 'placed_at', o.placed_at, 'customer_id', o.customer_id) order by o.placed_at)
+      from public.store_orders o where o.brand_id = p_brand_id), '[]'::jsonb))
   into v;
   perform shoal_private.audit(p_brand_id, p_actor, 'data_export', p_brand_id::text,
     jsonb_build_object('orders', jsonb_array_length(v->'orders'), 'products', jsonb_array_length(v->'products')));
@@ -31,21 +39,27 @@ end
 $$;
 
 -- Erases a shopper's personal data from this brand: orders keep their money and items
--- (bookkeeping) but lose the email; unsent emails to the address are dropped.
+-- (bookkeeping) but lose the email; unsent emails to the address are dropped; in-store
+-- customer records with the address lose name, email and phone (the version bump carries
+-- the erasure to the brand's devices through sync pull).
 create function public.admin_erase_customer(p_brand_id uuid, p_email text, p_actor text)
 returns jsonb language plpgsql security definer set search_path = '' as $$
 declare
   v_orders int;
   v_mails int;
+  v_store int;
   v_alias text := 'erased-' || left(encode(extensions.digest(lower(trim(p_email)), 'sha256'), 'hex'), 12) || '@erased.invalid';
 begin
   update public.orders set email = v_alias, updated_at = now() where brand_id = p_brand_id and email = lower(trim(p_email));
   get diagnostics v_orders = row_count;
   delete from public.email_outbox where brand_id = p_brand_id and to_email = lower(trim(p_email)) and status = 'pending';
   get diagnostics v_mails = row_count;
+  update public.customers set name = 'Erased customer', email = null, phone = null, note = ''
+   where brand_id = p_brand_id and lower(email) = lower(trim(p_email));
+  get diagnostics v_store = row_count;
   perform shoal_private.audit(p_brand_id, p_actor, 'data_delete', v_alias,
-    jsonb_build_object('orders_anonymised', v_orders, 'emails_dropped', v_mails));
-  return jsonb_build_object('orders_anonymised', v_orders, 'emails_dropped', v_mails);
+    jsonb_build_object('orders_anonymised', v_orders, 'emails_dropped', v_mails, 'store_customers_erased', v_store));
+  return jsonb_build_object('orders_anonymised', v_orders, 'emails_dropped', v_mails, 'store_customers_erased', v_store);
 end
 $$;
 

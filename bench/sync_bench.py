@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""Edge sync benchmark: push batches of 500 records and pull pages of 500, through the
+worker (mTLS fields in MF-CF-Blob, as Cloudflare would set them) and, as the baseline in
+the same run, the same database functions called on PostgREST directly with a service
+token. Each batch is distinct (fresh mutation ids): 400 new customers, 50 new employees
+and 50 stock deltas spread over a few variants, so concurrent batches contend on stock
+rows as tills do. Prints "label records_per_s p50_ms p99_ms errors" lines.
+
+usage: sync_bench.py WORKER_URL DEV_WORKER_URL POSTGREST_URL JWT_SECRET BRAND_ID BATCHES CONNECTIONS
+"""
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import uuid
+
+WORKER, DEV_WORKER, POSTGREST, SECRET, BRAND = sys.argv[1:6]
+BATCHES, CONNS = int(sys.argv[6]), int(sys.argv[7])
+PER_BATCH = 500
+
+
+def service_token():
+    b = lambda x: base64.urlsafe_b64encode(x).rstrip(b"=").decode()
+    head = b(b'{"alg":"HS256","typ":"JWT"}')
+    body = b(json.dumps({"role": "service_role", "exp": int(time.time()) + 3600}).encode())
+    sig = b(hmac.new(SECRET.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest())
+    return f"{head}.{body}.{sig}"
+
+
+TOKEN = service_token()
+
+
+def call(base, method, path, headers, body=None):
+    u = urllib.parse.urlparse(base)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
+    conn.request(method, path, body=body, headers=headers)
+    r = conn.getresponse()
+    data = r.read()
+    conn.close()
+    return r.status, data
+
+
+def activate():
+    """A device created through the admin API and activated with a real P-256 request."""
+    st, data = call(DEV_WORKER, "POST", "/api/v1/admin/devices",
+                    {"Host": "acme.localhost", "Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+                    json.dumps({"name": "Bench till"}))
+    assert st == 201, data
+    device = json.loads(data)
+    hw = "HW-BENCH-" + uuid.uuid4().hex[:8]
+    with tempfile.TemporaryDirectory() as d:
+        csr = subprocess.run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                              "-keyout", os.path.join(d, "k"), "-subj", f"/CN={hw}"], capture_output=True, check=True).stdout.decode()
+    st, data = call(DEV_WORKER, "POST", "/edge/v1/activate", {"Host": "edge.localhost", "Content-Type": "application/json"},
+                    json.dumps({"activation_code": device["activation_code"], "hardware_id": hw, "csr": csr}))
+    assert st == 201, data
+    return device["id"], json.loads(data)["fingerprint_sha256"]
+
+
+def variants():
+    st, data = call(POSTGREST, "GET", f"/inventory_levels?select=variant_id&brand_id=eq.{BRAND}&limit=10",
+                    {"Authorization": f"Bearer {TOKEN}"})
+    assert st == 200, data
+    return [v["variant_id"] for v in json.loads(data)]
+
+
+def batch(stock):
+    recs = []
+    for i in range(PER_BATCH):
+        rec = {"mutation_id": str(uuid.uuid4()), "id": str(uuid.uuid4()), "base_version": None}
+        if i < 400:
+            rec.update(resource="customers", op="upsert", data={"name": f"Bench customer {i}", "email": f"c{i}@example.com"})
+        elif i < 450:
+            rec.update(resource="employees", op="upsert", data={"name": f"Bench clerk {i}", "role": "cashier"})
+        else:
+            rec.update(resource="inventory_levels", op="delta", id=stock[i % len(stock)], data={"delta": 1})
+        recs.append(rec)
+    return recs
+
+
+def run(label, send):
+    """CONNECTIONS threads share BATCHES batches; each batch is one request."""
+    bodies = [batch(STOCK) for _ in range(BATCHES)]
+    latencies, errors, lock = [], [0], threading.Lock()
+
+    def worker(mine):
+        for b in mine:
+            t0 = time.perf_counter()
+            ok = send(b)
+            dt = (time.perf_counter() - t0) * 1000
+            with lock:
+                latencies.append(dt)
+                errors[0] += 0 if ok else 1
+
+    threads = [threading.Thread(target=worker, args=(bodies[i::CONNS],)) for i in range(CONNS)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    latencies.sort()
+    pct = lambda p: latencies[min(len(latencies) - 1, int(len(latencies) * p))]
+    print(f"{label} {BATCHES * PER_BATCH / wall:.0f} {pct(0.5):.1f} {pct(0.99):.1f} {errors[0]}", flush=True)
+
+
+def push_worker(recs):
+    st, data = call(WORKER, "POST", "/edge/v1/sync/push", {"Host": "edge.localhost", "MF-CF-Blob": BLOB,
+                    "Content-Type": "application/json"}, json.dumps({"records": recs}))
+    return st == 200 and json.loads(data)["summary"]["applied"] == PER_BATCH
+
+
+def push_postgrest(recs):
+    st, data = call(POSTGREST, "POST", "/rpc/edge_sync_push", {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+                    json.dumps({"p_brand_id": BRAND, "p_device_id": DEVICE, "p_records": recs}))
+    return st == 200 and all(r["status"] == "applied" for r in json.loads(data)["results"])
+
+
+def pull(label, page):
+    """Pages of 500 from the start of the brand's feed to its end, one connection."""
+    t0, total, n, cursor, lat = time.perf_counter(), 0, 0, None, []
+    while True:
+        t = time.perf_counter()
+        changes, cursor, more = page(cursor)
+        lat.append((time.perf_counter() - t) * 1000)
+        total += changes
+        n += 1
+        if not more:
+            break
+    lat.sort()
+    print(f"{label} {total / (time.perf_counter() - t0):.0f} {lat[len(lat) // 2]:.1f} {lat[min(len(lat) - 1, int(len(lat) * 0.99))]:.1f} 0 {total}", flush=True)
+
+
+def page_worker(cursor):
+    q = "limit=500" + (f"&cursor={cursor}" if cursor else "")
+    st, data = call(WORKER, "GET", f"/edge/v1/sync/pull?{q}", {"Host": "edge.localhost", "MF-CF-Blob": BLOB})
+    assert st == 200, data
+    p = json.loads(data)
+    return len(p["changes"]), p["cursor"], p["has_more"]
+
+
+def page_postgrest(cursor):
+    st, data = call(POSTGREST, "POST", "/rpc/edge_sync_pull", {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+                    json.dumps({"p_brand_id": BRAND, "p_since": cursor or 0, "p_limit": 500}))
+    assert st == 200, data
+    p = json.loads(data)
+    return len(p["changes"]), p["next"], p["has_more"]
+
+
+DEVICE, FP = activate()
+BLOB = json.dumps({"clientAcceptEncoding": "", "tlsClientAuth": {"certPresented": "1", "certVerified": "SUCCESS",
+                   "certRevoked": "0", "certFingerprintSHA256": FP}})
+STOCK = variants()
+# warm both paths (isolate start, connection pools), then measure
+push_worker(batch(STOCK)); push_postgrest(batch(STOCK))
+run("push_worker", push_worker)
+run("push_postgrest", push_postgrest)
+pull("pull_worker", page_worker)
+pull("pull_postgrest", page_postgrest)
