@@ -14,10 +14,16 @@ create table public.devices (
   cert_expires_at        timestamptz,
   cert_issuer            text,
   hardware_id            text,
+  -- the code's public first 8 characters: how activation finds the device to check it against
+  activation_code_prefix text unique check (activation_code_prefix is null or activation_code_prefix ~ '^[0-9a-f]{8}$'),
   activation_code_hash   text,
   activation_expires_at  timestamptz,
   activation_attempts    integer not null default 0,
   last_seen_at           timestamptz,
+  -- Cloudflare's client-certificate id (or the dev CA's serial): what revocation names
+  cert_ref               text,
+  cert_serial            text,
+  activated_at           timestamptz,
   revoked_at             timestamptz,
   revoked_reason         text,
   created_at             timestamptz not null default now()
@@ -64,9 +70,12 @@ returns jsonb language sql stable security definer set search_path = '' as $$
   select jsonb_build_object('id', d.id, 'brand_id', d.brand_id, 'status', d.status, 'name', d.name,
     'revoked_at', d.revoked_at, 'revoked_reason', d.revoked_reason, 'hardware_id', d.hardware_id,
     'cert_expires_at', d.cert_expires_at, 'cert_expires_epoch', extract(epoch from d.cert_expires_at)::bigint,
-    'cert_issuer', d.cert_issuer, 'last_seen_at', d.last_seen_at, 'locale', b.locale,
-    'billing', shoal_private.billing_state(d.brand_id))
+    'cert_issuer', d.cert_issuer, 'last_seen_at', d.last_seen_at, 'activated_at', d.activated_at, 'locale', b.locale,
+    'billing', shoal_private.billing_state(d.brand_id),
+    'grace_period_days', coalesce((s.value ->> 'grace_period_days')::int, 0),
+    'renewal_url', s.value ->> 'renewal_url', 'support_url', s.value ->> 'support_url')
   from public.devices d join public.brands b on b.id = d.brand_id
+  left join public.platform_settings s on s.key = 'billing'
   where d.cert_fingerprint = lower(p_fingerprint)
 $$;
 
@@ -76,13 +85,13 @@ returns timestamptz language sql security definer set search_path = '' as $$
 $$;
 
 -- ------------------------------------------------------------------------ staff
-create function public.admin_create_device(p_brand_id uuid, p_name text, p_store text, p_code_hash text, p_actor text)
+create function public.admin_create_device(p_brand_id uuid, p_name text, p_store text, p_code_prefix text, p_code_hash text, p_actor text)
 returns jsonb language plpgsql security definer set search_path = '' as $$
 declare
   v public.devices;
 begin
-  insert into public.devices (brand_id, name, store, activation_code_hash, activation_expires_at)
-  values (p_brand_id, p_name, coalesce(p_store, ''), p_code_hash, now() + interval '24 hours') returning * into v;
+  insert into public.devices (brand_id, name, store, activation_code_prefix, activation_code_hash, activation_expires_at)
+  values (p_brand_id, p_name, coalesce(p_store, ''), p_code_prefix, p_code_hash, now() + interval '24 hours') returning * into v;
   perform shoal_private.audit(p_brand_id, p_actor, 'device_created', v.id::text, jsonb_build_object('name', p_name));
   return jsonb_build_object('id', v.id, 'name', v.name, 'status', v.status, 'activation_expires_at', v.activation_expires_at);
 end
@@ -93,14 +102,16 @@ returns jsonb language plpgsql security definer set search_path = '' as $$
 declare
   v public.devices;
 begin
-  update public.devices set status = 'revoked', revoked_at = now(), revoked_reason = p_reason
+  update public.devices set status = 'revoked', revoked_at = now(), revoked_reason = p_reason,
+         activation_code_prefix = null, activation_code_hash = null
    where id = p_device_id and brand_id = p_brand_id and status <> 'revoked' returning * into v;
   if not found then
     raise exception using errcode = 'PT404', message = 'device_not_found';
   end if;
   update public.device_commands set status = 'expired' where device_id = p_device_id and status in ('pending', 'delivered');
   perform shoal_private.audit(p_brand_id, p_actor, 'device_revoked', p_device_id::text, jsonb_build_object('reason', p_reason));
-  return jsonb_build_object('id', v.id, 'status', v.status, 'revoked_at', v.revoked_at, 'revoked_reason', v.revoked_reason);
+  return jsonb_build_object('id', v.id, 'status', v.status, 'revoked_at', v.revoked_at, 'revoked_reason', v.revoked_reason,
+    'cert_ref', v.cert_ref);
 end
 $$;
 
@@ -170,11 +181,11 @@ returns integer language sql security definer set search_path = '' as $$
 $$;
 
 revoke execute on function public.edge_device_by_fingerprint(text), public.edge_heartbeat(uuid),
-  public.admin_create_device(uuid, text, text, text, text), public.admin_revoke_device(uuid, uuid, text, text),
+  public.admin_create_device(uuid, text, text, text, text, text), public.admin_revoke_device(uuid, uuid, text, text),
   public.admin_queue_command(uuid, uuid, text, jsonb, text), public.edge_claim_commands(uuid, integer),
   public.edge_ack_command(uuid, uuid, boolean, text), public.expire_device_commands() from public, anon, authenticated;
 grant execute on function public.edge_device_by_fingerprint(text), public.edge_heartbeat(uuid),
-  public.admin_create_device(uuid, text, text, text, text), public.admin_revoke_device(uuid, uuid, text, text),
+  public.admin_create_device(uuid, text, text, text, text, text), public.admin_revoke_device(uuid, uuid, text, text),
   public.admin_queue_command(uuid, uuid, text, jsonb, text), public.edge_claim_commands(uuid, integer),
   public.edge_ack_command(uuid, uuid, boolean, text), public.expire_device_commands() to service_role;
 reset role;

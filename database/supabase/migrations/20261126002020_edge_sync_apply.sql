@@ -5,46 +5,34 @@
 set role shoal_owner;
 
 -- ------------------------------------------------------------------------ record access
+-- The three accessors below name the resource's table with format('%I'): p_resource has
+-- been checked against the six record resources (sync_check_batch) before they run, and
+-- each table keeps its data shape in shoal_private.sync_data_<resource>.
+
 -- Does the id exist under ANOTHER brand? Answered as a bare yes/no, never with its data.
 create function shoal_private.sync_id_elsewhere(p_resource text, p_brand_id uuid, p_id uuid)
-returns boolean language sql stable set search_path = '' as $$
-  select case p_resource
-    when 'products'      then exists (select 1 from public.products      where id = p_id and brand_id <> p_brand_id)
-    when 'customers'     then exists (select 1 from public.customers     where id = p_id and brand_id <> p_brand_id)
-    when 'employees'     then exists (select 1 from public.employees     where id = p_id and brand_id <> p_brand_id)
-    when 'shifts'        then exists (select 1 from public.shifts        where id = p_id and brand_id <> p_brand_id)
-    when 'daily_reports' then exists (select 1 from public.daily_reports where id = p_id and brand_id <> p_brand_id)
-    when 'store_orders'  then exists (select 1 from public.store_orders  where id = p_id and brand_id <> p_brand_id)
-  end
+returns boolean language plpgsql stable set search_path = '' as $$
+declare
+  v boolean;
+begin
+  execute format('select exists (select 1 from public.%I where id = $1 and brand_id <> $2)', p_resource)
+    into v using p_id, p_brand_id;
+  return v;
+end
 $$;
 
 -- The brand's current copy, row locked until the push commits: {"version", "deleted",
--- "data"}, or null when the brand has no such record.
+-- "data"}, or null when the brand has no such record. Products are "deleted" when archived.
 create function shoal_private.sync_current(p_resource text, p_brand_id uuid, p_id uuid)
 returns jsonb language plpgsql set search_path = '' as $$
 declare
   v jsonb;
 begin
-  case p_resource
-    when 'products' then
-      select jsonb_build_object('version', t.version, 'deleted', t.status = 'archived', 'data', shoal_private.sync_data_products(t))
-        into v from public.products t where t.id = p_id and t.brand_id = p_brand_id for no key update;
-    when 'customers' then
-      select jsonb_build_object('version', t.version, 'deleted', t.deleted_at is not null, 'data', shoal_private.sync_data_customers(t))
-        into v from public.customers t where t.id = p_id and t.brand_id = p_brand_id for no key update;
-    when 'employees' then
-      select jsonb_build_object('version', t.version, 'deleted', t.deleted_at is not null, 'data', shoal_private.sync_data_employees(t))
-        into v from public.employees t where t.id = p_id and t.brand_id = p_brand_id for no key update;
-    when 'shifts' then
-      select jsonb_build_object('version', t.version, 'deleted', t.deleted_at is not null, 'data', shoal_private.sync_data_shifts(t))
-        into v from public.shifts t where t.id = p_id and t.brand_id = p_brand_id for no key update;
-    when 'daily_reports' then
-      select jsonb_build_object('version', t.version, 'deleted', t.deleted_at is not null, 'data', shoal_private.sync_data_daily_reports(t))
-        into v from public.daily_reports t where t.id = p_id and t.brand_id = p_brand_id for no key update;
-    when 'store_orders' then
-      select jsonb_build_object('version', t.version, 'deleted', t.deleted_at is not null, 'data', shoal_private.sync_data_store_orders(t))
-        into v from public.store_orders t where t.id = p_id and t.brand_id = p_brand_id for no key update;
-  end case;
+  execute format('select jsonb_build_object(''version'', t.version, ''deleted'', %s, ''data'', shoal_private.%I(t))
+                    from public.%I t where t.id = $1 and t.brand_id = $2 for no key update',
+                 case when p_resource = 'products' then 't.status = ''archived''' else 't.deleted_at is not null' end,
+                 'sync_data_' || p_resource, p_resource)
+    into v using p_id, p_brand_id;
   return v;
 end
 $$;
@@ -55,20 +43,9 @@ returns bigint language plpgsql set search_path = '' as $$
 declare
   v bigint;
 begin
-  case p_resource
-    when 'products' then
-      update public.products set status = 'archived' where id = p_id and brand_id = p_brand_id returning version into v;
-    when 'customers' then
-      update public.customers set deleted_at = coalesce(deleted_at, now()) where id = p_id and brand_id = p_brand_id returning version into v;
-    when 'employees' then
-      update public.employees set deleted_at = coalesce(deleted_at, now()) where id = p_id and brand_id = p_brand_id returning version into v;
-    when 'shifts' then
-      update public.shifts set deleted_at = coalesce(deleted_at, now()) where id = p_id and brand_id = p_brand_id returning version into v;
-    when 'daily_reports' then
-      update public.daily_reports set deleted_at = coalesce(deleted_at, now()) where id = p_id and brand_id = p_brand_id returning version into v;
-    when 'store_orders' then
-      update public.store_orders set deleted_at = coalesce(deleted_at, now()) where id = p_id and brand_id = p_brand_id returning version into v;
-  end case;
+  execute format('update public.%I set %s where id = $1 and brand_id = $2 returning version', p_resource,
+                 case when p_resource = 'products' then 'status = ''archived''' else 'deleted_at = coalesce(deleted_at, now())' end)
+    into v using p_id, p_brand_id;
   return v;
 end
 $$;

@@ -166,41 +166,51 @@ begin
   v_ceiling := least(v_assigned, v_floor);
 
   with page as (
+    -- each branch stops at v_limit + 1 rows in change_seq order (its (brand_id, change_seq)
+    -- index), so a page computes the data of at most 7 × (limit + 1) rows, never of the
+    -- whole feed after the cursor
     select c.* from (
-      select 'products'::text as resource, t.id, t.version, t.status = 'archived' as deleted, t.change_seq as seq,
-             t.device_id, t.updated_at, shoal_private.sync_data_products(t) as data
-        from public.products t
-       where t.brand_id = p_brand_id and t.change_seq > v_since and t.change_seq <= v_ceiling
+      (select 'products'::text as resource, t.id, t.version, t.status = 'archived' as deleted, t.change_seq as seq,
+               t.device_id, t.updated_at, shoal_private.sync_data_products(t) as data
+          from public.products t
+         where t.brand_id = p_brand_id and t.change_seq > v_since and t.change_seq <= v_ceiling
+        order by t.change_seq limit v_limit + 1)
       union all
-      select 'inventory_levels', t.variant_id, t.version, false, t.change_seq,
-             t.device_id, t.updated_at, shoal_private.sync_data_inventory_levels(t)
-        from public.inventory_levels t
-       where t.brand_id = p_brand_id and t.change_seq > v_since and t.change_seq <= v_ceiling
+      (select 'inventory_levels', t.variant_id, t.version, false, t.change_seq,
+               t.device_id, t.updated_at, shoal_private.sync_data_inventory_levels(t)
+          from public.inventory_levels t
+         where t.brand_id = p_brand_id and t.change_seq > v_since and t.change_seq <= v_ceiling
+        order by t.change_seq limit v_limit + 1)
       union all
-      select 'store_orders', t.id, t.version, t.deleted_at is not null, t.change_seq,
-             t.device_id, t.updated_at, shoal_private.sync_data_store_orders(t)
-        from public.store_orders t
-       where t.brand_id = p_brand_id and t.change_seq > v_since and t.change_seq <= v_ceiling
+      (select 'store_orders', t.id, t.version, t.deleted_at is not null, t.change_seq,
+               t.device_id, t.updated_at, shoal_private.sync_data_store_orders(t)
+          from public.store_orders t
+         where t.brand_id = p_brand_id and t.change_seq > v_since and t.change_seq <= v_ceiling
+        order by t.change_seq limit v_limit + 1)
       union all
-      select 'customers', t.id, t.version, t.deleted_at is not null, t.change_seq,
-             t.device_id, t.updated_at, shoal_private.sync_data_customers(t)
-        from public.customers t
-       where t.brand_id = p_brand_id and t.change_seq > v_since and t.change_seq <= v_ceiling
+      (select 'customers', t.id, t.version, t.deleted_at is not null, t.change_seq,
+               t.device_id, t.updated_at, shoal_private.sync_data_customers(t)
+          from public.customers t
+         where t.brand_id = p_brand_id and t.change_seq > v_since and t.change_seq <= v_ceiling
+        order by t.change_seq limit v_limit + 1)
       union all
-      select 'employees', t.id, t.version, t.deleted_at is not null, t.change_seq,
-             t.device_id, t.updated_at, shoal_private.sync_data_employees(t)
-        from public.employees t
-       where t.brand_id = p_brand_id and t.change_seq > v_since and t.change_seq <= v_ceiling
+      (select 'employees', t.id, t.version, t.deleted_at is not null, t.change_seq,
+               t.device_id, t.updated_at, shoal_private.sync_data_employees(t)
+          from public.employees t
+         where t.brand_id = p_brand_id and t.change_seq > v_since and t.change_seq <= v_ceiling
+        order by t.change_seq limit v_limit + 1)
       union all
-      select 'shifts', t.id, t.version, t.deleted_at is not null, t.change_seq,
-             t.device_id, t.updated_at, shoal_private.sync_data_shifts(t)
-        from public.shifts t
-       where t.brand_id = p_brand_id and t.change_seq > v_since and t.change_seq <= v_ceiling
+      (select 'shifts', t.id, t.version, t.deleted_at is not null, t.change_seq,
+               t.device_id, t.updated_at, shoal_private.sync_data_shifts(t)
+          from public.shifts t
+         where t.brand_id = p_brand_id and t.change_seq > v_since and t.change_seq <= v_ceiling
+        order by t.change_seq limit v_limit + 1)
       union all
-      select 'daily_reports', t.id, t.version, t.deleted_at is not null, t.change_seq,
-             t.device_id, t.updated_at, shoal_private.sync_data_daily_reports(t)
-        from public.daily_reports t
-       where t.brand_id = p_brand_id and t.change_seq > v_since and t.change_seq <= v_ceiling
+      (select 'daily_reports', t.id, t.version, t.deleted_at is not null, t.change_seq,
+               t.device_id, t.updated_at, shoal_private.sync_data_daily_reports(t)
+          from public.daily_reports t
+         where t.brand_id = p_brand_id and t.change_seq > v_since and t.change_seq <= v_ceiling
+        order by t.change_seq limit v_limit + 1)
     ) c
     order by c.seq
     limit v_limit + 1   -- one more than asked: tells has_more

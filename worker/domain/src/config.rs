@@ -72,6 +72,21 @@ const DEFAULT_EMAIL_API: &str = "https://api.resend.com";
 const DEFAULT_EMAIL_FROM: &str = "no-reply@shoal.example";
 const DEFAULT_DNS_API: &str = "https://cloudflare-dns.com";
 
+/// A whole-number setting within bounds: absent = `default`; anything else out of bounds
+/// or unparsable is a problem (and `default` stands in so every problem is listed at once).
+pub(crate) fn bounded(get: &dyn Fn(&str) -> Option<String>, problems: &mut Vec<String>, key: &str, default: i64, min: i64, max: i64) -> i64 {
+    match get(key) {
+        None => default,
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => n,
+            _ => {
+                problems.push(format!("{key} must be a whole number from {min} to {max}"));
+                default
+            }
+        },
+    }
+}
+
 impl Config {
     /// Builds the config from a lookup over the Worker env (vars and secrets alike).
     /// A missing `ENVIRONMENT` means production: the safe reading of a forgotten var.
@@ -128,18 +143,7 @@ impl Config {
                 }
             },
         };
-        let mut number = |key: &str, default: i64, min: i64, max: i64| -> i64 {
-            match get(key) {
-                None => default,
-                Some(v) => match v.parse::<i64>() {
-                    Ok(n) if (min..=max).contains(&n) => n,
-                    _ => {
-                        problems.push(format!("{key} must be a whole number from {min} to {max}"));
-                        default
-                    }
-                },
-            }
-        };
+        let mut number = |key: &str, default: i64, min: i64, max: i64| bounded(&get, &mut problems, key, default, min, max);
         let catalog_cache_ttl = number("CATALOG_CACHE_TTL", 300, MIN_KV_TTL as i64, 86_400) as u64;
         let reservation_minutes = number("RESERVATION_MINUTES", 30, 30, 24 * 60);
         let platform_fee_bps = number("PLATFORM_FEE_BPS", 200, 0, 5_000);

@@ -63,18 +63,7 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>, environment: Environment, prob
         }
         _ => EdgeIssuer::Unconfigured,
     };
-    let mut number = |key: &str, default: i64, min: i64, max: i64| -> i64 {
-        match get(key) {
-            None => default,
-            Some(v) => match v.parse::<i64>() {
-                Ok(n) if (min..=max).contains(&n) => n,
-                _ => {
-                    problems.push(format!("{key} must be a whole number from {min} to {max}"));
-                    default
-                }
-            },
-        }
-    };
+    let mut number = |key: &str, default: i64, min: i64, max: i64| crate::config::bounded(get, problems, key, default, min, max);
     EdgeSettings {
         issuer,
         cert_days: number("EDGE_CERT_DAYS", 365, 7, 3650) as u32,
