@@ -21,7 +21,7 @@ fn statuses(r: &Reply) -> Vec<String> {
 fn pull_all(fp: &str, mut cursor: String) -> (Vec<Value>, String) {
     let mut all = Vec::new();
     loop {
-        let r = edge("GET", &format!("/edge/v1/sync/pull?cursor={cursor}&limit=50"), &verified(fp), None);
+        let r = edge("GET", &format!("/edge/v1/sync/pull?cursor={cursor}&limit=500"), &verified(fp), None);
         assert_eq!(r.status, 200, "{}", r.body);
         let page = r.json();
         all.extend(page["changes"].as_array().cloned().unwrap_or_default());

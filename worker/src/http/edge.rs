@@ -108,7 +108,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config) -> Res
             }
         }
         (Method::Post, "/edge/v1/sync/push") => Ok(json_response(&super::edge_sync::push(&mut req, config, &admitted).await?, 200)),
-        (Method::Get, "/edge/v1/sync/pull") => Ok(json_response(&super::edge_sync::pull(&req, config, &admitted).await?, 200)),
+        (Method::Get, "/edge/v1/sync/pull") => super::edge_sync::pull(&req, config, &admitted).await,
         (Method::Get, "/edge/v1/commands") => {
             let commands = store::edge::call(config, "edge_claim_commands",
                 serde_json::json!({"p_device_id": device.id, "p_lease_seconds": COMMAND_LEASE_SECONDS})).await?;

@@ -7,11 +7,12 @@
 
 use shoal_domain::config::Config;
 use shoal_domain::sync;
-use worker::Request;
+use shoal_domain::db_token::DbClaims;
+use worker::{Request, Response};
 
 use super::edge::Admitted;
 use super::query_param;
-use crate::error::AppError;
+use crate::error::{body_response, AppError};
 use crate::store;
 
 fn malformed(m: sync::Malformed) -> AppError {
@@ -43,13 +44,24 @@ pub async fn push(req: &mut Request, config: &Config, a: &Admitted) -> Result<se
     Ok(answer)
 }
 
-pub async fn pull(req: &Request, config: &Config, a: &Admitted) -> Result<serde_json::Value, AppError> {
+/// One page as the database answers it; `changes` stays raw text (up to 500 records).
+#[derive(serde::Deserialize)]
+struct Page<'a> {
+    #[serde(borrow)]
+    changes: &'a serde_json::value::RawValue,
+    next: i64,
+    has_more: bool,
+}
+
+/// The page is passed on as PostgREST sent it: only `next` becomes the opaque cursor.
+pub async fn pull(req: &Request, config: &Config, a: &Admitted) -> Result<Response, AppError> {
     let since = sync::decode_cursor(query_param(req, "cursor").as_deref())
         .ok_or_else(|| AppError::BadRequest("invalid_cursor", "`cursor` is not one this API gave out".into()))?;
     let limit = sync::pull_limit(query_param(req, "limit").as_deref())
         .map_err(|m| AppError::BadRequest("invalid_limit", m.reason))?;
-    let page = store::edge::call(config, "edge_sync_pull", serde_json::json!({
+    let raw = store::postgrest::rpc_raw(config, DbClaims::service(), "edge_sync_pull", serde_json::json!({
         "p_brand_id": a.device.brand_id, "p_since": since, "p_limit": limit})).await?;
-    let next = page["next"].as_i64().unwrap_or(since);
-    Ok(serde_json::json!({"changes": page["changes"], "cursor": sync::encode_cursor(next), "has_more": page["has_more"]}))
+    let page: Page<'_> = serde_json::from_str(&raw).map_err(|e| AppError::Internal(format!("sync pull page: {e}")))?;
+    let body = format!("{{\"changes\":{},\"cursor\":\"{}\",\"has_more\":{}}}", page.changes.get(), sync::encode_cursor(page.next), page.has_more);
+    Ok(body_response(body.into_bytes(), 200, "application/json; charset=utf-8"))
 }

@@ -32,7 +32,7 @@ fn client(config: &Config, claims: DbClaims) -> Result<postgrest::Postgrest, App
 
 /// Sends a request and returns the JSON body of a 2xx answer. A transport failure or a
 /// 5xx means the database is unavailable; any other status is a bug on our side.
-async fn send_json(builder: postgrest::Builder) -> Result<serde_json::Value, AppError> {
+async fn send_text(builder: postgrest::Builder) -> Result<String, AppError> {
     let resp = builder
         .execute()
         .await
@@ -43,9 +43,7 @@ async fn send_json(builder: postgrest::Builder) -> Result<serde_json::Value, App
         .await
         .map_err(|e| AppError::DatabaseUnavailable(format!("postgrest body: {e}")))?;
     match status {
-        // a function returning void answers with no body
-        200..=299 if text.trim().is_empty() => Ok(serde_json::Value::Null),
-        200..=299 => serde_json::from_str(&text).map_err(|e| AppError::Internal(format!("postgrest json: {e}"))),
+        200..=299 => Ok(text),
         500..=599 => Err(AppError::DatabaseUnavailable(format!("postgrest {status}: {text}"))),
         // a function refused on purpose (errcode PT403/PT404/PT409/PT410/PT422): its message is
         // the code; a 403 without a PT code is PostgREST refusing our token, a bug
@@ -61,8 +59,24 @@ async fn send_json(builder: postgrest::Builder) -> Result<serde_json::Value, App
     }
 }
 
+async fn send_json(builder: postgrest::Builder) -> Result<serde_json::Value, AppError> {
+    let text = send_text(builder).await?;
+    // a function returning void answers with no body
+    if text.trim().is_empty() {
+        return Ok(serde_json::Value::Null);
+    }
+    serde_json::from_str(&text).map_err(|e| AppError::Internal(format!("postgrest json: {e}")))
+}
+
 /// Calls a database function under `/rpc` with a token for `claims`.
 pub async fn rpc(config: &Config, claims: DbClaims, function: &str, args: serde_json::Value) -> Result<serde_json::Value, AppError> {
     let db = client(config, claims)?;
     send_json(db.rpc(function, args.to_string())).await
+}
+
+/// The same call, answering the body as PostgREST sent it: for large answers the worker
+/// passes on without building a `serde_json::Value` of every record (edge sync pull).
+pub async fn rpc_raw(config: &Config, claims: DbClaims, function: &str, args: serde_json::Value) -> Result<String, AppError> {
+    let db = client(config, claims)?;
+    send_text(db.rpc(function, args.to_string())).await
 }
