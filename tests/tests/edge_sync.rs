@@ -181,3 +181,16 @@ fn erasing_a_customer_reaches_in_store_records_and_the_devices() {
     let export = admin("GET", "globex.localhost", "/api/v1/admin/export", None);
     assert!(export.json()["store_customers"].as_array().is_some_and(|c| c.iter().any(|x| x["id"] == id.as_str() && x["name"] == "Erased customer")), "{}", export.body);
 }
+
+#[test]
+fn the_cron_run_forgets_applied_mutations_after_the_retention_window() {
+    let (_, fp, _) = activated("acme.localhost");
+    let (old, recent) = (rec("customers", "upsert", &uuid(), None, json!({"name": "Old"})), rec("customers", "upsert", &uuid(), None, json!({"name": "New"})));
+    assert_eq!(statuses(&push(&fp, &[old.clone(), recent.clone()])), ["applied", "applied"]);
+    let id = |r: &Value| r["mutation_id"].as_str().unwrap_or_default().to_owned();
+    sql(&format!("update sync_mutations set created_at = now() - interval '31 days' where mutation_id = '{}'", id(&old)));
+    let r = get("127.0.0.1", "/__scheduled?cron=*/5+*+*+*+*");
+    assert!(r.status < 500, "{}", r.body);
+    assert_eq!(count(&format!("select count(*) from sync_mutations where mutation_id = '{}'", id(&old))), 0);
+    assert_eq!(statuses(&push(&fp, &[recent])), ["duplicate"], "within the window a retry is still a duplicate");
+}

@@ -40,10 +40,13 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
     };
     let expired = store::checkout::expire_reservations(&config).await.map_err(|e| format!("{}: {:?}", e.code(), e.detail()));
     let commands = store::edge::call(&config, "expire_device_commands", serde_json::json!({})).await.map_err(|e| e.code().to_owned());
+    let pruned = store::edge::call(&config, "prune_sync_mutations", serde_json::json!({"p_days": shoal_domain::sync::MUTATION_RETENTION_DAYS}))
+        .await.map_err(|e| e.code().to_owned());
     let emails = email::deliver_outbox(&config).await;
     worker::console_log!(
         "{}",
         serde_json::json!({"level": "info", "event": "scheduled", "reservations_expired_orders": expired,
-                           "emails": emails, "device_commands_expired": commands})
+                           "emails": emails, "device_commands_expired": commands,
+                           "sync_mutations_pruned": pruned})
     );
 }

@@ -225,8 +225,24 @@ create trigger daily_reports_sync_stamp before insert or update on public.daily_
 create trigger store_orders_sync_stamp before insert or update on public.store_orders
   for each row execute function shoal_private.sync_stamp();
 
+-- Foreign keys that deleting a device, customer, employee or shift follows (set null):
+-- partial indexes, since most rows point nowhere.
+create index products_device_idx         on public.products(device_id)         where device_id is not null;
+create index inventory_levels_device_idx on public.inventory_levels(device_id) where device_id is not null;
+create index customers_device_idx        on public.customers(device_id)        where device_id is not null;
+create index employees_device_idx        on public.employees(device_id)        where device_id is not null;
+create index shifts_device_idx           on public.shifts(device_id)           where device_id is not null;
+create index daily_reports_device_idx    on public.daily_reports(device_id)    where device_id is not null;
+create index store_orders_device_idx     on public.store_orders(device_id)     where device_id is not null;
+create index shifts_employee_idx         on public.shifts(employee_id)         where employee_id is not null;
+create index store_orders_customer_idx   on public.store_orders(customer_id)   where customer_id is not null;
+create index store_orders_employee_idx   on public.store_orders(employee_id)   where employee_id is not null;
+create index store_orders_shift_idx      on public.store_orders(shift_id)      where shift_id is not null;
+
 -- Applied mutations per device: a retried push answers "duplicate" instead of applying
 -- twice. Only applied ones are recorded (a conflict or an invalid record may be re-sent).
+-- Kept SYNC_MUTATION_DAYS (30) days, pruned by the cron run: a device must not replay a
+-- push older than that (a replayed delta would apply again; records would conflict).
 create table public.sync_mutations (
   device_id    uuid not null references public.devices(id) on delete cascade,
   mutation_id  uuid not null,
@@ -238,6 +254,7 @@ create table public.sync_mutations (
   primary key (device_id, mutation_id)
 );
 create index sync_mutations_brand_id_idx on public.sync_mutations(brand_id, created_at);
+create index sync_mutations_created_idx on public.sync_mutations(created_at);
 
 -- ------------------------------------------------------------------------ row level security
 alter table public.customers            enable row level security;

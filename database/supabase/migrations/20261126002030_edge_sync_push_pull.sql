@@ -231,6 +231,21 @@ begin
 end
 $$;
 
+-- ------------------------------------------------------------------------ retention
+-- The cron run forgets applied mutations after p_days (in batches, so one run never holds
+-- a long lock); returns how many went.
+create function public.prune_sync_mutations(p_days integer)
+returns integer language sql security definer set search_path = '' as $$
+  with gone as (
+    delete from public.sync_mutations
+     where ctid in (select ctid from public.sync_mutations
+                     where created_at < now() - make_interval(days => greatest(p_days, 1)) limit 10000)
+    returning 1)
+  select count(*)::int from gone
+$$;
+revoke execute on function public.prune_sync_mutations(integer) from public, anon, authenticated;
+grant execute on function public.prune_sync_mutations(integer) to service_role;
+
 revoke execute on function public.edge_sync_push(uuid, uuid, jsonb), public.edge_sync_pull(uuid, bigint, integer)
   from public, anon, authenticated;
 grant execute on function public.edge_sync_push(uuid, uuid, jsonb), public.edge_sync_pull(uuid, bigint, integer)

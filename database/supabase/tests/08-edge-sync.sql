@@ -4,7 +4,7 @@
 -- Ids used here: devices 5d…, acme fixtures ac…, globex fixtures bc…, pushed records 1d…,
 -- mutation ids 3e… (the last two hex digits tell them apart).
 begin;
-select plan(88);
+select plan(90);
 
 -- ============================================================== fixtures (as superuser)
 insert into public.devices (id, brand_id, name, status) values
@@ -420,5 +420,10 @@ select is(public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d00000
 ]$$) -> 'results' -> 0 ->> 'status', 'applied', 'the worker (service_role) pushes');
 
 select tests.act_as_superuser();
+-- retention: applied mutations older than the window go, newer ones stay
+update public.sync_mutations set created_at = now() - interval '31 days'
+ where mutation_id = (select mutation_id from public.sync_mutations order by created_at limit 1);
+select is(public.prune_sync_mutations(30), 1, 'pruning forgets mutations older than 30 days');
+select is(public.prune_sync_mutations(30), 0, 'and nothing newer');
 select * from finish();
 rollback;

@@ -14,6 +14,8 @@ pub const MAX_RECORDS: usize = 500;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const MAX_PULL: i64 = 500;
 pub const DEFAULT_PULL: i64 = 100;
+/// Applied mutation ids are remembered this long: a retry within it is a `duplicate`.
+pub const MUTATION_RETENTION_DAYS: i64 = 30;
 
 pub const RESOURCES: [&str; 7] = ["products", "inventory_levels", "store_orders", "customers", "employees", "shifts", "daily_reports"];
 
