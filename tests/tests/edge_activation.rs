@@ -30,6 +30,7 @@ fn activation_signs_the_request_and_binds_the_certificate_once() {
         .output().unwrap_or_else(|e| panic!("{e}"));
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
     assert!(a["expires_at"].as_str().is_some_and(|e| e.len() >= 20));
+    assert!(a["license_public_key"].as_str().is_some_and(|k| k.starts_with("-----BEGIN PUBLIC KEY-----")));
 
     assert_eq!(edge("GET", "/edge/v1/health", &verified(fp), None).status, 200);
     assert_eq!(count(&format!("select count(*) from devices where id = '{id}' and status = 'active' and hardware_id = '{hw}'

@@ -79,6 +79,11 @@ fn license_tokens_are_checked_for_signature_expiry_and_binding() {
     let (id, fp, hw) = activated("acme.localhost");
     let license = license_for(&fp);
     assert_eq!(status(&verified(&fp), &[("x-shoal-license", &license)])["code"], "ok");
+    // the device checks it offline with the public key alone, as a till without network would
+    let health = edge("GET", "/edge/v1/health", &verified(&fp), None).json();
+    let public = health["components"]["subscription"]["license_public_key"].as_str().unwrap_or_default().to_owned();
+    let (claims, _) = device_license::verify_offline(&public, &license, chrono_now()).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!((claims.sub.as_str(), claims.fp.as_str()), (id.as_str(), fp.as_str()));
     let mut altered = license.clone();
     altered.insert(license.len() / 2, 'x');
     assert_eq!(status(&verified(&fp), &[("x-shoal-license", &altered)])["code"], "signature_invalid");

@@ -1,15 +1,16 @@
 //! The subscription token an edge device keeps so it can keep selling while offline: a JWT
-//! (HS256, key derived from the project's JWT secret with its own label, so it is neither
-//! an access token nor a database token) naming the device, its certificate, its hardware
-//! and the brand's plan, valid for a few days. The device shows it back in
-//! `X-Shoal-License`; `/edge/v1/status` says whether it still holds and for whom.
+//! naming the device, its certificate, its hardware and the brand's plan, valid for a few
+//! days. ES256, so the device can check it offline with the public key it gets at
+//! activation and from `/health`, and can never mint one. The P-256 key is derived from
+//! the project's JWT secret under its own label (no new secret to provision or rotate
+//! apart from it; it is neither an access token nor a database token). The device shows
+//! the token back in `X-Shoal-License`; `/edge/v1/status` says whether it holds and for whom.
 
 use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, KeyInit, Mac};
-use jwt_compact::{
-    alg::{Hs256, Hs256Key},
-    prelude::*,
-};
+use jwt_compact::{alg::Es256, prelude::*};
+use p256::ecdsa::{SigningKey, VerifyingKey};
+use p256::pkcs8::EncodePublicKey;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
@@ -33,10 +34,16 @@ pub enum LicenseError {
     Expired { expired_epoch: i64 },
 }
 
-fn key(secret: &[u8]) -> Option<Hs256Key> {
+fn signing_key(secret: &[u8]) -> Option<SigningKey> {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).ok()?;
-    mac.update(b"shoal edge license");
-    Some(Hs256Key::new(mac.finalize().into_bytes()))
+    mac.update(b"shoal edge license es256");
+    // a 256-bit HMAC output is a valid P-256 scalar except with probability ~2^-32
+    SigningKey::from_slice(&mac.finalize().into_bytes()).ok()
+}
+
+/// The key devices verify licenses with (PEM, SubjectPublicKeyInfo).
+pub fn public_key_pem(secret: &[u8]) -> Option<String> {
+    signing_key(secret)?.verifying_key().to_public_key_pem(p256::pkcs8::LineEnding::LF).ok()
 }
 
 /// The token and its expiry (unix seconds).
@@ -45,14 +52,25 @@ pub fn issue(secret: &[u8], claims: LicenseClaims, now: DateTime<Utc>, hours: i6
     full.issued_at = Some(now);
     let exp = now + Duration::hours(hours);
     full.expiration = Some(exp);
-    Some((Hs256.token(&Header::empty(), &full, &key(secret)?).ok()?, exp.timestamp()))
+    Some((Es256.token(&Header::empty(), &full, &signing_key(secret)?).ok()?, exp.timestamp()))
 }
 
 /// Signature first (an altered token never reports an expiry), then expiry.
 pub fn verify(secret: &[u8], token: &str, now: DateTime<Utc>) -> Result<(LicenseClaims, i64), LicenseError> {
+    let key = signing_key(secret).ok_or(LicenseError::SignatureInvalid)?;
+    verify_with(key.verifying_key(), token, now)
+}
+
+/// What a device does offline: the same check with the published public key.
+pub fn verify_offline(public_key_pem: &str, token: &str, now: DateTime<Utc>) -> Result<(LicenseClaims, i64), LicenseError> {
+    use p256::pkcs8::DecodePublicKey;
+    let key = VerifyingKey::from_public_key_pem(public_key_pem.trim()).map_err(|_| LicenseError::SignatureInvalid)?;
+    verify_with(&key, token, now)
+}
+
+fn verify_with(key: &VerifyingKey, token: &str, now: DateTime<Utc>) -> Result<(LicenseClaims, i64), LicenseError> {
     let untrusted = UntrustedToken::new(token.trim()).map_err(|_| LicenseError::SignatureInvalid)?;
-    let key = key(secret).ok_or(LicenseError::SignatureInvalid)?;
-    let token: Token<LicenseClaims> = Hs256.validator(&key).validate(&untrusted).map_err(|_| LicenseError::SignatureInvalid)?;
+    let token: Token<LicenseClaims> = Es256.validator(key).validate(&untrusted).map_err(|_| LicenseError::SignatureInvalid)?;
     let claims = token.claims();
     let exp = claims.expiration.map(|e| e.timestamp()).ok_or(LicenseError::SignatureInvalid)?;
     if exp <= now.timestamp() {
@@ -96,6 +114,17 @@ mod tests {
         }
         // an expired token that was also altered is reported as altered
         assert_eq!(verify(SECRET, &altered, at(9_000_000)), Err(LicenseError::SignatureInvalid));
+    }
+
+    #[test]
+    fn devices_verify_offline_with_the_public_key_only() {
+        let (token, exp) = issue(SECRET, claims(), at(1_000_000), 72).unwrap();
+        let public = public_key_pem(SECRET).unwrap();
+        assert!(public.starts_with("-----BEGIN PUBLIC KEY-----"));
+        assert_eq!(verify_offline(&public, &token, at(1_000_001)), Ok((claims(), exp)));
+        let other = public_key_pem(b"another secret of at least 32 bytes!").unwrap();
+        assert_eq!(verify_offline(&other, &token, at(1_000_001)), Err(LicenseError::SignatureInvalid));
+        assert_eq!(public_key_pem(SECRET), Some(public), "stable: derived from the secret");
     }
 
     #[test]

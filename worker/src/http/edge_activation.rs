@@ -80,6 +80,8 @@ pub async fn activate(mut req: Request, env: &Env, config: &Config) -> Result<Re
         "device_id": bound["device_id"], "brand_id": bound["brand_id"], "certificate_chain": signed.chain_pem,
         "fingerprint_sha256": signed.fingerprint, "expires_at": expires_at, "issuer": signed.issuer,
         "renewal": code_hash.is_none(),
+        // licenses from /health are ES256 under this key: the device checks them offline
+        "license_public_key": shoal_domain::device_license::public_key_pem(config.jwt_secret.as_bytes()),
     });
     Ok(json_response(&answer, 201))
 }

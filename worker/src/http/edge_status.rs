@@ -98,6 +98,7 @@ pub async fn health(req: &Request, config: &Config, a: &Admitted) -> Result<Resp
                             "fingerprint": mask(&a.fingerprint), "issuer": a.row["cert_issuer"]},
             "subscription": {"status": sub_level, "plan": billing.plan, "state": billing.status,
                              "grace_period_ends_at": billing.grace_period_ends_at, "license": token,
+                             "license_public_key": device_license::public_key_pem(config.jwt_secret.as_bytes()),
                              "valid_from": now().to_rfc3339(), "valid_until": DateTime::from_timestamp(valid_until, 0).map(|d| d.to_rfc3339()),
                              "needs_refresh": needs_refresh},
             "network": {"server_time": now().to_rfc3339(), "last_seen_at": seen.as_ref().ok()},
