@@ -4,12 +4,12 @@
 //! setup → certificate → binding → revocation → expiry → hardware → clock → token →
 //! subscription → expiring soon → ok. Serialised as `{"code": "...", "details": {...}}`.
 
-use chrono::DateTime;
 use serde::Serialize;
 
 use crate::billing::BillingState;
 use crate::device_auth::{DeviceState, TlsClientAuth};
 use crate::device_license::{LicenseClaims, LicenseError};
+use crate::time::rfc3339;
 
 /// The device row bound to the presented certificate's fingerprint.
 #[derive(Debug, Clone, Default)]
@@ -65,10 +65,6 @@ pub enum DeviceStatus {
 }
 
 impl DeviceStatus {
-    pub fn code(&self) -> String {
-        serde_json::to_value(self).ok().and_then(|v| v["code"].as_str().map(str::to_owned)).unwrap_or_default()
-    }
-
     /// What the device (or the person at the till) should do next.
     pub fn recovery(&self) -> &'static str {
         match self {
@@ -86,10 +82,6 @@ impl DeviceStatus {
             DeviceStatus::CertificateExpiringSoon { .. } => "renew now: POST /edge/v1/activate with a new CSR and this certificate",
         }
     }
-}
-
-fn rfc3339(epoch: i64) -> String {
-    DateTime::from_timestamp(epoch, 0).map(|d| d.to_rfc3339()).unwrap_or_default()
 }
 
 /// `HW-1234-5678-9999` → `HW-1…9999`: enough to tell two boxes apart, not to clone one.

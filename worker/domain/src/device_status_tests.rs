@@ -1,5 +1,12 @@
 use super::*;
 
+impl DeviceStatus {
+    /// The serialised `code`, as a device reads it.
+    fn code(&self) -> String {
+        serde_json::to_value(self).ok().and_then(|v| v["code"].as_str().map(str::to_owned)).unwrap_or_default()
+    }
+}
+
 const NOW: i64 = 1_800_000_000;
 const FP: &str = "abababababababababababababababababababababababababababababababab";
 

@@ -28,5 +28,6 @@ pub mod device_license;
 pub mod device_status;
 pub mod edge_config;
 pub mod sync;
+pub mod time;
 pub mod updates;
 pub mod ids;

@@ -314,19 +314,23 @@ fn device_id(raw: &str) -> Result<&str, AppError> {
 async fn create_device(config: &Config, brand: &BrandContext, caller: &Caller, body: &serde_json::Value) -> Result<serde_json::Value, AppError> {
     let name = body["name"].as_str().map(str::trim).filter(|n| !n.is_empty() && n.len() <= 120)
         .ok_or_else(|| AppError::BadRequest("missing_field", "`name` is required".into()))?;
-    let code = shoal_domain::request_id::from_random(crate::random::bytes()?);
-    let mut device = store::edge::call(config, "admin_create_device", serde_json::json!({"p_brand_id": brand.id, "p_name": name,
-        "p_store": body["store"], "p_code_prefix": &code[..8], "p_code_hash": super::edge_activation::code_hash(config, &code),
-        "p_actor": caller.actor()})).await?;
-    device["activation_code"] = serde_json::json!(code);
-    Ok(device)
+    with_new_activation_code(config, "admin_create_device", serde_json::json!({"p_brand_id": brand.id, "p_name": name,
+        "p_store": body["store"], "p_actor": caller.actor()})).await
 }
 
 /// A fresh one-time code for an existing device (lapsed certificate, replaced box).
 async fn new_activation_code(config: &Config, brand: &BrandContext, caller: &Caller, id: &str) -> Result<serde_json::Value, AppError> {
-    let code = shoal_domain::request_id::from_random(crate::random::bytes()?);
-    let mut device = store::edge::call(config, "admin_new_activation_code", serde_json::json!({"p_brand_id": brand.id, "p_device_id": id,
-        "p_code_prefix": &code[..8], "p_code_hash": super::edge_activation::code_hash(config, &code), "p_actor": caller.actor()})).await?;
-    device["activation_code"] = serde_json::json!(code);
+    with_new_activation_code(config, "admin_new_activation_code", serde_json::json!({"p_brand_id": brand.id, "p_device_id": id,
+        "p_actor": caller.actor()})).await
+}
+
+/// Calls `function` with a fresh code added to `args` (its prefix and HMAC) and answers
+/// the device with the code itself, the only time it is ever shown.
+async fn with_new_activation_code(config: &Config, function: &str, mut args: serde_json::Value) -> Result<serde_json::Value, AppError> {
+    let code = super::edge_activation::ActivationCode::fresh()?;
+    args["p_code_prefix"] = serde_json::json!(code.prefix());
+    args["p_code_hash"] = serde_json::json!(code.hash(config));
+    let mut device = store::edge::call(config, function, args).await?;
+    device["activation_code"] = serde_json::json!(code.as_str());
     Ok(device)
 }

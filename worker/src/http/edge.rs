@@ -46,7 +46,6 @@ pub struct Admitted {
     pub row: serde_json::Value,
     pub fingerprint: String,
     pub billing: BillingState,
-    pub now_epoch: i64,
 }
 
 /// The certificate's fields and the device row bound to its fingerprint (Null when none).
@@ -71,7 +70,7 @@ pub async fn admit(req: &Request, config: &Config) -> Result<Result<Admitted, Re
         brand_blocked: billing.blocked_at(now_epoch),
     });
     Ok(match (device_auth::admit(&cf, bound), fingerprint) {
-        (Ok(device), Some(fingerprint)) => Ok(Admitted { device, row, fingerprint, billing, now_epoch }),
+        (Ok(device), Some(fingerprint)) => Ok(Admitted { device, row, fingerprint, billing }),
         (Err(r), _) => Err(refusal(r)),
         (Ok(_), None) => Err(refusal(device_auth::Refusal::UnknownFingerprint)),
     })

@@ -4,9 +4,9 @@
 //! admitted with its current certificate. The answer carries the chain; the database keeps
 //! only the fingerprint, expiry, issuer and the issuer's handle for revocation.
 
-use chrono::DateTime;
 use shoal_domain::config::Config;
 use shoal_domain::device_cert::{check_csr, valid_hardware_id};
+use shoal_domain::time::rfc3339;
 use worker::{Env, Request, Response};
 
 use super::edge::admit;
@@ -19,8 +19,32 @@ use crate::store::{self, postgrest::now};
 /// Activation attempts per client IP per minute (codes are 128-bit; this caps the noise).
 const ACTIVATIONS_PER_MINUTE: i64 = 10;
 
-pub fn code_hash(config: &Config, code: &str) -> String {
-    shoal_domain::codes::hash(config.jwt_secret.as_bytes(), "device_activation", &code[..8.min(code.len())], code)
+/// A one-time activation code: 32 hex characters, the first 8 its public lookup prefix.
+/// The database keeps the prefix and an HMAC of the whole code, never the code.
+pub struct ActivationCode(String);
+
+impl ActivationCode {
+    pub fn fresh() -> Result<Self, AppError> {
+        Ok(ActivationCode(shoal_domain::request_id::from_random(crate::random::bytes()?)))
+    }
+
+    /// A code as a device typed it, if it has the shape of one.
+    fn parse(raw: &str) -> Option<Self> {
+        let code = raw.trim().to_ascii_lowercase();
+        (code.len() == 32 && code.bytes().all(|b| b.is_ascii_hexdigit())).then_some(ActivationCode(code))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn prefix(&self) -> &str {
+        &self.0[..8]
+    }
+
+    pub fn hash(&self, config: &Config) -> String {
+        shoal_domain::codes::hash(config.jwt_secret.as_bytes(), "device_activation", self.prefix(), &self.0)
+    }
 }
 
 fn refused(code: &str) -> AppError {
@@ -40,13 +64,10 @@ pub async fn activate(mut req: Request, env: &Env, config: &Config) -> Result<Re
     let csr_pem = body["csr"].as_str().ok_or_else(|| AppError::BadRequest("missing_field", "`csr` is required".into()))?;
     let csr = check_csr(csr_pem, hardware_id).map_err(|e| AppError::BadRequest(e.code(), e.message()))?;
     let (device_id, code_hash) = match body["activation_code"].as_str() {
-        Some(code) => {
-            let code = code.trim().to_ascii_lowercase();
-            if code.len() != 32 || !code.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(refused("activation_code_invalid"));
-            }
-            let hash = code_hash(config, &code);
-            let target = store::edge::call(config, "edge_check_activation", serde_json::json!({"p_code_prefix": &code[..8], "p_code_hash": hash})).await?;
+        Some(raw) => {
+            let code = ActivationCode::parse(raw).ok_or_else(|| refused("activation_code_invalid"))?;
+            let hash = code.hash(config);
+            let target = store::edge::call(config, "edge_check_activation", serde_json::json!({"p_code_prefix": code.prefix(), "p_code_hash": hash})).await?;
             if let Some(why) = target["refused"].as_str() {
                 return Err(refused(why));
             }
@@ -59,7 +80,7 @@ pub async fn activate(mut req: Request, env: &Env, config: &Config) -> Result<Re
         },
     };
     let signed = device_certs::sign(config, &csr, csr_pem, now().timestamp()).await?;
-    let expires_at = DateTime::from_timestamp(signed.not_after_epoch, 0).map(|d| d.to_rfc3339());
+    let expires_at = rfc3339(signed.not_after_epoch);
     let bound = store::edge::call(config, "edge_bind_certificate", serde_json::json!({"p_device_id": device_id,
         "p_code_hash": code_hash, "p_hardware_id": hardware_id, "p_fingerprint": signed.fingerprint, "p_cert_expires_at": expires_at,
         "p_issuer": signed.issuer, "p_cert_ref": signed.cert_ref, "p_serial": signed.serial})).await;

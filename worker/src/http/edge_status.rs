@@ -8,6 +8,7 @@ use chrono::DateTime;
 use shoal_domain::config::Config;
 use shoal_domain::device_license::{self, LicenseClaims};
 use shoal_domain::device_status::{self, mask, Context, DeviceFacts, Probe};
+use shoal_domain::time::rfc3339;
 use worker::{Date, Request, Response};
 
 use super::edge::{device_state, lookup, Admitted};
@@ -31,7 +32,8 @@ fn link(config: &Config, raw: Option<&str>, fallback: &str) -> String {
 
 pub async fn status(req: &Request, config: &Config) -> Result<Response, AppError> {
     let (cf, fingerprint, row) = lookup(req, config).await?;
-    let now_epoch = now().timestamp();
+    let now = now();
+    let now_epoch = now.timestamp();
     let facts = (!row.is_null()).then(|| DeviceFacts {
         id: row["id"].as_str().unwrap_or_default().to_owned(),
         name: row["name"].as_str().unwrap_or_default().to_owned(),
@@ -48,7 +50,7 @@ pub async fn status(req: &Request, config: &Config) -> Result<Response, AppError
     let probe = Probe {
         hardware_id: header(req, "x-shoal-hardware-id"),
         device_time_epoch: header(req, "x-shoal-device-time").as_deref().and_then(device_time),
-        license: header(req, "x-shoal-license").map(|t| device_license::verify(config.jwt_secret.as_bytes(), &t, now())),
+        license: header(req, "x-shoal-license").map(|t| device_license::verify(config.jwt_secret.as_bytes(), &t, now)),
     };
     let cx = Context {
         now_epoch,
@@ -60,7 +62,7 @@ pub async fn status(req: &Request, config: &Config) -> Result<Response, AppError
     let reason = device_status::evaluate(&cf, fingerprint.as_deref(), facts.as_ref(), &probe, &cx);
     let mut body = serde_json::to_value(&reason).map_err(|e| AppError::Internal(e.to_string()))?;
     body["recovery"] = serde_json::json!(reason.recovery());
-    body["server_time"] = serde_json::json!(now().to_rfc3339());
+    body["server_time"] = serde_json::json!(now.to_rfc3339());
     Ok(json_response(&body, 200))
 }
 
@@ -68,7 +70,8 @@ pub async fn health(req: &Request, config: &Config, a: &Admitted) -> Result<Resp
     let started = Date::now().as_millis();
     let seen = store::edge::call(config, "edge_heartbeat", serde_json::json!({"p_device_id": a.device.id})).await;
     let latency = Date::now().as_millis().saturating_sub(started);
-    let now_epoch = a.now_epoch;
+    let now = now();
+    let now_epoch = now.timestamp();
     let days_left = a.row["cert_expires_epoch"].as_i64().map(|e| (e - now_epoch) / 86_400);
     let cert_level = match days_left {
         Some(d) if d < 0 => "critical",
@@ -86,10 +89,10 @@ pub async fn health(req: &Request, config: &Config, a: &Admitted) -> Result<Resp
     let hardware_id = a.row["hardware_id"].as_str().unwrap_or_default();
     let claims = LicenseClaims { sub: a.device.id.clone(), brand_id: a.device.brand_id.clone(), fp: a.fingerprint.clone(),
         hardware_id: hardware_id.to_owned(), plan: billing.plan.clone(), subscription_status: billing.status.clone() };
-    let (token, valid_until) = device_license::issue(config.jwt_secret.as_bytes(), claims, now(), config.edge.license_hours)
+    let (token, valid_until) = device_license::issue(config.jwt_secret.as_bytes(), claims, now, config.edge.license_hours)
         .ok_or_else(|| AppError::Internal("license signing failed".into()))?;
     // the device refreshes when the token it holds has less than a third of its life left
-    let held = header(req, "x-shoal-license").and_then(|t| device_license::verify(config.jwt_secret.as_bytes(), &t, now()).ok());
+    let held = header(req, "x-shoal-license").and_then(|t| device_license::verify(config.jwt_secret.as_bytes(), &t, now).ok());
     let needs_refresh = held.is_none_or(|(_, exp)| exp - now_epoch < config.edge.license_hours * 3600 / 3);
     let body = serde_json::json!({
         "overall": overall,
@@ -99,9 +102,9 @@ pub async fn health(req: &Request, config: &Config, a: &Admitted) -> Result<Resp
             "subscription": {"status": sub_level, "plan": billing.plan, "state": billing.status,
                              "grace_period_ends_at": billing.grace_period_ends_at, "license": token,
                              "license_public_key": device_license::public_key_pem(config.jwt_secret.as_bytes()),
-                             "valid_from": now().to_rfc3339(), "valid_until": DateTime::from_timestamp(valid_until, 0).map(|d| d.to_rfc3339()),
+                             "valid_from": now.to_rfc3339(), "valid_until": rfc3339(valid_until),
                              "needs_refresh": needs_refresh},
-            "network": {"server_time": now().to_rfc3339(), "last_seen_at": seen.as_ref().ok()},
+            "network": {"server_time": now.to_rfc3339(), "last_seen_at": seen.as_ref().ok()},
             "database": {"status": db_level, "reachable": seen.is_ok(), "latency_ms": latency},
         },
         "device": {"id": mask(&a.device.id), "name": a.row["name"], "hardware_id": mask(hardware_id)},

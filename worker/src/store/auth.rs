@@ -56,7 +56,7 @@ pub async fn refresh(config: &Config, old_hash: &str, new_hash: &str) -> Result<
 }
 
 pub async fn logout(config: &Config, session_id: &str, jti: &str, expires_at: i64) -> Result<(), AppError> {
-    let at = chrono::DateTime::from_timestamp(expires_at, 0).unwrap_or_default().to_rfc3339();
+    let at = shoal_domain::time::rfc3339(expires_at);
     call(config, "auth_logout", serde_json::json!({"p_session_id": session_id, "p_jti": jti, "p_expires_at": at})).await.map(|_| ())
 }
 
