@@ -21,15 +21,8 @@ fn malformed(m: sync::Malformed) -> AppError {
 }
 
 pub async fn push(req: &mut Request, config: &Config, a: &Admitted) -> Result<serde_json::Value, AppError> {
-    let declared = req.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > sync::MAX_BODY_BYTES) {
-        return Err(AppError::PayloadTooLarge);
-    }
-    let text = req.text().await.map_err(|e| AppError::BadRequest("invalid_body", e.to_string()))?;
-    if text.len() > sync::MAX_BODY_BYTES {
-        return Err(AppError::PayloadTooLarge);
-    }
-    let body: serde_json::Value = serde_json::from_str(&text)
+    let bytes = super::read_bytes(req, sync::MAX_BODY_BYTES).await?;
+    let body: serde_json::Value = serde_json::from_slice(&bytes)
         .map_err(|e| malformed(sync::Malformed { index: None, reason: format!("the body is not JSON: {e}") }))?;
     let records = sync::check_batch(&body).map_err(malformed)?;
     let mut answer = store::edge::call(config, "edge_sync_push", serde_json::json!({

@@ -177,6 +177,20 @@ pub async fn read_json(req: &mut Request) -> Result<serde_json::Value, AppError>
     serde_json::from_str(&text).map_err(|e| AppError::BadRequest("invalid_json", format!("the body is not JSON: {e}")))
 }
 
+/// The raw body, refused with 413 past `max` bytes: by its declared length before a byte is
+/// read, and by what actually arrived.
+pub async fn read_bytes(req: &mut Request, max: usize) -> Result<Vec<u8>, AppError> {
+    let declared = req.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(AppError::PayloadTooLarge);
+    }
+    let body = req.bytes().await.map_err(|e| AppError::BadRequest("unreadable_body", e.to_string()))?;
+    if body.len() > max {
+        return Err(AppError::PayloadTooLarge);
+    }
+    Ok(body)
+}
+
 /// One query-string parameter, decoded.
 pub fn query_param(req: &Request, key: &str) -> Option<String> {
     req.url().ok()?.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned())

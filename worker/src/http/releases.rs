@@ -38,8 +38,8 @@ pub async fn publish(mut req: Request, env: &Env, config: &Config, caller: &Call
     let version = query_param(&req, "version").filter(|v| updates::valid_version(v)).ok_or_else(|| bad("invalid_version", "semver version"))?;
     let channel = query_param(&req, "channel").filter(|c| c == "stable" || c == "beta").ok_or_else(|| bad("invalid_channel", "stable or beta"))?;
     let platform = query_param(&req, "platform").filter(|p| platform_ok(p)).ok_or_else(|| bad("invalid_platform", "platform"))?;
-    let bytes = req.bytes().await.map_err(|e| bad("invalid_body", &e.to_string()))?;
-    if bytes.is_empty() || bytes.len() > MAX_BYTES {
+    let bytes = super::read_bytes(&mut req, MAX_BYTES).await?;
+    if bytes.is_empty() {
         return Err(AppError::PayloadTooLarge);
     }
     // a published version is immutable: refuse before touching R2, and address the object

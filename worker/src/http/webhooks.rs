@@ -14,14 +14,7 @@ use crate::{kv, store};
 pub const MAX_BODY_BYTES: usize = 512 * 1024;
 
 pub async fn post(mut req: Request, env: &Env, config: &Config) -> Result<Response, AppError> {
-    let declared = req.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
-        return Err(AppError::PayloadTooLarge);
-    }
-    let body = req.bytes().await.map_err(|e| AppError::BadRequest("unreadable_body", e.to_string()))?;
-    if body.len() > MAX_BODY_BYTES {
-        return Err(AppError::PayloadTooLarge);
-    }
+    let body = super::read_bytes(&mut req, MAX_BODY_BYTES).await?;
     let header = req.headers().get("stripe-signature").ok().flatten();
     let now = (Date::now().as_millis() / 1000) as i64;
     stripe_signature::verify(header.as_deref(), &body, &config.stripe_webhook_secrets, now, DEFAULT_TOLERANCE_SECONDS)
