@@ -7,7 +7,7 @@ use chrono::DateTime;
 use shoal_domain::config::Config;
 use shoal_domain::device_cert::{self, CheckedCsr, DevCa};
 use shoal_domain::edge_config::EdgeIssuer;
-use worker::{Fetch, Headers, Method, Request, RequestInit};
+use worker::Method;
 
 use crate::error::AppError;
 
@@ -71,18 +71,10 @@ pub async fn revoke(config: &Config, cert_ref: &str) -> Result<(), AppError> {
 
 /// One Cloudflare API v4 call: `{"success", "errors", "result"}` envelopes.
 async fn call(url: &str, method: Method, token: &str, body: Option<serde_json::Value>) -> Result<serde_json::Value, AppError> {
-    let headers = Headers::new();
-    headers.set("authorization", &format!("Bearer {token}"))?;
-    headers.set("content-type", "application/json")?;
-    let mut init = RequestInit::new();
-    init.with_method(method).with_headers(headers);
-    if let Some(b) = body {
-        init.with_body(Some(b.to_string().into()));
-    }
-    let mut resp = Fetch::Request(Request::new_with_init(url, &init)?).send().await
-        .map_err(|e| unavailable(&format!("cloudflare api: {e}")))?;
-    let status = resp.status_code();
-    let envelope: serde_json::Value = resp.json().await.unwrap_or_default();
+    let bearer = format!("Bearer {token}");
+    let (status, text) = crate::outbound::send(method, url, &[("authorization", &bearer), ("content-type", "application/json")],
+        body.map(|b| b.to_string())).await.map_err(|e| unavailable(&format!("cloudflare api: {e}")))?;
+    let envelope: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
     if (200..300).contains(&status) && envelope["success"].as_bool() == Some(true) {
         return Ok(envelope["result"].clone());
     }

@@ -4,7 +4,7 @@
 
 use shoal_domain::config::Config;
 use shoal_domain::email;
-use worker::{Fetch, Headers, Method, Request, RequestInit};
+use worker::Method;
 
 use crate::store::outbox;
 
@@ -56,18 +56,13 @@ async fn send(config: &Config, message: &serde_json::Value) -> Result<String, St
         "html": rendered.html,
     });
     let key = config.email_api_key.as_deref().ok_or("EMAIL_API_KEY is not configured")?;
-    let headers = Headers::new();
-    let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| e.to_string());
-    set("authorization", &format!("Bearer {key}"))?;
-    set("content-type", "application/json")?;
-    set("idempotency-key", message["id"].as_str().unwrap_or_default())?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_headers(headers.clone()).with_body(Some(body.to_string().into()));
+    let bearer = format!("Bearer {key}");
+    let headers = [("authorization", bearer.as_str()), ("content-type", "application/json"),
+                   ("idempotency-key", message["id"].as_str().unwrap_or_default())];
     let url = format!("{}/emails", config.email_api_base.trim_end_matches('/'));
-    let request = Request::new_with_init(&url, &init).map_err(|e| e.to_string())?;
-    let mut resp = Fetch::Request(request).send().await.map_err(|e| format!("unreachable: {e}"))?;
-    let status = resp.status_code();
-    let answer: serde_json::Value = resp.json().await.unwrap_or(serde_json::Value::Null);
+    let (status, text) = crate::outbound::send(Method::Post, &url, &headers, Some(body.to_string()))
+        .await.map_err(|e| format!("unreachable: {e}"))?;
+    let answer: serde_json::Value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
     if (200..300).contains(&status) {
         Ok(answer["id"].as_str().unwrap_or_default().to_owned())
     } else {

@@ -8,6 +8,7 @@ mod error;
 mod http;
 mod kv;
 mod memo;
+mod outbound;
 mod pages;
 mod random;
 pub mod rate_limit;

@@ -3,7 +3,7 @@
 //! `Stripe-Account` for calls on a brand's connected account.
 
 use shoal_domain::config::Config;
-use worker::{Fetch, Headers, Method, Request, RequestInit};
+use worker::Method;
 
 use crate::error::AppError;
 
@@ -23,26 +23,19 @@ pub async fn post(config: &Config, call: StripeCall<'_>) -> Result<serde_json::V
         .as_deref()
         .ok_or_else(|| AppError::Stripe("STRIPE_SECRET_KEY is not configured".into()))?;
     let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(call.params.iter()).finish();
-    let headers = Headers::new();
-    headers.set("authorization", &format!("Bearer {key}"))?;
-    headers.set("content-type", "application/x-www-form-urlencoded")?;
-    headers.set("stripe-version", API_VERSION)?;
+    let bearer = format!("Bearer {key}");
+    let mut headers = vec![("authorization", bearer.as_str()), ("content-type", "application/x-www-form-urlencoded"),
+                           ("stripe-version", API_VERSION)];
     if let Some(k) = &call.idempotency_key {
-        headers.set("idempotency-key", k)?;
+        headers.push(("idempotency-key", k));
     }
     if let Some(account) = call.account {
-        headers.set("stripe-account", account)?;
+        headers.push(("stripe-account", account));
     }
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
     let url = format!("{}{}", config.stripe_api_base.trim_end_matches('/'), call.path);
-    let request = Request::new_with_init(&url, &init)?;
-    let mut resp = Fetch::Request(request)
-        .send()
+    let (status, text) = crate::outbound::send(Method::Post, &url, &headers, Some(body))
         .await
         .map_err(|e| AppError::Stripe(format!("{} unreachable: {e}", call.path)))?;
-    let status = resp.status_code();
-    let text = resp.text().await.map_err(|e| AppError::Stripe(format!("{} body: {e}", call.path)))?;
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| AppError::Stripe(format!("{} answered non-JSON ({status}): {e}", call.path)))?;
     if !(200..300).contains(&status) {

@@ -9,7 +9,7 @@
 use shoal_domain::brand::BrandContext;
 use shoal_domain::config::Config;
 use shoal_domain::host::normalize_host;
-use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
+use worker::{Env, Method};
 
 use crate::error::AppError;
 use crate::staff::Caller;
@@ -81,13 +81,9 @@ pub fn host_of(raw: &str) -> Result<String, AppError> {
 /// TXT records of `name`, through a DNS-over-HTTPS JSON API.
 async fn txt_records(config: &Config, name: &str) -> Result<Vec<String>, AppError> {
     let url = format!("{}/dns-query?name={name}&type=TXT", config.dns_api_base.trim_end_matches('/'));
-    let headers = Headers::new();
-    headers.set("accept", "application/dns-json")?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Get).with_headers(headers);
-    let request = Request::new_with_init(&url, &init)?;
-    let mut resp = Fetch::Request(request).send().await.map_err(|e| AppError::Internal(format!("dns: {e}")))?;
-    let body: serde_json::Value = resp.json().await.map_err(|e| AppError::Internal(format!("dns answer: {e}")))?;
+    let (_, text) = crate::outbound::send(Method::Get, &url, &[("accept", "application/dns-json")], None)
+        .await.map_err(|e| AppError::Internal(format!("dns: {e}")))?;
+    let body: serde_json::Value = serde_json::from_str(&text).map_err(|e| AppError::Internal(format!("dns answer: {e}")))?;
     Ok(body["Answer"]
         .as_array()
         .map(|a| {
