@@ -152,17 +152,34 @@ fn with_cloudflare_as_issuer_certificates_come_from_the_api_and_revocation_reach
     let fp = a["fingerprint_sha256"].as_str().unwrap_or_default().to_owned();
     assert_eq!(openssl_fingerprint(a["certificate_chain"].as_str().unwrap_or_default()), fp);
 
-    let issued = http("GET", &format!("http://127.0.0.1:{}/__certificates", std::env::var("SHOAL_CF_PORT").unwrap_or_default()), &[], None).json();
-    let mine = issued["certificates"].as_array().and_then(|c| c.iter().find(|c| c["fingerprint_sha256"] == fp.as_str()).cloned())
-        .unwrap_or_else(|| panic!("not issued by the API: {issued}"));
-    assert_eq!((mine["common_name"].as_str(), mine["status"].as_str()), (Some(hw.as_str()), Some("active")));
+    // what the Cloudflare stand-in has issued, as (common name, fingerprint, status) per certificate
+    let certificates = || -> Vec<(String, String, String)> {
+        let all = http("GET", &format!("http://127.0.0.1:{}/__certificates", std::env::var("SHOAL_CF_PORT").unwrap_or_default()), &[], None).json();
+        all["certificates"].as_array().into_iter().flatten().map(|c| (c["common_name"].as_str().unwrap_or_default().to_owned(),
+            c["fingerprint_sha256"].as_str().unwrap_or_default().to_owned(), c["status"].as_str().unwrap_or_default().to_owned())).collect()
+    };
+    let status_of = |fp: &str| certificates().into_iter().find(|c| c.1 == fp).map(|c| (c.0, c.2));
+    assert_eq!(status_of(&fp), Some((hw.clone(), "active".to_owned())), "issued by the API");
+
+    // renewal: the superseded certificate is revoked at the issuer
+    let edge_at = |blob: &str, body: Value| http("POST", &format!("http://127.0.0.1:{}/edge/v1/activate", w.port),
+        &[("host", "edge.localhost"), ("content-type", "application/json"), ("cf-connecting-ip", &fresh_ip()), ("mf-cf-blob", blob)],
+        Some(body.to_string()));
+    let renewed = edge_at(&verified(&fp), json!({"hardware_id": hw, "csr": csr(&hw)}));
+    assert_eq!(renewed.status, 201, "{}", renewed.body);
+    let new_fp = renewed.json()["fingerprint_sha256"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(status_of(&fp).map(|c| c.1), Some("pending_revocation".to_owned()));
+    // a certificate signed for a renewal the database then refuses is revoked too
+    let other = hardware_id();
+    let refused = edge_at(&verified(&new_fp), json!({"hardware_id": other, "csr": csr(&other)}));
+    assert_eq!(refused.error_code(), "device_mismatch");
+    let orphan: Vec<String> = certificates().into_iter().filter(|c| c.0 == other).map(|c| c.2).collect();
+    assert_eq!(orphan, ["pending_revocation"], "signed, never bound, revoked");
 
     let revoked = http("POST", &format!("http://127.0.0.1:{}/api/v1/admin/devices/{id}/revoke", w.port),
         &[("host", "acme.localhost"), ("authorization", &format!("Bearer {}", service_token())), ("content-type", "application/json")],
         Some(json!({"reason": "lost"}).to_string()));
     assert_eq!(revoked.status, 200, "{}", revoked.body);
     assert_eq!(revoked.json()["certificate_revoked_at_issuer"], true);
-    let issued = http("GET", &format!("http://127.0.0.1:{}/__certificates", std::env::var("SHOAL_CF_PORT").unwrap_or_default()), &[], None).json();
-    let status = issued["certificates"].as_array().and_then(|c| c.iter().find(|c| c["id"] == mine["id"]).map(|c| c["status"].clone()));
-    assert_eq!(status, Some(json!("pending_revocation")));
+    assert_eq!(status_of(&new_fp).map(|c| c.1), Some("pending_revocation".to_owned()));
 }
