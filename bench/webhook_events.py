@@ -17,13 +17,13 @@ t = int(time.time())
 orders = []
 with open(out_events, "w", encoding="utf-8") as f:
     for i in range(n):
-        order_id = str(uuid.uuid4())
-        orders.append(order_id)
+        order_id, session_id = str(uuid.uuid4()), f"cs_bench_{uuid.uuid4().hex}"
+        orders.append((order_id, session_id))
         event = {
             "id": f"evt_bench_{uuid.uuid4().hex}", "object": "event", "api_version": "2024-06-20",
             "created": t, "livemode": False, "type": "checkout.session.completed",
             "data": {"object": {
-                "id": f"cs_bench_{uuid.uuid4().hex}", "object": "checkout.session", "mode": "payment",
+                "id": session_id, "object": "checkout.session", "mode": "payment",
                 "payment_status": "paid", "amount_total": 1000, "currency": currency.lower(),
                 "payment_intent": f"pi_bench_{uuid.uuid4().hex}",
                 "metadata": {"order_id": order_id, "brand_id": brand}}},
@@ -32,6 +32,7 @@ with open(out_events, "w", encoding="utf-8") as f:
         sig = hmac.new(secret.encode(), f"{t}.{body}".encode(), hashlib.sha256).hexdigest()
         f.write(f"t={t},v1={sig}\t{body}\n")
 with open(out_sql, "w", encoding="utf-8") as f:
-    f.write("insert into public.orders (id, brand_id, email, currency, total_amount) values\n")
-    f.write(",\n".join(f"('{o}', '{brand}', 'bench@example.com', '{currency}', 1000)" for o in orders))
+    # the session id is stored as checkout stores it: events find orders by it
+    f.write("insert into public.orders (id, brand_id, email, currency, total_amount, stripe_checkout_session_id) values\n")
+    f.write(",\n".join(f"('{o}', '{brand}', 'bench@example.com', '{currency}', 1000, '{s}')" for o, s in orders))
     f.write(";\n")

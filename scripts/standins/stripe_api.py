@@ -64,6 +64,10 @@ def parse_form(raw):
     return out
 
 
+# checkout session id → the connected account it was created on (Stripe-Account header)
+ACCOUNTS = {}
+
+
 def new_id(prefix):
     return f"{prefix}_{secrets.token_hex(12)}"
 
@@ -95,6 +99,14 @@ def create_checkout_session(params, base_url):
     }
     OBJECTS[sid] = session
     return 200, session
+
+
+def create_customer(params):
+    cid = new_id("cus")
+    customer = {"id": cid, "object": "customer", "name": params.get("name"), "email": params.get("email"),
+                "metadata": params.get("metadata") or {}, "created": int(time.time()), "livemode": False}
+    OBJECTS[cid] = customer
+    return 200, customer
 
 
 def create_refund(params):
@@ -139,9 +151,12 @@ WEBHOOK_URL = os.environ.get("SHOAL_WEBHOOK_URL")
 WEBHOOK_SECRET = (os.environ.get("SHOAL_WEBHOOK_SECRET") or "").split(",")[0].strip()
 
 
-def send_event(kind, obj):
+def send_event(kind, obj, account=None):
+    """Events of a connected account carry its id in `account`, as Connect endpoints get them."""
     event = {"id": new_id("evt"), "object": "event", "api_version": "2024-06-20", "created": int(time.time()),
              "livemode": False, "pending_webhooks": 1, "type": kind, "data": {"object": obj}}
+    if account:
+        event["account"] = account
     body = json.dumps(event, separators=(",", ":")).encode()
     t = int(time.time())
     sig = hmac.new(WEBHOOK_SECRET.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
@@ -169,11 +184,12 @@ def pay_session(session):
     """Marks the session paid and sends the events Stripe sends for a card payment."""
     pi = session.get("payment_intent") or new_id("pi")
     session.update(status="complete", payment_status="paid", payment_intent=pi)
-    send_event("checkout.session.completed", session)
+    account = ACCOUNTS.get(session["id"])
+    send_event("checkout.session.completed", session, account)
     send_event("payment_intent.succeeded", {
         "id": pi, "object": "payment_intent", "amount": session["amount_total"], "amount_received": session["amount_total"],
         "currency": session["currency"], "status": "succeeded", "latest_charge": new_id("ch"),
-        "metadata": session.get("payment_intent_metadata") or {}})
+        "metadata": session.get("payment_intent_metadata") or {}}, account)
 
 
 class StripeHandler(RecordingHandler):
@@ -209,6 +225,10 @@ class StripeHandler(RecordingHandler):
         base_url = f"http://{headers.get('Host', '127.0.0.1')}"
         if method == "POST" and path == "/v1/checkout/sessions":
             status, body = create_checkout_session(params, base_url)
+            if status == 200 and headers.get("Stripe-Account"):
+                ACCOUNTS[body["id"]] = headers["Stripe-Account"]  # its events come from that account
+        elif method == "POST" and path == "/v1/customers":
+            status, body = create_customer(params)
         elif method == "POST" and path == "/v1/refunds":
             status, body = create_refund(params)
         elif method == "POST" and path == "/v1/billing_portal/sessions":

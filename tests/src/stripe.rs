@@ -28,6 +28,20 @@ pub fn secret() -> String {
     secrets().into_iter().next().unwrap_or_default()
 }
 
+/// The same event as a connected account's (Connect endpoints get `account`).
+pub fn from_account(mut event: Value, account: &str) -> Value {
+    event["account"] = json!(account);
+    event
+}
+
+/// A brand's billing as Shoal leaves it after creating its Stripe customer (the admin
+/// billing checkout does this through Stripe): a fresh subscription id and the customer.
+pub fn billing_customer(brand: &str) -> (String, String) {
+    let (sub, customer) = (unique("sub_"), unique("cus_"));
+    sql(&format!("insert into public.brand_subscriptions (brand_id, stripe_customer_id, status) values ('{brand}', '{customer}', 'incomplete')"));
+    (sub, customer)
+}
+
 /// An event envelope as Stripe sends it.
 pub fn event(kind: &str, object: Value) -> Value {
     json!({
@@ -92,9 +106,13 @@ pub fn order_state(order_id: &str) -> OrderState {
 }
 
 
+/// A Checkout Session for the order, with its id stored on the order as checkout stores it
+/// (events find orders by the ids Shoal stored, never by metadata alone).
 pub fn checkout_session(order_id: &str, brand: &str, amount: i64, currency: &str, payment_status: &str) -> Value {
+    let id = unique("cs_test_");
+    sql(&format!("update public.orders set stripe_checkout_session_id = '{id}' where id = '{order_id}'"));
     json!({
-        "id": unique("cs_test_"),
+        "id": id,
         "object": "checkout.session",
         "mode": "payment",
         "status": "complete",

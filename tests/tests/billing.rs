@@ -38,7 +38,7 @@ fn sub_status(brand: &str) -> String {
 #[test]
 fn subscription_lifecycle_through_grace_to_blocked_and_back() {
     let (brand, host) = new_brand("bill", "USD", "es");
-    let (sub, customer) = (unique("sub_"), unique("cus_"));
+    let (sub, customer) = billing_customer(&brand);
     let order = pending_order(&brand, 1000, "USD");
 
     let mut created = event("customer.subscription.created", subscription(&brand, &sub, &customer, "active"));
@@ -90,7 +90,7 @@ fn subscription_lifecycle_through_grace_to_blocked_and_back() {
 #[test]
 fn subscription_events_write_their_emails_and_audit_rows() {
     let (brand, _) = new_brand("mail", "EUR", "en");
-    let (sub, customer) = (unique("sub_"), unique("cus_"));
+    let (sub, customer) = billing_customer(&brand);
     let mut checkout = json!({
         "id": unique("cs_test_"), "object": "checkout.session", "mode": "subscription", "status": "complete",
         "customer": customer, "subscription": sub, "client_reference_id": brand,
@@ -119,7 +119,7 @@ fn subscription_events_write_their_emails_and_audit_rows() {
 #[test]
 fn an_older_subscription_snapshot_arriving_late_is_skipped() {
     let (brand, _) = new_brand("late", "USD", "en");
-    let (sub, customer) = (unique("sub_"), unique("cus_"));
+    let (sub, customer) = billing_customer(&brand);
     let newer = event("customer.subscription.updated", subscription(&brand, &sub, &customer, "canceled"));
     let mut older = event("customer.subscription.updated", subscription(&brand, &sub, &customer, "active"));
     older["created"] = json!(now() - 3600);
@@ -138,18 +138,34 @@ fn billing_portal_and_subscription_checkout_go_through_stripe() {
     let r = admin("POST", &host, "/api/v1/admin/billing/checkout", Some(json!({"plan": "starter"})));
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.json()["url"].as_str().is_some_and(|u| u.contains("/checkout/cs_test_")));
+    // Shoal created the brand's Stripe customer first and stored it: events find the brand by it
+    let customer = sql(&format!("select stripe_customer_id || '|' || status from brand_subscriptions where brand_id = '{brand}'"));
+    let (customer, status) = customer.split_once('|').unwrap_or_default();
+    assert!(customer.starts_with("cus_") && status == "incomplete", "{customer} {status}");
+    assert!(stripe_requests("/v1/customers").iter().any(|e| e["body"].as_str().is_some_and(|b| b.contains(&brand))));
     let sent = stripe_requests("/v1/checkout/sessions");
     let body = sent.iter().rev().find_map(|e| e["body"].as_str().filter(|b| b.contains(&brand))).unwrap_or_default().to_owned();
-    for part in ["mode=subscription", "line_items%5B0%5D%5Bprice%5D=price_shoal_starter", &format!("metadata%5Bbrand_id%5D={brand}")] {
+    for part in ["mode=subscription", "line_items%5B0%5D%5Bprice%5D=price_shoal_starter", &format!("metadata%5Bbrand_id%5D={brand}"),
+                 &format!("customer={customer}")] {
         assert!(body.contains(part), "{part} missing in {body}");
     }
+    // a second checkout reuses the customer
+    let r = admin("POST", &host, "/api/v1/admin/billing/checkout", Some(json!({"plan": "growth"})));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(sql(&format!("select stripe_customer_id from brand_subscriptions where brand_id = '{brand}'")), customer);
     let r = admin("POST", &host, "/api/v1/admin/billing/checkout", Some(json!({"plan": "platinum"})));
     assert_eq!((r.status, r.error_code().as_str()), (422, "unknown_plan"));
 
-    let customer = unique("cus_");
-    sql(&format!("insert into brand_subscriptions (brand_id, stripe_customer_id, status) values ('{brand}', '{customer}', 'active')"));
+    // the subscription checkout completes: bound to the brand through the stored customer
+    let sub = unique("sub_");
+    applied(&event("checkout.session.completed", json!({
+        "id": unique("cs_test_"), "object": "checkout.session", "mode": "subscription", "status": "complete",
+        "customer": customer, "subscription": sub, "customer_details": {"email": "owner@example.com"},
+        "metadata": {"plan": "starter"}})));
+    assert_eq!(sql(&format!("select stripe_subscription_id from brand_subscriptions where brand_id = '{brand}'")), sub);
+
     let r = admin("POST", &host, "/api/v1/admin/billing/portal", Some(json!({})));
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.json()["url"].as_str().is_some_and(|u| u.contains("/p/session/bps_")));
-    assert!(stripe_requests("/v1/billing_portal/sessions").iter().any(|e| e["body"].as_str().is_some_and(|b| b.contains(&customer))));
+    assert!(stripe_requests("/v1/billing_portal/sessions").iter().any(|e| e["body"].as_str().is_some_and(|b| b.contains(customer))));
 }

@@ -196,6 +196,11 @@ fn a_brand_with_a_connected_account_is_charged_there_with_the_platform_fee() {
     // PLATFORM_FEE_BPS defaults to 200 (2 %) of the 20,000 total
     let form = sent["body"].as_str().unwrap_or_default();
     assert!(form.contains("payment_intent_data%5Bapplication_fee_amount%5D=400"), "{form}");
+    // paid on the hosted page: the events come from the connected account, and apply
+    let url = r.json()["checkout_url"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(http("POST", &format!("{url}/pay"), &[], None).status, 303);
+    assert_eq!(sql(&format!("select status || '|' || payment_status from orders where id = '{order_id}'")), "paid|paid");
+    assert_eq!(count(&format!("select count(*) from processed_webhook_events where brand_id = '{brand}' and account = 'acct_1TestConnected' and outcome in ('applied', 'already_applied')")), 2);
     // a brand without one is charged on the platform account, without a fee
     let (_, host, variant) = stocked_product(5, 10_000);
     let mut s = Shopper::new(&host);

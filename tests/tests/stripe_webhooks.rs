@@ -177,14 +177,6 @@ fn an_amount_or_currency_mismatch_marks_the_order_for_review() {
 }
 
 #[test]
-fn metadata_naming_another_brand_is_not_applied() {
-    let order = pending_order(ACME_ID, 1000, "USD");
-    let session = checkout_session(&order, GLOBEX_ID, 1000, "USD", "paid");
-    assert_eq!(outcome(&deliver(&event("checkout.session.completed", session))), "order_not_found");
-    assert_eq!(order_state(&order).status, "pending");
-}
-
-#[test]
 fn delayed_payment_methods_wait_then_succeed_or_fail() {
     let order = pending_order(ACME_ID, 2500, "USD");
     let session = checkout_session(&order, ACME_ID, 2500, "USD", "unpaid");

@@ -10,7 +10,8 @@ create table public.brand_subscriptions (
   billing_email           text,
   plan                    text,
   status                  text not null default 'trialing'
-    check (status in ('trialing', 'active', 'past_due', 'unpaid', 'canceled')),
+    -- incomplete: Shoal created the Stripe customer, no subscription has started yet
+    check (status in ('incomplete', 'trialing', 'active', 'past_due', 'unpaid', 'canceled')),
   current_period_end      timestamptz,
   trial_end               timestamptz,
   cancel_at_period_end    boolean not null default false,

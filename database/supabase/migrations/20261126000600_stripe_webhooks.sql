@@ -7,6 +7,17 @@
 -- outbox. A transition the state machine forbids (an event arriving late) raises SH409
 -- inside a sub-block: its changes are undone, the event is kept as `ignored`, and the
 -- webhook still answers 200. Any other error aborts everything, so Stripe retries.
+--
+-- Binding (a Connect endpoint receives genuinely signed events of every connected
+-- account): an event about a brand's order applies only when `event.account` is that
+-- brand's connected account (absent when the platform itself is the merchant); platform
+-- billing events apply only when `event.account` is absent; objects are found by the ids
+-- Shoal stored (checkout session, payment intent, charge, subscription, customer), and
+-- metadata names an order only together with the account check. An event
+-- whose `livemode` differs from the deployment's is recorded and ignored. A refused event
+-- raises SH403 (reason in the message, target brand in the detail): its changes are undone,
+-- it is kept as `refused` with the reason and audited as `webhook_refused`, and the
+-- webhook answers 200 so Stripe stops retrying.
 set role shoal_owner;
 
 create table public.processed_webhook_events (
@@ -34,29 +45,85 @@ create policy "definer functions record webhook events"
 grant select on public.processed_webhook_events to authenticated;
 grant all on public.processed_webhook_events to service_role;
 
+-- Dispute events that arrived before the payment event told Shoal the charge's ids. Each is
+-- applied (and deleted) by mark_paid when its payment intent or charge becomes known.
+create table public.deferred_stripe_events (
+  event_id        text primary key references public.processed_webhook_events(event_id) on delete cascade,
+  account         text,
+  payment_intent  text,
+  charge          text,
+  event           jsonb not null,
+  received_at     timestamptz not null default now()
+);
+create index deferred_stripe_events_payment_intent_idx on public.deferred_stripe_events(payment_intent);
+create index deferred_stripe_events_charge_idx on public.deferred_stripe_events(charge);
+alter table public.deferred_stripe_events enable row level security;
+alter table public.deferred_stripe_events force row level security;
+create policy "definer functions keep deferred webhook events"
+  on public.deferred_stripe_events for all to shoal_owner using (true) with check (true);
+grant all on public.deferred_stripe_events to service_role;
+
 -- ------------------------------------------------------------------------ helpers
 create function shoal_private.brand_hosts(p_brand_id uuid) returns jsonb
 language sql stable security definer set search_path = '' as $$
   select coalesce(jsonb_agg(host order by host), '[]'::jsonb) from public.brand_domains where brand_id = p_brand_id
 $$;
 
-create function shoal_private.find_order(p_order_id text, p_session text, p_pi text, p_charge text, p_brand text)
+-- Refuses the event being applied (see the header): SH403, caught by apply_stripe_event.
+create function shoal_private.refuse_event(p_reason text, p_brand_id uuid) returns void
+language plpgsql set search_path = '' as $$
+begin
+  raise exception using errcode = 'SH403', message = p_reason, detail = coalesce(p_brand_id::text, '');
+end
+$$;
+
+-- The event must come from the brand's connected account, or from the platform's own
+-- account (no `account`) when the brand has none.
+create function shoal_private.require_brand_account(p_event jsonb, p_brand_id uuid) returns void
+language plpgsql stable security definer set search_path = '' as $$
+declare
+  v_expected text := (select stripe_account from public.brands where id = p_brand_id);
+begin
+  if (p_event->>'account') is distinct from v_expected then
+    perform shoal_private.refuse_event(format('account_mismatch: the event comes from %s, the brand''s payments go to %s',
+      coalesce(p_event->>'account', 'the platform account'), coalesce(v_expected, 'the platform account')), p_brand_id);
+  end if;
+end
+$$;
+
+-- Platform billing (subscriptions, invoices, platform refunds) happens on the platform's
+-- own account only: an event of a connected account never touches a brand's billing.
+create function shoal_private.require_platform_account(p_event jsonb) returns void
+language plpgsql set search_path = '' as $$
+begin
+  if p_event->>'account' is not null then
+    perform shoal_private.refuse_event(format('account_mismatch: billing events come from the platform account, not %s',
+      p_event->>'account'), null);
+  end if;
+end
+$$;
+
+-- The order an event is about, locked, or null. Found by the Stripe ids Shoal stored, or
+-- by the `metadata.order_id` Shoal set (a payment or refund whose ids are not stored yet).
+-- Either way the event is refused unless it comes from the account the order's brand is
+-- paid through: metadata alone, which any connected account can write, names nothing.
+create function shoal_private.find_order(p_event jsonb, p_session text, p_pi text, p_charge text, p_metadata_order text)
 returns public.orders
 language plpgsql security definer set search_path = '' as $$
 declare
   v_order public.orders;
 begin
   select * into v_order from public.orders o
-   where (p_order_id is not null and o.id::text = p_order_id)
-      or (p_session is not null and o.stripe_checkout_session_id = p_session)
+   where (p_session is not null and o.stripe_checkout_session_id = p_session)
       or (p_pi is not null and o.stripe_payment_intent_id = p_pi)
       or (p_charge is not null and o.stripe_charge_id = p_charge)
-   order by (o.id::text = p_order_id) desc nulls last
    limit 1
    for update;
-  -- metadata naming another brand than the order's is not ours to apply
-  if found and p_brand is not null and v_order.brand_id::text <> p_brand then
-    return null;
+  if not found and p_metadata_order ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+    select * into v_order from public.orders where id = p_metadata_order::uuid for update;
+  end if;
+  if v_order.id is not null then
+    perform shoal_private.require_brand_account(p_event, v_order.brand_id);
   end if;
   return v_order;
 end
@@ -69,7 +136,7 @@ returns void language sql security definer set search_path = '' as $$
 $$;
 
 -- Money for an order arrived (checkout, payment intent, or derived from a charge).
-create function shoal_private.mark_paid(p_order public.orders, p_amount bigint, p_currency text, p_event_id text, p_refs jsonb)
+create function shoal_private.mark_paid_now(p_order public.orders, p_amount bigint, p_currency text, p_event_id text, p_refs jsonb)
 returns jsonb
 language plpgsql security definer set search_path = '' as $$
 declare
@@ -113,6 +180,45 @@ begin
 end
 $$;
 
+-- Disputes kept for this order's payment (see deferred_stripe_events), applied in the
+-- order Stripe created them; one refused (another account's) is audited and dropped.
+create function shoal_private.apply_deferred_disputes(p_order_id uuid) returns void
+language plpgsql security definer set search_path = '' as $$
+declare
+  v_row public.deferred_stripe_events;
+  v_result jsonb;
+  v_brand text;
+begin
+  for v_row in
+    select d.* from public.deferred_stripe_events d join public.orders o on o.id = p_order_id
+     where d.payment_intent = o.stripe_payment_intent_id or d.charge = o.stripe_charge_id
+     order by (d.event->>'created')::bigint, d.received_at
+  loop
+    delete from public.deferred_stripe_events where event_id = v_row.event_id;
+    begin
+      v_result := shoal_private.on_dispute(v_row.event);
+    exception when sqlstate 'SH403' then
+      get stacked diagnostics v_brand = pg_exception_detail;
+      v_result := shoal_private.refused_event(v_row.event, sqlerrm, nullif(v_brand, '')::uuid);
+    end;
+    update public.processed_webhook_events
+       set outcome = v_result->>'outcome', detail = v_result->>'detail', brand_id = (v_result->>'brand_id')::uuid, applied_at = now()
+     where event_id = v_row.event_id;
+  end loop;
+end
+$$;
+
+create function shoal_private.mark_paid(p_order public.orders, p_amount bigint, p_currency text, p_event_id text, p_refs jsonb)
+returns jsonb
+language plpgsql security definer set search_path = '' as $$
+declare
+  v_result jsonb := shoal_private.mark_paid_now(p_order, p_amount, p_currency, p_event_id, p_refs);
+begin
+  perform shoal_private.apply_deferred_disputes(p_order.id);
+  return v_result;
+end
+$$;
+
 -- ------------------------------------------------------------------------ orders
 create function shoal_private.on_checkout_session(p_event jsonb) returns jsonb
 language plpgsql security definer set search_path = '' as $$
@@ -125,8 +231,8 @@ begin
   if v_obj->>'mode' = 'subscription' then
     return shoal_private.on_subscription_checkout(p_event);
   end if;
-  v_order := shoal_private.find_order(coalesce(v_obj->'metadata'->>'order_id', v_obj->>'client_reference_id'),
-                                      v_obj->>'id', null, null, v_obj->'metadata'->>'brand_id');
+  -- Shoal stored the session's id when it created it: nothing else names the order
+  v_order := shoal_private.find_order(p_event, v_obj->>'id', null, null, null);
   if v_order.id is null then
     return jsonb_build_object('outcome', 'order_not_found');
   end if;
@@ -162,7 +268,9 @@ declare
   v_obj jsonb := p_event->'data'->'object';
   v_order public.orders;
 begin
-  v_order := shoal_private.find_order(v_obj->'metadata'->>'order_id', null, v_obj->>'id', null, v_obj->'metadata'->>'brand_id');
+  -- Checkout creates the payment intent only when the shopper pays, so its id may not be
+  -- stored yet: then the metadata Shoal set names the order, checked against the account
+  v_order := shoal_private.find_order(p_event, null, v_obj->>'id', null, v_obj->'metadata'->>'order_id');
   if v_order.id is null then
     return jsonb_build_object('outcome', 'order_not_found');
   end if;
@@ -197,9 +305,12 @@ declare
   v_status text;
   v_refund jsonb;
 begin
-  v_order := shoal_private.find_order(v_obj->'metadata'->>'order_id', null, v_obj->>'payment_intent', v_obj->>'id',
-                                      v_obj->'metadata'->>'brand_id');
+  v_order := shoal_private.find_order(p_event, null, v_obj->>'payment_intent', v_obj->>'id', v_obj->'metadata'->>'order_id');
   if v_order.id is null then
+    -- a connected account's refund of a charge that is not an order of Shoal's: not ours
+    if p_event->>'account' is not null then
+      return jsonb_build_object('outcome', 'order_not_found');
+    end if;
     return shoal_private.on_platform_refund(p_event);
   end if;
   if v_order.payment_status = 'unpaid' then
@@ -246,9 +357,14 @@ declare
   v_order public.orders;
   v_status text;
 begin
-  v_order := shoal_private.find_order(null, null, v_obj->>'payment_intent', v_obj->>'charge', null);
+  v_order := shoal_private.find_order(p_event, null, v_obj->>'payment_intent', v_obj->>'charge', null);
   if v_order.id is null then
-    return jsonb_build_object('outcome', 'order_not_found');
+    -- A dispute can arrive before the payment event that tells Shoal the charge's ids:
+    -- kept, and applied by mark_paid once the payment is known.
+    insert into public.deferred_stripe_events (event_id, account, payment_intent, charge, event)
+    values (p_event->>'id', p_event->>'account', v_obj->>'payment_intent', v_obj->>'charge', p_event)
+    on conflict (event_id) do nothing;
+    return jsonb_build_object('outcome', 'deferred');
   end if;
   case p_event->>'type'
     when 'charge.dispute.created' then v_status := 'disputed';
@@ -281,16 +397,23 @@ language sql immutable set search_path = '' as $$
     else 'past_due' end
 $$;
 
-create function shoal_private.find_subscription(p_brand text, p_subscription text, p_customer text)
+-- A brand's subscription row, locked, found by the Stripe ids Shoal stored: the customer
+-- it created for the brand (admin billing checkout) or the subscription bound to it.
+create function shoal_private.find_subscription(p_event jsonb, p_subscription text, p_customer text)
 returns public.brand_subscriptions
-language sql security definer set search_path = '' as $$
-  select * from public.brand_subscriptions s
+language plpgsql security definer set search_path = '' as $$
+declare
+  v_sub public.brand_subscriptions;
+begin
+  perform shoal_private.require_platform_account(p_event);
+  select * into v_sub from public.brand_subscriptions s
    where (p_subscription is not null and s.stripe_subscription_id = p_subscription)
       or (p_customer is not null and s.stripe_customer_id = p_customer)
-      or (p_brand is not null and s.brand_id::text = p_brand)
    order by (s.stripe_subscription_id = p_subscription) desc nulls last
    limit 1
-   for update
+   for update;
+  return v_sub;
+end
 $$;
 
 create function shoal_private.billing_result(p_brand_id uuid, p_outcome text) returns jsonb
@@ -305,28 +428,27 @@ returns void language sql security definer set search_path = '' as $$
     jsonb_build_object('plan', p_sub.plan, 'status', p_sub.status) || coalesce(p_detail, '{}'::jsonb))
 $$;
 
--- A subscription Checkout Session completed: binds the Stripe customer to the brand.
+-- A subscription Checkout Session completed: binds the subscription to the brand whose
+-- Stripe customer (created and stored by Shoal before the session) paid.
 create function shoal_private.on_subscription_checkout(p_event jsonb) returns jsonb
 language plpgsql security definer set search_path = '' as $$
 declare
   v_obj jsonb := p_event->'data'->'object';
-  v_brand uuid;
+  v_sub public.brand_subscriptions;
 begin
-  select id into v_brand from public.brands where id::text = coalesce(v_obj->'metadata'->>'brand_id', v_obj->>'client_reference_id');
-  if v_brand is null then
+  v_sub := shoal_private.find_subscription(p_event, null, v_obj->>'customer');
+  if v_sub.brand_id is null then
     return jsonb_build_object('outcome', 'brand_not_found');
   end if;
-  insert into public.brand_subscriptions (brand_id, stripe_customer_id, stripe_subscription_id, billing_email, plan)
-  values (v_brand, v_obj->>'customer', v_obj->>'subscription', v_obj->'customer_details'->>'email', v_obj->'metadata'->>'plan')
-  on conflict (brand_id) do update
-    set stripe_customer_id = excluded.stripe_customer_id,
-        stripe_subscription_id = coalesce(excluded.stripe_subscription_id, public.brand_subscriptions.stripe_subscription_id),
-        billing_email = coalesce(excluded.billing_email, public.brand_subscriptions.billing_email),
-        plan = coalesce(excluded.plan, public.brand_subscriptions.plan),
-        updated_at = now();
-  perform shoal_private.audit(v_brand, 'stripe', 'subscription_checkout_completed', v_obj->>'subscription',
+  update public.brand_subscriptions
+     set stripe_subscription_id = coalesce(v_obj->>'subscription', stripe_subscription_id),
+         billing_email = coalesce(billing_email, v_obj->'customer_details'->>'email'),
+         plan = coalesce(v_obj->'metadata'->>'plan', plan),
+         updated_at = now()
+   where brand_id = v_sub.brand_id;
+  perform shoal_private.audit(v_sub.brand_id, 'stripe', 'subscription_checkout_completed', v_obj->>'subscription',
     jsonb_build_object('event_id', p_event->>'id'));
-  return shoal_private.billing_result(v_brand, 'applied');
+  return shoal_private.billing_result(v_sub.brand_id, 'applied');
 end
 $$;
 
@@ -339,15 +461,10 @@ declare
   v_sub public.brand_subscriptions;
   v_old text;
   v_new text;
-  v_brand uuid;
 begin
-  v_sub := shoal_private.find_subscription(v_obj->'metadata'->>'brand_id', v_obj->>'id', v_obj->>'customer');
+  v_sub := shoal_private.find_subscription(p_event, v_obj->>'id', v_obj->>'customer');
   if v_sub.brand_id is null then
-    select id into v_brand from public.brands where id::text = v_obj->'metadata'->>'brand_id';
-    if v_brand is null then
-      return jsonb_build_object('outcome', 'brand_not_found');
-    end if;
-    insert into public.brand_subscriptions (brand_id) values (v_brand) returning * into v_sub;
+    return jsonb_build_object('outcome', 'brand_not_found');
   end if;
   if v_type = 'customer.subscription.trial_will_end' then
     perform shoal_private.billing_email(v_sub, 'trial_ending',
@@ -396,8 +513,7 @@ declare
   v_sub public.brand_subscriptions;
   v_grace_days int;
 begin
-  v_sub := shoal_private.find_subscription(v_obj->'subscription_details'->'metadata'->>'brand_id',
-                                           v_obj->>'subscription', v_obj->>'customer');
+  v_sub := shoal_private.find_subscription(p_event, v_obj->>'subscription', v_obj->>'customer');
   if v_sub.brand_id is null then
     return jsonb_build_object('outcome', 'brand_not_found');
   end if;
@@ -445,7 +561,7 @@ declare
   v_obj jsonb := p_event->'data'->'object';
   v_sub public.brand_subscriptions;
 begin
-  v_sub := shoal_private.find_subscription(null, null, v_obj->>'customer');
+  v_sub := shoal_private.find_subscription(p_event, null, v_obj->>'customer');
   if v_sub.brand_id is null then
     return jsonb_build_object('outcome', 'order_not_found');
   end if;
@@ -458,7 +574,20 @@ end
 $$;
 
 -- ------------------------------------------------------------------------ entry point
-create function public.apply_stripe_event(p_event jsonb)
+-- The answer for a refused event: audited (in the targeted brand's log when known) with
+-- the reason, so staff and operators see who tried what.
+create function shoal_private.refused_event(p_event jsonb, p_reason text, p_brand_id uuid) returns jsonb
+language plpgsql security definer set search_path = '' as $$
+begin
+  perform shoal_private.audit(p_brand_id, 'stripe', 'webhook_refused', p_event->>'id',
+    jsonb_build_object('event_type', p_event->>'type', 'reason', p_reason, 'account', p_event->>'account',
+                       'livemode', p_event->'livemode'));
+  return jsonb_build_object('outcome', 'refused', 'detail', p_reason, 'brand_id', p_brand_id);
+end
+$$;
+
+-- p_livemode: the deployment's mode (its Stripe key's), which every event must share.
+create function public.apply_stripe_event(p_event jsonb, p_livemode boolean)
 returns jsonb
 language plpgsql
 security definer
@@ -467,18 +596,25 @@ as $$
 declare
   v_id   text := p_event->>'id';
   v_type text := p_event->>'type';
+  v_livemode boolean := (p_event->>'livemode')::boolean;
   v_result jsonb;
+  v_brand text;
 begin
-  if v_id is null or v_type is null or jsonb_typeof(p_event->'data'->'object') is distinct from 'object' then
+  if v_id is null or v_type is null or jsonb_typeof(p_event->'data'->'object') is distinct from 'object'
+     or jsonb_typeof(p_event->'livemode') is distinct from 'boolean' then
     raise exception using errcode = '22023', message = 'not a Stripe event object';
   end if;
   insert into public.processed_webhook_events (event_id, event_type, livemode, account, api_version)
-  values (v_id, v_type, coalesce((p_event->>'livemode')::boolean, false), p_event->>'account', p_event->>'api_version')
+  values (v_id, v_type, v_livemode, p_event->>'account', p_event->>'api_version')
   on conflict (event_id) do nothing;
   if not found then
     return jsonb_build_object('outcome', 'duplicate', 'event_id', v_id);
   end if;
   begin
+    if v_livemode is distinct from p_livemode then
+      perform shoal_private.refuse_event(format('livemode_mismatch: a %s event reached a %s deployment',
+        case when v_livemode then 'live' else 'test' end, case when p_livemode then 'live' else 'test' end), null);
+    end if;
     v_result := case
       when v_type like 'checkout.session.%' then shoal_private.on_checkout_session(p_event)
       when v_type like 'payment_intent.%' then shoal_private.on_payment_intent(p_event)
@@ -488,11 +624,16 @@ begin
       when v_type like 'invoice.%' then shoal_private.on_invoice(p_event)
       else jsonb_build_object('outcome', 'unhandled')
     end;
-  exception when sqlstate 'SH409' then
-    -- the state machine refused: everything the handler did is undone, the event is kept
-    v_result := jsonb_build_object('outcome', 'ignored', 'detail', sqlerrm);
-    perform shoal_private.audit(null, 'stripe', 'webhook_ignored', v_id,
-      jsonb_build_object('event_type', v_type, 'reason', sqlerrm));
+  exception
+    when sqlstate 'SH409' then
+      -- the state machine refused: everything the handler did is undone, the event is kept
+      v_result := jsonb_build_object('outcome', 'ignored', 'detail', sqlerrm);
+      perform shoal_private.audit(null, 'stripe', 'webhook_ignored', v_id,
+        jsonb_build_object('event_type', v_type, 'reason', sqlerrm));
+    when sqlstate 'SH403' then
+      -- not this sender's to change (see the header): undone, kept as refused, audited
+      get stacked diagnostics v_brand = pg_exception_detail;
+      v_result := shoal_private.refused_event(p_event, sqlerrm, nullif(v_brand, '')::uuid);
   end;
   update public.processed_webhook_events
      set outcome = v_result->>'outcome', detail = v_result->>'detail',
@@ -501,7 +642,7 @@ begin
   return v_result || jsonb_build_object('event_id', v_id);
 end
 $$;
-revoke execute on function public.apply_stripe_event(jsonb) from public, anon, authenticated;
-grant execute on function public.apply_stripe_event(jsonb) to service_role;
+revoke execute on function public.apply_stripe_event(jsonb, boolean) from public, anon, authenticated;
+grant execute on function public.apply_stripe_event(jsonb, boolean) to service_role;
 
 reset role;

@@ -64,9 +64,37 @@ begin
 end
 $$;
 
-revoke execute on function public.admin_get_order(uuid, uuid), public.staff_transition_order(uuid, uuid, text, text, text)
+-- The Stripe customer Shoal created for the brand's subscription (before its Checkout
+-- Session): billing events find the brand by it, never by metadata. The first one stored
+-- wins, so two staff starting a checkout at once share one customer.
+create function public.admin_bind_billing_customer(p_brand_id uuid, p_customer text, p_actor text)
+returns text
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_customer text;
+begin
+  if p_customer !~ '^cus_[A-Za-z0-9]+$' then
+    raise exception using errcode = '22023', message = 'not a Stripe customer id';
+  end if;
+  insert into public.brand_subscriptions (brand_id, stripe_customer_id, status)
+  values (p_brand_id, p_customer, 'incomplete')
+  on conflict (brand_id) do update set stripe_customer_id = coalesce(public.brand_subscriptions.stripe_customer_id, excluded.stripe_customer_id)
+  returning stripe_customer_id into v_customer;
+  if v_customer = p_customer then
+    perform shoal_private.audit(p_brand_id, p_actor, 'billing_customer_created', p_customer, '{}');
+  end if;
+  return v_customer;
+end
+$$;
+
+revoke execute on function public.admin_get_order(uuid, uuid), public.staff_transition_order(uuid, uuid, text, text, text),
+  public.admin_bind_billing_customer(uuid, text, text)
   from public, anon, authenticated;
-grant execute on function public.admin_get_order(uuid, uuid), public.staff_transition_order(uuid, uuid, text, text, text)
+grant execute on function public.admin_get_order(uuid, uuid), public.staff_transition_order(uuid, uuid, text, text, text),
+  public.admin_bind_billing_customer(uuid, text, text)
   to service_role;
 
 reset role;

@@ -1,5 +1,5 @@
 begin;
-select plan(27);
+select plan(28);
 
 -- Fixtures as the superuser: one order of each brand with an item, an event, a refund,
 -- plus audit, outbox, subscription and webhook rows.
@@ -61,8 +61,10 @@ select throws_ok('select count(*) from public.orders', '42501', null, 'orders: s
 
 -- ---------------------------------------------------------------- functions are the service role's
 select tests.act_as_superuser();
-select is(has_function_privilege('authenticated', 'public.apply_stripe_event(jsonb)', 'execute'), false, 'staff cannot apply Stripe events');
-select is(has_function_privilege('anon', 'public.apply_stripe_event(jsonb)', 'execute'), false, 'shoppers cannot apply Stripe events');
+select is(has_function_privilege('authenticated', 'public.apply_stripe_event(jsonb, boolean)', 'execute'), false, 'staff cannot apply Stripe events');
+select is(has_function_privilege('anon', 'public.apply_stripe_event(jsonb, boolean)', 'execute'), false, 'shoppers cannot apply Stripe events');
+select is(has_table_privilege('authenticated', 'public.deferred_stripe_events', 'select'), false,
+  'staff cannot read deferred Stripe events (they hold other brands'' disputes before they are matched)');
 select is(has_function_privilege('authenticated', 'public.staff_transition_order(uuid, uuid, text, text, text)', 'execute'), false,
   'staff transitions go through the worker until RBAC lands');
 select is(has_function_privilege('anon', 'public.brand_billing_state(uuid)', 'execute'), false, 'billing state is not public');

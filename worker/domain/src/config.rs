@@ -19,6 +19,8 @@ pub struct Config {
     /// Host of the platform itself (sign-up, landing page); `edge.{platform_host}` is the device API.
     pub platform_host: String,
     pub stripe_secret_key: Option<String>,
+    /// Live or test mode, as the Stripe key says: every webhook event must share it.
+    pub stripe_livemode: bool,
     /// Comma-separated in the env so a secret can be rotated without downtime.
     pub stripe_webhook_secrets: Vec<String>,
     pub stripe_api_base: String,
@@ -85,6 +87,12 @@ pub(crate) fn bounded(get: &dyn Fn(&str) -> Option<String>, problems: &mut Vec<S
             }
         },
     }
+}
+
+/// Stripe's secret and restricted keys name their mode: `sk_live_…`/`rk_live_…` are live,
+/// everything else (test keys, the local stand-in's) is test mode.
+pub fn is_live_key(key: &str) -> bool {
+    key.starts_with("sk_live_") || key.starts_with("rk_live_")
 }
 
 impl Config {
@@ -161,6 +169,7 @@ impl Config {
             jwt_secret,
             postgrest_url: postgrest_url.trim_end_matches('/').to_owned(),
             platform_host,
+            stripe_livemode: stripe_secret_key.as_deref().is_some_and(is_live_key),
             stripe_secret_key,
             stripe_webhook_secrets,
             stripe_api_base: get("STRIPE_API_BASE").unwrap_or_else(|| DEFAULT_STRIPE_API.into()),
@@ -242,6 +251,15 @@ mod tests {
             let err = load(production(&[(key, value)])).expect_err(key);
             assert!(err.to_string().contains(needle), "{key}={value:?}: {err}");
         }
+    }
+
+    #[test]
+    fn the_stripe_mode_follows_the_key() {
+        assert!(is_live_key("sk_live_abc") && is_live_key("rk_live_abc"));
+        assert!(!is_live_key("sk_test_abc") && !is_live_key("rk_test_abc") && !is_live_key("sk_livex"));
+        let c = Config::from_lookup(env(&[("ENVIRONMENT", "development"), ("JWT_SECRET", GOOD_SECRET),
+            ("POSTGREST_URL", "http://db"), ("PLATFORM_HOST", "localhost"), ("STRIPE_SECRET_KEY", "sk_test_x")]));
+        assert_eq!(c.map(|c| c.stripe_livemode), Ok(false));
     }
 
     #[test]

@@ -159,7 +159,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
         (Method::Post, ["billing", "checkout"]) => {
             require(&caller, Action::ManageBilling)?;
             let body: serde_json::Value = read_json(&mut req).await?;
-            subscription_checkout(config, brand, &billing, &base, &body).await
+            subscription_checkout(config, brand, &billing, &base, &body, &caller).await
         }
         (_, ["orders", _] | ["orders", _, "transitions"] | ["billing", "portal" | "checkout"] | ["products", _]
             | ["members"] | ["members", _] | ["audit-log"] | ["domains"] | ["domains", _] | ["domains", _, "verify"]
@@ -263,6 +263,7 @@ async fn subscription_checkout(
     billing: &serde_json::Value,
     base: &str,
     body: &serde_json::Value,
+    caller: &Caller,
 ) -> Result<Response, AppError> {
     let plan = body["plan"].as_str().ok_or_else(|| AppError::BadRequest("missing_field", "`plan` is required".into()))?;
     let price = billing["plans"][plan]["price"].as_str().ok_or_else(|| AppError::Refused {
@@ -281,12 +282,28 @@ async fn subscription_checkout(
         p("subscription_data[metadata][plan]", plan),
         p("success_url", format!("{base}/admin/billing?checkout=success")),
         p("cancel_url", format!("{base}/admin/billing?checkout=cancelled")),
+        p("customer", billing_customer(config, brand, billing, caller).await?),
     ];
-    if let Some(customer) = billing["stripe_customer_id"].as_str() {
-        params.push(p("customer", customer));
-    }
     let session = stripe::post(config, StripeCall { path: "/v1/checkout/sessions", params, idempotency_key: None, account: None }).await?;
     Ok(json_response(&serde_json::json!({"id": session["id"], "url": session["url"]}), 200))
+}
+
+/// The brand's Stripe customer, created (once: the Idempotency-Key is the brand's id) and
+/// stored before its first subscription checkout, so billing events find the brand by an
+/// id Shoal stored rather than by metadata.
+async fn billing_customer(config: &Config, brand: &BrandContext, billing: &serde_json::Value, caller: &Caller) -> Result<String, AppError> {
+    if let Some(customer) = billing["stripe_customer_id"].as_str() {
+        return Ok(customer.to_owned());
+    }
+    let customer = stripe::post(config, StripeCall {
+        path: "/v1/customers",
+        params: vec![p("name", &brand.name), p("metadata[brand_id]", &brand.id)],
+        idempotency_key: Some(format!("billing-customer-{}", brand.id)),
+        account: None,
+    })
+    .await?;
+    let id = customer["id"].as_str().ok_or_else(|| AppError::Stripe("/v1/customers answered no id".into()))?;
+    store::admin::bind_billing_customer(config, &brand.id, id, &caller.actor()).await
 }
 
 /// A catalog write: the database bumps the brand's catalog version; forgetting the brand's

@@ -21,9 +21,10 @@ pub async fn post(mut req: Request, env: &Env, config: &Config) -> Result<Respon
         .map_err(AppError::Signature)?;
     let event: serde_json::Value = serde_json::from_slice(&body)
         .map_err(|e| AppError::BadRequest("invalid_event", format!("the body is not JSON: {e}")))?;
-    let well_formed = event["id"].is_string() && event["type"].is_string() && event["data"]["object"].is_object();
+    let well_formed = event["id"].is_string() && event["type"].is_string() && event["data"]["object"].is_object()
+        && event["livemode"].is_boolean();
     if !well_formed {
-        return Err(AppError::BadRequest("invalid_event", "not a Stripe event (id, type, data.object)".into()));
+        return Err(AppError::BadRequest("invalid_event", "not a Stripe event (id, type, livemode, data.object)".into()));
     }
     let applied = store::webhooks::apply(config, &event).await.map_err(|e| AppError::WebhookNotApplied(format!("{}: {}", e.code(), e.detail().unwrap_or("-"))))?;
     // billing changed: the next request re-reads the brand and its billing state

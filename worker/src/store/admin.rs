@@ -14,6 +14,14 @@ pub async fn billing_state(config: &Config, brand_id: &str) -> Result<serde_json
     rpc(config, "brand_billing_state", serde_json::json!({"p_brand_id": brand_id})).await
 }
 
+/// Stores the Stripe customer created for the brand's billing; answers the one stored
+/// (an earlier one wins a race).
+pub async fn bind_billing_customer(config: &Config, brand_id: &str, customer: &str, actor: &str) -> Result<String, AppError> {
+    let args = serde_json::json!({"p_brand_id": brand_id, "p_customer": customer, "p_actor": actor});
+    let value = rpc(config, "admin_bind_billing_customer", args).await?;
+    value.as_str().map(str::to_owned).ok_or_else(|| AppError::Internal("admin_bind_billing_customer answered no customer".into()))
+}
+
 pub async fn order(config: &Config, brand_id: &str, order_id: &str) -> Result<serde_json::Value, AppError> {
     let value = rpc(config, "admin_get_order", serde_json::json!({"p_brand_id": brand_id, "p_order_id": order_id})).await?;
     if value.is_null() {
