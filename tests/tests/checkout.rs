@@ -343,6 +343,9 @@ fn cancelling_at_stripe_expires_the_session_and_releases_the_stock_at_once() {
     assert_eq!(page.status, 200, "{}", page.body);
     assert_eq!(sql(&format!("select status from orders where id = '{order_id}'")), "cancelled");
     assert_eq!(stock(&variant), (5, 0), "released at once, not after 30 minutes");
+    let cart = s.call("GET", "/api/v1/store/cart", None).json();
+    assert_eq!((cart["lines"][0]["variant_id"].as_str(), cart["lines"][0]["quantity"].as_i64()), (Some(variant.as_str()), Some(3)),
+               "the shopper finds the cart as it was");
     assert_eq!(stripe_session(&session_id)["status"], "expired");
     assert_eq!(stripe_requests(&format!("/v1/checkout/sessions/{session_id}/expire")).len(), 1);
     let pay = http("POST", &format!("http://127.0.0.1:{}/checkout/{session_id}/pay", stripe_port()), &[], None);

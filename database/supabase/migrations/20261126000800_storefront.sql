@@ -292,15 +292,29 @@ as $$
 $$;
 
 -- Stripe could not start the payment, or its session was expired (cancel link, replaced
--- checkout): the order is cancelled and its stock released.
+-- checkout): the order is cancelled and its stock released. A shopper who cancelled finds
+-- the order's items back in the cart it came from (when that cart is still empty).
 create function public.abandon_checkout(p_brand_id uuid, p_order_id uuid, p_reason text)
 returns void
 language plpgsql security definer set search_path = ''
 as $$
+declare
+  v_cart uuid;
 begin
   perform 1 from public.orders where id = p_order_id and brand_id = p_brand_id and status = 'pending';
-  if found then
-    perform shoal_private.transition_order(p_order_id, 'cancelled', 'checkout', jsonb_build_object('reason', p_reason));
+  if not found then
+    return;
+  end if;
+  perform shoal_private.transition_order(p_order_id, 'cancelled', 'checkout', jsonb_build_object('reason', p_reason));
+  select h.cart_id into v_cart from public.checkout_holds h where h.order_id = p_order_id and h.brand_id = p_brand_id;
+  if p_reason = 'cancelled_by_shopper' and v_cart is not null
+     and not exists (select 1 from public.cart_lines where cart_id = v_cart) then
+    insert into public.cart_lines (cart_id, brand_id, variant_id, quantity)
+    select v_cart, p_brand_id, v.id, sum(oi.quantity)::integer
+      from public.order_items oi join public.variants v on v.brand_id = oi.brand_id and v.sku = oi.sku
+     where oi.order_id = p_order_id
+     group by v.id
+    on conflict (cart_id, variant_id) do nothing;
   end if;
 end
 $$;
