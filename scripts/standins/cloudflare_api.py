@@ -5,7 +5,11 @@ the worker makes in production:
   DELETE /client/v4/zones/{zone}/client_certificates/{id}
 Bearer token required; answers Cloudflare's envelope {"success", "errors", "messages",
 "result"}. It signs with its own throwaway CA through the openssl CLI (what "Cloudflare
-Managed CA" does for real), so tests hold genuine certificates and fingerprints.
+Managed CA" does for real), so tests hold genuine certificates and fingerprints. Like
+Cloudflare, it signs the subject the CSR carries and reports its parts (`common_name`, and
+`organization`, `organizational_unit`, `country`, `state`, `location`: "provided by the
+CSR" in Cloudflare's API reference): whatever a CSR names ends up in the certificate, which
+is why the worker sends only CSRs whose subject is exactly CN=<hardware id>.
 Tests read GET /__certificates to see what was issued and revoked.
 
 usage: cloudflare_api.py PORT JOURNAL_PATH
@@ -58,15 +62,21 @@ def sign(csr, days):
     der = openssl("x509", "-outform", "DER", stdin=pem.encode())
     end = openssl("x509", "-noout", "-enddate", stdin=pem.encode()).decode().strip().split("=", 1)[1]
     expires = datetime.datetime.strptime(end, "%b %d %H:%M:%S %Y %Z").replace(tzinfo=datetime.timezone.utc)
-    cn = subject.split("CN=", 1)[1].split(",", 1)[0] if "CN=" in subject else ""
+    # RFC 2253 "CN=x,OU=y,O=z" (values here never contain escaped commas: tokens only)
+    parts = {}
+    for rdn in subject.split("subject=", 1)[-1].strip().split(","):
+        key, _, value = rdn.partition("=")
+        parts.setdefault(key.strip(), value.strip())
     now = datetime.datetime.now(datetime.timezone.utc)
     return {
         "id": uuid.uuid4().hex, "certificate": pem,
         "certificate_authority": {"id": "ca-standin", "name": CA_NAME},
-        "common_name": cn, "country": "", "csr": csr, "expires_on": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "common_name": parts.get("CN", ""), "country": parts.get("C", ""), "csr": csr,
+        "expires_on": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "fingerprint_sha256": hashlib.sha256(der).hexdigest(), "issued_on": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "location": "", "organization": "", "organizational_unit": "", "serial_number": serial[2:],
-        "signature": "ECDSAWithSHA256", "ski": "", "state": "", "status": "active", "validity_days": days,
+        "location": parts.get("L", ""), "organization": parts.get("O", ""), "organizational_unit": parts.get("OU", ""),
+        "serial_number": serial[2:], "signature": "ECDSAWithSHA256", "ski": "", "state": parts.get("ST", ""),
+        "status": "active", "validity_days": days,
     }
 
 

@@ -73,6 +73,13 @@ def new_id(prefix):
 
 
 def create_checkout_session(params, base_url):
+    now = int(time.time())
+    expires_at = int(params.get("expires_at") or now + 24 * 3600)
+    # Stripe: "must be between 30 minutes and 24 hours after the current time"
+    if not now + 30 * 60 <= expires_at <= now + 24 * 3600:
+        return stripe_error(400, "invalid_request_error",
+                            "The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.",
+                            "parameter_invalid_integer")[:2]
     sid = new_id("cs_test")
     amount = 0
     for item in params.get("line_items") or []:
@@ -94,7 +101,8 @@ def create_checkout_session(params, base_url):
         "success_url": params.get("success_url"),
         "cancel_url": params.get("cancel_url"),
         "url": f"{base_url}/checkout/{sid}",
-        "created": int(time.time()),
+        "created": now,
+        "expires_at": expires_at,
         "livemode": False,
     }
     OBJECTS[sid] = session
@@ -107,6 +115,23 @@ def create_customer(params):
                 "metadata": params.get("metadata") or {}, "created": int(time.time()), "livemode": False}
     OBJECTS[cid] = customer
     return 200, customer
+
+
+def expire_checkout_session(sid):
+    """POST /v1/checkout/sessions/{id}/expire: only an open session can be expired; it
+    then answers the session with status "expired" (and `url` null, as Stripe does).
+    Stripe also sends checkout.session.expired; the stand-in does not (the worker has
+    already released the order when it asks)."""
+    with LOCK:
+        session = OBJECTS.get(sid)
+        if not session or session.get("object") != "checkout.session":
+            return stripe_error(404, "invalid_request_error", f"No such checkout.session: '{sid}'", "resource_missing")[:2]
+        if session["status"] != "open":
+            return stripe_error(400, "invalid_request_error",
+                                f"Only Checkout Sessions with a status in [\"open\"] can be expired. "
+                                f"This Checkout Session has a status of `{session['status']}`.")[:2]
+        session.update(status="expired", url=None)
+        return 200, dict(session)
 
 
 def create_refund(params):
@@ -233,6 +258,8 @@ class StripeHandler(RecordingHandler):
             status, body = create_refund(params)
         elif method == "POST" and path == "/v1/billing_portal/sessions":
             status, body = create_portal_session(params, base_url)
+        elif method == "POST" and path.startswith("/v1/checkout/sessions/") and path.endswith("/expire"):
+            status, body = expire_checkout_session(path.split("/")[4])
         elif method == "GET" and path.startswith("/v1/checkout/sessions/"):
             obj = OBJECTS.get(path.rsplit("/", 1)[1])
             if not obj:
@@ -255,6 +282,12 @@ class StripeHandler(RecordingHandler):
         if method == "GET" and len(parts) == 2:
             return 200, hosted_page(session), {"Content-Type": "text/html; charset=utf-8"}
         if method == "POST" and len(parts) == 3 and parts[2] in ("pay", "cancel"):
+            if session.get("status") != "open":
+                # what Stripe's hosted page shows for an expired or completed session
+                return 410, f"this checkout session is {session.get('status')}".encode(), {"Content-Type": "text/plain"}
+            if int(time.time()) >= int(session.get("expires_at") or 0):
+                session.update(status="expired", url=None)
+                return 410, b"this checkout session is expired", {"Content-Type": "text/plain"}
             if parts[2] == "pay":
                 pay_session(session)
                 target = session.get("success_url") or "/"

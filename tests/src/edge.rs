@@ -38,13 +38,16 @@ fn openssl(args: &[&str]) -> String {
 /// A fresh key and a PKCS#10 request for `CN=<hardware_id>`; `curve` is an openssl key spec
 /// such as `ec:P-256` or `rsa:2048`.
 pub fn csr_with(hardware_id: &str, curve: &str) -> String {
+    csr_subject(&format!("/CN={hardware_id}"), curve)
+}
+
+/// A fresh key and a PKCS#10 request for any subject in openssl's `/K=v/…` form.
+pub fn csr_subject(subject: &str, curve: &str) -> String {
     let dir = std::env::temp_dir().join(unique("edge-key-"));
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     let key = dir.join("device.key");
     let key = key.to_string_lossy();
-    let mut args = vec!["req", "-new", "-nodes", "-keyout", &key, "-subj"];
-    let subject = format!("/CN={hardware_id}");
-    args.push(&subject);
+    let mut args = vec!["req", "-new", "-nodes", "-keyout", &key, "-subj", subject];
     let (alg, param) = curve.split_once(':').unwrap_or((curve, ""));
     let curve_opt = format!("ec_paramgen_curve:{param}");
     match alg {

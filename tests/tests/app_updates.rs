@@ -55,3 +55,33 @@ fn only_platform_super_admins_publish() {
                  &[("authorization", &format!("Bearer {token}"))], Some("bin".into()));
     assert_eq!(r.status, 403, "a brand admin is not a platform admin");
 }
+
+/// Whether the local R2 store (wrangler's persisted state) holds any object whose key
+/// mentions `needle`: keys live in its SQLite files, so their bytes are searched.
+fn r2_mentions(needle: &str) -> bool {
+    fn walk(dir: &std::path::Path, needle: &[u8]) -> bool {
+        std::fs::read_dir(dir).into_iter().flatten().flatten().any(|e| {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, needle)
+            } else {
+                std::fs::read(&p).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle))
+            }
+        })
+    }
+    let root = format!("{}/wrangler/v3/r2", std::env::var("SHOAL_LOCAL").unwrap_or_default());
+    walk(std::path::Path::new(&root), needle.as_bytes())
+}
+
+#[test]
+fn a_version_with_build_metadata_is_refused_before_anything_is_stored() {
+    let platform = format!("linux-arm-{}", unique("b").chars().filter(char::is_ascii_alphanumeric).take(12).collect::<String>().to_lowercase());
+    // `+` in a query string is a space: %2B is what reaches the worker as `1.2.0+build7`
+    let r = publish(&platform, "1.2.0%2Bbuild7", "stable", "binary with build metadata");
+    assert_eq!((r.status, r.error_code().as_str()), (400, "version_build_metadata"), "{}", r.body);
+    assert_eq!(count(&format!("select count(*) from app_releases where platform = '{platform}'")), 0);
+    assert!(!r2_mentions(&format!("releases/{platform}/")), "no orphaned binary in R2");
+    // the same check sees a published binary: it is not blind
+    assert_eq!(publish(&platform, "1.2.0", "stable", "binary").status, 201);
+    assert!(r2_mentions(&format!("releases/{platform}/1.2.0/")));
+}

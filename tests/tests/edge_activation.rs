@@ -122,6 +122,32 @@ fn renewal_rebinds_with_the_current_certificate_and_retires_the_old_one() {
     assert_eq!((anonymous.status, anonymous.error_code().as_str()), (401, "no_certificate"), "no code and no certificate");
 }
 
+/// The leaf certificate's subject as openssl prints it (RFC 2253: the last RDN first).
+fn leaf_subject(chain: &str) -> String {
+    let leaf = std::env::temp_dir().join(unique("subject-"));
+    std::fs::write(&leaf, chain).unwrap_or_else(|e| panic!("{e}"));
+    let out = std::process::Command::new("openssl")
+        .args(["x509", "-in", &leaf.to_string_lossy(), "-noout", "-subject", "-nameopt", "RFC2253"])
+        .output().unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::fs::remove_file(&leaf);
+    String::from_utf8_lossy(&out.stdout).trim().trim_start_matches("subject=").to_owned()
+}
+
+#[test]
+fn the_certificate_subject_is_written_by_shoal_never_copied_from_the_request() {
+    let (id, code) = created("acme.localhost");
+    let hw = hardware_id();
+    // the reproduction: a request naming an organisation, a role and an email besides the CN
+    let forged = csr_subject(&format!("/CN={hw}/O=Acme Outfitters/OU=super_admin/emailAddress=admin@acme.localhost"), "ec:P-256");
+    let r = activate(&code, &hw, &forged);
+    assert_eq!((r.status, r.error_code().as_str()), (400, "csr_subject_mismatch"), "{}", r.body);
+    assert_eq!(count(&format!("select count(*) from devices where id = '{id}' and status = 'pending' and cert_fingerprint is null")), 1);
+    let r = activate(&code, &hw, &csr(&hw));
+    assert_eq!(r.status, 201, "{}", r.body);
+    let subject = leaf_subject(r.json()["certificate_chain"].as_str().unwrap_or_default());
+    assert_eq!(subject, format!("CN={hw},O={ACME_ID}"), "CN = hardware id, O = the brand's id, nothing else");
+}
+
 #[test]
 fn activation_is_rate_limited_per_client() {
     let codes: Vec<u16> = (0..11).map(|_| activate("0".repeat(32).as_str(), "HW-RATE-0001", "x").status).collect();
@@ -143,6 +169,12 @@ fn with_cloudflare_as_issuer_certificates_come_from_the_api_and_revocation_reach
     let w = start(&vars);
     let (id, code) = created("acme.localhost");
     let hw = hardware_id();
+    // Cloudflare signs the subject a request carries: one naming more than the CN never reaches it
+    let forged = csr_subject(&format!("/CN={hw}/O=Acme Outfitters/OU=super_admin"), "ec:P-256");
+    let body = json!({"activation_code": code, "hardware_id": hw, "csr": forged}).to_string();
+    let r = http("POST", &format!("http://127.0.0.1:{}/edge/v1/activate", w.port),
+                 &[("host", "edge.localhost"), ("content-type", "application/json"), ("cf-connecting-ip", &fresh_ip())], Some(body));
+    assert_eq!((r.status, r.error_code().as_str()), (400, "csr_subject_mismatch"), "{}", r.body);
     let body = json!({"activation_code": code, "hardware_id": hw, "csr": csr(&hw)}).to_string();
     let r = http("POST", &format!("http://127.0.0.1:{}/edge/v1/activate", w.port),
                  &[("host", "edge.localhost"), ("content-type", "application/json"), ("cf-connecting-ip", &fresh_ip())], Some(body));
@@ -160,6 +192,8 @@ fn with_cloudflare_as_issuer_certificates_come_from_the_api_and_revocation_reach
     };
     let status_of = |fp: &str| certificates().into_iter().find(|c| c.1 == fp).map(|c| (c.0, c.2));
     assert_eq!(status_of(&fp), Some((hw.clone(), "active".to_owned())), "issued by the API");
+    assert_eq!(certificates().iter().filter(|c| c.0 == hw).count(), 1, "the refused request was never sent to the API");
+    assert_eq!(leaf_subject(a["certificate_chain"].as_str().unwrap_or_default()), format!("CN={hw}"));
 
     // renewal: the superseded certificate is revoked at the issuer
     let edge_at = |blob: &str, body: Value| http("POST", &format!("http://127.0.0.1:{}/edge/v1/activate", w.port),

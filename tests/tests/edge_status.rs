@@ -121,3 +121,14 @@ fn a_blocked_subscription_is_explained_in_the_brand_s_terms() {
     let refused = edge("GET", "/edge/v1/health", &verified(&fp), None);
     assert_eq!((refused.status, refused.error_code().as_str()), (403, "brand_blocked"), "the rest of the API refuses it");
 }
+
+#[test]
+fn extreme_device_times_saturate_instead_of_wrapping_around() {
+    let (_, fp, _) = activated("acme.localhost");
+    // i64::MIN minus now wrapped to a huge positive drift: a clock far behind read as "forward"
+    let s = status(&verified(&fp), &[("x-shoal-device-time", "-9223372036854775808")]);
+    assert_eq!((s["code"].as_str(), s["details"]["direction"].as_str()), (Some("clock_tampering"), Some("backward")), "{s}");
+    assert_eq!(s["details"]["drift_seconds"].as_i64(), Some(i64::MAX));
+    let s = status(&verified(&fp), &[("x-shoal-device-time", "9223372036854775807")]);
+    assert_eq!((s["code"].as_str(), s["details"]["direction"].as_str()), (Some("clock_tampering"), Some("forward")), "{s}");
+}

@@ -26,11 +26,14 @@ fn unavailable(why: &str) -> AppError {
     AppError::Refused { status: 503, code: "certificate_issuer_unavailable".into(), detail: Some(why.into()) }
 }
 
-pub async fn sign(config: &Config, csr: &CheckedCsr, csr_pem: &str, now_epoch: i64) -> Result<Signed, AppError> {
+/// Has a checked request signed. The dev CA writes the subject itself (`CN=<hardware id>,
+/// O=<brand id>`); Cloudflare copies the request's, which `check_csr` allows to be only
+/// `CN=<hardware id>`.
+pub async fn sign(config: &Config, csr: &CheckedCsr, csr_pem: &str, brand_id: &str, now_epoch: i64) -> Result<Signed, AppError> {
     match &config.edge.issuer {
         EdgeIssuer::DevCa { key_pem, cert_pem } => {
             let ca = DevCa::from_pem(key_pem, cert_pem).map_err(|_| AppError::Internal("EDGE_CA_KEY/EDGE_CA_CERT do not parse or match".into()))?;
-            let issued = ca.issue(csr, crate::random::bytes()?, now_epoch, config.edge.cert_days)
+            let issued = ca.issue(csr, brand_id, crate::random::bytes()?, now_epoch, config.edge.cert_days)
                 .map_err(|e| AppError::Internal(format!("dev CA signing: {e:?}")))?;
             Ok(Signed { chain_pem: issued.certificate_pem, fingerprint: issued.fingerprint_sha256, not_after_epoch: issued.not_after_epoch,
                         issuer: issued.issuer, cert_ref: issued.serial_hex.clone(), serial: issued.serial_hex })

@@ -18,6 +18,40 @@ pub struct StripeCall<'a> {
 }
 
 pub async fn post(config: &Config, call: StripeCall<'_>) -> Result<serde_json::Value, AppError> {
+    let path = call.path;
+    let (status, value) = send(config, call).await?;
+    if !(200..300).contains(&status) {
+        return Err(AppError::Stripe(format!(
+            "{path} answered {status}: {}",
+            value["error"]["message"].as_str().unwrap_or("no message")
+        )));
+    }
+    Ok(value)
+}
+
+/// How Stripe answered a request to expire a Checkout Session.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SessionExpiry {
+    /// it was open and can no longer be paid
+    Expired,
+    /// Stripe refused: it is no longer open (paid, or expired already); the webhooks settle it
+    NotOpen,
+}
+
+/// `POST /v1/checkout/sessions/{id}/expire` (no parameters), on the account that owns it.
+pub async fn expire_checkout_session(config: &Config, session_id: &str, account: Option<&str>) -> Result<SessionExpiry, AppError> {
+    let path = format!("/v1/checkout/sessions/{session_id}/expire");
+    let call = StripeCall { path: &path, params: Vec::new(), idempotency_key: None, account };
+    let (status, value) = send(config, call).await?;
+    match status {
+        200..=299 => Ok(SessionExpiry::Expired),
+        400 if value["error"]["type"] == "invalid_request_error" => Ok(SessionExpiry::NotOpen),
+        _ => Err(AppError::Stripe(format!("{path} answered {status}: {}", value["error"]["message"].as_str().unwrap_or("no message")))),
+    }
+}
+
+/// One call: Stripe's status and JSON answer, whatever the status.
+async fn send(config: &Config, call: StripeCall<'_>) -> Result<(u16, serde_json::Value), AppError> {
     let key = config
         .stripe_secret_key
         .as_deref()
@@ -38,14 +72,7 @@ pub async fn post(config: &Config, call: StripeCall<'_>) -> Result<serde_json::V
         .map_err(|e| AppError::Stripe(format!("{} unreachable: {e}", call.path)))?;
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| AppError::Stripe(format!("{} answered non-JSON ({status}): {e}", call.path)))?;
-    if !(200..300).contains(&status) {
-        return Err(AppError::Stripe(format!(
-            "{} answered {status}: {}",
-            call.path,
-            value["error"]["message"].as_str().unwrap_or("no message")
-        )));
-    }
-    Ok(value)
+    Ok((status, value))
 }
 
 /// `("a[b][0]", "v")` pairs are built by the callers; this keeps them readable.

@@ -96,7 +96,8 @@ as $$ select shoal_private.cart_json(p_brand_id, p_cart_id) $$;
 -- cart when p_cart_id is null or not this brand's. Quantities are checked here against
 -- stock left (available - reserved) and the per-line maximum.
 create function public.store_set_cart_line(p_brand_id uuid, p_cart_id uuid, p_variant_id uuid,
-                                           p_quantity integer, p_mode text, p_max_per_line integer)
+                                           p_quantity integer, p_mode text, p_max_per_line integer,
+                                           p_max_units integer)
 returns jsonb
 language plpgsql security definer set search_path = ''
 as $$
@@ -122,6 +123,11 @@ begin
     if v_quantity > p_max_per_line then
       raise exception using errcode = 'PT422', message = 'quantity_too_large', detail = format('at most %s', p_max_per_line);
     end if;
+    -- a cart becomes one order: refuse here what checkout would refuse (the order cap)
+    if v_quantity + coalesce((select sum(quantity) from public.cart_lines
+                               where cart_id = v_cart and variant_id <> p_variant_id), 0) > p_max_units then
+      raise exception using errcode = 'PT422', message = 'order_too_large', detail = format('at most %s units in one order', p_max_units);
+    end if;
     select greatest(available - reserved, 0) into v_left from public.inventory_levels where variant_id = p_variant_id;
     if coalesce(v_left, 0) < v_quantity then
       raise exception using errcode = 'PT422', message = 'quantity_exceeds_stock', detail = format('%s left', coalesce(v_left, 0));
@@ -134,11 +140,53 @@ begin
 end
 $$;
 
+-- ------------------------------------------------------------------------ checkout holds
+-- What an unpaid checkout holds and for whom: the cart it came from (a new checkout of the
+-- same cart replaces it) and a keyed hash of the client's IP (never the IP itself), so the
+-- caps on unpaid orders per email and per client can be counted. Paid or cancelled orders
+-- keep their row but no longer count (the counts join on orders.status = 'pending').
+create table public.checkout_holds (
+  order_id    uuid primary key references public.orders(id) on delete cascade,
+  brand_id    uuid not null references public.brands(id) on delete cascade,
+  cart_id     uuid references public.carts(id) on delete set null,
+  client_key  text not null check (client_key ~ '^[0-9a-f]{64}$'),
+  created_at  timestamptz not null default now()
+);
+create index checkout_holds_cart_idx on public.checkout_holds(cart_id);
+create index checkout_holds_client_idx on public.checkout_holds(brand_id, client_key);
+create index orders_pending_email_idx on public.orders(brand_id, email) where status = 'pending';
+alter table public.checkout_holds enable row level security;
+alter table public.checkout_holds force row level security;
+create policy "definer functions manage checkout holds" on public.checkout_holds for all to shoal_owner using (true) with check (true);
+grant all on public.checkout_holds to service_role;
+
+-- One price per variant in the brand's currency: `variants.price_amount`, which listing,
+-- product page, cart, checkout and the staff price update all read and write. `prices`
+-- holds other currencies only, so a second figure for the same thing cannot exist.
+create function shoal_private.refuse_price_in_brand_currency() returns trigger
+language plpgsql security definer set search_path = '' as $$
+begin
+  if exists (select 1 from public.brands b where b.id = new.brand_id and b.currency = new.currency) then
+    raise exception using errcode = 'PT422', message = 'price_in_brand_currency',
+      detail = 'the price in the brand''s own currency is variants.price_amount';
+  end if;
+  return new;
+end
+$$;
+create trigger prices_not_in_brand_currency before insert or update on public.prices
+  for each row execute function shoal_private.refuse_price_in_brand_currency();
+
 -- ------------------------------------------------------------------------ checkout
 -- One transaction: price every line from the database (never from the client), take the
 -- inventory rows in a fixed order (variant id) with FOR UPDATE, refuse what is not in
--- stock, create the pending order with its item snapshot and reserve the stock.
-create function public.checkout_cart(p_brand_id uuid, p_cart_id uuid, p_email text, p_reservation_minutes integer)
+-- stock, create the pending order with its item snapshot and reserve the stock. The caps
+-- keep one shopper from taking a shop's stock off sale: at most p_max_units units in one
+-- order, at most p_max_pending_per_email unpaid orders per email and
+-- p_max_pending_per_client per client (keyed IP hash) at a time, counted under advisory
+-- locks so parallel checkouts of one email or client cannot both pass.
+create function public.checkout_cart(p_brand_id uuid, p_cart_id uuid, p_email text, p_reservation_minutes integer,
+                                     p_client_key text, p_max_units integer, p_max_pending_per_email integer,
+                                     p_max_pending_per_client integer)
 returns jsonb
 language plpgsql security definer set search_path = ''
 as $$
@@ -153,16 +201,32 @@ begin
   if p_email is null or p_email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' then
     raise exception using errcode = 'PT422', message = 'invalid_email';
   end if;
+  -- email lock first, then client lock, in every transaction: no lock cycle between them
+  perform pg_advisory_xact_lock(hashtextextended('checkout:email:' || p_brand_id || ':' || lower(p_email), 0));
+  perform pg_advisory_xact_lock(hashtextextended('checkout:client:' || p_brand_id || ':' || p_client_key, 0));
+  if (select count(*) from public.orders o
+       where o.brand_id = p_brand_id and o.email = lower(p_email) and o.status = 'pending') >= p_max_pending_per_email then
+    raise exception using errcode = 'PT409', message = 'too_many_pending_checkouts',
+      detail = format('at most %s unpaid checkouts per email; pay or cancel one first', p_max_pending_per_email);
+  end if;
+  if (select count(*) from public.checkout_holds h join public.orders o on o.id = h.order_id
+       where h.brand_id = p_brand_id and h.client_key = p_client_key and o.status = 'pending') >= p_max_pending_per_client then
+    raise exception using errcode = 'PT409', message = 'too_many_pending_checkouts',
+      detail = format('at most %s unpaid checkouts at a time from one client; pay or cancel one first', p_max_pending_per_client);
+  end if;
+  if (select coalesce(sum(l.quantity), 0) from public.cart_lines l
+       where l.cart_id = p_cart_id and l.brand_id = p_brand_id) > p_max_units then
+    raise exception using errcode = 'PT422', message = 'order_too_large', detail = format('at most %s units in one order', p_max_units);
+  end if;
   insert into public.orders (brand_id, email, currency, total_amount)
   values (p_brand_id, lower(p_email), v_brand.currency, 0) returning * into v_order;
   for v_line in
     select l.variant_id, l.quantity, v.sku, v.title as variant_title, p.title, p.status,
-           coalesce(pr.amount, v.price_amount) as unit_amount, i.available, i.reserved
+           v.price_amount as unit_amount, i.available, i.reserved
       from public.cart_lines l
       join public.carts c on c.id = l.cart_id and c.brand_id = p_brand_id
       join public.variants v on v.id = l.variant_id
       join public.products p on p.id = v.product_id
-      left join public.prices pr on pr.variant_id = v.id and pr.currency = v_brand.currency
       join public.inventory_levels i on i.variant_id = v.id
      where l.cart_id = p_cart_id
      order by l.variant_id
@@ -189,11 +253,14 @@ begin
   if v_count = 0 then
     raise exception using errcode = 'PT422', message = 'cart_empty';
   end if;
+  insert into public.checkout_holds (order_id, brand_id, cart_id, client_key) values (v_order.id, p_brand_id, p_cart_id, p_client_key);
   update public.orders set total_amount = v_total where id = v_order.id returning * into v_order;
   insert into public.order_events (brand_id, order_id, kind, to_status, payment_status, cause)
   values (p_brand_id, v_order.id, 'created', 'pending', 'unpaid', 'checkout');
   return jsonb_build_object('id', v_order.id, 'number', v_order.number, 'email', v_order.email,
     'currency', v_order.currency, 'total_amount', v_order.total_amount,
+    -- links back to the shop (Stripe's success and cancel URLs) name the primary host
+    'primary_host', (select d.host from public.brand_domains d where d.brand_id = p_brand_id and d.is_primary and d.verified),
     'items', (select jsonb_agg(jsonb_build_object('title', title, 'sku', sku, 'unit_amount', unit_amount,
                                                   'quantity', quantity) order by id)
                 from public.order_items where order_id = v_order.id));
@@ -210,15 +277,44 @@ as $$
   delete from public.cart_lines where cart_id = p_cart_id and brand_id = p_brand_id;
 $$;
 
--- Stripe could not start the payment: the order is cancelled and its stock released.
+-- Unpaid checkouts to release before their reservation runs out: those of a cart about to
+-- check out again (p_cart_id), or one order (p_order_id, from the shopper's signed cancel
+-- link). Only orders whose Stripe session exists: the worker expires it first.
+create function public.pending_checkouts(p_brand_id uuid, p_cart_id uuid, p_order_id uuid)
+returns jsonb
+language sql stable security definer set search_path = ''
+as $$
+  select coalesce(jsonb_agg(jsonb_build_object('order_id', o.id, 'session_id', o.stripe_checkout_session_id) order by o.created_at), '[]'::jsonb)
+    from public.orders o
+    left join public.checkout_holds h on h.order_id = o.id
+   where o.brand_id = p_brand_id and o.status = 'pending' and o.stripe_checkout_session_id is not null
+     and ((p_cart_id is not null and h.cart_id = p_cart_id) or (p_order_id is not null and o.id = p_order_id))
+$$;
+
+-- Stripe could not start the payment, or its session was expired (cancel link, replaced
+-- checkout): the order is cancelled and its stock released. A shopper who cancelled finds
+-- the order's items back in the cart it came from (when that cart is still empty).
 create function public.abandon_checkout(p_brand_id uuid, p_order_id uuid, p_reason text)
 returns void
 language plpgsql security definer set search_path = ''
 as $$
+declare
+  v_cart uuid;
 begin
   perform 1 from public.orders where id = p_order_id and brand_id = p_brand_id and status = 'pending';
-  if found then
-    perform shoal_private.transition_order(p_order_id, 'cancelled', 'checkout', jsonb_build_object('reason', p_reason));
+  if not found then
+    return;
+  end if;
+  perform shoal_private.transition_order(p_order_id, 'cancelled', 'checkout', jsonb_build_object('reason', p_reason));
+  select h.cart_id into v_cart from public.checkout_holds h where h.order_id = p_order_id and h.brand_id = p_brand_id;
+  if p_reason = 'cancelled_by_shopper' and v_cart is not null
+     and not exists (select 1 from public.cart_lines where cart_id = v_cart) then
+    insert into public.cart_lines (cart_id, brand_id, variant_id, quantity)
+    select v_cart, p_brand_id, v.id, sum(oi.quantity)::integer
+      from public.order_items oi join public.variants v on v.brand_id = oi.brand_id and v.sku = oi.sku
+     where oi.order_id = p_order_id
+     group by v.id
+    on conflict (cart_id, variant_id) do nothing;
   end if;
 end
 $$;
@@ -259,13 +355,15 @@ as $$
   where o.brand_id = p_brand_id and o.number = p_number and o.email = lower(trim(p_email))
 $$;
 
-revoke execute on function public.store_get_cart(uuid, uuid), public.store_set_cart_line(uuid, uuid, uuid, integer, text, integer),
-  public.checkout_cart(uuid, uuid, text, integer), public.attach_checkout_session(uuid, uuid, text, uuid),
-  public.abandon_checkout(uuid, uuid, text), public.expire_reservations(), public.store_order_status(uuid, bigint, text)
+revoke execute on function public.store_get_cart(uuid, uuid), public.store_set_cart_line(uuid, uuid, uuid, integer, text, integer, integer),
+  public.checkout_cart(uuid, uuid, text, integer, text, integer, integer, integer), public.attach_checkout_session(uuid, uuid, text, uuid),
+  public.pending_checkouts(uuid, uuid, uuid), public.abandon_checkout(uuid, uuid, text), public.expire_reservations(),
+  public.store_order_status(uuid, bigint, text)
   from public, anon, authenticated;
-grant execute on function public.store_get_cart(uuid, uuid), public.store_set_cart_line(uuid, uuid, uuid, integer, text, integer),
-  public.checkout_cart(uuid, uuid, text, integer), public.attach_checkout_session(uuid, uuid, text, uuid),
-  public.abandon_checkout(uuid, uuid, text), public.expire_reservations(), public.store_order_status(uuid, bigint, text)
+grant execute on function public.store_get_cart(uuid, uuid), public.store_set_cart_line(uuid, uuid, uuid, integer, text, integer, integer),
+  public.checkout_cart(uuid, uuid, text, integer, text, integer, integer, integer), public.attach_checkout_session(uuid, uuid, text, uuid),
+  public.pending_checkouts(uuid, uuid, uuid), public.abandon_checkout(uuid, uuid, text), public.expire_reservations(),
+  public.store_order_status(uuid, bigint, text)
   to service_role;
 
 reset role;

@@ -6,6 +6,47 @@ use serde::{Deserialize, Serialize};
 /// Most units of one variant a cart line may hold.
 pub const MAX_PER_LINE: i64 = 10;
 
+/// Most units one order (so one cart) may hold, whatever the variants: one checkout can
+/// never take more than this off sale.
+pub const MAX_UNITS_PER_ORDER: i64 = 20;
+
+/// Most unpaid (pending) orders one email may have at a brand at once.
+pub const MAX_PENDING_PER_EMAIL: i64 = 2;
+
+/// Most unpaid (pending) orders one client (IP) may have at a brand at once: a little
+/// more than per email, for households and offices behind one address.
+pub const MAX_PENDING_PER_CLIENT: i64 = 4;
+
+/// Cart writes per client IP per minute (adding, setting and removing lines).
+pub const CART_WRITES_PER_MINUTE: i64 = 60;
+
+/// The shortest life Stripe allows a Checkout Session (`expires_at` must be 30 minutes to
+/// 24 hours after creation), plus a minute so clock skew never makes Stripe refuse it.
+pub const SESSION_LIFETIME_SECONDS: i64 = 30 * 60 + 60;
+
+/// `expires_at` of a Checkout Session created at `now_epoch`.
+pub fn session_expires_at(now_epoch: i64) -> i64 {
+    now_epoch.saturating_add(SESSION_LIFETIME_SECONDS)
+}
+
+/// What the database keeps to count a client's unpaid checkouts: HMAC-SHA256 of the IP
+/// under the project secret, per brand, so the IP itself is never stored and the hash
+/// cannot be reversed by trying every address without the secret.
+pub fn client_key(secret: &[u8], brand_id: &str, ip: &str) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    match Hmac::<sha2::Sha256>::new_from_slice(secret) {
+        Ok(mut mac) => {
+            mac.update(b"checkout-client:");
+            mac.update(brand_id.as_bytes());
+            mac.update(b":");
+            mac.update(ip.as_bytes());
+            hex::encode(mac.finalize().into_bytes())
+        }
+        // HMAC takes keys of any length: unreachable, but never a panic
+        Err(_) => hex::encode(<sha2::Sha256 as sha2::Digest>::digest(ip.as_bytes())),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QuantityError {
     NotAnInteger,
@@ -81,6 +122,23 @@ mod tests {
         assert_eq!(total(&lines), Some(12_000));
         assert_eq!(total(&[]), Some(0));
         assert_eq!(total(&[PricedLine { unit_amount: i64::MAX, quantity: 2 }]), None);
+    }
+
+    #[test]
+    fn sessions_live_the_shortest_time_stripe_allows_and_a_minute_more() {
+        assert_eq!(session_expires_at(1_000_000), 1_000_000 + 31 * 60);
+        assert_eq!(session_expires_at(i64::MAX), i64::MAX);
+    }
+
+    #[test]
+    fn client_keys_hide_the_ip_and_differ_per_brand_and_secret() {
+        let a = client_key(b"secret-one", "brand-a", "203.0.113.7");
+        assert_eq!(a.len(), 64);
+        assert!(!a.contains("203"));
+        assert_eq!(a, client_key(b"secret-one", "brand-a", "203.0.113.7"));
+        assert_ne!(a, client_key(b"secret-one", "brand-b", "203.0.113.7"));
+        assert_ne!(a, client_key(b"secret-two", "brand-a", "203.0.113.7"));
+        assert_ne!(a, client_key(b"secret-one", "brand-a", "203.0.113.8"));
     }
 
     #[test]

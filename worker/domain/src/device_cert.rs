@@ -1,8 +1,11 @@
 //! Edge device certificates: a device activates by sending a PKCS#10 request for its own
 //! key. The request is checked here (parses, ECDSA P-256 only, its self-signature holds,
-//! the subject's CN is the hardware id) and, in development, signed by the local dev CA.
-//! In production Cloudflare's client-certificate API signs the same checked request, so a
-//! request Cloudflare would accept is the only kind that reaches it.
+//! the subject is exactly `CN=<hardware id>`) and, in development, signed by the local dev
+//! CA under a subject Shoal writes (`CN=<hardware id>, O=<brand id>`; nothing of the
+//! request's subject is copied). In production Cloudflare's client-certificate API signs
+//! the same checked request; Cloudflare copies the request's subject (CN, O, OU, C, ST, L:
+//! "provided by the CSR" in its API), which is why a request naming anything besides the
+//! CN is refused here rather than signed.
 
 use p256::ecdsa::signature::Verifier;
 use p256::ecdsa::{DerSignature, SigningKey, VerifyingKey};
@@ -36,7 +39,7 @@ pub enum CsrError {
     UnsupportedKey { what: String },
     /// the request is not signed by the key it carries
     SignatureInvalid,
-    /// the subject has no single CN equal to the hardware id
+    /// the subject is not exactly one CN equal to the hardware id (no O, OU, email, …)
     SubjectMismatch,
 }
 
@@ -55,15 +58,30 @@ impl CsrError {
             CsrError::Malformed => "`csr` must be one PEM-encoded PKCS#10 certificate request".into(),
             CsrError::UnsupportedKey { what } => format!("the request's key is {what}; devices use ECDSA P-256 keys"),
             CsrError::SignatureInvalid => "the request is not signed by the key it carries".into(),
-            CsrError::SubjectMismatch => "the request's subject must be CN=<hardware_id>".into(),
+            CsrError::SubjectMismatch => {
+                "the request's subject must be exactly CN=<hardware_id>, nothing else: Shoal writes the rest of the certificate's subject".into()
+            }
         }
     }
 }
 
-/// A request that passed every check, ready to be signed.
+/// A request that passed every check, ready to be signed. Only its key is kept: the
+/// certificate's subject is written by the CA (`device_subject`), never copied.
 pub struct CheckedCsr {
-    pub subject: Name,
+    pub hardware_id: String,
     pub public_key: SubjectPublicKeyInfoOwned,
+}
+
+/// The subject of every device certificate Shoal's CA issues: `CN=<hardware id>,
+/// O=<brand id>`. Both are checked tokens (`valid_hardware_id`, a UUID), so nothing in them
+/// needs escaping.
+pub fn device_subject(hardware_id: &str, brand_id: &str) -> Option<Name> {
+    let brand_ok = !brand_id.is_empty() && brand_id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
+    if !valid_hardware_id(hardware_id) || !brand_ok {
+        return None;
+    }
+    // RFC 4514 order: the last RDN first, so this encodes O then CN
+    std::str::FromStr::from_str(&format!("CN={hardware_id},O={brand_id}")).ok()
 }
 
 /// A hardware id as devices report it: 4–128 of `A-Z a-z 0-9 . _ : -`.
@@ -91,15 +109,13 @@ pub fn check_csr(pem: &str, hardware_id: &str) -> Result<CheckedCsr, CsrError> {
     let signed = req.info.to_der().map_err(|_| CsrError::Malformed)?;
     let signature = DerSignature::from_bytes(req.signature.raw_bytes()).map_err(|_| CsrError::SignatureInvalid)?;
     key.verify(&signed, &signature).map_err(|_| CsrError::SignatureInvalid)?;
-    let common_names: Vec<String> = req.info.subject.0.iter()
-        .flat_map(|rdn| rdn.0.iter())
-        .filter(|atv| atv.oid == COMMON_NAME)
-        .map(|atv| string_value(&atv.value))
-        .collect();
-    if common_names.len() != 1 || common_names[0] != hardware_id {
-        return Err(CsrError::SubjectMismatch);
+    // exactly one attribute in the whole subject, and it is the CN
+    let attributes: Vec<&x509_cert::attr::AttributeTypeAndValue> = req.info.subject.0.iter().flat_map(|rdn| rdn.0.iter()).collect();
+    match attributes.as_slice() {
+        [cn] if cn.oid == COMMON_NAME && string_value(&cn.value) == hardware_id => {}
+        _ => return Err(CsrError::SubjectMismatch),
     }
-    Ok(CheckedCsr { subject: req.info.subject.clone(), public_key: spki.clone() })
+    Ok(CheckedCsr { hardware_id: hardware_id.to_owned(), public_key: spki.clone() })
 }
 
 fn key_name(oid: &ObjectIdentifier) -> String {
@@ -157,8 +173,10 @@ impl DevCa {
     }
 
     /// Signs a checked request for `days`, valid from `now_epoch` (a minute early for clock
-    /// skew). `serial` is 16 random bytes from the caller.
-    pub fn issue(&self, csr: &CheckedCsr, serial: [u8; 16], now_epoch: i64, days: u32) -> Result<Issued, CaError> {
+    /// skew), with the subject `device_subject(hardware id, brand_id)`. `serial` is 16
+    /// random bytes from the caller.
+    pub fn issue(&self, csr: &CheckedCsr, brand_id: &str, serial: [u8; 16], now_epoch: i64, days: u32) -> Result<Issued, CaError> {
+        let subject = device_subject(&csr.hardware_id, brand_id).ok_or(CaError::Signing)?;
         let mut serial = serial;
         serial[0] &= 0x7f; // a positive INTEGER
         serial[0] |= 0x01; // and never a shorter encoding
@@ -167,7 +185,7 @@ impl DevCa {
         let validity = Validity { not_before: utc(now_epoch - 60)?, not_after: utc(not_after_epoch)? };
         let issuer = self.cert.tbs_certificate.subject.clone();
         let profile = Profile::Leaf { issuer: issuer.clone(), enable_key_agreement: false, enable_key_encipherment: false };
-        let mut builder = CertificateBuilder::new(profile, serial_number, validity, csr.subject.clone(), csr.public_key.clone(), &self.key)
+        let mut builder = CertificateBuilder::new(profile, serial_number, validity, subject, csr.public_key.clone(), &self.key)
             .map_err(|_| CaError::Signing)?;
         builder.add_extension(&ExtendedKeyUsage(vec![CLIENT_AUTH])).map_err(|_| CaError::Signing)?;
         let cert = builder.build::<DerSignature>().map_err(|_| CaError::Signing)?;

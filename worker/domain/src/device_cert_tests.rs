@@ -5,6 +5,7 @@ use x509_cert::builder::RequestBuilder;
 use x509_cert::der::pem::LineEnding;
 
 const NOW: i64 = 1_795_000_000; // 2026-11-18
+const BRAND: &str = "a0000000-0000-4000-8000-00000000000a";
 
 const RSA_CSR: &str = "-----BEGIN CERTIFICATE REQUEST-----
 MIICWzCCAUMCAQAwFjEUMBIGA1UEAwwLSFctUlNBLTAwMDEwggEiMA0GCSqGSIb3
@@ -54,7 +55,7 @@ fn ca() -> DevCa {
 fn a_p256_request_for_the_hardware_id_passes_and_is_signed_by_the_ca() {
     let checked = check_csr(&csr("CN=HW-0001-TILL", 3), "HW-0001-TILL").unwrap();
     let ca = ca();
-    let issued = ca.issue(&checked, [0xff; 16], NOW, 365).unwrap();
+    let issued = ca.issue(&checked, BRAND, [0xff; 16], NOW, 365).unwrap();
     assert_eq!(issued.not_after_epoch, NOW + 365 * 86_400);
     assert_eq!(issued.issuer, "CN=Shoal Dev CA");
     assert_eq!(issued.serial_hex.len(), 32);
@@ -62,7 +63,7 @@ fn a_p256_request_for_the_hardware_id_passes_and_is_signed_by_the_ca() {
     assert_eq!(fingerprint_of_pem(&issued.certificate_pem).as_deref(), Some(issued.fingerprint_sha256.as_str()));
 
     let cert = Certificate::from_pem(first_pem_block(&issued.certificate_pem).unwrap().as_bytes()).unwrap();
-    assert_eq!(cert.tbs_certificate.subject.to_string(), "CN=HW-0001-TILL");
+    assert_eq!(cert.tbs_certificate.subject.to_string(), format!("CN=HW-0001-TILL,O={BRAND}"), "the subject Shoal writes");
     assert_eq!(cert.tbs_certificate.subject_public_key_info, checked.public_key);
     let tbs = cert.tbs_certificate.to_der().unwrap();
     let sig = DerSignature::from_bytes(cert.signature.raw_bytes()).unwrap();
@@ -74,8 +75,8 @@ fn a_p256_request_for_the_hardware_id_passes_and_is_signed_by_the_ca() {
 #[test]
 fn two_issues_of_one_request_differ_by_serial_and_fingerprint() {
     let checked = check_csr(&csr("CN=HW-0002", 4), "HW-0002").unwrap();
-    let a = ca().issue(&checked, [1; 16], NOW, 30).unwrap();
-    let b = ca().issue(&checked, [2; 16], NOW, 30).unwrap();
+    let a = ca().issue(&checked, BRAND, [1; 16], NOW, 30).unwrap();
+    let b = ca().issue(&checked, BRAND, [2; 16], NOW, 30).unwrap();
     assert_ne!(a.fingerprint_sha256, b.fingerprint_sha256);
 }
 
@@ -99,7 +100,24 @@ fn a_request_whose_signature_does_not_hold_is_refused() {
 fn the_subject_must_be_exactly_the_hardware_id() {
     assert_eq!(check_csr(&csr("CN=HW-0004", 6), "HW-9999").err(), Some(CsrError::SubjectMismatch));
     assert_eq!(check_csr(&csr("O=Acme", 6), "HW-0004").err(), Some(CsrError::SubjectMismatch));
-    assert!(check_csr(&csr("CN=HW-0004,O=Acme", 6), "HW-0004").is_ok());
+    assert!(check_csr(&csr("CN=HW-0004", 6), "HW-0004").is_ok());
+    // nothing besides the CN: Cloudflare would copy it into the certificate
+    for extra in ["CN=HW-0004,O=Acme", "CN=HW-0004,OU=super_admin", "CN=HW-0004,emailAddress=admin@acme.localhost",
+                  "CN=HW-0004+O=Acme", "CN=HW-0004,CN=HW-0004"] {
+        assert_eq!(check_csr(&csr(extra, 6), "HW-0004").err(), Some(CsrError::SubjectMismatch), "{extra}");
+    }
+}
+
+#[test]
+fn the_certificate_subject_is_written_by_shoal_never_copied() {
+    let checked = check_csr(&csr("CN=HW-0006", 7), "HW-0006").unwrap();
+    let issued = ca().issue(&checked, BRAND, [3; 16], NOW, 30).unwrap();
+    let cert = Certificate::from_pem(first_pem_block(&issued.certificate_pem).unwrap().as_bytes()).unwrap();
+    let attrs: Vec<String> = cert.tbs_certificate.subject.0.iter().flat_map(|r| r.0.iter()).map(|a| a.oid.to_string()).collect();
+    assert_eq!(attrs, ["2.5.4.10", "2.5.4.3"], "O then CN, nothing else");
+    assert!(device_subject("HW-0006", "not a uuid").is_none());
+    assert!(device_subject("bad id", BRAND).is_none());
+    assert!(ca().issue(&checked, "x,OU=admin", [3; 16], NOW, 30).is_err());
 }
 
 #[test]

@@ -136,11 +136,13 @@ pub fn evaluate(cf: &TlsClientAuth, fingerprint: Option<&str>, device: Option<&D
         }
     }
     if let Some(device_time) = probe.device_time_epoch {
-        let drift = device_time - now;
-        if drift.abs() > cx.clock_drift_seconds {
+        // the device's time is any i64 a header carried: saturate, never overflow (i64::MIN
+        // minus now would wrap to a huge positive drift, i.e. "forward")
+        let drift = device_time.saturating_sub(now);
+        if drift.saturating_abs() > cx.clock_drift_seconds {
             return DeviceStatus::ClockTampering {
                 direction: if drift < 0 { "backward" } else { "forward" },
-                drift_seconds: drift.abs(),
+                drift_seconds: drift.saturating_abs(),
                 threshold_seconds: cx.clock_drift_seconds,
                 server_time: rfc3339(now),
                 device_time: rfc3339(device_time),

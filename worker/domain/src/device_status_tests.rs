@@ -103,6 +103,16 @@ fn a_clock_beyond_the_threshold_is_tampering_with_direction() {
 }
 
 #[test]
+fn extreme_device_times_saturate_instead_of_overflowing() {
+    let min = Probe { device_time_epoch: Some(i64::MIN), ..Probe::default() };
+    assert!(matches!(eval(&good(), Some(&device()), &min),
+        DeviceStatus::ClockTampering { direction: "backward", drift_seconds: i64::MAX, .. }), "i64::MIN is far behind, not ahead");
+    let max = Probe { device_time_epoch: Some(i64::MAX), ..Probe::default() };
+    assert!(matches!(eval(&good(), Some(&device()), &max),
+        DeviceStatus::ClockTampering { direction: "forward", drift_seconds: d, .. } if d == i64::MAX - NOW));
+}
+
+#[test]
 fn license_problems_are_told_apart() {
     let bad = Probe { license: Some(Err(LicenseError::SignatureInvalid)), ..Probe::default() };
     assert_eq!(eval(&good(), Some(&device()), &bad).code(), "signature_invalid");

@@ -111,7 +111,62 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// A release version: semver without a leading `v`.
+/// Why a version cannot name a release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionError {
+    /// not `MAJOR.MINOR.PATCH[-pre]` (no leading `v`), or longer than 64 characters
+    NotSemver,
+    /// `+build` metadata: semver ignores it when ordering, so `1.2.0+a` and `1.2.0+b` would
+    /// be two releases no device could tell apart (and the database refuses it)
+    BuildMetadata,
+}
+
+impl VersionError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            VersionError::NotSemver => "invalid_version",
+            VersionError::BuildMetadata => "version_build_metadata",
+        }
+    }
+
+    pub fn message(&self) -> &'static str {
+        match self {
+            VersionError::NotSemver => "`version` must be a semantic version such as 1.2.0 or 2.0.0-beta.1",
+            VersionError::BuildMetadata => "`version` must not carry build metadata (+…): publish 1.2.0, not 1.2.0+build7",
+        }
+    }
+}
+
+/// A version a release may be published under: semver without a leading `v` or build
+/// metadata, at most 64 characters. Checked before anything is stored.
+pub fn release_version(v: &str) -> Result<Version, VersionError> {
+    if v.len() > 64 {
+        return Err(VersionError::NotSemver);
+    }
+    let parsed = Version::parse(v).map_err(|_| VersionError::NotSemver)?;
+    if !parsed.build.is_empty() {
+        return Err(VersionError::BuildMetadata);
+    }
+    Ok(parsed)
+}
+
+/// Whether `v` can name a release (see `release_version`).
 pub fn valid_version(v: &str) -> bool {
-    Version::parse(v).is_ok()
+    release_version(v).is_ok()
+}
+
+#[cfg(test)]
+mod version_tests {
+    use super::*;
+
+    #[test]
+    fn release_versions_are_semver_without_build_metadata() {
+        assert!(release_version("1.2.0").is_ok());
+        assert!(release_version("2.0.0-beta.1").is_ok());
+        assert_eq!(release_version("1.2.0+build7").err(), Some(VersionError::BuildMetadata));
+        assert_eq!(release_version("1.2.0-rc.1+sha.5114f85").err(), Some(VersionError::BuildMetadata));
+        for bad in ["v1.2.0", "1.2", "01.2.0", "", "1.2.0-", &format!("1.2.0-{}", "a".repeat(60))] {
+            assert_eq!(release_version(bad).err(), Some(VersionError::NotSemver), "{bad}");
+        }
+    }
 }

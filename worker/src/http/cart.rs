@@ -9,11 +9,11 @@ use shoal_domain::cart::parse_quantity;
 use shoal_domain::config::Config;
 use shoal_domain::ids::is_uuid;
 use shoal_domain::signed_id;
-use worker::{Method, Request, Response};
+use worker::{Env, Method, Request, Response};
 
 use super::read_json;
 use crate::error::{json_response, AppError};
-use crate::store;
+use crate::{rate_limit, store};
 
 pub const COOKIE: &str = "shoal_cart";
 const COOKIE_MAX_AGE: u32 = 30 * 24 * 3600;
@@ -35,25 +35,40 @@ pub fn set_cookie(resp: &mut Response, config: &Config, brand: &BrandContext, ca
     let _ = resp.headers_mut().append("set-cookie", &cookie);
 }
 
-pub async fn handle(mut req: Request, config: &Config, brand: &BrandContext, rest: &str) -> Result<Response, AppError> {
+/// Cart writes (API and forms) per client IP: `CART_WRITES_PER_MINUTE`, else 429.
+pub async fn limit_writes(env: &Env, req: &Request) -> Result<(), AppError> {
+    let limit = shoal_domain::cart::CART_WRITES_PER_MINUTE;
+    rate_limit::check(env, "cart_write", &rate_limit::client_ip(req), limit, 60).await
+}
+
+/// A variant id as a client sent it: a UUID, else 400 `invalid_variant` saying so.
+pub fn parse_variant(raw: &str) -> Result<&str, AppError> {
+    Some(raw.trim()).filter(|v| is_uuid(v))
+        .ok_or_else(|| AppError::BadRequest("invalid_variant", "`variant_id` must be a variant's id (a UUID) as the product lists it".into()))
+}
+
+pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandContext, rest: &str) -> Result<Response, AppError> {
+    if req.method() != Method::Get {
+        limit_writes(env, &req).await?;
+    }
     let current = cart_id(&req, config, brand);
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     let cart = match (req.method(), segments.as_slice()) {
         (Method::Get, []) => store::checkout::cart(config, &brand.id, current.as_deref()).await?,
         (Method::Post, ["lines"]) => {
             let body = read_json(&mut req).await?;
-            let variant = body["variant_id"].as_str().filter(|v| is_uuid(v)).ok_or_else(variant_not_found)?;
+            let variant = parse_variant(body["variant_id"].as_str().unwrap_or_default())?;
             let qty = parse_quantity(&body["quantity"], false).map_err(|e| AppError::BadRequest(e.code(), "quantity must be a whole number from 1 to 10".into()))?;
             store::checkout::set_line(config, &brand.id, current.as_deref(), variant, qty, true).await?
         }
         (Method::Put, ["lines", variant]) => {
             let body = read_json(&mut req).await?;
-            let variant = Some(*variant).filter(|v| is_uuid(v)).ok_or_else(variant_not_found)?;
+            let variant = parse_variant(variant)?;
             let qty = parse_quantity(&body["quantity"], true).map_err(|e| AppError::BadRequest(e.code(), "quantity must be a whole number from 0 to 10".into()))?;
             store::checkout::set_line(config, &brand.id, current.as_deref(), variant, qty, false).await?
         }
         (Method::Delete, ["lines", variant]) => {
-            let variant = Some(*variant).filter(|v| is_uuid(v)).ok_or_else(variant_not_found)?;
+            let variant = parse_variant(variant)?;
             store::checkout::set_line(config, &brand.id, current.as_deref(), variant, 0, false).await?
         }
         _ => return Err(AppError::NotFound),
@@ -65,10 +80,6 @@ pub async fn handle(mut req: Request, config: &Config, brand: &BrandContext, res
         set_cookie(&mut resp, config, brand, &id);
     }
     Ok(resp)
-}
-
-fn variant_not_found() -> AppError {
-    AppError::Refused { status: 404, code: "variant_not_found".into(), detail: None }
 }
 
 /// Adds line totals and the subtotal, computed here from the database's unit prices.

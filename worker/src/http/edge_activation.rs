@@ -63,7 +63,7 @@ pub async fn activate(mut req: Request, env: &Env, config: &Config) -> Result<Re
         .ok_or_else(|| AppError::BadRequest("invalid_hardware_id", "`hardware_id` is 4–128 of A-Z a-z 0-9 . _ : -".into()))?;
     let csr_pem = body["csr"].as_str().ok_or_else(|| AppError::BadRequest("missing_field", "`csr` is required".into()))?;
     let csr = check_csr(csr_pem, hardware_id).map_err(|e| AppError::BadRequest(e.code(), e.message()))?;
-    let (device_id, code_hash) = match body["activation_code"].as_str() {
+    let (device_id, brand_id, code_hash) = match body["activation_code"].as_str() {
         Some(raw) => {
             let code = ActivationCode::parse(raw).ok_or_else(|| refused("activation_code_invalid"))?;
             let hash = code.hash(config);
@@ -71,15 +71,15 @@ pub async fn activate(mut req: Request, env: &Env, config: &Config) -> Result<Re
             if let Some(why) = target["refused"].as_str() {
                 return Err(refused(why));
             }
-            (target["device_id"].as_str().unwrap_or_default().to_owned(), Some(hash))
+            (target["device_id"].as_str().unwrap_or_default().to_owned(), target["brand_id"].as_str().unwrap_or_default().to_owned(), Some(hash))
         }
         // renewal: the current certificate must still admit the device
         None => match admit(&req, config).await? {
-            Ok(a) => (a.device.id, None),
+            Ok(a) => (a.device.id, a.device.brand_id, None),
             Err(refusal) => return Ok(refusal),
         },
     };
-    let signed = device_certs::sign(config, &csr, csr_pem, now().timestamp()).await?;
+    let signed = device_certs::sign(config, &csr, csr_pem, &brand_id, now().timestamp()).await?;
     let expires_at = rfc3339(signed.not_after_epoch);
     let bound = store::edge::call(config, "edge_bind_certificate", serde_json::json!({"p_device_id": device_id,
         "p_code_hash": code_hash, "p_hardware_id": hardware_id, "p_fingerprint": signed.fingerprint, "p_cert_expires_at": expires_at,

@@ -124,7 +124,7 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
 
 async fn storefront(req: Request, env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, path: &str) -> Result<Response, AppError> {
     if let Some(rest) = path.strip_prefix("/api/v1/store/cart") {
-        return cart::handle(req, config, brand, rest).await;
+        return cart::handle(req, env, config, brand, rest).await;
     }
     if path == "/api/v1/store/checkout" {
         return match req.method() {
@@ -203,6 +203,21 @@ pub fn origin(req: &Request, brand: &BrandContext) -> String {
         .ok()
         .filter(|o| o != "null")
         .unwrap_or_else(|| format!("https://{}", brand.host))
+}
+
+/// Where links a brand hands out lead (Stripe's return URLs): the brand's primary host
+/// (`primary_host`, else the verified host it was reached on), never the request's URL.
+/// Production is always `https` on the default port; development keeps the scheme and
+/// port the local stack listens on.
+pub fn brand_origin(req: &Request, config: &Config, brand: &BrandContext, primary_host: Option<&str>) -> String {
+    let host = primary_host.filter(|h| !h.is_empty()).unwrap_or(&brand.host);
+    if config.environment == shoal_domain::config::Environment::Production {
+        return format!("https://{host}");
+    }
+    let url = req.url().ok();
+    let scheme = url.as_ref().map(|u| u.scheme().to_owned()).unwrap_or_else(|| "http".into());
+    let port = url.and_then(|u| u.port()).map(|p| format!(":{p}")).unwrap_or_default();
+    format!("{scheme}://{host}{port}")
 }
 
 fn only_get(req: &Request) -> Result<(), AppError> {

@@ -35,7 +35,9 @@ pub fn require_super_admin(caller: &Caller) -> Result<(), AppError> {
 }
 
 pub async fn publish(mut req: Request, env: &Env, config: &Config, caller: &Caller) -> Result<Response, AppError> {
-    let version = query_param(&req, "version").filter(|v| updates::valid_version(v)).ok_or_else(|| bad("invalid_version", "semver version"))?;
+    // every parameter is checked before the body is read or anything reaches R2
+    let version = query_param(&req, "version").unwrap_or_default();
+    updates::release_version(&version).map_err(|e| bad(e.code(), e.message()))?;
     let channel = query_param(&req, "channel").filter(|c| c == "stable" || c == "beta").ok_or_else(|| bad("invalid_channel", "stable or beta"))?;
     let platform = query_param(&req, "platform").filter(|p| platform_ok(p)).ok_or_else(|| bad("invalid_platform", "platform"))?;
     let bytes = super::read_bytes(&mut req, MAX_BYTES).await?;
@@ -50,11 +52,22 @@ pub async fn publish(mut req: Request, env: &Env, config: &Config, caller: &Call
     let sha256 = updates::sha256_hex(&bytes);
     let key = format!("releases/{platform}/{version}/{sha256}");
     let size = bytes.len();
-    env.bucket(BINDING)?.put(&key, bytes).execute().await?;
+    let bucket = env.bucket(BINDING)?;
+    bucket.put(&key, bytes).execute().await?;
     let row = store::edge::call(config, "admin_publish_release", serde_json::json!({"p_version": version, "p_channel": channel,
         "p_platform": platform, "p_sha256": sha256, "p_size": size, "p_notes": query_param(&req, "notes"), "p_r2_key": key,
-        "p_actor": caller.actor()})).await?;
-    Ok(json_response(&row, 201))
+        "p_actor": caller.actor()})).await;
+    match row {
+        Ok(row) => Ok(json_response(&row, 201)),
+        Err(e) => {
+            // remove the object only when the database says no row names it (a racing publish
+            // of the same bytes may have; an unreadable database leaves it in place)
+            if releases(config, &platform).await.is_ok_and(|all| !all.iter().any(|(_, r)| r["r2_key"] == key.as_str())) {
+                let _ = bucket.delete(&key).await;
+            }
+            Err(e)
+        }
+    }
 }
 
 pub async fn yank(config: &Config, caller: &Caller, platform: &str, version: &str) -> Result<Response, AppError> {

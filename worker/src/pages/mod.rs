@@ -12,7 +12,7 @@ use shoal_domain::{i18n, money};
 use worker::{Context, Env, Method, Request, Response};
 
 use crate::error::{body_response, AppError};
-use crate::http::{cart as cart_api, catalog, checkout, origin, query_param};
+use crate::http::{cart as cart_api, catalog, checkout, query_param};
 use crate::{rate_limit, store};
 use views::*;
 
@@ -35,10 +35,13 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context, config: &Config, bra
             listing(&req, env, ctx, config, brand, shop, None, Some(q)).await
         }
         (Method::Get, "/cart") => cart_page(&req, config, brand, shop, None).await,
-        (Method::Post, "/cart/add" | "/cart/update") => cart_form(req, config, brand, path == "/cart/add").await,
+        (Method::Post, "/cart/add" | "/cart/update") => cart_form(req, env, config, brand, shop, path == "/cart/add").await,
         (Method::Post, "/checkout") => checkout_form(req, env, config, brand, shop).await,
         (Method::Get, "/checkout/success") => Ok(message(&req, brand, shop, t.thank_you, t.order_received, Some(("/orders", t.order_status)))),
-        (Method::Get, "/checkout/cancel") => Ok(message(&req, brand, shop, t.checkout, t.checkout_cancelled, Some(("/cart", t.back_to_cart)))),
+        (Method::Get, "/checkout/cancel") => match checkout::cancel_from_stripe(&req, config, brand).await {
+            Ok(()) => Ok(message(&req, brand, shop, t.checkout, t.checkout_cancelled, Some(("/cart", t.back_to_cart)))),
+            Err(e) => Err(e),
+        },
         (Method::Get, "/orders") => order_page(&req, config, brand, shop).await,
         (Method::Get, _) => {
             if let Some(slug) = path.strip_prefix("/c/") {
@@ -181,7 +184,7 @@ async fn product_page(req: &Request, env: &Env, ctx: &Context, config: &Config, 
     Ok(html(view, 200, PUBLIC))
 }
 
-async fn cart_page(req: &Request, config: &Config, brand: &BrandContext, shop: Shop, error: Option<String>) -> Result<Response, AppError> {
+async fn cart_page(req: &Request, config: &Config, brand: &BrandContext, shop: Shop, error: Option<(u16, String)>) -> Result<Response, AppError> {
     let id = cart_api::cart_id(req, config, brand);
     let cart = cart_api::with_totals(store::checkout::cart(config, &brand.id, id.as_deref()).await?);
     let fmt = |v: &serde_json::Value| money::format(v.as_i64().unwrap_or(0), &brand.currency, &brand.locale);
@@ -201,22 +204,43 @@ async fn cart_page(req: &Request, config: &Config, brand: &BrandContext, shop: S
                 .collect()
         })
         .unwrap_or_default();
-    let status = if error.is_some() { 422 } else { 200 };
+    let (status, error) = match error {
+        Some((status, text)) => (status, Some(text)),
+        None => (200, None),
+    };
     let t = shop.t;
     let view = Cart { head: head(req, brand, t.cart, t.tagline), subtotal: fmt(&cart["subtotal"]), shop, lines, error };
     Ok(html(view, status, PRIVATE))
 }
 
-/// Adds or sets a line from a form post, then back to the cart (errors show there).
-async fn cart_form(mut req: Request, config: &Config, brand: &BrandContext, add: bool) -> Result<Response, AppError> {
-    let form = read_form(&mut req).await?;
+/// Adds or sets a line from a form post, then back to the cart. What the shopper must fix
+/// (a malformed variant, a quantity, the stock or order caps, too many writes) shows on the
+/// cart page with its status; only our own failures are error pages.
+async fn cart_form(mut req: Request, env: &Env, config: &Config, brand: &BrandContext, shop: Shop, add: bool) -> Result<Response, AppError> {
+    match set_line_from_form(&mut req, env, config, brand, add).await {
+        Ok(resp) => Ok(resp),
+        Err(e @ (AppError::Refused { .. } | AppError::BadRequest(..) | AppError::RateLimited(_))) => {
+            let mut page = cart_page(&req, config, brand, shop, Some((e.status(), e.public_message()))).await?;
+            if let AppError::RateLimited(secs) = e {
+                let _ = page.headers_mut().set("retry-after", &secs.to_string());
+            }
+            Ok(page)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn set_line_from_form(req: &mut Request, env: &Env, config: &Config, brand: &BrandContext, add: bool) -> Result<Response, AppError> {
+    cart_api::limit_writes(env, req).await?;
+    let form = read_form(req).await?;
     let variant = form.iter().find(|(k, _)| k == "variant_id").map(|(_, v)| v.clone()).unwrap_or_default();
+    let variant = cart_api::parse_variant(&variant)?;
     let qty_raw = form.iter().find(|(k, _)| k == "quantity").map(|(_, v)| v.clone()).unwrap_or_default();
     let qty_json = qty_raw.trim().parse::<i64>().map(serde_json::Value::from).unwrap_or(serde_json::Value::Null);
     let quantity = shoal_domain::cart::parse_quantity(&qty_json, !add)
         .map_err(|e| AppError::BadRequest(e.code(), "quantity must be a whole number from 1 to 10".into()))?;
-    let current = cart_api::cart_id(&req, config, brand);
-    let cart = store::checkout::set_line(config, &brand.id, current.as_deref(), &variant, quantity, add).await?;
+    let current = cart_api::cart_id(req, config, brand);
+    let cart = store::checkout::set_line(config, &brand.id, current.as_deref(), variant, quantity, add).await?;
     let mut resp = redirect("/cart");
     if let Some(id) = cart["id"].as_str().filter(|id| current.as_deref() != Some(*id)) {
         cart_api::set_cookie(&mut resp, config, brand, id);
@@ -229,11 +253,11 @@ async fn checkout_form(mut req: Request, env: &Env, config: &Config, brand: &Bra
     let email = form.iter().find(|(k, _)| k == "email").map(|(_, v)| v.clone());
     let ip = rate_limit::client_ip(&req);
     let cart = cart_api::cart_id(&req, config, brand);
-    match checkout::start(env, config, brand, &ip, cart.as_deref(), email.as_deref(), &origin(&req, brand)).await {
+    match checkout::start(env, config, brand, &ip, cart.as_deref(), email.as_deref(), &req).await {
         Ok(started) => Ok(redirect(started["checkout_url"].as_str().unwrap_or("/cart"))),
         Err(e @ (AppError::Refused { .. } | AppError::BadRequest(..) | AppError::Stripe(_) | AppError::RateLimited(_))) => {
             let text = e.public_message();
-            cart_page(&req, config, brand, shop, Some(text)).await
+            cart_page(&req, config, brand, shop, Some((422, text))).await
         }
         Err(e) => Err(e),
     }
