@@ -372,7 +372,7 @@ reset role;
 -- A minimal staff write (title, status, price of a product's variants) until the dashboard's
 -- catalog API arrives; the catalog version bump comes from the triggers.
 set role shoal_owner;
-create function public.admin_update_product(p_brand_id uuid, p_slug text, p_title text, p_status text, p_price bigint)
+create function public.admin_update_product(p_brand_id uuid, p_slug text, p_title text, p_status text, p_price bigint, p_actor text)
 returns jsonb
 language plpgsql security definer set search_path = ''
 as $$
@@ -389,12 +389,12 @@ begin
   if p_price is not null then
     update public.variants set price_amount = p_price, compare_at_amount = null where product_id = v_id;
   end if;
-  perform shoal_private.audit(p_brand_id, 'service_role', 'product_updated', p_slug,
+  perform shoal_private.audit(p_brand_id, p_actor, 'product_updated', p_slug,
     jsonb_strip_nulls(jsonb_build_object('title', p_title, 'status', p_status, 'price', p_price)));
   return jsonb_build_object('slug', p_slug, 'catalog_version', (select catalog_version from public.brands where id = p_brand_id),
                             'invalidate_hosts', shoal_private.brand_hosts(p_brand_id));
 end
 $$;
-revoke execute on function public.admin_update_product(uuid, text, text, text, bigint) from public, anon, authenticated;
-grant execute on function public.admin_update_product(uuid, text, text, text, bigint) to service_role;
+revoke execute on function public.admin_update_product(uuid, text, text, text, bigint, text) from public, anon, authenticated;
+grant execute on function public.admin_update_product(uuid, text, text, text, bigint, text) to service_role;
 reset role;

@@ -39,7 +39,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
         (Method::Patch, ["products", slug]) => {
             require(&caller, Action::ManageCatalog)?;
             let body: serde_json::Value = read_json(&mut req).await?;
-            update_product(env, config, brand, slug, &body).await
+            update_product(env, config, brand, slug, &body, &caller).await
         }
         (Method::Get, ["members"]) => {
             require(&caller, Action::ManageMembers)?;
@@ -309,7 +309,7 @@ async fn billing_customer(config: &Config, brand: &BrandContext, billing: &serde
 /// A catalog write: the database bumps the brand's catalog version; forgetting the brand's
 /// cached host entries makes the next request read that version, so every cached catalog
 /// key of this brand (and only this brand) is stale at once.
-async fn update_product(env: &worker::Env, config: &Config, brand: &BrandContext, slug: &str, body: &serde_json::Value) -> Result<Response, AppError> {
+async fn update_product(env: &worker::Env, config: &Config, brand: &BrandContext, slug: &str, body: &serde_json::Value, caller: &Caller) -> Result<Response, AppError> {
     if let Some(status) = body["status"].as_str() {
         if !matches!(status, "draft" | "active" | "archived") {
             return Err(AppError::BadRequest("invalid_status", "status is draft, active or archived".into()));
@@ -318,7 +318,7 @@ async fn update_product(env: &worker::Env, config: &Config, brand: &BrandContext
     if body["price"].as_i64().is_some_and(|p| p < 0) || (!body["price"].is_null() && body["price"].as_i64().is_none()) {
         return Err(AppError::BadRequest("invalid_price", "price is a whole number of minor units".into()));
     }
-    let updated = store::admin::update_product(config, &brand.id, slug, body).await?;
+    let updated = store::admin::update_product(config, &brand.id, slug, body, &caller.actor()).await?;
     crate::kv::forget_brand_hosts(env, &updated["invalidate_hosts"]).await;
     Ok(json_response(&serde_json::json!({"slug": slug, "catalog_version": updated["catalog_version"]}), 200))
 }

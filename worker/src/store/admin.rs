@@ -52,12 +52,13 @@ pub async fn update_product(
     brand_id: &str,
     slug: &str,
     patch: &serde_json::Value,
+    actor: &str,
 ) -> Result<serde_json::Value, AppError> {
     rpc(
         config,
         "admin_update_product",
         serde_json::json!({"p_brand_id": brand_id, "p_slug": slug, "p_title": patch["title"],
-                           "p_status": patch["status"], "p_price": patch["price"]}),
+                           "p_status": patch["status"], "p_price": patch["price"], "p_actor": actor}),
     )
     .await
 }
