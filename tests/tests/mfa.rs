@@ -34,7 +34,7 @@ fn login(host: &str, email: &str, extra: Value) -> Reply {
 }
 
 fn enrol(host: &str, token: &str) -> (String, Vec<String>) {
-    let setup = call("POST", host, "/api/v1/account/mfa/setup", Some(token), json!({}));
+    let setup = call("POST", host, "/api/v1/account/mfa/setup", Some(token), json!({"current_password": OWNER_PASSWORD}));
     assert_eq!(setup.status, 200, "{}", setup.body);
     let secret = setup.json()["secret"].as_str().unwrap_or_default().to_owned();
     assert!(setup.json()["otpauth_uri"].as_str().is_some_and(|u| u.starts_with("otpauth://totp/")));
@@ -108,6 +108,10 @@ fn the_totp_secret_is_sealed_at_rest_and_never_in_clear() {
 #[test]
 fn a_stolen_access_token_alone_cannot_replace_or_remove_the_factor() {
     let (host, email, token) = owner();
+    // even the first enrolment needs the password: a stolen session cannot lock the owner out
+    let setup = call("POST", &host, "/api/v1/account/mfa/setup", Some(&token), json!({}));
+    assert_eq!((setup.status, setup.error_code().as_str()), (401, "invalid_credentials"), "{}", setup.body);
+    assert_eq!(sql(&format!("select coalesce(mfa_pending_secret, 'none') from accounts where email = '{email}'")), "none");
     let (secret, recovery) = enrol(&host, &token);
     let before = stored_secret(&email);
     // the attack: access token only, then enable with a code of the attacker's new secret

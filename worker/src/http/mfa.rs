@@ -89,18 +89,18 @@ pub async fn reauthenticate(config: &Config, account: &str, body: &serde_json::V
     Ok(stored["email"].as_str().unwrap_or_default().to_owned())
 }
 
-/// `/api/v1/account/mfa/setup|enable|disable`. Enrolling the first time needs the session
-/// only; replacing the factor (setup while MFA is on) and disabling it need the password
-/// and the current factor.
+/// `/api/v1/account/mfa/setup|enable|disable`. Setup needs the password (and, while MFA
+/// is on, i.e. replacing the factor, the current factor too); disabling needs both; enable
+/// needs a code of the pending secret that only a checked setup can have stored.
 pub async fn handle(config: &Config, brand: &BrandContext, s: &crate::staff::Staff, step: &str, body: &serde_json::Value) -> Result<Response, AppError> {
     let account = s.claims.sub.as_str();
     let st = state(config, account).await?;
     let enabled = st["enabled"].as_bool() == Some(true);
     match step {
         "setup" => {
-            if enabled {
-                reauthenticate(config, account, body).await?;
-            }
+            // the password always (a stolen session must not enrol a factor of its own and
+            // lock the owner out), and the current factor too when one is on
+            reauthenticate(config, account, body).await?;
             let secret = totp::secret_from(crate::random::bytes()?);
             store::auth::mfa(config, "auth_mfa_setup", serde_json::json!({"p_account_id": account, "p_secret": seal(config, account, &secret)?})).await?;
             let uri = totp::provisioning_uri(&secret, &brand.name, st["email"].as_str().unwrap_or_default());
