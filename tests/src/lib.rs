@@ -168,7 +168,8 @@ pub fn new_brand(prefix: &str, currency: &str, locale: &str) -> (String, String)
     (id, host)
 }
 
-/// A service-role bearer token, as Supabase's service key is: signed with the stack's JWT secret.
+/// A service-role bearer token, as Supabase's service key is: signed with the stack's JWT
+/// secret. The admin API refuses it (401); tests use it to prove that.
 pub fn service_token() -> String {
     let local = std::env::var("SHOAL_LOCAL").unwrap_or_else(|_| panic!("SHOAL_LOCAL is not set: run through scripts/test"));
     let secret = std::fs::read_to_string(format!("{local}/jwt_secret")).unwrap_or_else(|e| panic!("jwt secret: {e}"));
@@ -187,9 +188,53 @@ pub fn chrono_now() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp(stripe::now(), 0).unwrap_or_default()
 }
 
-/// Calls the admin API of `host` with the service role.
+/// The seeded development accounts' password (docs/local-stack.md).
+pub const DEV_PASSWORD: &str = "Shoal-dev-2026!";
+
+/// Signs `email` in on `host` from a fresh IP and returns the access token.
+pub fn sign_in(host: &str, email: &str, password: &str) -> String {
+    let ip = fresh_ip();
+    let body = json!({"email": email, "password": password}).to_string();
+    let r = send("POST", host, "/api/v1/auth/login", &[("cf-connecting-ip", ip.as_str()), ("content-type", "application/json")], Some(body));
+    assert_eq!(r.status, 200, "sign-in of {email} on {host}: {}", r.body);
+    r.json()["access_token"].as_str().unwrap_or_default().to_owned()
+}
+
+/// An access token of a brand admin of `host`'s brand: an account made for the tests (one
+/// per brand, verified, the development password), signed in once per test process and
+/// again after 10 minutes (tokens live 15). The admin API takes staff sessions only.
+pub fn staff_token(host: &str) -> String {
+    static TOKENS: std::sync::Mutex<Vec<(String, std::time::Instant, String)>> = std::sync::Mutex::new(Vec::new());
+    let fresh = |t: &std::time::Instant| t.elapsed() < Duration::from_secs(600);
+    if let Some((_, _, token)) = TOKENS.lock().ok().and_then(|l| l.iter().find(|(h, t, _)| h == host && fresh(t)).cloned()) {
+        return token;
+    }
+    let brand = sql(&format!("select brand_id from brand_domains where host = '{host}'"));
+    assert!(!brand.is_empty(), "no brand serves {host}");
+    let email = format!("e2e-admin-{brand}@example.com");
+    sql(&format!(
+        "insert into accounts (email, password_hash, email_verified_at)
+           select '{email}', password_hash, now() from accounts where email = 'admin@acme.localhost'
+         on conflict (email) do nothing;
+         insert into memberships (brand_id, account_id, role) select '{brand}', id, 'brand_admin' from accounts where email = '{email}'
+         on conflict (brand_id, account_id) do update set role = 'brand_admin', status = 'active';"
+    ));
+    let token = sign_in(host, &email, DEV_PASSWORD);
+    if let Ok(mut l) = TOKENS.lock() {
+        l.retain(|(h, _, _)| h != host);
+        l.push((host.to_owned(), std::time::Instant::now(), token.clone()));
+    }
+    token
+}
+
+/// An access token of the platform super admin, signed in on `host`.
+pub fn super_admin_token(host: &str) -> String {
+    sign_in(host, "super@shoal.localhost", DEV_PASSWORD)
+}
+
+/// Calls the admin API of `host` as a brand admin of its brand (see `staff_token`).
 pub fn admin(method: &str, host: &str, path: &str, body: Option<Value>) -> Reply {
-    let auth = format!("Bearer {}", service_token());
+    let auth = format!("Bearer {}", staff_token(host));
     send(method, host, path, &[("authorization", &auth), ("content-type", "application/json")], body.map(|b| b.to_string()))
 }
 
@@ -208,7 +253,7 @@ pub fn stripe_fail(path: &str, status: u16, times: u32) {
 
 pub const OWNER_PASSWORD: &str = "Owner-Pass-123";
 
-/// A brand created through sign-up on the platform host, with its owner signed in.
+/// A brand created through sign-up, with its owner signed in.
 pub struct Owner {
     pub host: String,
     pub email: String,
@@ -216,6 +261,20 @@ pub struct Owner {
     pub token: String,
 }
 
+/// Verifies `email` with the code the sign-up emailed (read from the outbox), as its owner
+/// would: an unverified account cannot sign in.
+pub fn verify_email(email: &str) {
+    let code = sql(&format!(
+        "select payload->>'code' from email_outbox where to_email = '{email}' and template = 'verification_code' order by created_at desc limit 1"
+    ));
+    let ip = fresh_ip();
+    let r = send("POST", "localhost", "/api/v1/auth/verify-email", &[("cf-connecting-ip", ip.as_str()), ("content-type", "application/json")],
+                 Some(json!({"email": email, "code": code}).to_string()));
+    assert_eq!(r.status, 200, "verify {email}: {}", r.body);
+}
+
+/// A brand created through sign-up on the platform host, its owner's email verified and
+/// signed in.
 pub fn signed_up_owner(prefix: &str) -> Owner {
     let slug = unique(prefix).chars().take(30).collect::<String>();
     let email = format!("{slug}@example.com");
@@ -225,6 +284,7 @@ pub fn signed_up_owner(prefix: &str) -> Owner {
     let r = send("POST", "localhost", "/api/v1/auth/signup", &headers,
                  json_body(json!({"brand_name": "Shop", "slug": slug, "email": email, "password": OWNER_PASSWORD})));
     assert_eq!(r.status, 201, "{}", r.body);
+    verify_email(&email);
     let host = format!("{slug}.localhost");
     let login = send("POST", &host, "/api/v1/auth/login", &headers, json_body(json!({"email": email, "password": OWNER_PASSWORD})));
     assert_eq!(login.status, 200, "{}", login.body);

@@ -45,6 +45,11 @@ pub fn start(vars: &[(&str, &str)]) -> Worker {
     for (k, v) in vars {
         cmd.arg("--var").arg(format!("{k}:{v}"));
     }
+    // the stack's data key unless the test sets its own (an empty value tests its absence)
+    if !vars.iter().any(|(k, _)| *k == "DATA_ENCRYPTION_KEYS") {
+        let keys = std::fs::read_to_string(format!("{local}/data_encryption_keys")).unwrap_or_default();
+        cmd.arg("--var").arg(format!("DATA_ENCRYPTION_KEYS:{}", keys.trim()));
+    }
     let log_file = std::fs::File::create(&log).unwrap_or_else(|e| panic!("log: {e}"));
     let err_file = log_file.try_clone().unwrap_or_else(|e| panic!("log: {e}"));
     let child = cmd

@@ -63,3 +63,29 @@ fn the_profile_takes_a_name_and_a_language() {
     assert_eq!(patch(json!({"locale": "fr"})).error_code(), "invalid_locale");
     assert_eq!(send("PATCH", &host, "/api/v1/account/profile", &[], Some("{}".into())).status, 401);
 }
+
+#[test]
+fn password_reset_attempts_are_limited_per_ip_and_per_account() {
+    let (_, email, _) = owner();
+    let hash_before = sql(&format!("select password_hash from accounts where email = '{email}'"));
+    let reset = |who: &str, ip: &str| {
+        send("POST", "localhost", "/api/v1/auth/reset-password", &[("cf-connecting-ip", ip), ("content-type", "application/json")],
+             Some(json!({"email": who, "code": "000000", "new_password": "Guessed-Pass-42"}).to_string()))
+    };
+    // one IP trying codes for many accounts
+    let addr = fresh_ip();
+    for i in 0..5 {
+        let r = reset(&format!("{}@example.com", unique("nobody")), &addr);
+        assert_eq!(r.status, 400, "attempt {}: {}", i + 1, r.body);
+    }
+    let r = reset(&email, &addr);
+    assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"));
+    // many IPs trying codes for one account
+    for i in 0..10 {
+        let r = reset(&email, &fresh_ip());
+        assert_ne!(r.status, 429, "attempt {}: {}", i + 1, r.body);
+    }
+    let r = reset(&email, &fresh_ip());
+    assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"));
+    assert_eq!(sql(&format!("select password_hash from accounts where email = '{email}'")), hash_before, "nothing changed");
+}

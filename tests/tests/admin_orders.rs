@@ -1,4 +1,4 @@
-//! Staff order transitions under /api/v1/admin/orders (service role only until RBAC).
+//! Staff order transitions under /api/v1/admin/orders (signed-in staff; see `staff_token`).
 
 use shoal_e2e::stripe::*;
 use shoal_e2e::*;
@@ -17,14 +17,26 @@ fn transition(host: &str, order: &str, body: Value) -> Reply {
 }
 
 #[test]
-fn the_admin_api_requires_the_service_role() {
+fn the_admin_api_takes_staff_sessions_only_never_a_database_token() {
     let (order, _) = paid_order(ACME_ID, "USD", 1000);
     let path = format!("/api/v1/admin/orders/{order}");
     let r = get("acme.localhost", &path);
     assert_eq!((r.status, r.error_code().as_str()), (401, "unauthorized"));
     let anon = format!("Bearer {}", token_for(DbClaims::anon_for_brand(ACME_ID)));
     let r = send("GET", "acme.localhost", &path, &[("authorization", &anon)], None);
-    assert_eq!((r.status, r.error_code().as_str()), (403, "forbidden"));
+    assert_eq!((r.status, r.error_code().as_str()), (401, "unauthorized"));
+    // Supabase's service key: role service_role, signed with the JWT secret. No staff identity.
+    let service = format!("Bearer {}", service_token());
+    for (method, p, body) in [("GET", path.clone(), None), ("POST", format!("{path}/transitions"), Some(json!({"to": "processing"}).to_string()))] {
+        let r = send(method, "acme.localhost", &p, &[("authorization", &service), ("content-type", "application/json")], body);
+        assert_eq!((r.status, r.error_code().as_str()), (401, "unauthorized"), "{method} {p}: {}", r.body);
+    }
+    let r = send("PATCH", "acme.localhost", "/api/v1/admin/settings/security", &[("authorization", &service), ("content-type", "application/json")],
+                 Some(json!({"require_mfa_for_admins": true}).to_string()));
+    assert_eq!(r.status, 401, "{}", r.body);
+    assert_eq!(sql(&format!("select status from orders where id = '{order}'")), "paid", "nothing changed");
+    assert_eq!(sql(&format!("select require_mfa_for_admins from brands where id = '{ACME_ID}'")), "f");
+    assert_eq!(count(&format!("select count(*) from audit_log where actor = 'service_role' and target = '{order}'")), 0);
     let forged = "Bearer eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIiwiZXhwIjo5OTk5OTk5OTk5fQ.c2lnbmF0dXJl";
     let r = send("GET", "acme.localhost", &path, &[("authorization", forged)], None);
     assert_eq!(r.status, 401);

@@ -5,7 +5,7 @@ use shoal_e2e::edge::*;
 use shoal_e2e::*;
 
 fn publish(platform: &str, version: &str, channel: &str, body: &str) -> Reply {
-    let auth = format!("Bearer {}", service_token());
+    let auth = format!("Bearer {}", super_admin_token("acme.localhost"));
     send("POST", "acme.localhost", &format!("/api/v1/admin/releases?version={version}&channel={channel}&platform={platform}&notes=n"),
          &[("authorization", &auth), ("content-type", "application/octet-stream")], Some(body.to_owned()))
 }
@@ -38,7 +38,7 @@ fn devices_get_the_newest_release_above_their_version_and_download_it_in_ranges(
     let bad = send("GET", "edge.localhost", &url, &[("mf-cf-blob", &blob), ("range", "bytes=99-")], None);
     assert_eq!((bad.status, bad.header("content-range").as_deref()), (416, Some("bytes */16")));
 
-    let auth = format!("Bearer {}", service_token());
+    let auth = format!("Bearer {}", super_admin_token("acme.localhost"));
     let yank = send("DELETE", "acme.localhost", &format!("/api/v1/admin/releases/{platform}/1.10.0"), &[("authorization", &auth)], None);
     assert_eq!(yank.status, 200, "{}", yank.body);
     assert_eq!(latest("1.9.3", "stable").status, 204, "a yanked release is never offered");

@@ -107,7 +107,7 @@ fn a_disabled_member_is_refused_at_once() {
     let (brand, host) = new_brand("team", "USD", "en");
     let email = format!("{}@example.com", unique("staff"));
     sql(&format!(
-        "insert into accounts (email, password_hash) select '{email}', password_hash from accounts where email = 'editor@acme.localhost';
+        "insert into accounts (email, password_hash, email_verified_at) select '{email}', password_hash, now() from accounts where email = 'editor@acme.localhost';
          insert into memberships (brand_id, account_id, role) select '{brand}', id, 'editor' from accounts where email = '{email}';"
     ));
     let access = login(&host, &email)["access_token"].as_str().unwrap_or_default().to_owned();
@@ -156,4 +156,105 @@ fn a_super_admin_switches_into_any_brand_and_the_switch_is_audited() {
     assert_eq!(log.status, 200, "{}", log.body);
     assert!(log.json()["items"].as_array().is_some_and(|a| !a.is_empty()));
     assert_eq!(as_staff("GET", "acme.localhost", "/api/v1/account/me", &token, None).status, 401, "the switch is to one brand");
+}
+
+/// A verified staff account of its own on `brand` (the development password), so a test can
+/// fail its logins without touching the shared development accounts.
+fn own_member(brand: &str, role: &str) -> (String, String) {
+    let email = format!("{}@example.com", unique("member"));
+    let id = sql(&format!(
+        "insert into accounts (email, password_hash, email_verified_at) select '{email}', password_hash, now() from accounts where email = 'editor@acme.localhost' returning id"
+    ));
+    sql(&format!("insert into memberships (brand_id, account_id, role) values ('{brand}', '{id}', '{role}')"));
+    (email, id)
+}
+
+#[test]
+fn failures_on_another_brands_host_never_lock_an_account_out_and_the_limit_says_nothing_about_existence() {
+    let (email, id) = own_member(ACME_ID, "brand_admin");
+    let ghost = format!("ghost-{email}");
+    // an attacker on globex's host, a new IP for every try (the per-IP minute limit never bites)
+    let hammer = |who: &str| -> Reply {
+        for i in 0..100 {
+            let r = login_from("globex.localhost", who, "wrong-password", &fresh_ip());
+            assert_eq!(r.status, 401, "attempt {} for {who}: {}", i + 1, r.body);
+        }
+        login_from("globex.localhost", who, "wrong-password", &fresh_ip())
+    };
+    let (known, unknown) = std::thread::scope(|s| {
+        let k = s.spawn(|| hammer(&email));
+        let u = s.spawn(|| hammer(&ghost));
+        (k.join().unwrap_or_else(|_| panic!("known")), u.join().unwrap_or_else(|_| panic!("unknown")))
+    });
+    assert_eq!((known.status, known.error_code().as_str()), (429, "rate_limited"), "{}", known.body);
+    assert_eq!((known.status, &known.body, known.header("retry-after")), (unknown.status, &unknown.body, unknown.header("retry-after")),
+               "a locked known email and a locked unknown one look alike");
+    // the account's own brand is untouched
+    assert_eq!(login_from("acme.localhost", &email, PASSWORD, &fresh_ip()).status, 200, "no lockout across brands");
+    // globex's audit log names no account of another brand
+    assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{GLOBEX_ID}' and (actor = '{id}' or target = '{id}' or detail::text like '%{id}%')")), 0);
+    assert!(count(&format!("select count(*) from audit_log where brand_id = '{GLOBEX_ID}' and action = 'login_failed' and actor = 'anonymous' and target = '{email}'")) >= 100);
+}
+
+#[test]
+fn logout_ends_every_access_token_of_the_session_family() {
+    let first = login("acme.localhost", "viewer@acme.localhost");
+    let older = first["access_token"].as_str().unwrap_or_default().to_owned();
+    let second = refresh("acme.localhost", first["refresh_token"].as_str().unwrap_or_default());
+    assert_eq!(second.status, 200, "{}", second.body);
+    let newer = second.json()["access_token"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(as_staff("GET", "acme.localhost", "/api/v1/account/me", &older, None).status, 200, "both live before logout");
+    assert_eq!(as_staff("POST", "acme.localhost", "/api/v1/auth/logout", &newer, Some(json!({}))).status, 200);
+    let r = as_staff("GET", "acme.localhost", "/api/v1/account/me", &older, None);
+    assert_eq!((r.status, r.error_code().as_str()), (401, "unauthorized"), "the older token of the family is refused too");
+    assert_eq!(as_staff("GET", "acme.localhost", "/api/v1/account/me", &newer, None).status, 401);
+    assert_eq!(refresh("acme.localhost", second.json()["refresh_token"].as_str().unwrap_or_default()).status, 401);
+}
+
+#[test]
+fn a_refresh_token_sent_to_another_brands_host_is_refused_and_not_spent() {
+    let s = login("acme.localhost", "editor@acme.localhost");
+    let token = s["refresh_token"].as_str().unwrap_or_default().to_owned();
+    let hash = shoal_domain::access_token::refresh_hash(&token);
+    let r = refresh("globex.localhost", &token);
+    assert_eq!((r.status, r.error_code().as_str()), (401, "invalid_refresh_token"));
+    assert_eq!(sql(&format!("select (rotated_at is null and revoked_at is null)::text from sessions where refresh_hash = '{hash}'")), "true", "untouched");
+    let r = refresh("acme.localhost", &token);
+    assert_eq!(r.status, 200, "still good on its own brand: {}", r.body);
+}
+
+#[test]
+fn an_unverified_account_cannot_sign_in_and_gets_a_fresh_code_instead() {
+    let (brand, host) = new_brand("unver", "USD", "en");
+    let email = format!("{}@example.com", unique("unverified"));
+    sql(&format!(
+        "insert into accounts (email, password_hash) select '{email}', password_hash from accounts where email = 'editor@acme.localhost';
+         insert into memberships (brand_id, account_id, role) select '{brand}', id, 'brand_admin' from accounts where email = '{email}';"
+    ));
+    let right = login_from(&host, &email, PASSWORD, &fresh_ip());
+    let wrong = login_from(&host, &email, "not-the-password", &fresh_ip());
+    assert_eq!((right.status, right.error_code().as_str()), (401, "invalid_credentials"), "{}", right.body);
+    assert_eq!(right.body, wrong.body, "the answer does not tell the password was right");
+    assert_eq!(count(&format!("select count(*) from sessions s join accounts a on a.id = s.account_id where a.email = '{email}'")), 0);
+    // the owner of the address gets a code (only after the right password), and once verified signs in
+    assert_eq!(count(&format!("select count(*) from email_outbox where to_email = '{email}' and template = 'verification_code'")), 1);
+    verify_email(&email);
+    assert_eq!(login_from(&host, &email, PASSWORD, &fresh_ip()).status, 200);
+}
+
+#[test]
+fn the_login_decoy_hash_is_no_accounts_hash() {
+    let decoy = shoal_domain::password::DECOY_HASH;
+    assert_eq!(count(&format!("select count(*) from accounts where password_hash = '{decoy}'")), 0, "the seeded password must not match the decoy");
+    let r = login_from("acme.localhost", "nobody-at-all@acme.localhost", PASSWORD, &fresh_ip());
+    assert_eq!((r.status, r.error_code().as_str()), (401, "invalid_credentials"));
+}
+
+#[test]
+fn a_super_admin_is_held_to_a_brands_mfa_requirement() {
+    let (brand, host) = new_brand("supermfa", "USD", "en");
+    sql(&format!("update brands set require_mfa_for_admins = true where id = '{brand}'"));
+    let token = login(&host, "super@shoal.localhost")["access_token"].as_str().unwrap_or_default().to_owned();
+    let r = as_staff("GET", &host, "/api/v1/admin/members", &token, None);
+    assert_eq!((r.status, r.error_code().as_str()), (403, "mfa_enrollment_required"), "{}", r.body);
 }

@@ -211,7 +211,7 @@ fn with_cloudflare_as_issuer_certificates_come_from_the_api_and_revocation_reach
     assert_eq!(orphan, ["pending_revocation"], "signed, never bound, revoked");
 
     let revoked = http("POST", &format!("http://127.0.0.1:{}/api/v1/admin/devices/{id}/revoke", w.port),
-        &[("host", "acme.localhost"), ("authorization", &format!("Bearer {}", service_token())), ("content-type", "application/json")],
+        &[("host", "acme.localhost"), ("authorization", &format!("Bearer {}", staff_token("acme.localhost"))), ("content-type", "application/json")],
         Some(json!({"reason": "lost"}).to_string()));
     assert_eq!(revoked.status, 200, "{}", revoked.body);
     assert_eq!(revoked.json()["certificate_revoked_at_issuer"], true);

@@ -30,6 +30,9 @@ fn sends_of(id: &str) -> Vec<Value> {
     journal["data"].as_array().map(|a| a.iter().filter(|e| e["headers"]["idempotency-key"] == id).cloned().collect()).unwrap_or_default()
 }
 
+/// Tests of this file that run the cron one at a time (each makes only its own row due).
+static CRON: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Only this test's row is due: everything else pending waits a day.
 fn only_due(id: &str) {
     sql(&format!("update email_outbox set next_attempt_at = now() + interval '1 day' where status = 'pending' and id <> '{id}'"));
@@ -38,6 +41,7 @@ fn only_due(id: &str) {
 
 #[test]
 fn outbox_is_delivered_after_the_email_api_fails_twice_and_the_dead_letter_after_five() {
+    let _one = CRON.lock();
     let number = unique("").chars().filter(char::is_ascii_digit).take(9).collect::<String>();
     let id = sql(&format!(
         "insert into email_outbox (brand_id, to_email, template, locale, payload)
@@ -82,4 +86,42 @@ fn outbox_is_delivered_after_the_email_api_fails_twice_and_the_dead_letter_after
     }
     assert_eq!(row(&dead), ("dead".to_owned(), 5));
     fail_next_sends(0);
+}
+
+fn insert(template: &str, payload: &str, extra_cols: &str, extra_vals: &str) -> String {
+    let id = sql(&format!(
+        "insert into email_outbox (brand_id, to_email, template, payload{extra_cols}) values ('{ACME_ID}', '{}@example.com', '{template}', '{payload}'{extra_vals}) returning id",
+        unique("to")
+    ));
+    id.lines().last().unwrap_or_default().to_owned()
+}
+
+fn payload(id: &str) -> Value {
+    serde_json::from_str(&sql(&format!("select payload from email_outbox where id = '{id}'"))).unwrap_or(Value::Null)
+}
+
+#[test]
+fn secrets_leave_the_outbox_once_sent_and_dead_letters_lose_them_after_their_retention() {
+    let _one = CRON.lock();
+    let code = insert("verification_code", r#"{"code": "314159"}"#, "", "");
+    only_due(&code);
+    run_cron();
+    assert_eq!(row(&code).0, "sent");
+    assert!(sends_of(&code).iter().any(|s| s["body"].as_str().is_some_and(|b| b.contains("314159"))), "the email carried the code");
+    assert_eq!(payload(&code), json!({}), "the sent row keeps no code");
+
+    let invite = insert("member_invitation", r#"{"role": "editor", "invite_url": "https://acme.localhost/accept-invitation?token=raw-secret-token"}"#, "", "");
+    only_due(&invite);
+    run_cron();
+    assert_eq!(row(&invite).0, "sent");
+    assert_eq!(payload(&invite), json!({"role": "editor"}), "non-secret fields stay, the raw token goes");
+    assert_eq!(count("select count(*) from email_outbox where status = 'sent' and (payload ? 'code' or payload::text like '%token=%')"), 0);
+
+    // dead letters keep their payload for 7 days (to look at), then lose the secrets
+    let old = insert("password_reset", r#"{"code": "271828"}"#, ", status, created_at", ", 'dead', now() - interval '8 days'");
+    let recent = insert("password_reset", r#"{"code": "161803"}"#, ", status, created_at", ", 'dead', now() - interval '1 day'");
+    only_due("00000000-0000-4000-8000-000000000000");
+    run_cron();
+    assert_eq!(payload(&old), json!({}), "past retention: scrubbed");
+    assert_eq!(payload(&recent), json!({"code": "161803"}), "within retention: kept");
 }

@@ -1,5 +1,6 @@
-//! Staff MFA: TOTP enrolment with recovery codes, the second factor at login, and a brand
-//! that requires it of its admins.
+//! Staff MFA: TOTP enrolment with recovery codes, the second factor at login (each code
+//! once), a brand that requires it of its admins, secrets sealed at rest, and changes that
+//! need the password and the current factor.
 
 use shoal_domain::totp;
 use shoal_e2e::*;
@@ -33,7 +34,7 @@ fn login(host: &str, email: &str, extra: Value) -> Reply {
 }
 
 fn enrol(host: &str, token: &str) -> (String, Vec<String>) {
-    let setup = call("POST", host, "/api/v1/account/mfa/setup", Some(token), json!({}));
+    let setup = call("POST", host, "/api/v1/account/mfa/setup", Some(token), json!({"current_password": OWNER_PASSWORD}));
     assert_eq!(setup.status, 200, "{}", setup.body);
     let secret = setup.json()["secret"].as_str().unwrap_or_default().to_owned();
     assert!(setup.json()["otpauth_uri"].as_str().is_some_and(|u| u.starts_with("otpauth://totp/")));
@@ -45,6 +46,16 @@ fn enrol(host: &str, token: &str) -> (String, Vec<String>) {
     (secret, recovery)
 }
 
+/// The code of the next time step: the enrolment used the current one, and a step is
+/// accepted once (one step of drift either way is allowed).
+fn next_code(secret: &str) -> String {
+    totp::code_at(secret, now() + totp::STEP_SECONDS).unwrap_or_default()
+}
+
+fn stored_secret(email: &str) -> String {
+    sql(&format!("select coalesce(mfa_secret, '') from accounts where email = '{email}'"))
+}
+
 #[test]
 fn once_enrolled_login_needs_a_code_or_a_single_use_recovery_code() {
     let (host, email, token) = owner();
@@ -54,11 +65,85 @@ fn once_enrolled_login_needs_a_code_or_a_single_use_recovery_code() {
     assert_eq!((r.status, r.error_code().as_str()), (401, "mfa_required"));
     let wrong = if totp::code_at(&secret, now()).as_deref() == Some("123456") { "654321" } else { "123456" };
     assert_eq!(login(&host, &email, json!({"otp": wrong})).error_code(), "invalid_credentials");
-    assert_eq!(login(&host, &email, json!({"otp": totp::code_at(&secret, now()).unwrap_or_default()})).status, 200);
+    assert_eq!(login(&host, &email, json!({"otp": next_code(&secret)})).status, 200);
     assert_eq!(login(&host, &email, json!({"recovery_code": recovery[0]})).status, 200);
     assert_eq!(login(&host, &email, json!({"recovery_code": recovery[0]})).status, 401, "a recovery code works once");
     let actions = sql(&format!("select string_agg(action, ',' order by id) from audit_log where action like 'mfa_%' and actor = (select id::text from accounts where email = '{email}')"));
     assert_eq!(actions, "mfa_enabled");
+    assert_eq!(count(&format!("select count(*) from email_outbox where to_email = '{email}' and template = 'mfa_changed'")), 1, "the account is told");
+}
+
+#[test]
+fn a_totp_code_works_once() {
+    let (host, email, token) = owner();
+    let (secret, _) = enrol(&host, &token);
+    let code = next_code(&secret);
+    assert_eq!(login(&host, &email, json!({"otp": code})).status, 200);
+    let replay = login(&host, &email, json!({"otp": code}));
+    assert_eq!((replay.status, replay.error_code().as_str()), (401, "invalid_credentials"), "the same step again: {}", replay.body);
+    // the code the enrolment used is spent as well
+    let enrolled_with = totp::code_at(&secret, now()).unwrap_or_default();
+    assert_eq!(login(&host, &email, json!({"otp": enrolled_with})).status, 401);
+}
+
+#[test]
+fn the_totp_secret_is_sealed_at_rest_and_never_in_clear() {
+    let (host, email, token) = owner();
+    let (secret, _) = enrol(&host, &token);
+    let stored = stored_secret(&email);
+    assert!(stored.starts_with("v1:"), "sealed as v1:<kid>:<nonce>:<ciphertext>: {stored}");
+    assert_eq!(stored.split(':').count(), 4);
+    assert!(!stored.contains(&secret) && !stored.contains(&secret.to_lowercase()), "no base32 of the secret in the column");
+    let clear = sql(&format!("select count(*) from accounts where mfa_secret like '%{secret}%' or mfa_pending_secret like '%{secret}%'"));
+    assert_eq!(clear, "0");
+    // the database refuses a secret in clear outright
+    let id = sql(&format!("select id from accounts where email = '{email}'"));
+    let out = std::process::Command::new(project_root().join("scripts/dev"))
+        .args(["psql", "-tA", "-c", &format!("update accounts set mfa_secret = '{secret}' where id = '{id}'")])
+        .output().unwrap_or_else(|e| panic!("{e}"));
+    assert!(!out.status.success(), "plain secret accepted");
+    assert_eq!(login(&host, &email, json!({"otp": next_code(&secret)})).status, 200, "login with TOTP still works");
+}
+
+#[test]
+fn a_stolen_access_token_alone_cannot_replace_or_remove_the_factor() {
+    let (host, email, token) = owner();
+    // even the first enrolment needs the password: a stolen session cannot lock the owner out
+    let setup = call("POST", &host, "/api/v1/account/mfa/setup", Some(&token), json!({}));
+    assert_eq!((setup.status, setup.error_code().as_str()), (401, "invalid_credentials"), "{}", setup.body);
+    assert_eq!(sql(&format!("select coalesce(mfa_pending_secret, 'none') from accounts where email = '{email}'")), "none");
+    let (secret, recovery) = enrol(&host, &token);
+    let before = stored_secret(&email);
+    // the attack: access token only, then enable with a code of the attacker's new secret
+    let setup = call("POST", &host, "/api/v1/account/mfa/setup", Some(&token), json!({}));
+    assert_eq!((setup.status, setup.error_code().as_str()), (401, "invalid_credentials"), "{}", setup.body);
+    let r = call("POST", &host, "/api/v1/account/mfa/enable", Some(&token), json!({"otp": "123456"}));
+    assert_eq!((r.status, r.error_code().as_str()), (409, "mfa_setup_missing"));
+    // the password alone is not enough either
+    let setup = call("POST", &host, "/api/v1/account/mfa/setup", Some(&token), json!({"current_password": OWNER_PASSWORD}));
+    assert_eq!((setup.status, setup.error_code().as_str()), (401, "mfa_required"));
+    let off = call("POST", &host, "/api/v1/account/mfa/disable", Some(&token), json!({"otp": next_code(&secret)}));
+    assert_eq!((off.status, off.error_code().as_str()), (401, "invalid_credentials"), "disable needs the password too");
+    let pw = call("POST", &host, "/api/v1/account/password", Some(&token), json!({"current_password": OWNER_PASSWORD, "new_password": "Taken-Over-99"}));
+    assert_eq!((pw.status, pw.error_code().as_str()), (401, "mfa_required"));
+    let em = call("POST", &host, "/api/v1/account/email", Some(&token), json!({"current_password": OWNER_PASSWORD, "new_email": format!("x-{email}")}));
+    assert_eq!((em.status, em.error_code().as_str()), (401, "mfa_required"));
+    assert_eq!(stored_secret(&email), before, "factor unchanged");
+    assert_eq!(sql(&format!("select coalesce(mfa_pending_secret, 'none') from accounts where email = '{email}'")), "none");
+    assert_eq!(count(&format!("select count(*) from email_outbox where template = 'email_change_code' and to_email = 'x-{email}'")), 0);
+
+    // with the password and the current factor the owner replaces it, and is told
+    let setup = call("POST", &host, "/api/v1/account/mfa/setup", Some(&token), json!({"current_password": OWNER_PASSWORD, "recovery_code": recovery[0]}));
+    assert_eq!(setup.status, 200, "{}", setup.body);
+    let fresh = setup.json()["secret"].as_str().unwrap_or_default().to_owned();
+    let r = call("POST", &host, "/api/v1/account/mfa/enable", Some(&token), json!({"otp": totp::code_at(&fresh, now()).unwrap_or_default()}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_ne!(stored_secret(&email), before);
+    assert_eq!(count(&format!("select count(*) from email_outbox where to_email = '{email}' and template = 'mfa_changed'")), 2);
+    let pw = call("POST", &host, "/api/v1/account/password",
+                  Some(&token), json!({"current_password": OWNER_PASSWORD, "new_password": "Changed-Pass-77", "otp": next_code(&fresh)}));
+    assert_eq!(pw.status, 200, "{}", pw.body);
+    assert_eq!(count(&format!("select count(*) from email_outbox where to_email = '{email}' and template = 'password_changed'")), 1);
 }
 
 #[test]
@@ -70,7 +155,7 @@ fn a_brand_requiring_mfa_keeps_its_admins_out_until_they_enrol() {
     assert_eq!((r.status, r.error_code().as_str()), (403, "mfa_enrollment_required"));
     let (secret, _) = enrol(&host, &token);
     assert_eq!(call("GET", &host, "/api/v1/admin/members", Some(&token), json!({})).status, 200, "enrolled: the admin API opens");
-    let r = call("POST", &host, "/api/v1/account/mfa/disable", Some(&token), json!({"otp": totp::code_at(&secret, now()).unwrap_or_default()}));
+    let r = call("POST", &host, "/api/v1/account/mfa/disable", Some(&token), json!({"current_password": OWNER_PASSWORD, "otp": next_code(&secret)}));
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(call("GET", &host, "/api/v1/admin/members", Some(&token), json!({})).error_code(), "mfa_enrollment_required");
 }

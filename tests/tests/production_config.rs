@@ -21,6 +21,7 @@ fn api_url() -> String {
 fn production_refuses_a_short_jwt_secret_and_missing_stripe_keys() {
     let mut vars = base_vars(&api_url());
     vars.push(("JWT_SECRET", "too-short".into()));
+    vars.push(("DATA_ENCRYPTION_KEYS", String::new()));
     let borrowed: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let w = start(&borrowed);
     for path in ["/api/v1/store/brand", "/healthz"] {
@@ -31,7 +32,7 @@ fn production_refuses_a_short_jwt_secret_and_missing_stripe_keys() {
         assert!(!message.contains("JWT_SECRET"), "details stay in the log, not the response: {message}");
     }
     let log = wait_for_log(&w, "EMAIL_API_KEY is missing");
-    for needle in ["config_invalid", "JWT_SECRET must be at least 32 bytes", "STRIPE_SECRET_KEY is missing", "STRIPE_WEBHOOK_SECRETS is missing", "EMAIL_API_KEY is missing", "CF_API_TOKEN and CF_ZONE_ID are missing"] {
+    for needle in ["config_invalid", "JWT_SECRET must be at least 32 bytes", "STRIPE_SECRET_KEY is missing", "STRIPE_WEBHOOK_SECRETS is missing", "EMAIL_API_KEY is missing", "CF_API_TOKEN and CF_ZONE_ID are missing", "DATA_ENCRYPTION_KEYS is missing"] {
         assert!(log.contains(needle), "log lacks {needle:?}:\n{log}");
     }
 }

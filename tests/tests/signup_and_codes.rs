@@ -31,7 +31,7 @@ fn sign_up_creates_brand_domain_owner_and_a_code_in_one_go() {
     let code = last_code(&email, "verification_code");
     assert_eq!(code.len(), 6);
     assert_eq!(sql(&format!("select role from memberships m join accounts a on a.id = m.account_id where a.email = '{email}'")), "brand_admin");
-    assert_eq!(login(&host, &email, "Fresh-Start-42").status, 200);
+    assert_eq!(login(&host, &email, "Fresh-Start-42").status, 401, "no sign-in before the email is verified");
 
     let again = signup(&format!("{slug}x"), &email);
     assert_eq!((again.status, again.error_code().as_str()), (409, "email_taken"));
@@ -41,10 +41,13 @@ fn sign_up_creates_brand_domain_owner_and_a_code_in_one_go() {
     let weak = post("localhost", "/api/v1/auth/signup", json!({"brand_name": "W", "slug": format!("{slug}w"), "email": format!("w{email}"), "password": "password"}), &fresh_ip());
     assert_eq!((weak.status, weak.error_code().as_str()), (422, "password_too_simple"));
 
+    // the refused sign-in above sent a fresh code (the earlier one is replaced)
+    let code = last_code(&email, "verification_code");
     let ok = post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": code}), &fresh_ip());
     assert_eq!(ok.status, 200, "{}", ok.body);
     assert_eq!(count(&format!("select count(*) from accounts where email = '{email}' and email_verified_at is not null")), 1);
     assert_eq!(post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": code}), &fresh_ip()).error_code(), "code_invalid", "a code works once");
+    assert_eq!(login(&host, &email, "Fresh-Start-42").status, 200, "verified: the owner signs in");
 }
 
 #[test]
@@ -81,6 +84,7 @@ fn password_reset_answers_alike_and_ends_every_session() {
     let slug = unique("rst").chars().take(30).collect::<String>();
     let email = format!("{slug}@example.com");
     assert_eq!(signup(&slug, &email).status, 201);
+    verify_email(&email);
     let host = format!("{slug}.localhost");
     let access = login(&host, &email, "Fresh-Start-42").json()["access_token"].as_str().unwrap_or_default().to_owned();
     let known = post(&host, "/api/v1/auth/forgot-password", json!({"email": email}), &fresh_ip());
@@ -103,6 +107,7 @@ fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
     let slug = unique("chg").chars().take(30).collect::<String>();
     let email = format!("{slug}@example.com");
     assert_eq!(signup(&slug, &email).status, 201);
+    verify_email(&email);
     let host = format!("{slug}.localhost");
     let here = login(&host, &email, "Fresh-Start-42").json()["access_token"].as_str().unwrap_or_default().to_owned();
     let elsewhere = login(&host, &email, "Fresh-Start-42").json()["access_token"].as_str().unwrap_or_default().to_owned();

@@ -1,11 +1,12 @@
-//! Who is calling the admin API: the service role (a Supabase-style service key) or a
-//! signed-in staff member, whose session, token id and membership are re-checked in the
-//! database on every request, so logout, disabling and role changes apply at once.
+//! Who is calling the admin API: a signed-in staff member, whose session, token id and
+//! membership are re-checked in the database on every request, so logout, disabling and
+//! role changes apply at once. Only Shoal's own access tokens (Bearer or cookie) are
+//! accepted: a database token, even `service_role` signed with the JWT secret (Supabase's
+//! long-lived service key), is no staff identity and gets 401.
 
 use shoal_domain::access_token::{self, AccessClaims};
 use shoal_domain::brand::BrandContext;
 use shoal_domain::config::Config;
-use shoal_domain::db_token::{self, DbRole};
 use shoal_domain::permissions::{allows, Action, Role};
 use worker::Request;
 
@@ -25,17 +26,13 @@ pub struct Staff {
     pub mfa_required: bool,
 }
 
-pub enum Caller {
-    Service,
-    Staff(Staff),
-}
+/// The caller of an admin route is always a staff member (the service role was dropped).
+pub type Caller = Staff;
 
-impl Caller {
+impl Staff {
+    /// The account id the audit log names.
     pub fn actor(&self) -> String {
-        match self {
-            Caller::Service => "service_role".into(),
-            Caller::Staff(s) => s.claims.sub.clone(),
-        }
+        self.claims.sub.clone()
     }
 }
 
@@ -53,12 +50,6 @@ fn bearer(req: &Request) -> Option<String> {
 pub async fn authenticate(req: &Request, config: &Config, brand: &BrandContext) -> Result<Caller, AppError> {
     let token = bearer(req).or_else(|| cookie(req, ACCESS_COOKIE)).ok_or(AppError::Unauthorized)?;
     let secret = config.jwt_secret.as_bytes();
-    if let Some(claims) = db_token::verify(secret, &token, now()) {
-        return match claims.custom.role {
-            DbRole::ServiceRole => Ok(Caller::Service),
-            _ => Err(AppError::Forbidden),
-        };
-    }
     let (claims, expires_at) = access_token::verify(secret, &token, now()).ok_or(AppError::Unauthorized)?;
     if claims.brand_id != brand.id {
         // a token of another brand never works here, whatever it claims
@@ -66,31 +57,30 @@ pub async fn authenticate(req: &Request, config: &Config, brand: &BrandContext) 
     }
     let session = store::auth::session(config, &claims.sid, &claims.jti, &brand.id).await?;
     let role = session["role"].as_str().and_then(Role::parse).ok_or(AppError::Unauthorized)?;
-    Ok(Caller::Staff(Staff {
+    Ok(Staff {
         claims,
         role,
         expires_at,
         mfa_enabled: session["mfa_enabled"].as_bool() == Some(true),
         mfa_required: session["mfa_required"].as_bool() == Some(true),
-    }))
+    })
 }
 
 /// A brand that requires MFA of its admins lets an admin without it do nothing but set
-/// it up (the account endpoints stay open).
+/// it up (the account endpoints stay open). Platform super admins acting on the brand are
+/// admins there too: the requirement holds for them as well.
 pub fn require_mfa_if_demanded(caller: &Caller) -> Result<(), AppError> {
-    match caller {
-        Caller::Staff(s) if s.role == Role::BrandAdmin && s.mfa_required && !s.mfa_enabled => {
-            Err(AppError::Refused { status: 403, code: "mfa_enrollment_required".into(), detail: None })
-        }
-        _ => Ok(()),
+    if matches!(caller.role, Role::BrandAdmin | Role::SuperAdmin) && caller.mfa_required && !caller.mfa_enabled {
+        return Err(AppError::Refused { status: 403, code: "mfa_enrollment_required".into(), detail: None });
     }
+    Ok(())
 }
 
 /// Refuses with 403 unless the caller may do `action`.
 pub fn require(caller: &Caller, action: Action) -> Result<(), AppError> {
-    match caller {
-        Caller::Service => Ok(()),
-        Caller::Staff(s) if allows(s.role, action) => Ok(()),
-        Caller::Staff(_) => Err(AppError::Forbidden),
+    if allows(caller.role, action) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
     }
 }

@@ -5,7 +5,17 @@
 -- leased, so two cron runs never send it twice at once and a send is never attempted
 -- without being counted. After a failure the next attempt waits 2^attempts minutes; after
 -- p_max_attempts the row is dead (kept for a person to look at).
+--
+-- Secrets in a payload (codes, raw invitation tokens and links that carry them) are
+-- needed only to render the message: a sent row keeps only the other fields, and a dead
+-- letter keeps its secrets for its retention of 7 days (long enough to look at and
+-- resend; every code has long expired by then), then loses them too.
 set role shoal_owner;
+
+create function shoal_private.scrub_email_payload(p_payload jsonb)
+returns jsonb language sql immutable set search_path = '' as $$
+  select coalesce(p_payload, '{}'::jsonb) - array['code', 'token', 'invite_url', 'reset_url', 'verify_url']
+$$;
 
 create function public.claim_due_emails(p_limit integer, p_lease_seconds integer)
 returns jsonb
@@ -13,7 +23,12 @@ language sql
 security definer
 set search_path = ''
 as $$
-  with due as (
+  with scrubbed_dead as (
+    update public.email_outbox
+       set payload = shoal_private.scrub_email_payload(payload)
+     where status = 'dead' and created_at < now() - interval '7 days'
+       and payload ?| array['code', 'token', 'invite_url', 'reset_url', 'verify_url']
+  ), due as (
     select id from public.email_outbox
      where status = 'pending' and next_attempt_at <= now()
      order by next_attempt_at, created_at
@@ -39,7 +54,8 @@ security definer
 set search_path = ''
 as $$
   update public.email_outbox
-     set status = 'sent', sent_at = now(), provider_id = p_provider_id, last_error = null
+     set status = 'sent', sent_at = now(), provider_id = p_provider_id, last_error = null,
+         payload = shoal_private.scrub_email_payload(payload)
    where id = p_id and status = 'pending'
 $$;
 

@@ -14,11 +14,15 @@ create table public.accounts (
   locale             text not null default 'en' check (locale in ('en', 'es')),
   is_super_admin     boolean not null default false,
   email_verified_at  timestamptz,
-  -- TOTP (see the MFA functions); a pending secret becomes the secret once a code proves it
-  mfa_secret          text,
-  mfa_pending_secret  text,
+  -- TOTP (see the MFA functions); a pending secret becomes the secret once a code proves it.
+  -- Both are sealed by the worker (AES-256-GCM, `v1:<kid>:<nonce>:<ciphertext>`): the
+  -- database never holds them in clear. `mfa_last_step` is the last TOTP time step
+  -- accepted, so a code cannot be used twice.
+  mfa_secret          text check (mfa_secret is null or mfa_secret like 'v1:%'),
+  mfa_pending_secret  text check (mfa_pending_secret is null or mfa_pending_secret like 'v1:%'),
   mfa_enabled_at      timestamptz,
   mfa_recovery_hashes text[] not null default '{}',
+  mfa_last_step       bigint,
   created_at         timestamptz not null default now(),
   updated_at         timestamptz not null default now()
 );
@@ -62,6 +66,21 @@ create table public.revoked_tokens (
 );
 create index revoked_tokens_brand_id_idx on public.revoked_tokens(brand_id);
 
+-- Failed logins, by the email as typed (whether or not it has an account, so the limit
+-- answers alike for both), the brand host it was tried on and the client IP. Counted per
+-- (brand, email) and per IP: failures on one brand's host never lock an account out of
+-- another brand. Rows older than a day are pruned as new ones come.
+create table public.login_failures (
+  id        bigint generated always as identity primary key,
+  brand_id  uuid not null references public.brands(id) on delete cascade,
+  email     text not null,
+  ip        text not null,
+  at        timestamptz not null default now()
+);
+create index login_failures_brand_email_idx on public.login_failures(brand_id, email, at);
+create index login_failures_ip_idx on public.login_failures(ip, at);
+create index login_failures_at_idx on public.login_failures(at);
+
 alter table public.accounts       enable row level security;
 alter table public.accounts       force row level security;
 alter table public.memberships    enable row level security;
@@ -70,6 +89,8 @@ alter table public.sessions       enable row level security;
 alter table public.sessions       force row level security;
 alter table public.revoked_tokens enable row level security;
 alter table public.revoked_tokens force row level security;
+alter table public.login_failures enable row level security;
+alter table public.login_failures force row level security;
 
 create policy "staff can read their own account"
   on public.accounts for select to authenticated using (id = (select auth.uid()));
@@ -84,15 +105,19 @@ create policy "definer functions manage accounts" on public.accounts for all to 
 create policy "definer functions manage memberships" on public.memberships for all to shoal_owner using (true) with check (true);
 create policy "definer functions manage sessions" on public.sessions for all to shoal_owner using (true) with check (true);
 create policy "definer functions manage revoked tokens" on public.revoked_tokens for all to shoal_owner using (true) with check (true);
+create policy "definer functions manage login failures" on public.login_failures for all to shoal_owner using (true) with check (true);
 
 grant select (id, email, name, locale, email_verified_at, created_at) on public.accounts to authenticated;
 grant select on public.memberships, public.sessions to authenticated;
 grant all on public.accounts, public.memberships, public.sessions, public.revoked_tokens to service_role;
 
 -- ------------------------------------------------------------------------ login
--- What the worker needs to check a password for this brand; null when the email has no
--- account. `recent_failures` counts this account's failed logins in the last hour.
-create function public.auth_login_context(p_brand_id uuid, p_email text)
+-- What the worker needs to check a password for this brand (never the TOTP secret: that is
+-- read only where a code is checked); account fields are null when the email has no
+-- account. The failure counts exist for every email alike: `recent_failures` counts failed
+-- logins with this email on this brand's host in the last hour, `ip_failures` those from
+-- this client IP on any host.
+create function public.auth_login_context(p_brand_id uuid, p_email text, p_ip text default null)
 returns jsonb
 language sql stable security definer set search_path = ''
 as $$
@@ -100,12 +125,15 @@ as $$
     'account_id', a.id, 'password_hash', a.password_hash, 'is_super_admin', a.is_super_admin,
     'role', case when a.is_super_admin then 'super_admin' else m.role end,
     'status', case when a.is_super_admin then 'active' else m.status end,
-    'mfa_enabled', a.mfa_enabled_at is not null, 'mfa_secret', a.mfa_secret,
-    'recent_failures', (select count(*) from public.audit_log l
-                         where l.action = 'login_failed' and l.target = a.id::text and l.at > now() - interval '1 hour'))
-  from public.accounts a
+    'email_verified', a.email_verified_at is not null,
+    'mfa_enabled', a.mfa_enabled_at is not null,
+    'recent_failures', (select count(*) from public.login_failures f
+                         where f.brand_id = p_brand_id and f.email = e.email and f.at > now() - interval '1 hour'),
+    'ip_failures', (select count(*) from public.login_failures f
+                     where p_ip is not null and f.ip = p_ip and f.at > now() - interval '1 hour'))
+  from (select lower(trim(p_email)) as email) e
+  left join public.accounts a on a.email = e.email
   left join public.memberships m on m.account_id = a.id and m.brand_id = p_brand_id
-  where a.email = lower(trim(p_email))
 $$;
 
 -- Records the outcome of a login; on success opens a session (new family) and returns it.
@@ -119,10 +147,15 @@ as $$
 declare
   v_session public.sessions;
   v_switch boolean;
+  v_member uuid;
 begin
   if not p_ok then
+    insert into public.login_failures (brand_id, email, ip) values (p_brand_id, lower(trim(p_email)), coalesce(p_ip, ''));
+    delete from public.login_failures where at < now() - interval '1 day';
+    -- a brand's audit log names only accounts of that brand: anyone else is the email typed
+    select m.account_id into v_member from public.memberships m where m.account_id = p_account_id and m.brand_id = p_brand_id;
     insert into public.audit_log (brand_id, actor, action, target, detail, ip, user_agent, request_id)
-    values (p_brand_id, coalesce(p_account_id::text, 'anonymous'), 'login_failed', coalesce(p_account_id::text, lower(p_email)),
+    values (p_brand_id, coalesce(v_member::text, 'anonymous'), 'login_failed', coalesce(v_member::text, lower(trim(p_email))),
             '{}'::jsonb, p_ip, p_user_agent, p_request_id);
     return null;
   end if;
@@ -155,10 +188,13 @@ as $$
      and s.revoked_at is null and s.absolute_expires_at > now()
      and not exists (select 1 from public.revoked_tokens r where r.jti = p_jti)
      and (a.is_super_admin or m.status = 'active')
+     and a.email_verified_at is not null
 $$;
 
 -- Refresh-token rotation. A token already rotated is a reuse: the whole family is revoked.
-create function public.auth_refresh(p_refresh_hash text, p_new_refresh_hash text, p_idle_days integer)
+-- The brand of the host it was sent to is checked first: a token sent to another brand's
+-- host is refused untouched (neither spent nor counted as a reuse).
+create function public.auth_refresh(p_refresh_hash text, p_new_refresh_hash text, p_idle_days integer, p_brand_id uuid)
 returns jsonb
 language plpgsql security definer set search_path = ''
 as $$
@@ -168,7 +204,7 @@ declare
   v_role text;
 begin
   select * into v_old from public.sessions where refresh_hash = p_refresh_hash for update;
-  if not found then
+  if not found or v_old.brand_id <> p_brand_id then
     return jsonb_build_object('outcome', 'invalid');
   end if;
   if v_old.rotated_at is not null then
@@ -197,6 +233,9 @@ begin
 end
 $$;
 
+-- Logout ends the whole session family (every rotation of this login): each access token
+-- names its session row, so every live access token of the family is refused from the
+-- next request on; the presenting token's id also goes on the deny list.
 create function public.auth_logout(p_session_id uuid, p_jti text, p_expires_at timestamptz)
 returns void
 language plpgsql security definer set search_path = ''
@@ -204,9 +243,10 @@ as $$
 declare
   v_session public.sessions;
 begin
-  update public.sessions set revoked_at = coalesce(revoked_at, now()), revoked_reason = coalesce(revoked_reason, 'logout')
-   where id = p_session_id returning * into v_session;
+  select * into v_session from public.sessions where id = p_session_id;
   if found then
+    update public.sessions set revoked_at = coalesce(revoked_at, now()), revoked_reason = coalesce(revoked_reason, 'logout')
+     where family_id = v_session.family_id;
     insert into public.revoked_tokens (jti, brand_id, expires_at) values (p_jti, v_session.brand_id, p_expires_at)
     on conflict (jti) do nothing;
     insert into public.audit_log (brand_id, actor, action, target) values (v_session.brand_id, v_session.account_id::text, 'logout', p_session_id::text);
@@ -214,13 +254,13 @@ begin
 end
 $$;
 
-revoke execute on function public.auth_login_context(uuid, text),
+revoke execute on function public.auth_login_context(uuid, text, text),
   public.auth_login_finish(uuid, uuid, text, boolean, text, integer, integer, text, text, text),
-  public.auth_session(uuid, text, uuid), public.auth_refresh(text, text, integer),
+  public.auth_session(uuid, text, uuid), public.auth_refresh(text, text, integer, uuid),
   public.auth_logout(uuid, text, timestamptz) from public, anon, authenticated;
-grant execute on function public.auth_login_context(uuid, text),
+grant execute on function public.auth_login_context(uuid, text, text),
   public.auth_login_finish(uuid, uuid, text, boolean, text, integer, integer, text, text, text),
-  public.auth_session(uuid, text, uuid), public.auth_refresh(text, text, integer),
+  public.auth_session(uuid, text, uuid), public.auth_refresh(text, text, integer, uuid),
   public.auth_logout(uuid, text, timestamptz) to service_role;
 
 reset role;

@@ -163,6 +163,7 @@ begin
   update public.sessions set revoked_at = now(), revoked_reason = 'password_changed'
    where account_id = p_account_id and id <> p_session_id and revoked_at is null;
   perform shoal_private.audit(p_brand_id, p_account_id::text, 'password_changed', p_account_id::text, '{}');
+  perform shoal_private.enqueue_email(p_brand_id, (select email from public.accounts where id = p_account_id), 'password_changed', '{}'::jsonb);
 end
 $$;
 

@@ -25,7 +25,7 @@ select tests.act_as('authenticated', '{"role":"authenticated","brand_id":"a00000
 select is((select count(*) from public.invitations)::int, 0, 'invitations: editors see none');
 
 select tests.act_as_superuser();
-select is(has_function_privilege('authenticated', 'public.auth_login_context(uuid, text)', 'execute'), false, 'login context is the worker''s only');
+select is(has_function_privilege('authenticated', 'public.auth_login_context(uuid, text, text)', 'execute'), false, 'login context is the worker''s only');
 select is(has_function_privilege('anon', 'public.auth_signup(text, text, text, text, text, text, text, text)', 'execute'), false, 'sign-up goes through the worker');
 select is(has_function_privilege('authenticated', 'public.admin_update_member(uuid, uuid, text, text, boolean, text)', 'execute'), false,
   'member changes go through the worker');

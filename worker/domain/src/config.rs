@@ -42,6 +42,8 @@ pub struct Config {
     /// session outlives the absolute timeout however often it is refreshed.
     pub session_idle_days: i64,
     pub session_absolute_days: i64,
+    /// `DATA_ENCRYPTION_KEYS`: the keys that seal secrets at rest (TOTP secrets); the first seals.
+    pub data_keys: crate::secret_box::DataKeys,
     /// Set per request on writes: who asked, so the audit log can say (never from the env).
     pub edge: crate::edge_config::EdgeSettings,
     pub request: Option<RequestMeta>,
@@ -160,10 +162,24 @@ impl Config {
         if session_absolute_days < session_idle_days {
             problems.push("SESSION_ABSOLUTE_DAYS must be at least SESSION_IDLE_DAYS".into());
         }
+        // required everywhere: a stored secret sealed under a made-up default would be no
+        // secret at all (scripts/dev generates one for development)
+        let data_keys = match get("DATA_ENCRYPTION_KEYS").map(|v| crate::secret_box::DataKeys::parse(&v)) {
+            Some(Ok(keys)) => Some(keys),
+            Some(Err(e)) => {
+                problems.push(format!("DATA_ENCRYPTION_KEYS: {e}"));
+                None
+            }
+            None => {
+                problems.push("DATA_ENCRYPTION_KEYS is missing".into());
+                None
+            }
+        };
         let edge = crate::edge_config::load(&get, environment, &mut problems);
-        if !problems.is_empty() {
-            return Err(ConfigError { problems });
-        }
+        let data_keys = match data_keys {
+            Some(keys) if problems.is_empty() => keys,
+            _ => return Err(ConfigError { problems }),
+        };
         Ok(Config {
             environment,
             jwt_secret,
@@ -183,6 +199,7 @@ impl Config {
             dns_api_base: get("DNS_API_BASE").unwrap_or_else(|| DEFAULT_DNS_API.into()),
             session_idle_days,
             session_absolute_days,
+            data_keys,
             edge,
             request: None,
         })
@@ -210,6 +227,7 @@ mod tests {
             ("STRIPE_SECRET_KEY", "sk_live_x".into()),
             ("STRIPE_WEBHOOK_SECRETS", "whsec_a, whsec_b".into()),
             ("EMAIL_API_KEY", "re_live_x".into()),
+            ("DATA_ENCRYPTION_KEYS", "k1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=".into()),
             ("CF_API_TOKEN", "cf_x".into()),
             ("CF_ZONE_ID", "zone_x".into()),
         ];
@@ -247,6 +265,8 @@ mod tests {
             ("STRIPE_WEBHOOK_SECRETS", "", "STRIPE_WEBHOOK_SECRETS is missing"),
             ("STRIPE_WEBHOOK_SECRETS", " , ", "STRIPE_WEBHOOK_SECRETS is missing"),
             ("EMAIL_API_KEY", "", "EMAIL_API_KEY is missing"),
+            ("DATA_ENCRYPTION_KEYS", "", "DATA_ENCRYPTION_KEYS is missing"),
+            ("DATA_ENCRYPTION_KEYS", "k1:c2hvcnQ=", "must be 32 bytes"),
         ] {
             let err = load(production(&[(key, value)])).expect_err(key);
             assert!(err.to_string().contains(needle), "{key}={value:?}: {err}");
@@ -279,7 +299,7 @@ mod tests {
     #[test]
     fn reports_every_problem_at_once() {
         let err = Config::from_lookup(env(&[("ENVIRONMENT", "staging"), ("BRAND_CACHE_TTL", "5")])).expect_err("bad");
-        assert_eq!(err.problems.len(), 9, "{err}");
+        assert_eq!(err.problems.len(), 10, "{err}");
     }
 
     #[test]

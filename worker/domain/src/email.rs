@@ -10,11 +10,13 @@ pub struct Email {
     pub html: String,
 }
 
-pub const TEMPLATES: [&str; 13] = [
+pub const TEMPLATES: [&str; 15] = [
     "verification_code",
     "password_reset",
     "email_change_code",
     "email_change_notice",
+    "mfa_changed",
+    "password_changed",
     "member_invitation",
     "subscription_activated",
     "subscription_canceled",
@@ -37,6 +39,10 @@ fn source(template: &str, es: bool) -> Option<(&'static str, &'static str)> {
         ("email_change_code", true) => ("Confirma tu nuevo correo en {brand}", "Usa el código {code} para confirmar esta dirección. Caduca en 15 minutos."),
         ("email_change_notice", false) => ("Your {brand} email was changed", "The email of your account was changed to {new_email}. If this was not you, contact support at once."),
         ("email_change_notice", true) => ("Se cambió tu correo en {brand}", "El correo de tu cuenta se cambió a {new_email}. Si no fuiste tú, contacta con soporte enseguida."),
+        ("mfa_changed", false) => ("Two-step sign-in changed on your {brand} account", "The two-step sign-in (authenticator app) of your account was just turned on, replaced or turned off. If this was not you, reset your password and contact support at once."),
+        ("mfa_changed", true) => ("Cambió la verificación en dos pasos de tu cuenta de {brand}", "Se acaba de activar, sustituir o desactivar la verificación en dos pasos (app de autenticación) de tu cuenta. Si no fuiste tú, restablece tu contraseña y contacta con soporte enseguida."),
+        ("password_changed", false) => ("Your {brand} password was changed", "The password of your account was just changed, and your other sessions were signed out. If this was not you, reset your password and contact support at once."),
+        ("password_changed", true) => ("Se cambió tu contraseña de {brand}", "Se acaba de cambiar la contraseña de tu cuenta y se cerraron tus otras sesiones. Si no fuiste tú, restablece tu contraseña y contacta con soporte enseguida."),
         ("member_invitation", false) => ("You are invited to {brand}", "You have been invited to join {brand} as {role}. Accept here: {invite_url}"),
         ("member_invitation", true) => ("Te han invitado a {brand}", "Te han invitado a unirte a {brand} como {role}. Acepta aquí: {invite_url}"),
         ("subscription_activated", false) => ("Your {brand} subscription is active", "Thank you! Your {plan} plan is active."),

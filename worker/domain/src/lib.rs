@@ -22,6 +22,7 @@ pub mod permissions;
 pub mod access_token;
 pub mod codes;
 pub mod totp;
+pub mod secret_box;
 pub mod device_auth;
 pub mod device_cert;
 pub mod device_license;

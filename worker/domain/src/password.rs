@@ -70,6 +70,12 @@ pub fn hash(password: &str, salt: [u8; 16]) -> Option<String> {
     hasher.hash_password(password.as_bytes(), &salt).ok().map(|h| h.to_string())
 }
 
+/// What a login checks the password against when the email has no account, so both answers
+/// cost the same Argon2id work: a hash with the same parameters as real ones, of 32 random
+/// bytes that were thrown away, so no password matches it (unlike a hash of a known or
+/// seeded password would).
+pub const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$dKkbPl1H7tbxfTJKriCWHQ$T1dRwRabX+pGPniqK1jhiAdeXw0N2AKlnRPnGi4OuHE";
+
 /// Checks a password against a stored PHC string (parameters are read from it).
 pub fn verify(password: &str, phc: &str) -> bool {
     use argon2::password_hash::{PasswordHash, PasswordVerifier};
@@ -90,5 +96,15 @@ mod hashing_tests {
         assert!(verify("Tr0ub4dor&3", &phc));
         assert!(!verify("tr0ub4dor&3", &phc));
         assert!(!verify("anything", "not a phc string"));
+    }
+
+    #[test]
+    fn the_decoy_costs_what_a_real_hash_costs_and_matches_no_known_password() {
+        assert!(DECOY_HASH.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "same parameters as `hash`");
+        assert!(argon2::password_hash::PasswordHash::new(DECOY_HASH).is_ok());
+        // the seeded development password (database/supabase/seed.sql) and a few obvious ones
+        for p in ["Shoal-dev-2026!", "Owner-Pass-123", "password", ""] {
+            assert!(!verify(p, DECOY_HASH), "{p:?}");
+        }
     }
 }

@@ -37,9 +37,17 @@ pub fn code_at(secret: &str, now: i64) -> Option<String> {
 
 /// Accepts the current code and the ones of the neighbouring steps.
 pub fn verify(secret: &str, code: &str, now: i64) -> bool {
+    verify_step(secret, code, now).is_some()
+}
+
+/// The time step whose code `code` is (current or a neighbour), so the caller can refuse a
+/// step at or below the last one it accepted: a code works once.
+pub fn verify_step(secret: &str, code: &str, now: i64) -> Option<i64> {
     let code = code.trim();
-    code.len() == DIGITS as usize
-        && [-1i64, 0, 1].iter().any(|d| code_at(secret, now + d * STEP_SECONDS).is_some_and(|c| c == code))
+    if code.len() != DIGITS as usize {
+        return None;
+    }
+    [-1i64, 0, 1].iter().map(|d| now / STEP_SECONDS + d).find(|step| code_at(secret, step * STEP_SECONDS).is_some_and(|c| c == code))
 }
 
 /// Ten recovery codes like `a1b2c-3d4e5` from 50 random bytes.
@@ -70,6 +78,15 @@ mod tests {
         }
         let secret = BASE32_NOPAD.encode(key);
         assert_eq!(code_at(&secret, 59).as_deref(), Some("287082"), "6 digits");
+    }
+
+    #[test]
+    fn the_matching_step_is_reported_for_replay_checks() {
+        let secret = secret_from([3; 20]);
+        let now = 1_800_000_000;
+        let earlier = code_at(&secret, now - STEP_SECONDS).unwrap_or_default();
+        assert_eq!(verify_step(&secret, &earlier, now), Some(now / STEP_SECONDS - 1));
+        assert_eq!(verify_step(&secret, "12345", now), None);
     }
 
     #[test]

@@ -4,8 +4,7 @@
 //!   a shop, signed in: POST /api/v1/account/password
 
 use shoal_domain::config::Config;
-use shoal_domain::brand::BrandContext;
-use shoal_domain::{codes, password, totp};
+use shoal_domain::{codes, password};
 use worker::{Env, Request, Response};
 
 use super::read_json;
@@ -73,12 +72,17 @@ pub async fn send_code(mut req: Request, env: &Env, config: &Config, purpose: &s
     Ok(json_response(&serde_json::json!({"accepted": true}), 202))
 }
 
-/// Change of email, signed in: the current password, then a code to the new address.
+/// A fresh verification code to `email` (login of an unverified account with the right
+/// password): nothing is sent when the account is verified or unknown.
+pub async fn send_verification(config: &Config, email: &str) -> Result<(), AppError> {
+    let code = new_code()?;
+    store::auth::issue_code(config, email, "verify_email", &code, &codes::hash(code_key(config), "verify_email", email, &code), "verification_code").await
+}
+
+/// Change of email, signed in: the current password (and the current second factor when
+/// MFA is on), then a code to the new address.
 pub async fn request_email_change(config: &Config, brand_id: &str, account: &str, body: &serde_json::Value) -> Result<Response, AppError> {
-    let stored = store::auth::password_hash(config, account).await?;
-    if !password::verify(body["current_password"].as_str().unwrap_or_default(), stored["hash"].as_str().unwrap_or("-")) {
-        return Err(AppError::Refused { status: 401, code: "invalid_credentials".into(), detail: None });
-    }
+    super::mfa::reauthenticate(config, account, body).await?;
     let new_email = field(body, "new_email")?.to_lowercase();
     if !new_email.contains('@') || new_email.len() > 254 {
         return Err(AppError::BadRequest("invalid_email", "`new_email` is not an email address".into()));
@@ -108,9 +112,15 @@ pub async fn update_profile(config: &Config, account: &str, body: &serde_json::V
     Ok(json_response(&store::auth::update_profile(config, account, name, locale).await?, 200))
 }
 
-pub async fn reset_password(mut req: Request, config: &Config) -> Result<Response, AppError> {
+/// Reset attempts per IP per minute and per email per hour (each code also locks after 5).
+const RESETS_PER_MINUTE_PER_IP: i64 = 5;
+const RESETS_PER_HOUR_PER_EMAIL: i64 = 10;
+
+pub async fn reset_password(mut req: Request, env: &Env, config: &Config) -> Result<Response, AppError> {
+    rate_limit::check(env, "reset_password", &rate_limit::client_ip(&req), RESETS_PER_MINUTE_PER_IP, 60).await?;
     let body = read_json(&mut req).await?;
     let email = field(&body, "email")?.to_lowercase();
+    rate_limit::check(env, "reset_password_email", &email, RESETS_PER_HOUR_PER_EMAIL, 3600).await?;
     let code = field(&body, "code")?;
     let hash = strong_hash(body["new_password"].as_str().unwrap_or_default(), &email)?;
     let code_hash = codes::hash(code_key(config), "reset_password", &email, code);
@@ -124,59 +134,5 @@ fn code_outcome(outcome: &str, ok: serde_json::Value) -> Result<Response, AppErr
         "locked" => Err(AppError::Refused { status: 429, code: "code_locked".into(), detail: Some("too many attempts; ask for a new code".into()) }),
         "expired" => Err(AppError::Refused { status: 400, code: "code_expired".into(), detail: None }),
         _ => Err(AppError::Refused { status: 400, code: "code_invalid".into(), detail: None }),
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecondFactor {
-    Ok,
-    Wrong,
-    Missing,
-}
-
-/// Checks `otp` (TOTP) or `recovery_code` (single use) from a login body.
-pub async fn second_factor(config: &Config, account: &str, secret: &str, body: &serde_json::Value) -> Result<SecondFactor, AppError> {
-    let now = crate::store::postgrest::now().timestamp();
-    if let Some(otp) = body["otp"].as_str() {
-        return Ok(if totp::verify(secret, otp, now) { SecondFactor::Ok } else { SecondFactor::Wrong });
-    }
-    if let Some(code) = body["recovery_code"].as_str() {
-        let used = store::auth::mfa(config, "auth_mfa_use_recovery", serde_json::json!({"p_account_id": account, "p_hash": totp::recovery_hash(code)})).await?;
-        return Ok(if used.as_bool() == Some(true) { SecondFactor::Ok } else { SecondFactor::Wrong });
-    }
-    Ok(SecondFactor::Missing)
-}
-
-/// `/api/v1/account/mfa/setup|enable|disable`.
-pub async fn mfa(config: &Config, brand: &BrandContext, s: &crate::staff::Staff, step: &str, body: &serde_json::Value) -> Result<Response, AppError> {
-    let account = s.claims.sub.as_str();
-    let state = store::auth::mfa(config, "auth_mfa_state", serde_json::json!({"p_account_id": account})).await?;
-    let now = crate::store::postgrest::now().timestamp();
-    let code = body["otp"].as_str().unwrap_or_default();
-    match step {
-        "setup" => {
-            let secret = totp::secret_from(crate::random::bytes()?);
-            store::auth::mfa(config, "auth_mfa_setup", serde_json::json!({"p_account_id": account, "p_secret": secret})).await?;
-            let uri = totp::provisioning_uri(&secret, &brand.name, state["email"].as_str().unwrap_or_default());
-            Ok(json_response(&serde_json::json!({"secret": secret, "otpauth_uri": uri}), 200))
-        }
-        "enable" => {
-            let pending = state["pending"].as_str().ok_or_else(|| AppError::Refused { status: 409, code: "mfa_setup_missing".into(), detail: None })?;
-            if !totp::verify(pending, code, now) {
-                return Err(AppError::Refused { status: 400, code: "otp_invalid".into(), detail: None });
-            }
-            let recovery = totp::recovery_codes(crate::random::bytes()?);
-            let hashes: Vec<String> = recovery.iter().map(|c| totp::recovery_hash(c)).collect();
-            store::auth::mfa(config, "auth_mfa_enable", serde_json::json!({"p_account_id": account, "p_recovery_hashes": hashes, "p_brand_id": brand.id})).await?;
-            Ok(json_response(&serde_json::json!({"enabled": true, "recovery_codes": recovery}), 200))
-        }
-        _ => {
-            let secret = state["secret"].as_str().ok_or_else(|| AppError::Refused { status: 409, code: "mfa_not_enabled".into(), detail: None })?;
-            if second_factor(config, account, secret, body).await? != SecondFactor::Ok {
-                return Err(AppError::Refused { status: 400, code: "otp_invalid".into(), detail: None });
-            }
-            store::auth::mfa(config, "auth_mfa_disable", serde_json::json!({"p_account_id": account, "p_brand_id": brand.id})).await?;
-            Ok(json_response(&serde_json::json!({"enabled": false}), 200))
-        }
     }
 }

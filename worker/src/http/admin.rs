@@ -1,7 +1,7 @@
-//! `/api/v1/admin/…` on a brand's host, for signed-in staff (each route checks the role ×
-//! action table) and for the service role (a Bearer JWT signed with the project's JWT
-//! secret and `role: service_role`, as Supabase's service key is). A brand whose
-//! subscription is blocked gets 402 everywhere except billing, which it needs to pay.
+//! `/api/v1/admin/…` on a brand's host, for signed-in staff only (each route checks the
+//! role × action table; database tokens, the service role's included, are refused). A
+//! brand whose subscription is blocked gets 402 everywhere except billing, which it needs
+//! to pay.
 
 use shoal_domain::billing::BillingState;
 use shoal_domain::brand::BrandContext;

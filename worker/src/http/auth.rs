@@ -8,17 +8,22 @@ use shoal_domain::config::Config;
 use shoal_domain::{password, request_id};
 use worker::{Date, Env, Method, Request, Response};
 
+use super::mfa::SecondFactor;
 use super::read_json;
 use crate::error::{json_response, AppError};
-use crate::staff::{self, Caller, ACCESS_COOKIE, ACCESS_TTL_SECONDS, REFRESH_COOKIE};
+use crate::staff::{self, ACCESS_COOKIE, ACCESS_TTL_SECONDS, REFRESH_COOKIE};
 use crate::store::{self, postgrest::now};
 use crate::rate_limit;
 
-/// Logins per client IP per minute, and failed logins per account per hour.
+/// Logins per client IP per minute; failed logins per hour per (email, brand host) and
+/// per client IP. The per-email count is kept for every email typed, with or without an
+/// account, so its 429 says nothing about existence, and failures on one brand's host
+/// never lock anyone out of another brand.
 const LOGINS_PER_MINUTE: i64 = 5;
 const FAILURES_PER_HOUR: i64 = 100;
-/// Verified when the email has no account, so both answers cost the same time.
-const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$U2lxZHAyamx+Njw7PkMvAA$kOkkjjI7V+MBv5nAOUOSaGKl2vuAwQxBehUwNT7Af5w";
+const IP_FAILURES_PER_HOUR: i64 = 50;
+/// Verified when the email has no account (see `password::DECOY_HASH`).
+pub(crate) const DECOY_HASH: &str = password::DECOY_HASH;
 
 pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandContext, request_id: &str) -> Result<Response, AppError> {
     match (req.method(), req.path().as_str()) {
@@ -35,37 +40,33 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
             let token = body["refresh_token"].as_str().map(str::to_owned).or(cookie).ok_or(AppError::Unauthorized)?;
             refresh(config, brand, &token).await
         }
-        (Method::Post, "/api/v1/auth/logout") => match staff::authenticate(&req, config, brand).await? {
-            Caller::Staff(s) => {
-                store::auth::logout(config, &s.claims.sid, &s.claims.jti, s.expires_at).await?;
-                let mut resp = json_response(&serde_json::json!({"logged_out": true}), 200);
-                clear_cookies(&mut resp);
-                Ok(resp)
-            }
-            Caller::Service => Err(AppError::Forbidden),
-        },
+        (Method::Post, "/api/v1/auth/logout") => {
+            let s = staff::authenticate(&req, config, brand).await?;
+            store::auth::logout(config, &s.claims.sid, &s.claims.jti, s.expires_at).await?;
+            let mut resp = json_response(&serde_json::json!({"logged_out": true}), 200);
+            clear_cookies(&mut resp);
+            Ok(resp)
+        }
         (Method::Post, "/api/v1/auth/forgot-password") => {
             super::account::send_code(req, env, config, "reset_password", "password_reset", "forgot_password").await
         }
-        (Method::Post, "/api/v1/auth/reset-password") => super::account::reset_password(req, config).await,
+        (Method::Post, "/api/v1/auth/reset-password") => super::account::reset_password(req, env, config).await,
         (Method::Post, "/api/v1/auth/accept-invitation") => {
             let body = read_json(&mut req).await?;
             accept_invitation(config, brand, &body).await
         }
-        (Method::Post, "/api/v1/account/password") => match staff::authenticate(&req, config, brand).await? {
-            Caller::Staff(s) => {
-                let body = read_json(&mut req).await?;
-                change_password(config, brand, &s, &body).await
-            }
-            Caller::Service => Err(AppError::Forbidden),
-        },
+        (Method::Post, "/api/v1/account/password") => {
+            let s = staff::authenticate(&req, config, brand).await?;
+            let body = read_json(&mut req).await?;
+            change_password(config, brand, &s, &body).await
+        }
         (Method::Post, "/api/v1/account/mfa/setup" | "/api/v1/account/mfa/enable" | "/api/v1/account/mfa/disable") => {
-            let Caller::Staff(s) = staff::authenticate(&req, config, brand).await? else { return Err(AppError::Forbidden) };
+            let s = staff::authenticate(&req, config, brand).await?;
             let body = read_json(&mut req).await.unwrap_or_default();
-            super::account::mfa(config, brand, &s, req.path().rsplit('/').next().unwrap_or_default(), &body).await
+            super::mfa::handle(config, brand, &s, req.path().rsplit('/').next().unwrap_or_default(), &body).await
         }
         (Method::Post | Method::Patch, "/api/v1/account/email" | "/api/v1/account/email/confirm" | "/api/v1/account/profile") => {
-            let Caller::Staff(s) = staff::authenticate(&req, config, brand).await? else { return Err(AppError::Forbidden) };
+            let s = staff::authenticate(&req, config, brand).await?;
             let body = read_json(&mut req).await?;
             match req.path().as_str() {
                 "/api/v1/account/email" => super::account::request_email_change(config, &brand.id, &s.claims.sub, &body).await,
@@ -73,13 +74,10 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
                 _ => super::account::update_profile(config, &s.claims.sub, &body).await,
             }
         }
-        (Method::Get, "/api/v1/account/me") => match staff::authenticate(&req, config, brand).await? {
-            Caller::Staff(s) => Ok(json_response(
-                &serde_json::json!({"id": s.claims.sub, "brand_id": s.claims.brand_id, "role": s.role.as_str()}),
-                200,
-            )),
-            Caller::Service => Err(AppError::Forbidden),
-        },
+        (Method::Get, "/api/v1/account/me") => {
+            let s = staff::authenticate(&req, config, brand).await?;
+            Ok(json_response(&serde_json::json!({"id": s.claims.sub, "brand_id": s.claims.brand_id, "role": s.role.as_str()}), 200))
+        }
         (_, "/api/v1/auth/login" | "/api/v1/auth/refresh" | "/api/v1/auth/logout" | "/api/v1/account/me"
             | "/api/v1/auth/forgot-password" | "/api/v1/auth/reset-password" | "/api/v1/account/password"
             | "/api/v1/auth/accept-invitation") => {
@@ -97,7 +95,7 @@ async fn accept_invitation(config: &Config, brand: &BrandContext, body: &serde_j
         .await?
         .ok_or_else(|| AppError::Refused { status: 404, code: "invitation_not_found".into(), detail: None })?;
     let pass = body["password"].as_str().unwrap_or_default();
-    let existing = store::auth::login_context(config, &brand.id, &email).await?;
+    let existing = store::auth::login_context(config, &brand.id, &email, "").await?;
     let new_hash = match existing["password_hash"].as_str() {
         Some(stored) if password::verify(pass, stored) => None,
         Some(_) => return Err(invalid_credentials()),
@@ -107,18 +105,16 @@ async fn accept_invitation(config: &Config, brand: &BrandContext, body: &serde_j
     Ok(json_response(&joined, 200))
 }
 
+/// The current password, and the current second factor when MFA is on; the account is
+/// told by email.
 async fn change_password(config: &Config, brand: &BrandContext, s: &staff::Staff, body: &serde_json::Value) -> Result<Response, AppError> {
-    let stored = store::auth::password_hash(config, &s.claims.sub).await?;
-    let current = body["current_password"].as_str().unwrap_or_default();
-    if !password::verify(current, stored["hash"].as_str().unwrap_or(DECOY_HASH)) {
-        return Err(invalid_credentials());
-    }
-    let hash = super::account::strong_hash(body["new_password"].as_str().unwrap_or_default(), stored["email"].as_str().unwrap_or_default())?;
+    let email = super::mfa::reauthenticate(config, &s.claims.sub, body).await?;
+    let hash = super::account::strong_hash(body["new_password"].as_str().unwrap_or_default(), &email)?;
     store::auth::change_password(config, &s.claims.sub, &s.claims.sid, &hash, &brand.id).await?;
     Ok(json_response(&serde_json::json!({"password_changed": true}), 200))
 }
 
-fn invalid_credentials() -> AppError {
+pub(crate) fn invalid_credentials() -> AppError {
     AppError::Refused { status: 401, code: "invalid_credentials".into(), detail: None }
 }
 
@@ -128,24 +124,31 @@ async fn login(config: &Config, brand: &BrandContext, body: &serde_json::Value, 
     if email.is_empty() || pass.is_empty() {
         return Err(AppError::BadRequest("missing_field", "`email` and `password` are required".into()));
     }
-    let ctx = store::auth::login_context(config, &brand.id, &email).await?;
-    if ctx["recent_failures"].as_i64().unwrap_or(0) >= FAILURES_PER_HOUR {
+    let ctx = store::auth::login_context(config, &brand.id, &email, ip).await?;
+    if ctx["recent_failures"].as_i64().unwrap_or(0) >= FAILURES_PER_HOUR || ctx["ip_failures"].as_i64().unwrap_or(0) >= IP_FAILURES_PER_HOUR {
         return Err(AppError::RateLimited(3600));
     }
     let started = Date::now().as_millis();
     let matches = password::verify(pass, ctx["password_hash"].as_str().unwrap_or(DECOY_HASH));
     let hash_ms = Date::now().as_millis().saturating_sub(started);
+    let account = ctx["account_id"].as_str().unwrap_or_default();
     let member = ctx["status"].as_str() == Some("active") && ctx["role"].is_string();
+    let verified = ctx["email_verified"].as_bool() == Some(true);
+    if matches && member && !verified {
+        // the owner of the address may be the one signing in: a fresh verification code
+        // goes to it; the answer stays the same as for a wrong password
+        super::account::send_verification(config, &email).await?;
+    }
     // second factor, only asked once the password is right
-    let second = if matches && member && ctx["mfa_enabled"].as_bool() == Some(true) {
-        Some(super::account::second_factor(config, ctx["account_id"].as_str().unwrap_or_default(), ctx["mfa_secret"].as_str().unwrap_or_default(), body).await?)
+    let second = if matches && member && verified && ctx["mfa_enabled"].as_bool() == Some(true) {
+        Some(super::mfa::second_factor(config, account, body).await?)
     } else {
         None
     };
-    if second == Some(super::account::SecondFactor::Missing) {
+    if second == Some(SecondFactor::Missing) {
         return Err(AppError::Refused { status: 401, code: "mfa_required".into(), detail: Some("send `otp` or `recovery_code`".into()) });
     }
-    let ok = matches && member && second != Some(super::account::SecondFactor::Wrong);
+    let ok = matches && member && verified && second != Some(SecondFactor::Wrong);
     let refresh = access_token::refresh_token(crate::random::bytes()?);
     let record = store::auth::LoginRecord {
         account_id: ctx["account_id"].as_str(),
@@ -161,14 +164,14 @@ async fn login(config: &Config, brand: &BrandContext, body: &serde_json::Value, 
     if !ok {
         return Err(invalid_credentials());
     }
-    let account = ctx["account_id"].as_str().unwrap_or_default();
     let role = ctx["role"].as_str().unwrap_or_default();
     issue(config, brand, account, role, session["session_id"].as_str().unwrap_or_default(), &refresh, 200)
 }
 
+/// The brand of the host is checked by the database before the token is spent.
 async fn refresh(config: &Config, brand: &BrandContext, token: &str) -> Result<Response, AppError> {
     let next = access_token::refresh_token(crate::random::bytes()?);
-    let r = store::auth::refresh(config, &access_token::refresh_hash(token), &access_token::refresh_hash(&next)).await?;
+    let r = store::auth::refresh(config, &access_token::refresh_hash(token), &access_token::refresh_hash(&next), &brand.id).await?;
     match r["outcome"].as_str() {
         Some("rotated") if r["brand_id"].as_str() == Some(brand.id.as_str()) => issue(
             config,

@@ -15,6 +15,7 @@ mod releases;
 pub mod catalog;
 pub mod checkout;
 mod members;
+mod mfa;
 mod health;
 mod landing;
 mod store_brand;
@@ -164,7 +165,7 @@ async fn platform(req: Request, env: &Env, config: &Config, path: &str) -> Resul
         "/api/v1/auth/forgot-password" if post => {
             account::send_code(req, env, config, "reset_password", "password_reset", "forgot_password").await
         }
-        "/api/v1/auth/reset-password" if post => account::reset_password(req, config).await,
+        "/api/v1/auth/reset-password" if post => account::reset_password(req, env, config).await,
         "/api/v1/auth/signup" | "/api/v1/auth/verify-email" | "/api/v1/auth/resend-verification"
         | "/api/v1/auth/forgot-password" | "/api/v1/auth/reset-password" => Err(AppError::MethodNotAllowed),
         _ => landing::get(&req),

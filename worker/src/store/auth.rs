@@ -10,8 +10,11 @@ async fn call(config: &Config, function: &str, args: serde_json::Value) -> Resul
     rpc(config, DbClaims::service(), function, args).await
 }
 
-pub async fn login_context(config: &Config, brand_id: &str, email: &str) -> Result<serde_json::Value, AppError> {
-    call(config, "auth_login_context", serde_json::json!({"p_brand_id": brand_id, "p_email": email})).await
+/// The account behind `email` for this brand (fields null when there is none) and the
+/// failure counts of the email on this brand's host and of the client IP (`ip` "" = none).
+pub async fn login_context(config: &Config, brand_id: &str, email: &str, ip: &str) -> Result<serde_json::Value, AppError> {
+    let ip = (!ip.is_empty()).then_some(ip);
+    call(config, "auth_login_context", serde_json::json!({"p_brand_id": brand_id, "p_email": email, "p_ip": ip})).await
 }
 
 pub struct LoginRecord<'a> {
@@ -45,12 +48,12 @@ pub async fn mfa(config: &Config, function: &str, args: serde_json::Value) -> Re
     call(config, function, args).await
 }
 
-pub async fn refresh(config: &Config, old_hash: &str, new_hash: &str) -> Result<serde_json::Value, AppError> {
+pub async fn refresh(config: &Config, old_hash: &str, new_hash: &str, brand_id: &str) -> Result<serde_json::Value, AppError> {
     call(
         config,
         "auth_refresh",
         serde_json::json!({"p_refresh_hash": old_hash, "p_new_refresh_hash": new_hash,
-                           "p_idle_days": config.session_idle_days}),
+                           "p_idle_days": config.session_idle_days, "p_brand_id": brand_id}),
     )
     .await
 }
