@@ -114,6 +114,9 @@ fn catalog_reads_are_cached_and_a_catalog_write_invalidates_only_that_brand() {
     let acme_before = get("acme.localhost", "/api/v1/store/products/harbor-tee");
     let r = admin("PATCH", &host, "/api/v1/admin/products/lamp", Some(json!({"title": "Reading Lamp", "price": 4900})));
     assert_eq!(r.status, 200, "{}", r.body);
+    // audited as the staff member who made the edit, never as service_role
+    let editor = sql(&format!("select id from accounts where email = 'e2e-admin-{brand}@example.com'"));
+    assert_eq!(sql(&format!("select string_agg(actor, ',') from audit_log where brand_id = '{brand}' and action = 'product_updated' and target = 'lamp'")), editor);
     let fresh = get(&host, "/api/v1/store/products/lamp");
     assert_eq!(fresh.header("x-shoal-cache").as_deref(), Some("miss"));
     assert_eq!((fresh.json()["title"].as_str(), fresh.json()["variants"][0]["price"].as_i64()), (Some("Reading Lamp"), Some(4900)));
