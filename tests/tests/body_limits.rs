@@ -50,7 +50,8 @@ fn a_ten_megabyte_form_post_is_refused_before_parsing() {
     shopper.get("/p/lamp");
     let padding = "x".repeat(TEN_MB);
     let r = shopper.post("/cart/add", &[("variant_id", &variant), ("quantity", "1"), ("padding", &padding)]);
-    assert_eq!((r.status, r.error_code().as_str()), (413, "payload_too_large"), "{}", r.body);
+    // pages answer errors as the shop's HTML error page
+    assert_eq!(r.status, 413, "{}", r.body);
     assert_eq!(carts(&brand), 0, "nothing was written");
     assert_eq!(shopper.post("/cart/add", &[("variant_id", &variant), ("quantity", "1")]).status, 303, "a normal form still works");
     assert_eq!(carts(&brand), 1);
