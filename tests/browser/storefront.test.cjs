@@ -30,9 +30,15 @@ for (const b of brands) {
     const browser = await launch();
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      // the pages' Content-Security-Policy must not block anything the shop itself uses
+      const blocked = [];
+      page.on("console", (m) => { if (/Content Security Policy/i.test(m.text())) blocked.push(m.text()); });
       const base = `http://${b.host}:${port}`;
-      await page.goto(`${base}/`);
+      const home = await page.goto(`${base}/`);
+      assert.match(home.headers()["content-security-policy"] || "", /frame-ancestors 'none'/);
       assert.match(await page.title(), new RegExp(b.name));
+      const primary = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--primary").trim());
+      assert.match(primary, /^#[0-9a-f]{6}$/i, "the brand colours (the hashed inline style) apply");
       assert.ok((await page.locator(".card").count()) >= 12, "the home page lists products");
       assert.match(await page.locator(".card .price").first().innerText(), b.price, "prices in the brand's locale");
       await page.screenshot({ path: path.join(shots, `${b.host}-1-home.png`) });
@@ -70,6 +76,7 @@ for (const b of brands) {
       const number = new URL(page.url()).searchParams.get("order");
       await page.goto(`${base}/orders?number=${number}&email=${encodeURIComponent(email)}`);
       assert.equal((await page.locator("dd.status").innerText()).trim(), b.paid, "the signed webhook marked it paid");
+      assert.deepEqual(blocked, [], "no CSP violations");
       await page.screenshot({ path: path.join(shots, `${b.host}-6-order.png`) });
     } finally {
       await browser.close();

@@ -7,6 +7,7 @@ use std::process::Command;
 use std::time::Duration;
 
 pub mod edge;
+pub mod forms;
 pub mod spawned;
 pub mod shop;
 pub mod stripe;
@@ -69,11 +70,13 @@ fn client() -> reqwest::blocking::Client {
         .unwrap_or_else(|e| panic!("http client: {e}"))
 }
 
-/// A client IP no other request of this test run has used (documentation prefix 2001:db8::/32),
-/// so rate-limit budgets never leak between tests.
+/// A client IP no other request of this test run has used, in a /64 of its own (rate
+/// limits count an IPv6 client per /64), so rate-limit budgets never leak between tests:
+/// `fdPP:PPPP:NNNN:NNNN::1` (unique-local), P the process id, N a counter.
 pub fn fresh_ip() -> String {
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
-    format!("2001:db8::{:x}:{:x}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+    let (pid, n) = (std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
+    format!("fd{:02x}:{:x}:{:x}:{:x}::1", (pid >> 16) & 0xff, pid & 0xffff, n >> 16, n & 0xffff)
 }
 
 thread_local! {

@@ -63,3 +63,41 @@ fn healthz_reports_database_kv_and_version() {
     assert_eq!(h["version"], "0.1.0");
     assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
 }
+
+fn assert_common_security_headers(r: &Reply, what: &str) {
+    assert_eq!(r.header("x-content-type-options").as_deref(), Some("nosniff"), "{what}");
+    assert_eq!(r.header("referrer-policy").as_deref(), Some("strict-origin-when-cross-origin"), "{what}");
+    assert_eq!(r.header("x-frame-options").as_deref(), Some("DENY"), "{what}");
+    assert!(r.header("permissions-policy").is_some_and(|p| p.contains("camera=()")), "{what}");
+    assert!(r.header("content-security-policy").is_some_and(|p| p.contains("frame-ancestors 'none'")), "{what}");
+    // the local stack runs as development: HSTS is for production only
+    assert!(r.header("strict-transport-security").is_none(), "{what}");
+}
+
+#[test]
+fn pages_json_answers_and_errors_carry_security_headers() {
+    let page = get("acme.localhost", "/p/harbor-tee");
+    assert_common_security_headers(&page, "page");
+    let csp = page.header("content-security-policy").unwrap_or_default();
+    assert!(csp.contains("default-src 'self'") && csp.contains("img-src 'self' data:") && csp.contains("script-src 'self'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    // the page's one inline style (the brand's colours) is allowed by its exact hash
+    let style = page.body.split("<style>").nth(1).and_then(|s| s.split("</style>").next()).unwrap_or_default();
+    assert!(style.contains("--primary: #0b6e4f"), "{style}");
+    assert!(csp.contains(&shoal_domain::security_headers::style_hash(style)), "{csp}");
+    assert!(!page.body.contains("<script"), "no inline scripts");
+
+    let json = get("acme.localhost", "/api/v1/store/brand");
+    assert_common_security_headers(&json, "json");
+    assert!(json.header("content-security-policy").is_some_and(|p| p.starts_with("default-src 'none'")));
+
+    for (r, what) in [(get("acme.localhost", "/api/v1/no/such/thing"), "json error"), (get("acme.localhost", "/nowhere"), "html error"),
+                      (get("unknown.localhost", "/"), "unknown host"), (get("localhost", "/"), "landing page")] {
+        assert_common_security_headers(&r, what);
+    }
+    let landing = get("localhost", "/");
+    let csp = landing.header("content-security-policy").unwrap_or_default();
+    let style = landing.body.split("<style>").nth(1).and_then(|s| s.split("</style>").next()).unwrap_or_default();
+    assert!(!style.is_empty() && csp.contains(&shoal_domain::security_headers::style_hash(style)), "{csp}");
+    assert!(!landing.body.contains("style=\""), "no style attributes (a hash cannot allow them)");
+}

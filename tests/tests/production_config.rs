@@ -55,4 +55,7 @@ fn production_with_every_secret_serves_brands() {
     let (status, body) = get_from(&w, "acme.localhost", "/api/v1/store/brand");
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["id"], ACME_ID);
+    // production answers carry HSTS (development ones do not)
+    let r = http("GET", &format!("http://127.0.0.1:{}/api/v1/store/brand", w.port), &[("host", "acme.localhost")], None);
+    assert_eq!(r.header("strict-transport-security").as_deref(), Some("max-age=31536000; includeSubDomains"));
 }

@@ -125,3 +125,72 @@ fn catalog_reads_are_cached_and_a_catalog_write_invalidates_only_that_brand() {
     assert_eq!(acme_after.header("x-shoal-cache").as_deref(), Some("hit"));
     assert_eq!(acme_before.json(), acme_after.json());
 }
+
+#[test]
+fn made_up_searches_and_slugs_are_not_cached() {
+    let (brand, host) = new_brand("amp", "USD", "en");
+    sql(&format!(
+        "insert into products (brand_id, slug, title, status) values ('{brand}', 'lamp', 'Desk Lamp', 'active');
+         insert into variants (brand_id, product_id, sku, title, price_amount) select '{brand}', id, 'LAMP-1', 'One size', 4500 from products where brand_id = '{brand}';"
+    ));
+    // an empty search result takes no cache entry: asked again, it is again a miss
+    let q = format!("?q={}", unique("nothing"));
+    for _ in 0..2 {
+        let r = get(&host, &format!("/api/v1/store/products{q}"));
+        assert_eq!((r.status, r.header("x-shoal-cache").as_deref()), (200, Some("miss")), "{}", r.body);
+        assert_eq!(r.json()["items"], json!([]));
+    }
+    // a slug that does not exist is not remembered as missing: once the product exists
+    // (even without a catalog version bump) it is found
+    assert_eq!(get(&host, "/api/v1/store/products/ghost").status, 404);
+    sql(&format!(
+        "insert into products (brand_id, slug, title, status) values ('{brand}', 'ghost', 'Ghost', 'active');
+         insert into variants (brand_id, product_id, sku, title, price_amount) select '{brand}', id, 'GHOST-1', 'One size', 900 from products where brand_id = '{brand}' and slug = 'ghost';"
+    ));
+    let r = get(&host, "/api/v1/store/products/ghost");
+    assert_eq!(r.status, 200, "{}", r.body);
+    // a real result is still cached
+    assert_eq!(get(&host, "/api/v1/store/products?q=lamp").header("x-shoal-cache").as_deref(), Some("miss"));
+    assert_eq!(get(&host, "/api/v1/store/products?q=lamp").header("x-shoal-cache").as_deref(), Some("hit"));
+}
+
+#[test]
+fn cache_keys_are_normalised_so_spellings_and_junk_parameters_share_one() {
+    let (brand, host) = new_brand("norm", "USD", "en");
+    sql(&format!(
+        "insert into products (brand_id, slug, title, status) values ('{brand}', 'lamp', 'Desk Lamp', 'active');
+         insert into variants (brand_id, product_id, sku, title, price_amount) select '{brand}', id, 'LAMP-1', 'One size', 4500 from products where brand_id = '{brand}';"
+    ));
+    let first = get(&host, "/api/v1/store/products?q=desk%20lamp");
+    assert_eq!(first.header("x-shoal-cache").as_deref(), Some("miss"));
+    for spelling in ["?q=%20%20DESK%20%20%20Lamp%20", "?q=desk+lamp&utm_source=x&junk=1", "?junk=2&q=Desk%09Lamp"] {
+        let r = get(&host, &format!("/api/v1/store/products{spelling}"));
+        assert_eq!((r.status, r.header("x-shoal-cache").as_deref()), (200, Some("hit")), "{spelling}: {}", r.body);
+    }
+    // limits are clamped to 1..=100 rather than each making a key (or an error)
+    assert_eq!(get(&host, "/api/v1/store/products?limit=100").header("x-shoal-cache").as_deref(), Some("miss"));
+    let r = get(&host, "/api/v1/store/products?limit=100000");
+    assert_eq!((r.status, r.header("x-shoal-cache").as_deref()), (200, Some("hit")), "{}", r.body);
+    assert_eq!(get(&host, "/api/v1/store/products?limit=0").json()["items"].as_array().map(Vec::len), Some(1));
+    // a very long search is cut, not stored whole
+    let long = "lamp".repeat(2000);
+    let r = get(&host, &format!("/api/v1/store/products?q={long}"));
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+#[test]
+fn storefront_reads_are_rate_limited_per_client_generously() {
+    let ip = fresh_ip();
+    let headers = [("cf-connecting-ip", ip.as_str())];
+    for i in 0..600 {
+        let r = send("GET", "acme.localhost", "/api/v1/store/brand", &headers, None);
+        assert_eq!(r.status, 200, "read {} of 600: {}", i + 1, r.body);
+    }
+    let r = send("GET", "acme.localhost", "/api/v1/store/products?q=anything", &headers, None);
+    assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"), "{}", r.body);
+    assert!(r.header("retry-after").is_some());
+    let page = send("GET", "acme.localhost", "/", &headers, None);
+    assert_eq!(page.status, 429, "pages share the budget");
+    // another client is unaffected
+    assert_eq!(get("acme.localhost", "/api/v1/store/brand").status, 200);
+}

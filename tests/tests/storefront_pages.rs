@@ -24,7 +24,9 @@ fn head_tags_and_cache_control_are_set_per_page() {
     assert!(r.body.contains("<title>Harbor Tee · Acme Outfitters</title>"));
     assert!(r.body.contains("<meta name=\"description\" content=\"A soft organic-cotton tee"));
     assert!(r.body.contains("<link rel=\"canonical\" href=\"https://acme.localhost/p/harbor-tee\">"));
-    assert_eq!(r.header("cache-control").as_deref(), Some("public, max-age=60"));
+    // the product page carries this browser's CSRF token: cached by the browser only
+    assert_eq!(r.header("cache-control").as_deref(), Some("private, max-age=60"));
+    assert_eq!(page("acme.localhost", "/").header("cache-control").as_deref(), Some("public, max-age=60"));
     let search = page("acme.localhost", "/search?q=tee&utm_source=x");
     assert!(search.body.contains("href=\"https://acme.localhost/search?q=tee\""), "tracking parameters stay out of the canonical link");
     assert_eq!(page("acme.localhost", "/cart").header("cache-control").as_deref(), Some("no-store"));
@@ -58,16 +60,33 @@ fn missing_and_foreign_pages_are_html_404s() {
 #[test]
 fn the_cart_works_with_plain_form_posts() {
     let variant = shoal_e2e::shop::variant_id("acme.localhost", "canyon-cap", 0);
-    let form = format!("variant_id={variant}&quantity=2");
-    let r = send("POST", "acme.localhost", "/cart/add", &[("content-type", "application/x-www-form-urlencoded")], Some(form));
-    assert_eq!(r.status, 303);
+    let mut browser = shoal_e2e::forms::Browser::new("acme.localhost");
+    let product = browser.get("/p/canyon-cap");
+    let csrf = product.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap_or_default().to_owned())
+        .find(|c| c.starts_with("__Host-shoal_csrf=")).unwrap_or_default();
+    assert!(csrf.contains("HttpOnly") && csrf.contains("Secure") && csrf.contains("SameSite=Lax") && csrf.contains("Path=/"), "{csrf}");
+    assert!(browser.token.is_some(), "the add-to-cart form carries a token");
+    let r = browser.post("/cart/add", &[("variant_id", &variant), ("quantity", "2")]);
+    assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(r.header("location").as_deref(), Some("/cart"));
     let cookie = r.header("set-cookie").unwrap_or_default();
     assert!(cookie.contains("HttpOnly") && cookie.contains("Secure") && cookie.contains("SameSite=Lax"), "{cookie}");
-    let pair = cookie.split(';').next().unwrap_or_default().to_owned();
-    let cart = send("GET", "acme.localhost", "/cart", &[("cookie", &pair)], None);
+    let cart = browser.get("/cart");
     assert!(cart.body.contains("Canyon Cap") && cart.body.contains("value=\"2\""), "{}", cart.body);
-    let bad = send("POST", "acme.localhost", "/cart/add", &[("content-type", "application/x-www-form-urlencoded"), ("cookie", &pair)],
-                   Some(format!("variant_id={variant}&quantity=lots")));
+    let bad = browser.post("/cart/add", &[("variant_id", &variant), ("quantity", "lots")]);
     assert_eq!(bad.status, 400);
+}
+
+#[test]
+fn a_logo_pointing_at_another_host_is_not_shown() {
+    // the theme is set before the brand's first request, so no cached copy is in the way
+    for (logo, shown) in [("//evil.host/x.svg", "/assets/shoal.svg"), ("/\\evil.host/x.svg", "/assets/shoal.svg"),
+                          ("https://evil.host/x.svg", "/assets/shoal.svg"), ("/assets/acme/logo.svg", "/assets/acme/logo.svg")] {
+        let (brand, host) = new_brand("logo", "USD", "en");
+        sql(&format!("update brands set theme = jsonb_build_object('logo', '{logo}') where id = '{brand}'"));
+        let r = page(&host, "/");
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(!r.body.contains("evil.host"), "{logo}: {}", r.body);
+        assert!(r.body.contains(&format!("<img src=\"{shown}\"")), "{logo}: {}", r.body);
+    }
 }

@@ -49,7 +49,8 @@ async fn send(config: &Config, message: &serde_json::Value) -> Result<String, St
     )
     .ok_or_else(|| format!("unknown template {}", message["template"]))?;
     let body = serde_json::json!({
-        "from": format!("{brand} <{}>", config.email_from),
+        // the brand's name is data: quoted and stripped of line breaks (header injection)
+        "from": email::from_header(brand, &config.email_from),
         "to": [message["to"]],
         "subject": rendered.subject,
         "text": rendered.text,

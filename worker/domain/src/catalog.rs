@@ -25,6 +25,20 @@ impl Sort {
 
 pub const DEFAULT_LIMIT: i64 = 24;
 pub const MAX_LIMIT: i64 = 100;
+/// Characters of a search kept (more never narrows a shop's catalog usefully); each one
+/// is another cache key, so they are capped rather than refused.
+pub const MAX_QUERY_CHARS: usize = 64;
+
+/// A search as it is cached and queried: trimmed, runs of white space made one space,
+/// lower case, at most `MAX_QUERY_CHARS` characters. Case and spacing never make a new
+/// key (or a new database query).
+pub fn normalize_search(raw: &str) -> Option<String> {
+    let words: Vec<String> = raw.split_whitespace().map(str::to_lowercase).collect();
+    let joined = words.join(" ");
+    let capped: String = joined.chars().take(MAX_QUERY_CHARS).collect();
+    let capped = capped.trim_end().to_owned();
+    (!capped.is_empty()).then_some(capped)
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListQuery {
@@ -48,10 +62,7 @@ pub fn parse_list_query(pairs: &BTreeMap<String, String>) -> Result<ListQuery, L
     if category.as_deref().is_some_and(|c| !slug_like(c)) {
         return Err(ListQueryError("invalid_category"));
     }
-    let query = pairs.get("q").map(|q| q.trim().to_owned()).filter(|q| !q.is_empty());
-    if query.as_deref().is_some_and(|q| q.chars().count() > 200) {
-        return Err(ListQueryError("query_too_long"));
-    }
+    let query = pairs.get("q").and_then(|q| normalize_search(q));
     let sort = match pairs.get("sort").map(String::as_str) {
         None | Some("") => if query.is_some() { Sort::Relevance } else { Sort::Newest },
         Some("newest") => Sort::Newest,
@@ -61,9 +72,10 @@ pub fn parse_list_query(pairs: &BTreeMap<String, String>) -> Result<ListQuery, L
         Some("relevance") => Sort::Relevance,
         Some(_) => return Err(ListQueryError("invalid_sort")),
     };
+    // clamped, not refused: any number maps to one of 100 keys
     let limit = match pairs.get("limit") {
         None => DEFAULT_LIMIT,
-        Some(l) => l.parse::<i64>().ok().filter(|n| (1..=MAX_LIMIT).contains(n)).ok_or(ListQueryError("invalid_limit"))?,
+        Some(l) => l.trim().parse::<i64>().map_err(|_| ListQueryError("invalid_limit"))?.clamp(1, MAX_LIMIT),
     };
     let offset = match pairs.get("cursor") {
         None => 0,
@@ -88,7 +100,7 @@ pub fn cache_key(brand_id: &str, version: i64, resource: &str, query: &ListQuery
     format!(
         "catalog:{brand_id}:v{version}:{resource}:c={}&q={}&s={}&o={}&l={}",
         query.category.as_deref().unwrap_or(""),
-        query.query.as_deref().unwrap_or("").to_lowercase(),
+        query.query.as_deref().unwrap_or(""),
         query.sort.as_str(),
         query.offset,
         query.limit
@@ -113,11 +125,22 @@ mod tests {
     #[test]
     fn refuses_bad_parameters() {
         assert_eq!(q(&[("sort", "cheapest")]), Err(ListQueryError("invalid_sort")));
-        assert_eq!(q(&[("limit", "0")]), Err(ListQueryError("invalid_limit")));
-        assert_eq!(q(&[("limit", "101")]), Err(ListQueryError("invalid_limit")));
+        assert_eq!(q(&[("limit", "ten")]), Err(ListQueryError("invalid_limit")));
         assert_eq!(q(&[("cursor", "zz")]), Err(ListQueryError("invalid_cursor")));
         assert_eq!(q(&[("category", "Bad Slug")]), Err(ListQueryError("invalid_category")));
-        assert_eq!(q(&[("q", &"x".repeat(201))]), Err(ListQueryError("query_too_long")));
+    }
+
+    #[test]
+    fn limits_are_clamped_and_searches_normalised_so_made_up_values_share_keys() {
+        assert_eq!(q(&[("limit", "0")]).map(|x| x.limit), Ok(1));
+        assert_eq!(q(&[("limit", "100000")]).map(|x| x.limit), Ok(MAX_LIMIT));
+        let a = q(&[("q", "  Harbor   TEE ")]).unwrap_or_else(|e| panic!("{e:?}"));
+        let b = q(&[("q", "harbor tee"), ("utm_source", "x"), ("junk", "1")]).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(a.query.as_deref(), Some("harbor tee"));
+        assert_eq!(cache_key("b", 1, "products", &a), cache_key("b", 1, "products", &b), "unknown parameters make no key");
+        let long = q(&[("q", &"x".repeat(5000))]).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(long.query.map(|s| s.chars().count()), Some(MAX_QUERY_CHARS));
+        assert_eq!(q(&[("q", "   ")]).map(|x| x.query), Ok(None));
     }
 
     #[test]

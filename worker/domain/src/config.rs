@@ -278,7 +278,8 @@ mod tests {
         assert!(is_live_key("sk_live_abc") && is_live_key("rk_live_abc"));
         assert!(!is_live_key("sk_test_abc") && !is_live_key("rk_test_abc") && !is_live_key("sk_livex"));
         let c = Config::from_lookup(env(&[("ENVIRONMENT", "development"), ("JWT_SECRET", GOOD_SECRET),
-            ("POSTGREST_URL", "http://db"), ("PLATFORM_HOST", "localhost"), ("STRIPE_SECRET_KEY", "sk_test_x")]));
+            ("POSTGREST_URL", "http://db"), ("PLATFORM_HOST", "localhost"), ("STRIPE_SECRET_KEY", "sk_test_x"),
+            ("DATA_ENCRYPTION_KEYS", "k1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=")]));
         assert_eq!(c.map(|c| c.stripe_livemode), Ok(false));
     }
 

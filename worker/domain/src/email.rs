@@ -65,12 +65,45 @@ fn source(template: &str, es: bool) -> Option<(&'static str, &'static str)> {
     })
 }
 
+/// Fills every `{name}` of `source` in one pass over the template: a value is copied as
+/// it is and never read again, so a value holding `{code}` cannot expand another
+/// placeholder or be swallowed. Unknown or missing names become "—".
 fn fill(source: &str, values: &[(String, String)]) -> String {
-    let mut out = source.to_owned();
-    for (k, v) in values {
-        out = out.replace(&format!("{{{k}}}"), v);
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) if after[..close].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
+                let name = &after[..close];
+                match values.iter().rev().find(|(k, _)| k == name) {
+                    Some((_, v)) => out.push_str(v),
+                    None => out.push('—'),
+                }
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
     }
+    out.push_str(rest);
     out
+}
+
+/// A header value from data: no CR, LF or other control characters (header injection).
+pub fn header_text(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_owned()
+}
+
+/// `"Display Name" <address>` per RFC 5322: the name as a quoted string (`\` and `"`
+/// escaped), stripped of control characters, so a brand name cannot add headers or
+/// addresses.
+pub fn from_header(display_name: &str, address: &str) -> String {
+    let name = header_text(display_name).replace('\\', "\\\\").replace('"', "\\\"");
+    format!("\"{name}\" <{}>", header_text(address))
 }
 
 fn escape(s: &str) -> String {
@@ -97,18 +130,9 @@ pub fn render(template: &str, locale: &str, brand: &str, payload: &serde_json::V
         values.retain(|(k, _)| k != "amount");
         values.push(("amount".into(), money::format(amount, currency, if es { "es" } else { "en" })));
     }
-    let finish = |s: String| {
-        let mut s = s;
-        while let (Some(a), Some(b)) = (s.find('{'), s.find('}')) {
-            if b < a {
-                break;
-            }
-            s.replace_range(a..=b, "—");
-        }
-        s
-    };
-    let subject = finish(fill(subject, &values));
-    let text = finish(fill(body, &values));
+    // one pass from the original template; the subject is a header, so no line breaks
+    let subject = header_text(&fill(subject, &values));
+    let text = fill(body, &values);
     let html = format!(
         "<!doctype html><html lang=\"{}\"><body style=\"font-family: system-ui, sans-serif\"><h1 style=\"font-size: 1.2rem\">{}</h1><p>{}</p><p style=\"color: #777\">{}</p></body></html>",
         if es { "es" } else { "en" },
@@ -152,6 +176,27 @@ mod tests {
         let evil = render("email_change_notice", "en", "A<b>", &json!({"new_email": "<script>x</script>"})).unwrap_or_else(|| panic!("render"));
         assert!(evil.html.contains("&lt;script&gt;") && !evil.html.contains("<script>"));
         assert!(evil.html.contains("A&lt;b&gt;"));
+    }
+
+    #[test]
+    fn placeholders_are_filled_in_one_pass_so_values_cannot_expand_others() {
+        let e = render("email_change_notice", "en", "Acme", &json!({"new_email": "{code}@evil.com", "code": "123456"}))
+            .unwrap_or_else(|| panic!("render"));
+        assert!(e.text.contains("changed to {code}@evil.com."), "{}", e.text);
+        let hidden = render("email_change_notice", "en", "Acme", &json!({"new_email": "{x}@evil.com"})).unwrap_or_else(|| panic!("render"));
+        assert!(hidden.text.contains("{x}@evil.com") && !hidden.text.contains('—'), "{}", hidden.text);
+        let brand = render("verification_code", "en", "{code}", &json!({"code": "999999"})).unwrap_or_else(|| panic!("render"));
+        assert_eq!(brand.subject, "Your {code} verification code");
+    }
+
+    #[test]
+    fn the_from_header_quotes_the_name_and_drops_line_breaks() {
+        assert_eq!(from_header("Acme Outfitters", "shop@shoal.example"), "\"Acme Outfitters\" <shop@shoal.example>");
+        let evil = from_header("Evil\r\nBcc: victim@example.com, \"x\" <a@b>", "shop@shoal.example");
+        assert!(!evil.contains('\r') && !evil.contains('\n'), "{evil}");
+        assert_eq!(evil, "\"Evil  Bcc: victim@example.com, \\\"x\\\" <a@b>\" <shop@shoal.example>");
+        let subject = render("verification_code", "en", "A\r\nBcc: x@y", &json!({"code": "1"})).unwrap_or_else(|| panic!("render"));
+        assert!(!subject.subject.contains('\n'), "{}", subject.subject);
     }
 
     #[test]

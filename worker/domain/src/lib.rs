@@ -32,3 +32,5 @@ pub mod sync;
 pub mod time;
 pub mod updates;
 pub mod ids;
+pub mod cross_site;
+pub mod security_headers;

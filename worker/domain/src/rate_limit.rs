@@ -1,8 +1,32 @@
 //! Exact fixed-window rate limiting, decided here and stored by a Durable Object (one per
-//! action and client IP). The window starts at the first request, so a burst is counted
+//! action and client). The window starts at the first request, so a burst is counted
 //! whole whatever the wall clock says.
 
+use std::net::{IpAddr, Ipv6Addr};
+
 use serde::{Deserialize, Serialize};
+
+/// The client a budget belongs to. An IPv4 address is one client; an IPv6 client gets a
+/// whole /64 from its provider (it can pick any of 2^64 addresses), so the /64 is the
+/// client. Unparsable values are kept as they are (they are all one client, "unknown").
+pub fn client_key(ip: &str) -> String {
+    match ip.trim().parse::<IpAddr>() {
+        Ok(IpAddr::V4(v4)) => v4.to_string(),
+        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{}/64", Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+        Err(_) => ip.trim().to_owned(),
+    }
+}
+
+/// When a stored window can be deleted: once it has ended nothing depends on it.
+pub fn expires_at_ms(window: Window, window_ms: i64) -> i64 {
+    window.start_ms.saturating_add(window_ms)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Window {
@@ -59,6 +83,23 @@ mod tests {
         let d = decide(Some(Window { start_ms: 10_000, count: 5 }), 9_000, 5, 60_000);
         assert!(d.allowed);
         assert_eq!(d.window.start_ms, 9_000);
+    }
+
+    #[test]
+    fn ipv6_clients_are_keyed_by_their_64_and_ipv4_by_address() {
+        assert_eq!(client_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(client_key("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::/64", "same /64, same budget");
+        assert_ne!(client_key("2001:db8:1:3::1"), client_key("2001:db8:1:2::1"), "another /64");
+        assert_eq!(client_key("2001:DB8:1:2::1"), "2001:db8:1:2::/64", "one spelling");
+        assert_eq!(client_key("203.0.113.7"), "203.0.113.7");
+        assert_eq!(client_key("::ffff:203.0.113.7"), "203.0.113.7", "v4-mapped is the v4 client");
+        assert_eq!(client_key("unknown"), "unknown");
+    }
+
+    #[test]
+    fn a_window_expires_when_it_ends() {
+        assert_eq!(expires_at_ms(Window { start_ms: 1_000, count: 3 }, 60_000), 61_000);
+        assert_eq!(expires_at_ms(Window { start_ms: i64::MAX - 1, count: 1 }, 60_000), i64::MAX);
     }
 
     #[test]

@@ -11,8 +11,10 @@ use worker::{Context, Env, Request, Response};
 use crate::error::{json_response, AppError};
 use crate::{kv, store};
 
-/// Answers a catalog read from KV, or from the database and then caches it.
-async fn cached<F, Fut>(env: &Env, ctx: &Context, config: &Config, key: &str, load: F) -> Result<(serde_json::Value, bool), AppError>
+/// Answers a catalog read from KV, or from the database and then caches it when `keep`
+/// says the answer is worth a key: an empty search result or a missing product is not
+/// (anyone can make up endless queries and slugs; each would otherwise cost a KV write).
+async fn cached<F, Fut>(env: &Env, ctx: &Context, config: &Config, key: &str, keep: fn(&serde_json::Value) -> bool, load: F) -> Result<(serde_json::Value, bool), AppError>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<serde_json::Value, AppError>>,
@@ -24,6 +26,9 @@ where
         }
     }
     let value = load().await?;
+    if !keep(&value) {
+        return Ok((value, false));
+    }
     if let Some(cache) = cache {
         // the shopper does not wait for the KV write
         kv::remember(key, &value, config.catalog_cache_ttl);
@@ -33,6 +38,18 @@ where
         });
     }
     Ok((value, false))
+}
+
+fn has_items(page: &serde_json::Value) -> bool {
+    page["items"].as_array().is_some_and(|items| !items.is_empty())
+}
+
+fn is_found(value: &serde_json::Value) -> bool {
+    !value.is_null()
+}
+
+fn always(_: &serde_json::Value) -> bool {
+    true
 }
 
 fn respond(value: &serde_json::Value, hit: bool) -> Response {
@@ -50,7 +67,7 @@ pub fn list_query(req: &Request) -> Result<ListQuery, AppError> {
 
 pub async fn load_products(env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, q: &ListQuery) -> Result<(serde_json::Value, bool), AppError> {
     let key = catalog::cache_key(&brand.id, brand.catalog_version, "products", q);
-    let (mut page, hit) = cached(env, ctx, config, &key, || store::catalog::list_products(config, &brand.id, q)).await?;
+    let (mut page, hit) = cached(env, ctx, config, &key, has_items, || store::catalog::list_products(config, &brand.id, q)).await?;
     if page["has_more"].as_bool() == Some(true) {
         page["next_cursor"] = serde_json::Value::String(encode_cursor(q.offset + q.limit));
     }
@@ -64,7 +81,7 @@ pub async fn load_product(env: &Env, ctx: &Context, config: &Config, brand: &Bra
     }
     let q = ListQuery { category: None, query: None, sort: catalog::Sort::Newest, offset: 0, limit: 1 };
     let key = catalog::cache_key(&brand.id, brand.catalog_version, &format!("product:{slug}"), &q);
-    let (product, hit) = cached(env, ctx, config, &key, || store::catalog::product(config, &brand.id, slug)).await?;
+    let (product, hit) = cached(env, ctx, config, &key, is_found, || store::catalog::product(config, &brand.id, slug)).await?;
     if product.is_null() {
         return Err(AppError::Refused { status: 404, code: "product_not_found".into(), detail: None });
     }
@@ -74,7 +91,7 @@ pub async fn load_product(env: &Env, ctx: &Context, config: &Config, brand: &Bra
 pub async fn load_categories(env: &Env, ctx: &Context, config: &Config, brand: &BrandContext) -> Result<(serde_json::Value, bool), AppError> {
     let q = ListQuery { category: None, query: None, sort: catalog::Sort::Newest, offset: 0, limit: 1 };
     let key = catalog::cache_key(&brand.id, brand.catalog_version, "categories", &q);
-    cached(env, ctx, config, &key, || store::catalog::categories(config, &brand.id)).await
+    cached(env, ctx, config, &key, always, || store::catalog::categories(config, &brand.id)).await
 }
 
 pub async fn products(req: &Request, env: &Env, ctx: &Context, config: &Config, brand: &BrandContext) -> Result<Response, AppError> {

@@ -4,7 +4,10 @@
 mod account;
 mod admin;
 mod auth;
+mod body;
 mod brand;
+mod cross_site;
+mod security_headers;
 pub mod cart;
 mod domains;
 mod edge;
@@ -31,15 +34,27 @@ use worker::{Context, Date, Env, Method, Request, Response};
 use crate::config;
 use crate::error::AppError;
 
-/// Requests per client IP per minute on the staff and account APIs (storefront reads are
-/// served from cache; sign-in, sign-up, codes and checkout have limits of their own).
+pub use body::{read_bytes, read_form, read_json};
+
+/// Requests per client IP per minute on the staff and account APIs (sign-in, sign-up,
+/// codes and checkout have limits of their own).
 const GENERAL_API_PER_MINUTE: i64 = 100;
+/// Storefront reads (pages and catalog JSON) per client per minute: far above a shopper,
+/// low enough that one client cannot turn made-up queries into unbounded database work.
+const STORE_READS_PER_MINUTE: i64 = 600;
+/// Order-status lookups (number + email) per client per minute: a shopper checks a few
+/// orders; more would be guessing emails.
+const ORDER_LOOKUPS_PER_MINUTE: i64 = 20;
 
 /// What the access log records besides method, path and status.
 #[derive(Default)]
 struct RequestLog {
     request_id: String,
     brand_id: Option<String>,
+    /// A `/api/v1/store/*` request: its answer, error or not, carries the CORS headers.
+    store_api: bool,
+    /// The allow-listed origin it came from, if any.
+    cors_origin: Option<String>,
 }
 
 pub async fn serve(req: Request, env: Env, ctx: Context) -> Response {
@@ -47,7 +62,7 @@ pub async fn serve(req: Request, env: Env, ctx: Context) -> Response {
     let request_id = request_id_of(&req);
     let method = req.method().to_string();
     let path = req.path();
-    let mut log = RequestLog { request_id: request_id.clone(), brand_id: None };
+    let mut log = RequestLog { request_id: request_id.clone(), ..Default::default() };
     let mut resp = match route(req, &env, &ctx, &mut log).await {
         Ok(resp) => resp,
         Err(err) => {
@@ -61,6 +76,11 @@ pub async fn serve(req: Request, env: Env, ctx: Context) -> Response {
         }
     };
     let _ = resp.headers_mut().set("x-request-id", &request_id);
+    if log.store_api {
+        cross_site::add_cors(&mut resp, log.cors_origin.as_deref());
+    }
+    let production = config::load(&env).map(|c| c.environment == shoal_domain::config::Environment::Production).unwrap_or(true);
+    security_headers::apply(&mut resp, production);
     worker::console_log!(
         "{}",
         serde_json::json!({
@@ -98,17 +118,34 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
         };
     }
     let host = normalize_host(&raw_host(&req)).map_err(AppError::InvalidHost)?;
-    if host == config.platform_host {
-        return platform(req, env, &config, &path).await;
-    }
     if host == format!("edge.{}", config.platform_host) {
-        // devices only: brand domains never serve /edge/v1
+        // devices only: brand domains never serve /edge/v1; devices authenticate by
+        // certificate and token, so no Origin rules apply
         return if path.starts_with("/edge/v1/") { edge::handle(req, env, &config).await } else { Err(AppError::NotFound) };
+    }
+    if host == config.platform_host {
+        cross_site::check_write(&req, &config, &raw_host(&req), &[])?;
+        return platform(req, env, &config, &path).await;
     }
     let (brand, cache) = brand::resolve(env, ctx, &config, &host).await?;
     log.brand_id = Some(brand.id.clone());
+    let store_api = path.starts_with("/api/v1/store/");
+    let allowed = cross_site::allowed_origins(&config, Some(&brand));
+    log.store_api = store_api;
+    log.cors_origin = cross_site::granted_origin(&req, &allowed);
+    if store_api && req.method() == Method::Options {
+        return cross_site::preflight(&req, &allowed);
+    }
+    cross_site::check_write(&req, &config, &raw_host(&req), &allowed)?;
+    let staff = path.starts_with("/api/v1/admin/") || path.starts_with("/api/v1/account/") || path.starts_with("/api/v1/auth/");
+    let ip = crate::rate_limit::client_ip(&req);
     if path.starts_with("/api/v1/admin/") || path.starts_with("/api/v1/account/") {
-        crate::rate_limit::check(env, "api", &crate::rate_limit::client_ip(&req), GENERAL_API_PER_MINUTE, 60).await?;
+        crate::rate_limit::check(env, "api", &ip, GENERAL_API_PER_MINUTE, 60).await?;
+    } else if !staff && matches!(req.method(), Method::Get | Method::Head) {
+        crate::rate_limit::check(env, "store_read", &ip, STORE_READS_PER_MINUTE, 60).await?;
+        if is_order_lookup(&req, &path) {
+            crate::rate_limit::check(env, "order_lookup", &ip, ORDER_LOOKUPS_PER_MINUTE, 60).await?;
+        }
     }
     let mut resp = if path.starts_with("/api/v1/auth/") || path.starts_with("/api/v1/account/") {
         auth::handle(req, env, &config, &brand, &log.request_id).await?
@@ -121,6 +158,13 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
     };
     let _ = resp.headers_mut().set("x-shoal-brand-cache", cache.as_str());
     Ok(resp)
+}
+
+/// `GET /api/v1/store/orders/{n}` and the `/orders` page once it is given a number or an
+/// email: each one is a guess at an (order, email) pair.
+fn is_order_lookup(req: &Request, path: &str) -> bool {
+    path.starts_with("/api/v1/store/orders/")
+        || (path == "/orders" && (query_param(req, "number").is_some() || query_param(req, "email").is_some()))
 }
 
 async fn storefront(req: Request, env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, path: &str) -> Result<Response, AppError> {
@@ -170,26 +214,6 @@ async fn platform(req: Request, env: &Env, config: &Config, path: &str) -> Resul
         | "/api/v1/auth/forgot-password" | "/api/v1/auth/reset-password" => Err(AppError::MethodNotAllowed),
         _ => landing::get(&req),
     }
-}
-
-/// The JSON body of a request, or 400 (`invalid_body` / `invalid_json`).
-pub async fn read_json(req: &mut Request) -> Result<serde_json::Value, AppError> {
-    let text = req.text().await.map_err(|e| AppError::BadRequest("invalid_body", e.to_string()))?;
-    serde_json::from_str(&text).map_err(|e| AppError::BadRequest("invalid_json", format!("the body is not JSON: {e}")))
-}
-
-/// The raw body, refused with 413 past `max` bytes: by its declared length before a byte is
-/// read, and by what actually arrived.
-pub async fn read_bytes(req: &mut Request, max: usize) -> Result<Vec<u8>, AppError> {
-    let declared = req.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > max) {
-        return Err(AppError::PayloadTooLarge);
-    }
-    let body = req.bytes().await.map_err(|e| AppError::BadRequest("unreadable_body", e.to_string()))?;
-    if body.len() > max {
-        return Err(AppError::PayloadTooLarge);
-    }
-    Ok(body)
 }
 
 /// One query-string parameter, decoded.

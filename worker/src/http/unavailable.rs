@@ -12,26 +12,31 @@ pub fn storefront(brand: &BrandContext, wants_json: bool) -> Response {
             503,
         )
     } else {
-        body_response(page(brand).into_bytes(), 503, "text/html; charset=utf-8")
+        let (html, style) = page(brand);
+        let mut resp = body_response(html.into_bytes(), 503, "text/html; charset=utf-8");
+        let _ = resp.headers_mut().set("content-security-policy", &shoal_domain::security_headers::html_csp(&[&style]));
+        resp
     };
     let _ = resp.headers_mut().set("retry-after", "3600");
     let _ = resp.headers_mut().set("cache-control", "no-store");
     resp
 }
 
-fn page(brand: &BrandContext) -> String {
+/// The page and its one inline style (allowed by hash in the page's CSP).
+fn page(brand: &BrandContext) -> (String, String) {
     let (lang, title, text) = match brand.locale.as_str() {
         "es" => ("es", "Tienda no disponible temporalmente", "Volveremos pronto. Gracias por tu paciencia."),
         _ => ("en", "Temporarily unavailable", "This shop will be back soon. Thank you for your patience."),
     };
     let colour = brand.theme["primary"].as_str().filter(|c| is_hex_colour(c)).unwrap_or("#333333");
-    format!(
+    let style = format!("body {{ font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0 1rem }} h1 {{ color: {colour} }}");
+    let html = format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"robots\" content=\"noindex\"><title>{name} — {title}</title></head>\
-         <body style=\"font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0 1rem\">\
-         <h1 style=\"color: {colour}\">{name}</h1><p><strong>{title}</strong></p><p>{text}</p></body></html>",
+         <meta name=\"robots\" content=\"noindex\"><title>{name} — {title}</title><style>{style}</style></head>\
+         <body><h1>{name}</h1><p><strong>{title}</strong></p><p>{text}</p></body></html>",
         name = escape(&brand.name),
-    )
+    );
+    (html, style)
 }
 
 fn is_hex_colour(c: &str) -> bool {

@@ -2,6 +2,7 @@
 //! worker, which redirects (303) like any classic web shop.
 //!   /  /c/{category}  /search?q=  /p/{slug}  /cart  /checkout/success|cancel  /orders
 
+mod csrf;
 mod views;
 
 use askama::Template;
@@ -12,21 +13,44 @@ use shoal_domain::{i18n, money};
 use worker::{Context, Env, Method, Request, Response};
 
 use crate::error::{body_response, AppError};
-use crate::http::{cart as cart_api, catalog, checkout, query_param};
+use crate::http::{cart as cart_api, catalog, checkout, query_param, read_form};
 use crate::{rate_limit, store};
 use views::*;
 
 const PUBLIC: &str = "public, max-age=60";
+/// Pages with a form carry this browser's CSRF token: only the browser may cache them.
+const PER_BROWSER: &str = "private, max-age=60";
 const PRIVATE: &str = "no-store";
 
 pub async fn handle(req: Request, env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, path: &str) -> Response {
+    let csrf = match csrf::Csrf::of(&req) {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let token = csrf.token(config, brand);
+    let mut resp = render(req, env, ctx, config, brand, path, token).await;
+    let is_html = resp.headers().get("content-type").ok().flatten().is_some_and(|c| c.starts_with("text/html"));
+    let shared = resp.headers().get("cache-control").ok().flatten().is_some_and(|c| c.starts_with("public"));
+    if is_html {
+        // the one inline style (the brand's colours) is allowed by its hash; no scripts
+        let policy = shoal_domain::security_headers::html_csp(&[&theme_css(brand)]);
+        let _ = resp.headers_mut().set("content-security-policy", &policy);
+    }
+    if !shared {
+        csrf.set_cookie_if_new(&mut resp);
+    }
+    resp
+}
+
+async fn render(req: Request, env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, path: &str, csrf_token: String) -> Response {
     let error_head = || head(&req, brand, i18n::strings(&brand.locale).error_title, "");
     let fallback_head = error_head();
     let shop = catalog::load_categories(env, ctx, config, brand).await.map(|(c, _)| Shop::new(brand, &c));
-    let shop = match shop {
+    let mut shop = match shop {
         Ok(s) => s,
         Err(e) => return error_page(Shop::new(brand, &serde_json::Value::Null), fallback_head, e),
     };
+    shop.csrf = csrf_token;
     let t = shop.t;
     let result = match (req.method(), path) {
         (Method::Get, "/") => listing(&req, env, ctx, config, brand, shop, None, None).await,
@@ -125,7 +149,8 @@ async fn listing(
 ) -> Result<Response, AppError> {
     let mut q = catalog::list_query(req)?;
     q.category = category.clone();
-    q.query = search.clone().filter(|s| !s.trim().is_empty());
+    // the same normalised search as the JSON API: one cache key however it is spelled
+    q.query = search.as_deref().and_then(shoal_domain::catalog::normalize_search);
     if q.query.is_some() && query_param(req, "sort").is_none() {
         q.sort = Sort::Relevance;
     }
@@ -181,7 +206,7 @@ async fn product_page(req: &Request, env: &Env, ctx: &Context, config: &Config, 
         description,
         variants,
     };
-    Ok(html(view, 200, PUBLIC))
+    Ok(html(view, 200, PER_BROWSER))
 }
 
 async fn cart_page(req: &Request, config: &Config, brand: &BrandContext, shop: Shop, error: Option<(u16, String)>) -> Result<Response, AppError> {
@@ -219,6 +244,8 @@ async fn cart_page(req: &Request, config: &Config, brand: &BrandContext, shop: S
 async fn cart_form(mut req: Request, env: &Env, config: &Config, brand: &BrandContext, shop: Shop, add: bool) -> Result<Response, AppError> {
     match set_line_from_form(&mut req, env, config, brand, add).await {
         Ok(resp) => Ok(resp),
+        // a forged or missing CSRF token is not the shopper's to fix: the error page
+        Err(e) if e.code() == "csrf_token_invalid" => Err(e),
         Err(e @ (AppError::Refused { .. } | AppError::BadRequest(..) | AppError::RateLimited(_))) => {
             let mut page = cart_page(&req, config, brand, shop, Some((e.status(), e.public_message()))).await?;
             if let AppError::RateLimited(secs) = e {
@@ -233,6 +260,7 @@ async fn cart_form(mut req: Request, env: &Env, config: &Config, brand: &BrandCo
 async fn set_line_from_form(req: &mut Request, env: &Env, config: &Config, brand: &BrandContext, add: bool) -> Result<Response, AppError> {
     cart_api::limit_writes(env, req).await?;
     let form = read_form(req).await?;
+    csrf::verify(req, config, brand, &form)?;
     let variant = form.iter().find(|(k, _)| k == "variant_id").map(|(_, v)| v.clone()).unwrap_or_default();
     let variant = cart_api::parse_variant(&variant)?;
     let qty_raw = form.iter().find(|(k, _)| k == "quantity").map(|(_, v)| v.clone()).unwrap_or_default();
@@ -250,6 +278,7 @@ async fn set_line_from_form(req: &mut Request, env: &Env, config: &Config, brand
 
 async fn checkout_form(mut req: Request, env: &Env, config: &Config, brand: &BrandContext, shop: Shop) -> Result<Response, AppError> {
     let form = read_form(&mut req).await?;
+    csrf::verify(&req, config, brand, &form)?;
     let email = form.iter().find(|(k, _)| k == "email").map(|(_, v)| v.clone());
     let ip = rate_limit::client_ip(&req);
     let cart = cart_api::cart_id(&req, config, brand);
@@ -288,9 +317,3 @@ async fn order_page(req: &Request, config: &Config, brand: &BrandContext, shop: 
     let view = Order { head: head(req, brand, t.order_status, t.tagline), shop, number, email, order, not_found };
     Ok(html(view, if not_found { 404 } else { 200 }, PRIVATE))
 }
-
-async fn read_form(req: &mut Request) -> Result<Vec<(String, String)>, AppError> {
-    let bytes = req.bytes().await.map_err(|e| AppError::BadRequest("invalid_body", e.to_string()))?;
-    Ok(form_urlencoded::parse(&bytes).into_owned().collect())
-}
-

@@ -14,12 +14,35 @@ pub struct CategoryLink {
 pub struct Shop {
     pub name: String,
     pub logo: String,
-    pub primary: String,
-    pub accent: String,
+    /// The brand's colours as the page's one inline style (`theme_css`; the page's CSP
+    /// names it by hash).
+    pub theme_css: String,
     pub t: &'static Strings,
     pub categories: Vec<CategoryLink>,
     /// The search box keeps what was searched.
     pub query: String,
+    /// This browser's CSRF token for the page's forms (pages without forms leave it empty).
+    pub csrf: String,
+}
+
+/// `:root { --primary: …; --accent: … }` from the brand's theme; colours are checked
+/// `#rrggbb`, so the text is safe to put inside `<style>` unescaped.
+pub fn theme_css(brand: &BrandContext) -> String {
+    format!(
+        ":root {{ --primary: {}; --accent: {}; }}",
+        colour(&brand.theme, "primary", "#333333"),
+        colour(&brand.theme, "accent", "#dddddd")
+    )
+}
+
+/// The brand's logo: a path on the shop's own origin, else Shoal's (`//host/x`, `/\host`
+/// or a full URL would load, and show, another site's image).
+fn logo(brand: &BrandContext) -> String {
+    brand.theme["logo"]
+        .as_str()
+        .filter(|l| shoal_domain::cross_site::is_same_origin_path(l))
+        .unwrap_or("/assets/shoal.svg")
+        .to_owned()
 }
 
 fn colour(theme: &serde_json::Value, key: &str, fallback: &str) -> String {
@@ -32,9 +55,8 @@ impl Shop {
     pub fn new(brand: &BrandContext, categories: &serde_json::Value) -> Shop {
         Shop {
             name: brand.name.clone(),
-            logo: brand.theme["logo"].as_str().filter(|l| l.starts_with('/')).unwrap_or("/assets/shoal.svg").to_owned(),
-            primary: colour(&brand.theme, "primary", "#333333"),
-            accent: colour(&brand.theme, "accent", "#dddddd"),
+            logo: logo(brand),
+            theme_css: theme_css(brand),
             t: i18n::strings(&brand.locale),
             categories: categories
                 .as_array()
@@ -48,6 +70,7 @@ impl Shop {
                 })
                 .unwrap_or_default(),
             query: String::new(),
+            csrf: String::new(),
         }
     }
 }
