@@ -5,7 +5,7 @@
 
 use shoal_domain::config::Config;
 use shoal_domain::brand::BrandContext;
-use shoal_domain::{codes, password, totp};
+use shoal_domain::{codes, password, slug, totp};
 use worker::{Env, Request, Response};
 
 use super::read_json;
@@ -37,12 +37,21 @@ pub fn strong_hash(pass: &str, email: &str) -> Result<String, AppError> {
     password::hash(pass, crate::random::bytes()?).ok_or_else(|| AppError::Internal("argon2".into()))
 }
 
+/// Sign-up answers alike whether or not the email has an account (the database tells an
+/// existing owner by email instead); only a taken or refused slug is said, slugs being public.
 pub async fn signup(mut req: Request, env: &Env, config: &Config) -> Result<Response, AppError> {
     rate_limit::check(env, "register", &rate_limit::client_ip(&req), SIGNUPS_PER_MINUTE, 60).await?;
     let body = read_json(&mut req).await?;
     let email = field(&body, "email")?.to_lowercase();
+    if !email.contains('@') || email.len() > 254 {
+        return Err(AppError::BadRequest("invalid_email", "`email` is not an email address".into()));
+    }
     let slug = field(&body, "slug")?.to_lowercase();
+    slug::check(&slug).map_err(|e| AppError::Refused { status: 422, code: e.code().into(), detail: None })?;
     let name = field(&body, "brand_name")?;
+    if name.chars().count() > 120 {
+        return Err(AppError::Refused { status: 422, code: "invalid_brand_name".into(), detail: Some("at most 120 characters".into()) });
+    }
     let hash = strong_hash(body["password"].as_str().unwrap_or_default(), &email)?;
     let code = new_code()?;
     let created = store::auth::signup(
@@ -52,6 +61,8 @@ pub async fn signup(mut req: Request, env: &Env, config: &Config) -> Result<Resp
             "p_platform_host": config.platform_host, "p_locale": body["locale"].as_str().unwrap_or("en")}),
     )
     .await?;
+    // the host may be cached as unknown (asked for before, or a released sign-up's)
+    crate::kv::forget_brand_hosts(env, &serde_json::json!([created["host"]])).await;
     Ok(json_response(&serde_json::json!({"brand_id": created["brand_id"], "host": created["host"], "email_verification": "sent"}), 201))
 }
 
