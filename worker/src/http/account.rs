@@ -71,7 +71,7 @@ pub async fn verify_email(mut req: Request, config: &Config) -> Result<Response,
     let email = field(&body, "email")?.to_lowercase();
     let code = field(&body, "code")?;
     let outcome = store::auth::consume_code(config, &email, "verify_email", &codes::hash(code_key(config), "verify_email", &email, code), None).await?;
-    code_outcome(&outcome, serde_json::json!({"verified": true}))
+    anonymous_code_outcome(&outcome, serde_json::json!({"verified": true}))
 }
 
 /// Same answer whether or not the email has an account.
@@ -126,7 +126,20 @@ pub async fn reset_password(mut req: Request, config: &Config) -> Result<Respons
     let hash = strong_hash(body["new_password"].as_str().unwrap_or_default(), &email)?;
     let code_hash = codes::hash(code_key(config), "reset_password", &email, code);
     let outcome = store::auth::consume_code(config, &email, "reset_password", &code_hash, Some(&hash)).await?;
-    code_outcome(&outcome, serde_json::json!({"password_reset": true}))
+    anonymous_code_outcome(&outcome, serde_json::json!({"password_reset": true}))
+}
+
+/// A code given with an email by someone not signed in: every failure answers the same, as
+/// "locked" and "expired" happen only to addresses that have an account.
+fn anonymous_code_outcome(outcome: &str, ok: serde_json::Value) -> Result<Response, AppError> {
+    match outcome {
+        "ok" => Ok(json_response(&ok, 200)),
+        _ => Err(AppError::Refused {
+            status: 400,
+            code: "code_invalid".into(),
+            detail: Some("wrong, expired or tried too often; ask for a new code".into()),
+        }),
+    }
 }
 
 fn code_outcome(outcome: &str, ok: serde_json::Value) -> Result<Response, AppError> {
