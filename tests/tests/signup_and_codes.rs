@@ -212,6 +212,9 @@ fn sign_up_answers_alike_for_existing_and_new_emails_and_tells_the_existing_owne
     assert_eq!(count(&format!("select count(*) from email_outbox where to_email = '{taken}' and template = 'signup_attempt_notice'")), 1);
     assert!(count(&format!("select count(*) from email_outbox where to_email = 'admin@acme.localhost' and template = 'signup_attempt_notice'")) >= 1);
     assert_eq!(count(&format!("select count(*) from email_outbox where to_email = '{taken}' and template = 'verification_code'")), 1, "no code for the attempt");
+    assert_eq!(signup(&format!("{slug}f"), &taken).status, 201);
+    assert_eq!(count(&format!("select count(*) from email_outbox where to_email = '{taken}' and template = 'signup_attempt_notice'")), 1,
+               "one notice an hour: sign-up cannot flood an inbox");
 }
 
 #[test]

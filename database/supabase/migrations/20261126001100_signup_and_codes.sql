@@ -105,6 +105,9 @@ alter table public.signup_claims force row level security;
 create policy "definer functions manage pending sign-ups" on public.signup_claims for all to shoal_owner using (true) with check (true);
 grant all on public.signup_claims to service_role;
 
+-- finds the last sign-up notice to an address (at most one an hour is sent)
+create index email_outbox_signup_notice_idx on public.email_outbox(to_email, created_at) where template = 'signup_attempt_notice';
+
 -- The address is proven: the account is verified and the brands it signed up for are kept.
 create function shoal_private.mark_email_verified(p_account_id uuid)
 returns void language sql security definer set search_path = '' as $$
@@ -152,9 +155,12 @@ begin
   insert into public.signup_claims (brand_id, account_id) values (v_brand, v_account);
   if v_account is null then
     select locale into v_existing_locale from public.accounts where email = v_email;
+    -- one notice an hour at most, so sign-up cannot be used to flood someone's inbox
     insert into public.email_outbox (brand_id, to_email, template, locale, payload)
-    values (null, v_email, 'signup_attempt_notice', coalesce(v_existing_locale, 'en'),
-            jsonb_build_object('host', p_slug || '.' || p_platform_host));
+    select null, v_email, 'signup_attempt_notice', coalesce(v_existing_locale, 'en'),
+           jsonb_build_object('host', p_slug || '.' || p_platform_host)
+     where not exists (select 1 from public.email_outbox where to_email = v_email and template = 'signup_attempt_notice'
+                          and created_at > now() - interval '1 hour');
     perform shoal_private.audit(v_brand, 'signup', 'brand_registered', v_brand::text,
                                 jsonb_build_object('slug', p_slug, 'owner', 'existing_address'));
   else
