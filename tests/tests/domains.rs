@@ -56,20 +56,90 @@ fn a_custom_domain_goes_live_once_its_txt_record_is_found() {
     assert_eq!(actions, "domain_added,domain_verified,domain_made_primary,domain_removed");
 }
 
+fn claims(host: &str) -> i64 {
+    count(&format!("select count(*) from domain_claims where host = '{host}'"))
+}
+
+fn entry(list: &Reply, host: &str) -> Value {
+    list.json()["items"].as_array().and_then(|a| a.iter().find(|d| d["host"] == host).cloned()).unwrap_or_default()
+}
+
 #[test]
-fn domains_that_are_taken_or_the_platforms_are_refused_and_editors_cannot_touch_them() {
+fn a_verified_domain_is_taken_and_editors_cannot_touch_domains() {
     let (host, admin) = owner();
     let custom = format!("{}.example", unique("twice"));
-    assert_eq!(call("POST", &host, "/api/v1/admin/domains", Some(&admin), Some(json!({"host": custom}))).status, 201);
+    let r = call("POST", &host, "/api/v1/admin/domains", Some(&admin), Some(json!({"host": custom})));
+    let token = entry(&r, &custom)["verification"]["value"].as_str().unwrap_or_default().to_owned();
+    publish_txt(&format!("_shoal.{custom}"), &token);
+    assert_eq!(call("POST", &host, &format!("/api/v1/admin/domains/{custom}/verify"), Some(&admin), None).status, 200);
     let (other, other_admin) = owner();
     let r = call("POST", &other, "/api/v1/admin/domains", Some(&other_admin), Some(json!({"host": custom})));
-    assert_eq!((r.status, r.error_code().as_str()), (409, "domain_taken"), "one host, one brand");
-    let r = call("POST", &host, "/api/v1/admin/domains", Some(&admin), Some(json!({"host": "mine.localhost"})));
-    assert_eq!((r.status, r.error_code().as_str()), (422, "platform_domain"));
+    assert_eq!((r.status, r.error_code().as_str()), (409, "domain_taken"), "one verified host, one brand");
     let r = call("POST", &host, "/api/v1/admin/domains", Some(&admin), Some(json!({"host": "bad host!"})));
     assert_eq!(r.status, 400);
     let editor = call("POST", "acme.localhost", "/api/v1/auth/login", None, Some(json!({"email": "editor@acme.localhost", "password": "Shoal-dev-2026!"})))
         .json()["access_token"].as_str().unwrap_or_default().to_owned();
     let r = call("POST", "acme.localhost", "/api/v1/admin/domains", Some(&editor), Some(json!({"host": "x.example"})));
     assert_eq!(r.status, 403);
+}
+
+#[test]
+fn ip_literals_the_platforms_hosts_and_special_names_are_refused() {
+    let (host, admin) = owner();
+    let brand = sql(&format!("select brand_id from brand_domains where host = '{host}'"));
+    let cases = [
+        ("127.0.0.1", "ip_address_domain"), ("10.0.0.1:8443", "ip_address_domain"), ("127.1", "ip_address_domain"),
+        ("2130706433", "ip_address_domain"), ("0x7f000001", "ip_address_domain"), ("[::1]", "ip_address_domain"),
+        ("[2001:db8::1]:443", "ip_address_domain"),
+        ("localhost", "platform_domain"), ("mine.localhost", "platform_domain"), ("edge.localhost", "platform_domain"),
+        ("intranet", "reserved_domain"), ("printer.local", "reserved_domain"), ("db.internal", "reserved_domain"),
+    ];
+    for (raw, code) in cases {
+        let r = call("POST", &host, "/api/v1/admin/domains", Some(&admin), Some(json!({"host": raw})));
+        assert_eq!((r.status, r.error_code().as_str()), (422, code), "{raw}: {}", r.body);
+    }
+    assert_eq!(count(&format!("select count(*) from domain_claims where brand_id = '{brand}'")), 0, "nothing claimed");
+    assert_eq!(count(&format!("select count(*) from brand_domains where brand_id = '{brand}'")), 1);
+}
+
+#[test]
+fn an_unverified_claim_never_blocks_the_brand_that_proves_ownership() {
+    let (squatter, squatter_admin) = owner();
+    let (owner_host, owner_admin) = owner();
+    let custom = format!("{}.example", unique("prize"));
+    assert_eq!(call("POST", &squatter, "/api/v1/admin/domains", Some(&squatter_admin), Some(json!({"host": custom}))).status, 201);
+    let r = call("POST", &owner_host, "/api/v1/admin/domains", Some(&owner_admin), Some(json!({"host": custom})));
+    assert_eq!(r.status, 201, "another brand's claim does not block: {}", r.body);
+    let token = entry(&r, &custom)["verification"]["value"].as_str().unwrap_or_default().to_owned();
+    publish_txt(&format!("_shoal.{custom}"), &token);
+    let r = call("POST", &owner_host, &format!("/api/v1/admin/domains/{custom}/verify"), Some(&owner_admin), None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let owner_slug = owner_host.trim_end_matches(".localhost");
+    assert_eq!(get(&custom, "/api/v1/store/brand").json()["slug"], owner_slug, "served for the brand that proved it");
+    assert_eq!(claims(&custom), 0, "the other claim is dropped");
+    let listed = call("GET", &squatter, "/api/v1/admin/domains", Some(&squatter_admin), None);
+    assert_eq!(entry(&listed, &custom), Value::Null);
+    let r = call("POST", &squatter, &format!("/api/v1/admin/domains/{custom}/verify"), Some(&squatter_admin), None);
+    assert_eq!(r.status, 404, "{}", r.body);
+    let r = call("POST", &squatter, "/api/v1/admin/domains", Some(&squatter_admin), Some(json!({"host": custom})));
+    assert_eq!((r.status, r.error_code().as_str()), (409, "domain_taken"));
+    let squatter_brand = sql(&format!("select brand_id from brand_domains where host = '{squatter}'"));
+    assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{squatter_brand}' and action = 'domain_claim_dropped' and target = '{custom}'")), 1);
+}
+
+#[test]
+fn an_unverified_claim_lapses_after_seven_days() {
+    let (host, admin) = owner();
+    let custom = format!("{}.example", unique("lapse"));
+    let r = call("POST", &host, "/api/v1/admin/domains", Some(&admin), Some(json!({"host": custom})));
+    let token = entry(&r, &custom)["verification"]["value"].as_str().unwrap_or_default().to_owned();
+    sql(&format!("update domain_claims set created_at = now() - interval '8 days' where host = '{custom}'"));
+    publish_txt(&format!("_shoal.{custom}"), &token);
+    let r = call("POST", &host, &format!("/api/v1/admin/domains/{custom}/verify"), Some(&admin), None);
+    assert_eq!((r.status, r.error_code().as_str()), (404, "domain_not_found"), "a lapsed claim cannot be verified");
+    assert_eq!(get(&custom, "/api/v1/store/brand").status, 404);
+    assert_eq!(entry(&call("GET", &host, "/api/v1/admin/domains", Some(&admin), None), &custom), Value::Null);
+    let (other, other_admin) = owner();
+    assert_eq!(call("POST", &other, "/api/v1/admin/domains", Some(&other_admin), Some(json!({"host": custom}))).status, 201);
+    assert_eq!(claims(&custom), 1, "the lapsed claim is gone, the new one stands");
 }

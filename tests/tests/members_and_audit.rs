@@ -146,3 +146,183 @@ fn audit_rows_carry_the_ip_user_agent_and_request_id_of_their_request() {
     let row = sql(&format!("select ip || '|' || user_agent || '|' || request_id from audit_log where brand_id = '{brand}' and action = 'member_invited'"));
     assert_eq!(row, format!("2001:db8::abcd|shoal-e2e/1.0|{rid}"));
 }
+
+/// The invitation token in the newest invitation email to `email`.
+fn invitation_token(email: &str) -> String {
+    let url = sql(&format!("select payload->>'invite_url' from email_outbox where to_email = '{email}' and template = 'member_invitation' order by created_at desc limit 1"));
+    url.rsplit("token=").next().unwrap_or_default().to_owned()
+}
+
+fn membership(brand: &str, email: &str) -> String {
+    sql(&format!("select m.role || '/' || m.status from memberships m join accounts a on a.id = m.account_id where m.brand_id = '{brand}' and a.email = '{email}'"))
+}
+
+#[test]
+fn an_old_invitation_cannot_bring_back_a_disabled_member_with_another_role() {
+    // the report's repro: invite X as brand_admin, again as read_only, X accepts the second,
+    // the admin disables X, X accepts the first
+    let (host, brand, admin) = own_brand();
+    let email = format!("{}@example.com", unique("x"));
+    let invite = |role: &str| call("POST", &host, "/api/v1/admin/members/invitations", &admin, Some(json!({"email": email, "role": role})));
+    assert_eq!(invite("brand_admin").status, 201);
+    let as_admin = invitation_token(&email);
+    assert_eq!(invite("read_only").status, 201);
+    let as_reader = invitation_token(&email);
+    assert_ne!(as_admin, as_reader);
+    let joined = post(&host, "/api/v1/auth/accept-invitation", json!({"token": as_reader, "password": "Member-Pass-456"}));
+    assert_eq!(joined.status, 200, "{}", joined.body);
+    let member = joined.json()["account_id"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(call("PATCH", &host, &format!("/api/v1/admin/members/{member}"), &admin, Some(json!({"status": "disabled"}))).status, 200);
+
+    let r = post(&host, "/api/v1/auth/accept-invitation", json!({"token": as_admin, "password": "Member-Pass-456"}));
+    assert_eq!((r.status, r.error_code().as_str()), (404, "invitation_not_found"), "the older invitation was voided by the newer one");
+    assert_eq!(membership(&brand, &email), "read_only/disabled", "X is still disabled, with the role it had");
+    let login = post(&host, "/api/v1/auth/login", json!({"email": email, "password": "Member-Pass-456"}));
+    assert_ne!(login.status, 200, "X cannot sign in: {}", login.body);
+    assert_eq!(count(&format!("select count(*) from invitations where brand_id = '{brand}' and email = '{email}' and accepted_at is null and revoked_at is null")), 0);
+}
+
+#[test]
+fn accepting_never_changes_an_existing_membership() {
+    // an open invitation that somehow outlived a decision (written straight into the table):
+    // accepting it still cannot touch the membership
+    let (host, brand, admin) = own_brand();
+    let (member, _) = invite_and_join(&host, &admin, "read_only");
+    let email = sql(&format!("select email from accounts where id = '{member}'"));
+    assert_eq!(call("PATCH", &host, &format!("/api/v1/admin/members/{member}"), &admin, Some(json!({"status": "disabled"}))).status, 200);
+    let token = format!("stale-{}", unique("t"));
+    sql(&format!("insert into invitations (brand_id, email, role, token_hash, invited_by, expires_at) values ('{brand}', '{email}', 'brand_admin', '{}', 'test', now() + interval '1 day')",
+                 shoal_domain::access_token::refresh_hash(&token)));
+    let r = post(&host, "/api/v1/auth/accept-invitation", json!({"token": token, "password": "Member-Pass-456"}));
+    assert_eq!((r.status, r.error_code().as_str()), (409, "already_a_member"));
+    assert_eq!(membership(&brand, &email), "read_only/disabled");
+}
+
+#[test]
+fn changing_disabling_or_removing_a_member_voids_their_open_invitations() {
+    let (host, brand, admin) = own_brand();
+    let open = |email: &str| count(&format!("select count(*) from invitations where brand_id = '{brand}' and email = '{email}' and accepted_at is null and revoked_at is null"));
+    for change in [Some(json!({"role": "editor"})), Some(json!({"status": "disabled"})), None] {
+        let (member, _) = invite_and_join(&host, &admin, "read_only");
+        let email = sql(&format!("select email from accounts where id = '{member}'"));
+        sql(&format!("insert into invitations (brand_id, email, role, token_hash, invited_by, expires_at) values ('{brand}', '{email}', 'brand_admin', '{}', 'test', now() + interval '1 day')",
+                     unique("h")));
+        assert_eq!(open(&email), 1);
+        let path = format!("/api/v1/admin/members/{member}");
+        let r = match &change {
+            Some(body) => call("PATCH", &host, &path, &admin, Some(body.clone())),
+            None => call("DELETE", &host, &path, &admin, None),
+        };
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(open(&email), 0, "after {change:?}");
+    }
+}
+
+#[test]
+fn admins_list_and_revoke_invitations_and_editors_cannot() {
+    let (host, brand, admin) = own_brand();
+    let email = format!("{}@example.com", unique("rev"));
+    assert_eq!(call("POST", &host, "/api/v1/admin/members/invitations", &admin, Some(json!({"email": email, "role": "editor"}))).status, 201);
+    let token = invitation_token(&email);
+    let list = call("GET", &host, "/api/v1/admin/invitations", &admin, None);
+    assert_eq!(list.status, 200, "{}", list.body);
+    let item = list.json()["items"][0].clone();
+    assert_eq!((item["email"].as_str(), item["role"].as_str()), (Some(email.as_str()), Some("editor")));
+    assert!(!list.body.contains("token"), "tokens are never listed");
+    let id = item["id"].as_str().unwrap_or_default().to_owned();
+
+    let (_, editor) = invite_and_join(&host, &admin, "editor");
+    assert_eq!(call("GET", &host, "/api/v1/admin/invitations", &editor, None).status, 403);
+    assert_eq!(call("DELETE", &host, &format!("/api/v1/admin/invitations/{id}"), &editor, None).status, 403);
+    let acme = post("acme.localhost", "/api/v1/auth/login", json!({"email": "admin@acme.localhost", "password": "Shoal-dev-2026!"}))
+        .json()["access_token"].as_str().unwrap_or_default().to_owned();
+    let r = call("DELETE", "acme.localhost", &format!("/api/v1/admin/invitations/{id}"), &acme, None);
+    assert_eq!((r.status, r.error_code().as_str()), (404, "invitation_not_found"), "another brand's admin cannot revoke it");
+
+    let r = call("DELETE", &host, &format!("/api/v1/admin/invitations/{id}"), &admin, None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["items"], json!([]));
+    let accept = post(&host, "/api/v1/auth/accept-invitation", json!({"token": token, "password": "Member-Pass-456"}));
+    assert_eq!((accept.status, accept.error_code().as_str()), (404, "invitation_not_found"));
+    assert_eq!(count(&format!("select count(*) from accounts where email = '{email}'")), 0);
+    assert_eq!(call("DELETE", &host, &format!("/api/v1/admin/invitations/{id}"), &admin, None).status, 404, "once");
+    assert_eq!(call("DELETE", &host, "/api/v1/admin/invitations/not-a-uuid", &admin, None).status, 404);
+    assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{brand}' and action = 'invitation_revoked' and target = '{email}'")), 1);
+}
+
+#[test]
+fn invitation_links_are_built_on_the_brands_primary_host() {
+    let (host, brand, admin) = own_brand();
+    // a second verified host of the brand, and the request arrives on it
+    let alias = format!("{}.example", unique("alias"));
+    sql(&format!("insert into brand_domains (host, brand_id, verified) values ('{alias}', '{brand}', true)"));
+    let email = format!("{}@example.com", unique("link"));
+    let r = call("POST", &alias, "/api/v1/admin/members/invitations", &admin, Some(json!({"email": email, "role": "editor"})));
+    assert_eq!(r.status, 201, "{}", r.body);
+    let url = sql(&format!("select payload->>'invite_url' from email_outbox where to_email = '{email}' and template = 'member_invitation'"));
+    assert!(url.contains(&format!("//{host}")) && !url.contains(&alias), "{url}");
+}
+
+/// Two requests released together once a row lock held by the test ends, so both reach
+/// the database function at the same moment.
+fn at_once(brand: &str, first: impl FnOnce() -> Reply + Send + 'static, second: impl FnOnce() -> Reply + Send + 'static) -> (Reply, Reply) {
+    let marker = unique("blocker");
+    let blocker = {
+        let brand = brand.to_owned();
+        let marker = marker.clone();
+        std::thread::spawn(move || {
+            sql(&format!("begin; select 1 from memberships where brand_id = '{brand}' for update; select pg_sleep(3) /* {marker} */; commit;"));
+        })
+    };
+    for _ in 0..50 {
+        if count(&format!("select count(*) from pg_stat_activity where query like '%pg_sleep(3) /* ' || '{marker}%'")) == 1 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let a = std::thread::spawn(first);
+    let b = std::thread::spawn(second);
+    let (a, b) = (a.join().unwrap_or_else(|_| panic!("first")), b.join().unwrap_or_else(|_| panic!("second")));
+    blocker.join().unwrap_or_else(|_| panic!("blocker"));
+    (a, b)
+}
+
+fn two_admins() -> (String, String, String, String, String, String) {
+    let (host, brand, admin) = own_brand();
+    let me = call("GET", &host, "/api/v1/account/me", &admin, None).json()["id"].as_str().unwrap_or_default().to_owned();
+    let (other, other_token) = invite_and_join(&host, &admin, "brand_admin");
+    (host, brand, me, admin, other, other_token)
+}
+
+fn active_admins(brand: &str) -> i64 {
+    count(&format!("select count(*) from memberships where brand_id = '{brand}' and role = 'brand_admin' and status = 'active'"))
+}
+
+#[test]
+fn two_admins_demoting_each_other_at_once_leave_one_admin() {
+    let (host, brand, me, admin, other, other_token) = two_admins();
+    let (h1, h2) = (host.clone(), host.clone());
+    let (a, b) = at_once(
+        &brand,
+        move || call("PATCH", &h1, &format!("/api/v1/admin/members/{other}"), &admin, Some(json!({"role": "editor"}))),
+        move || call("PATCH", &h2, &format!("/api/v1/admin/members/{me}"), &other_token, Some(json!({"role": "editor"}))),
+    );
+    let ok = [a.status, b.status].iter().filter(|s| **s == 200).count();
+    assert_eq!(ok, 1, "exactly one demotion: {} / {}", a.body, b.body);
+    assert_eq!(active_admins(&brand), 1, "the last admin stays");
+}
+
+#[test]
+fn removing_and_disabling_each_other_at_once_leave_one_admin() {
+    let (host, brand, me, admin, other, other_token) = two_admins();
+    let (h1, h2) = (host.clone(), host.clone());
+    let (a, b) = at_once(
+        &brand,
+        move || call("DELETE", &h1, &format!("/api/v1/admin/members/{other}"), &admin, None),
+        move || call("PATCH", &h2, &format!("/api/v1/admin/members/{me}"), &other_token, Some(json!({"status": "disabled"}))),
+    );
+    let ok = [a.status, b.status].iter().filter(|s| **s == 200).count();
+    assert_eq!(ok, 1, "exactly one change: {} / {}", a.body, b.body);
+    assert_eq!(active_admins(&brand), 1, "the last admin stays");
+}

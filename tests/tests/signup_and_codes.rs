@@ -15,6 +15,18 @@ fn signup(slug: &str, email: &str) -> Reply {
          json!({"brand_name": "Fresh Shop", "slug": slug, "email": email, "password": "Fresh-Start-42"}), &fresh_ip())
 }
 
+/// Proves the address with the code sent at sign-up (staff must have a verified email).
+fn verify(email: &str) {
+    let r = post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": last_code(email, "verification_code")}), &fresh_ip());
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+/// Fires the cron trigger (wrangler dev --test-scheduled), as Cloudflare would.
+fn run_cron() {
+    let r = get("127.0.0.1", "/__scheduled?cron=*/5+*+*+*+*");
+    assert!(r.status < 500, "{}", r.body);
+}
+
 fn login(host: &str, email: &str, password: &str) -> Reply {
     post(host, "/api/v1/auth/login", json!({"email": email, "password": password}), &fresh_ip())
 }
@@ -34,10 +46,11 @@ fn sign_up_creates_brand_domain_owner_and_a_code_in_one_go() {
     assert_eq!(login(&host, &email, "Fresh-Start-42").status, 401, "no sign-in before the email is verified");
 
     let again = signup(&format!("{slug}x"), &email);
-    assert_eq!((again.status, again.error_code().as_str()), (409, "email_taken"));
+    assert_eq!(again.status, 201, "an existing email is not revealed: {}", again.body);
     let clash = signup(&slug, &format!("other-{email}"));
     assert_eq!((clash.status, clash.error_code().as_str()), (409, "slug_taken"));
-    assert_eq!(count(&format!("select count(*) from brands where slug like '{slug}%'")), 1, "nothing half-created");
+    assert_eq!(count(&format!("select count(*) from brands where slug = '{slug}'")), 1, "nothing half-created");
+    assert_eq!(count(&format!("select count(*) from accounts where email = 'other-{email}'")), 0, "nothing half-created");
     let weak = post("localhost", "/api/v1/auth/signup", json!({"brand_name": "W", "slug": format!("{slug}w"), "email": format!("w{email}"), "password": "password"}), &fresh_ip());
     assert_eq!((weak.status, weak.error_code().as_str()), (422, "password_too_simple"));
 
@@ -59,10 +72,11 @@ fn five_wrong_codes_lock_the_code_and_a_new_one_works() {
     let wrong = if right == "000000" { "111111" } else { "000000" };
     for i in 0..5 {
         let r = post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": wrong}), &fresh_ip());
-        assert_eq!(r.status, if i < 4 { 400 } else { 429 }, "attempt {}: {}", i + 1, r.body);
+        assert_eq!((r.status, r.error_code().as_str()), (400, "code_invalid"), "attempt {}: {}", i + 1, r.body);
     }
     let r = post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": right}), &fresh_ip());
-    assert_eq!((r.status, r.error_code().as_str()), (429, "code_locked"), "even the right code, once locked");
+    assert_eq!((r.status, r.error_code().as_str()), (400, "code_invalid"), "even the right code, once locked");
+    assert_eq!(count(&format!("select count(*) from accounts where email = '{email}' and email_verified_at is null")), 1);
     assert_eq!(post("localhost", "/api/v1/auth/resend-verification", json!({"email": email}), &fresh_ip()).status, 202);
     let fresh = last_code(&email, "verification_code");
     assert_eq!(post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": fresh}), &fresh_ip()).status, 200);
@@ -76,7 +90,29 @@ fn an_expired_code_is_refused() {
     let code = last_code(&email, "verification_code");
     sql(&format!("update auth_codes set expires_at = now() - interval '1 second' where account_id = (select id from accounts where email = '{email}')"));
     let r = post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": code}), &fresh_ip());
-    assert_eq!((r.status, r.error_code().as_str()), (400, "code_expired"));
+    assert_eq!((r.status, r.error_code().as_str()), (400, "code_invalid"));
+    assert_eq!(count(&format!("select count(*) from accounts where email = '{email}' and email_verified_at is null")), 1);
+}
+
+#[test]
+fn wrong_codes_answer_alike_for_known_and_unknown_emails() {
+    // "locked" and "expired" could only ever happen to an address with an account
+    let slug = unique("guess").chars().take(30).collect::<String>();
+    let known = format!("{slug}@example.com");
+    assert_eq!(signup(&slug, &known).status, 201);
+    let wrong = if last_code(&known, "verification_code") == "000000" { "111111" } else { "000000" };
+    for path in ["/api/v1/auth/verify-email", "/api/v1/auth/reset-password"] {
+        for _ in 0..6 {
+            let answers: Vec<(u16, String)> = [known.as_str(), "nobody-here@example.com"]
+                .iter()
+                .map(|e| {
+                    let r = post("localhost", path, json!({"email": e, "code": wrong, "new_password": "Brand-New-Pass-7"}), &fresh_ip());
+                    (r.status, r.body)
+                })
+                .collect();
+            assert_eq!(answers[0], answers[1], "{path}");
+        }
+    }
 }
 
 #[test]
@@ -145,4 +181,166 @@ fn code_requests_are_limited_to_three_a_minute_per_ip() {
     assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"));
     let r = post("localhost", "/api/v1/auth/resend-verification", json!({"email": "nobody@example.com"}), &addr);
     assert_eq!(r.status, 202, "resending has a budget of its own");
+}
+
+/// The keys of a JSON object, sorted: two answers of the same shape have the same keys.
+fn shape(v: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = v.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+    keys.sort();
+    keys
+}
+
+#[test]
+fn sign_up_answers_alike_for_existing_and_new_emails_and_tells_the_existing_owner() {
+    let slug = unique("enum").chars().take(30).collect::<String>();
+    let taken = format!("{slug}@example.com");
+    assert_eq!(signup(&slug, &taken).status, 201);
+    verify(&taken);
+    let hash_before = sql(&format!("select password_hash from accounts where email = '{taken}'"));
+
+    let existing = signup(&format!("{slug}e"), &taken);
+    let fresh = signup(&format!("{slug}n"), &format!("n{taken}"));
+    let seeded = signup(&format!("{slug}s"), "admin@acme.localhost");
+    assert_eq!((existing.status, fresh.status, seeded.status), (201, 201, 201), "{} / {} / {}", existing.body, fresh.body, seeded.body);
+    assert_eq!(shape(&existing.json()), shape(&fresh.json()));
+    assert_eq!(shape(&seeded.json()), shape(&fresh.json()));
+    assert_eq!(existing.json()["email_verification"], fresh.json()["email_verification"]);
+    for r in [&existing, &seeded] {
+        assert!(!r.body.contains("taken") && !r.body.contains("exists"), "{}", r.body);
+    }
+    // the existing account is untouched and gets no brand; its owner is told instead
+    assert_eq!(sql(&format!("select password_hash from accounts where email = '{taken}'")), hash_before);
+    assert_eq!(count(&format!("select count(*) from memberships m join accounts a on a.id = m.account_id where a.email = '{taken}'")), 1);
+    assert_eq!(count(&format!("select count(*) from memberships m join brands b on b.id = m.brand_id where b.slug = '{slug}e'")), 0);
+    assert_eq!(count(&format!("select count(*) from email_outbox where to_email = '{taken}' and template = 'signup_attempt_notice'")), 1);
+    assert!(count(&format!("select count(*) from email_outbox where to_email = 'admin@acme.localhost' and template = 'signup_attempt_notice'")) >= 1);
+    assert_eq!(count(&format!("select count(*) from email_outbox where to_email = '{taken}' and template = 'verification_code'")), 1, "no code for the attempt");
+    assert_eq!(signup(&format!("{slug}f"), &taken).status, 201);
+    assert_eq!(count(&format!("select count(*) from email_outbox where to_email = '{taken}' and template = 'signup_attempt_notice'")), 1,
+               "one notice an hour: sign-up cannot flood an inbox");
+}
+
+#[test]
+fn sign_up_errors_never_name_a_constraint() {
+    let slug = unique("cst").chars().take(30).collect::<String>();
+    let cases = [
+        (json!({"brand_name": "Shop", "slug": "-bad-", "email": format!("{slug}@example.com"), "password": "Fresh-Start-42"}), "invalid_slug"),
+        (json!({"brand_name": "Shop", "slug": "x".repeat(41), "email": format!("{slug}@example.com"), "password": "Fresh-Start-42"}), "invalid_slug"),
+        (json!({"brand_name": "N".repeat(121), "slug": slug, "email": format!("{slug}@example.com"), "password": "Fresh-Start-42"}), "invalid_brand_name"),
+        (json!({"brand_name": "Shop", "slug": slug, "email": "not-an-email", "password": "Fresh-Start-42"}), "invalid_email"),
+    ];
+    for (body, code) in cases {
+        let r = post("localhost", "/api/v1/auth/signup", body, &fresh_ip());
+        assert_eq!(r.error_code(), code, "{}", r.body);
+        assert!(!r.body.contains("_check") && !r.body.contains("constraint") && !r.body.contains("brands"), "{}", r.body);
+    }
+    assert_eq!(count(&format!("select count(*) from accounts where email = '{slug}@example.com'")), 0);
+}
+
+#[test]
+fn infrastructure_slugs_and_look_alikes_of_the_platform_are_refused() {
+    for slug in ["www", "admin", "api", "app", "status", "login", "edge", "support", "sh0al", "5hoal-support", "my-shoa1"] {
+        let email = format!("{}@example.com", unique("infra"));
+        let r = signup(slug, &email);
+        assert_eq!((r.status, r.error_code().as_str()), (422, "reserved_slug"), "{slug}: {}", r.body);
+        assert_eq!(count(&format!("select count(*) from brands where slug = '{slug}'")), 0);
+        assert_eq!(count(&format!("select count(*) from accounts where email = '{email}'")), 0);
+    }
+    assert_eq!(get("www.localhost", "/api/v1/store/brand").status, 404, "no tenant on the platform's www");
+}
+
+#[test]
+fn the_database_reserves_the_same_slugs_as_the_worker() {
+    let list = |names: &[&str]| names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(",");
+    let reserved = shoal_domain::slug::RESERVED;
+    let lookalikes = ["shoal", "sh0al", "5h0a1", "s-h-o-a-l", "the-sh04l-shop"];
+    let ordinary = ["acme", "globex", "shoe-all", "blue-bottle"];
+    for names in [reserved, &lookalikes[..]] {
+        assert_eq!(count(&format!("select count(*) from unnest(array[{}]) s where not shoal_private.slug_is_reserved(s)", list(names))), 0);
+        assert!(names.iter().all(|n| shoal_domain::slug::is_reserved(n)));
+    }
+    assert_eq!(count(&format!("select count(*) from unnest(array[{}]) s where shoal_private.slug_is_reserved(s)", list(&ordinary))), 0);
+    assert_eq!(count("select count(*) from pg_constraint where conname = 'brands_slug_not_reserved' and convalidated"), 1,
+               "a direct insert is checked too");
+}
+
+#[test]
+fn code_requests_answer_alike_for_known_and_unknown_emails() {
+    let slug = unique("codes").chars().take(30).collect::<String>();
+    let unverified = format!("{slug}@example.com");
+    assert_eq!(signup(&slug, &unverified).status, 201);
+    let verified_slug = format!("{slug}v");
+    let verified = format!("{verified_slug}@example.com");
+    assert_eq!(signup(&verified_slug, &verified).status, 201);
+    verify(&verified);
+    for path in ["/api/v1/auth/resend-verification", "/api/v1/auth/forgot-password"] {
+        let answers: Vec<(u16, String)> = [unverified.as_str(), verified.as_str(), "ghost@example.com", "admin@acme.localhost"]
+            .iter()
+            .map(|e| {
+                let r = post("localhost", path, json!({"email": e}), &fresh_ip());
+                (r.status, r.body)
+            })
+            .collect();
+        assert!(answers.iter().all(|a| *a == answers[0]), "{path}: {answers:?}");
+        assert_eq!(answers[0].0, 202);
+    }
+}
+
+#[test]
+fn an_unverified_sign_up_expires_and_releases_its_slug_and_email() {
+    let slug = unique("gone").chars().take(30).collect::<String>();
+    let email = format!("{slug}@example.com");
+    let r = signup(&slug, &email);
+    assert_eq!(r.status, 201);
+    let brand = r.json()["brand_id"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(get(&format!("{slug}.localhost"), "/api/v1/store/brand").status, 200, "served (and its host cached)");
+    // one that verified, and a placeholder made for an existing address, of the same age
+    let kept_slug = format!("{slug}k");
+    let kept = format!("{kept_slug}@example.com");
+    assert_eq!(signup(&kept_slug, &kept).status, 201);
+    verify(&kept);
+    let placeholder = signup(&format!("{slug}p"), &kept).json()["brand_id"].as_str().unwrap_or_default().to_owned();
+    let backdate = |b: &str| sql(&format!("update signup_claims set created_at = now() - interval '49 hours' where brand_id = '{b}'"));
+    backdate(&brand);
+    backdate(&placeholder);
+    sql(&format!("update brands set created_at = now() - interval '49 hours' where slug like '{slug}%'"));
+    run_cron();
+
+    assert_eq!(count(&format!("select count(*) from accounts where email = '{email}'")), 0, "the address is free again");
+    assert_eq!(count(&format!("select count(*) from brands where slug in ('{slug}', '{slug}p')")), 0, "the slugs are free again");
+    assert_eq!(count(&format!("select count(*) from brand_domains where brand_id in ('{brand}', '{placeholder}')")), 0);
+    assert_eq!(count(&format!("select count(*) from memberships where brand_id = '{brand}'")), 0);
+    assert_eq!(sql(&format!("select status from brands where id = '{brand}'")), "suspended", "a tombstone keeps the audit log whole");
+    assert_eq!(get(&format!("{slug}.localhost"), "/api/v1/store/brand").status, 404);
+    assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{brand}' and action = 'signup_expired'")), 1);
+    // the verified one stays
+    assert_eq!(count(&format!("select count(*) from brands where slug = '{kept_slug}' and status = 'active'")), 1);
+    assert_eq!(count(&format!("select count(*) from accounts where email = '{kept}'")), 1);
+
+    let again = signup(&slug, &email);
+    assert_eq!(again.status, 201, "{}", again.body);
+    assert_eq!(get(&format!("{slug}.localhost"), "/api/v1/store/brand").status, 200);
+}
+
+#[test]
+fn an_invitation_proves_the_address_of_an_unverified_account() {
+    // the invitation link came to the address: accepting it (with the account's password)
+    // verifies the account; the owner's unverified sign-up is then kept as well
+    let slug = unique("invu").chars().take(30).collect::<String>();
+    let email = format!("{slug}@example.com");
+    assert_eq!(signup(&slug, &email).status, 201);
+    let acme = login("acme.localhost", "admin@acme.localhost", "Shoal-dev-2026!").json()["access_token"].as_str().unwrap_or_default().to_owned();
+    let auth = format!("Bearer {acme}");
+    let r = send("POST", "acme.localhost", "/api/v1/admin/members/invitations", &[("authorization", &auth), ("content-type", "application/json")],
+                 Some(json!({"email": email, "role": "read_only"}).to_string()));
+    assert_eq!(r.status, 201, "{}", r.body);
+    let url = sql(&format!("select payload->>'invite_url' from email_outbox where to_email = '{email}' and template = 'member_invitation'"));
+    let token = url.rsplit("token=").next().unwrap_or_default().to_owned();
+    let wrong = post("acme.localhost", "/api/v1/auth/accept-invitation", json!({"token": token, "password": "Not-The-Password-1"}), &fresh_ip());
+    assert_eq!(wrong.status, 401, "{}", wrong.body);
+    assert_eq!(count(&format!("select count(*) from accounts where email = '{email}' and email_verified_at is null")), 1, "not yet");
+    let joined = post("acme.localhost", "/api/v1/auth/accept-invitation", json!({"token": token, "password": "Fresh-Start-42"}), &fresh_ip());
+    assert_eq!(joined.status, 200, "{}", joined.body);
+    assert_eq!(count(&format!("select count(*) from accounts where email = '{email}' and email_verified_at is not null")), 1);
+    assert_eq!(count(&format!("select count(*) from signup_claims c join accounts a on a.id = c.account_id where a.email = '{email}'")), 0);
 }

@@ -29,6 +29,9 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     Ok(http::serve(req, env, ctx).await)
 }
 
+/// Hours a sign-up has to verify its email before its brand, slug and address are released.
+const UNVERIFIED_SIGNUP_HOURS: i64 = 48;
+
 #[event(scheduled)]
 async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::ScheduleContext) {
     // errors are logged, never thrown: the next run tries again
@@ -43,11 +46,19 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
     let commands = store::edge::call(&config, "expire_device_commands", serde_json::json!({})).await.map_err(|e| e.code().to_owned());
     let pruned = store::edge::call(&config, "prune_sync_mutations", serde_json::json!({"p_days": shoal_domain::sync::MUTATION_RETENTION_DAYS}))
         .await.map_err(|e| e.code().to_owned());
+    // sign-ups never verified release their slug and email
+    let signups = match store::admin::call(&config, "expire_unverified_signups", serde_json::json!({"p_hours": UNVERIFIED_SIGNUP_HOURS})).await {
+        Ok(done) => {
+            kv::forget_brand_hosts(&env, &done["hosts"]).await;
+            Ok(done["expired"].clone())
+        }
+        Err(e) => Err(e.code().to_owned()),
+    };
     let emails = email::deliver_outbox(&config).await;
     worker::console_log!(
         "{}",
         serde_json::json!({"level": "info", "event": "scheduled", "reservations_expired_orders": expired,
                            "emails": emails, "device_commands_expired": commands,
-                           "sync_mutations_pruned": pruned})
+                           "sync_mutations_pruned": pruned, "unverified_signups_expired": signups})
     );
 }

@@ -10,8 +10,9 @@ pub struct Email {
     pub html: String,
 }
 
-pub const TEMPLATES: [&str; 15] = [
+pub const TEMPLATES: [&str; 16] = [
     "verification_code",
+    "signup_attempt_notice",
     "password_reset",
     "email_change_code",
     "email_change_notice",
@@ -33,6 +34,9 @@ fn source(template: &str, es: bool) -> Option<(&'static str, &'static str)> {
     Some(match (template, es) {
         ("verification_code", false) => ("Your {brand} verification code", "Your verification code is {code}. It expires in 15 minutes."),
         ("verification_code", true) => ("Tu código de verificación de {brand}", "Tu código de verificación es {code}. Caduca en 15 minutos."),
+        // sign-up with an address that has an account: its owner is told, the requester is not
+        ("signup_attempt_notice", false) => ("Someone tried to sign up with your email", "Someone asked to open a shop at {host} with this email address, which already has an account. Nothing was changed on your account. If it was you, sign in with your existing account or reset your password; if not, you can ignore this email."),
+        ("signup_attempt_notice", true) => ("Alguien intentó registrarse con tu correo", "Alguien pidió abrir una tienda en {host} con esta dirección de correo, que ya tiene una cuenta. No se cambió nada en tu cuenta. Si fuiste tú, inicia sesión con tu cuenta o restablece tu contraseña; si no, puedes ignorar este correo."),
         ("password_reset", false) => ("Reset your {brand} password", "Use the code {code} to choose a new password. It expires in 15 minutes. If you did not ask for this, ignore this email."),
         ("password_reset", true) => ("Restablece tu contraseña de {brand}", "Usa el código {code} para elegir una contraseña nueva. Caduca en 15 minutos. Si no lo pediste, ignora este correo."),
         ("email_change_code", false) => ("Confirm your new email for {brand}", "Use the code {code} to confirm this address. It expires in 15 minutes."),
@@ -152,7 +156,7 @@ mod tests {
         json!({"code": "123456", "new_email": "new@example.com", "role": "editor", "invite_url": "https://x/i",
                "plan": "starter", "grace_period_ends_at": "2026-12-01", "invoice_url": "https://x/inv",
                "amount": 1250, "currency": "EUR", "trial_end": "2026-12-03", "order_number": 1001,
-               "tracking_number": "1Z"})
+               "tracking_number": "1Z", "host": "new.shoal.example"})
     }
 
     #[test]

@@ -89,6 +89,57 @@ fn normalize_ipv6_literal(rest: &str) -> Result<String, HostError> {
     Ok(format!("[{}]", addr.to_ascii_lowercase()))
 }
 
+/// Why a host cannot be a brand's custom domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DomainRefusal {
+    /// An IPv4 or IPv6 literal (bracketed or not, in any IPv4 spelling a browser accepts).
+    IpAddress,
+    /// The platform's own host or a name under it (those are slugs and services).
+    Platform,
+    /// A single-label name or a special-use name (`localhost`, `.local`, `.internal`, …).
+    Reserved,
+}
+
+impl DomainRefusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            DomainRefusal::IpAddress => "ip_address_domain",
+            DomainRefusal::Platform => "platform_domain",
+            DomainRefusal::Reserved => "reserved_domain",
+        }
+    }
+}
+
+/// Top-level names that never resolve on the public internet (RFC 6761, 6762, 7686, 9476…).
+const SPECIAL_USE_TLDS: &[&str] = &["localhost", "local", "internal", "invalid", "arpa", "onion", "alt", "home", "lan", "corp"];
+
+/// An IP literal as `normalize_host` leaves it: `[v6]`, or a name whose last label is a
+/// number (`127.0.0.1`, `127.1`, `2130706433`, `0x7f.1`) — WHATWG URL parsing reads all of
+/// these as IPv4 addresses, so none may name a brand.
+pub fn is_ip_literal(host: &str) -> bool {
+    if host.starts_with('[') || host.parse::<std::net::IpAddr>().is_ok() {
+        return true;
+    }
+    let last = host.rsplit('.').next().unwrap_or(host);
+    let hex = last.strip_prefix("0x").map(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+    (!last.is_empty() && last.bytes().all(|b| b.is_ascii_digit())) || hex == Some(true)
+}
+
+/// Checks a normalised host (see [`normalize_host`]) a brand asks to add as its domain.
+pub fn check_custom_domain(host: &str, platform_host: &str) -> Result<(), DomainRefusal> {
+    if is_ip_literal(host) {
+        return Err(DomainRefusal::IpAddress);
+    }
+    if host == platform_host || host.ends_with(&format!(".{platform_host}")) {
+        return Err(DomainRefusal::Platform);
+    }
+    let tld = host.rsplit('.').next().unwrap_or(host);
+    if !host.contains('.') || SPECIAL_USE_TLDS.contains(&tld) {
+        return Err(DomainRefusal::Reserved);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,5 +204,28 @@ mod tests {
     fn errors_explain_themselves() {
         assert!(HostError::Missing.to_string().contains("missing"));
         assert!(HostError::BadPort.to_string().contains("port"));
+    }
+
+    #[test]
+    fn ip_literals_are_never_custom_domains() {
+        for raw in ["127.0.0.1", "127.1", "2130706433", "0x7f000001", "0x7f.1", "[::1]", "[2001:db8::1]:443", "10.0.0.1:8080", "1.2.3.4."] {
+            let host = normalize_host(raw).unwrap_or_else(|e| panic!("{raw}: {e}"));
+            assert_eq!(check_custom_domain(&host, "shoal.app"), Err(DomainRefusal::IpAddress), "{raw}");
+        }
+        assert!(!is_ip_literal("1.2.3.4.nip.io"), "a name that ends in a word is a name");
+    }
+
+    #[test]
+    fn the_platforms_hosts_and_special_names_are_refused() {
+        assert_eq!(check_custom_domain("shoal.app", "shoal.app"), Err(DomainRefusal::Platform));
+        assert_eq!(check_custom_domain("www.shoal.app", "shoal.app"), Err(DomainRefusal::Platform));
+        assert_eq!(check_custom_domain("edge.shoal.app", "shoal.app"), Err(DomainRefusal::Platform));
+        for host in ["intranet", "printer.local", "db.internal", "x.localhost", "site.onion", "1.in-addr.arpa"] {
+            assert_eq!(check_custom_domain(host, "shoal.app"), Err(DomainRefusal::Reserved), "{host}");
+        }
+        for host in ["shop.example.com", "www.acme.example", "notshoal.app", "xn--bcher-kva.example"] {
+            assert_eq!(check_custom_domain(host, "shoal.app"), Ok(()), "{host}");
+        }
+        assert_eq!(DomainRefusal::IpAddress.code(), "ip_address_domain");
     }
 }

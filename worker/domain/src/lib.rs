@@ -6,6 +6,7 @@ pub mod brand;
 pub mod config;
 pub mod db_token;
 pub mod host;
+pub mod slug;
 pub mod request_id;
 pub mod stripe_signature;
 pub mod order;

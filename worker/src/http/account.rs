@@ -4,7 +4,8 @@
 //!   a shop, signed in: POST /api/v1/account/password
 
 use shoal_domain::config::Config;
-use shoal_domain::{codes, password};
+use shoal_domain::brand::BrandContext;
+use shoal_domain::{codes, password, slug};
 use worker::{Env, Request, Response};
 
 use super::read_json;
@@ -36,12 +37,21 @@ pub fn strong_hash(pass: &str, email: &str) -> Result<String, AppError> {
     password::hash(pass, crate::random::bytes()?).ok_or_else(|| AppError::Internal("argon2".into()))
 }
 
+/// Sign-up answers alike whether or not the email has an account (the database tells an
+/// existing owner by email instead); only a taken or refused slug is said, slugs being public.
 pub async fn signup(mut req: Request, env: &Env, config: &Config) -> Result<Response, AppError> {
     rate_limit::check(env, "register", &rate_limit::client_ip(&req), SIGNUPS_PER_MINUTE, 60).await?;
     let body = read_json(&mut req).await?;
     let email = field(&body, "email")?.to_lowercase();
+    if !email.contains('@') || email.len() > 254 {
+        return Err(AppError::BadRequest("invalid_email", "`email` is not an email address".into()));
+    }
     let slug = field(&body, "slug")?.to_lowercase();
+    slug::check(&slug).map_err(|e| AppError::Refused { status: 422, code: e.code().into(), detail: None })?;
     let name = field(&body, "brand_name")?;
+    if name.chars().count() > 120 {
+        return Err(AppError::Refused { status: 422, code: "invalid_brand_name".into(), detail: Some("at most 120 characters".into()) });
+    }
     let hash = strong_hash(body["password"].as_str().unwrap_or_default(), &email)?;
     let code = new_code()?;
     let created = store::auth::signup(
@@ -51,6 +61,8 @@ pub async fn signup(mut req: Request, env: &Env, config: &Config) -> Result<Resp
             "p_platform_host": config.platform_host, "p_locale": body["locale"].as_str().unwrap_or("en")}),
     )
     .await?;
+    // the host may be cached as unknown (asked for before, or a released sign-up's)
+    crate::kv::forget_brand_hosts(env, &serde_json::json!([created["host"]])).await;
     Ok(json_response(&serde_json::json!({"brand_id": created["brand_id"], "host": created["host"], "email_verification": "sent"}), 201))
 }
 
@@ -59,7 +71,7 @@ pub async fn verify_email(mut req: Request, config: &Config) -> Result<Response,
     let email = field(&body, "email")?.to_lowercase();
     let code = field(&body, "code")?;
     let outcome = store::auth::consume_code(config, &email, "verify_email", &codes::hash(code_key(config), "verify_email", &email, code), None).await?;
-    code_outcome(&outcome, serde_json::json!({"verified": true}))
+    anonymous_code_outcome(&outcome, serde_json::json!({"verified": true}))
 }
 
 /// Same answer whether or not the email has an account.
@@ -125,7 +137,20 @@ pub async fn reset_password(mut req: Request, env: &Env, config: &Config) -> Res
     let hash = strong_hash(body["new_password"].as_str().unwrap_or_default(), &email)?;
     let code_hash = codes::hash(code_key(config), "reset_password", &email, code);
     let outcome = store::auth::consume_code(config, &email, "reset_password", &code_hash, Some(&hash)).await?;
-    code_outcome(&outcome, serde_json::json!({"password_reset": true}))
+    anonymous_code_outcome(&outcome, serde_json::json!({"password_reset": true}))
+}
+
+/// A code given with an email by someone not signed in: every failure answers the same, as
+/// "locked" and "expired" happen only to addresses that have an account.
+fn anonymous_code_outcome(outcome: &str, ok: serde_json::Value) -> Result<Response, AppError> {
+    match outcome {
+        "ok" => Ok(json_response(&ok, 200)),
+        _ => Err(AppError::Refused {
+            status: 400,
+            code: "code_invalid".into(),
+            detail: Some("wrong, expired or tried too often; ask for a new code".into()),
+        }),
+    }
 }
 
 fn code_outcome(outcome: &str, ok: serde_json::Value) -> Result<Response, AppError> {

@@ -50,6 +50,14 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             let body: serde_json::Value = read_json(&mut req).await?;
             Ok(json_response(&super::members::invite(config, brand, &caller, &base, &body).await?, 201))
         }
+        (Method::Get, ["invitations"]) => {
+            require(&caller, Action::ManageMembers)?;
+            Ok(json_response(&serde_json::json!({"items": super::members::invitations(config, brand).await?}), 200))
+        }
+        (Method::Delete, ["invitations", id]) => {
+            require(&caller, Action::ManageMembers)?;
+            Ok(json_response(&serde_json::json!({"items": super::members::revoke_invitation(config, brand, &caller, id).await?}), 200))
+        }
         (Method::Patch, ["members", account]) => {
             require(&caller, Action::ManageMembers)?;
             let body: serde_json::Value = read_json(&mut req).await?;
@@ -162,7 +170,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             subscription_checkout(config, brand, &billing, &base, &body, &caller).await
         }
         (_, ["orders", _] | ["orders", _, "transitions"] | ["billing", "portal" | "checkout"] | ["products", _]
-            | ["members"] | ["members", _] | ["audit-log"] | ["domains"] | ["domains", _] | ["domains", _, "verify"]
+            | ["members"] | ["members", _] | ["invitations"] | ["invitations", _] | ["audit-log"] | ["domains"] | ["domains", _] | ["domains", _, "verify"]
             | ["settings", "security"] | ["export"] | ["customers", "erase"] | ["devices"] | ["devices", _, _]
             | ["releases"] | ["releases", _, _]) => {
             Err(AppError::MethodNotAllowed)

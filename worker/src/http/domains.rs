@@ -1,14 +1,17 @@
 //! Custom domains of a brand (brand admins):
 //!   GET    /api/v1/admin/domains
-//!   POST   /api/v1/admin/domains                 {"host"} → shows the TXT record to create
-//!   POST   /api/v1/admin/domains/{host}/verify   looks the TXT record up (DNS over HTTPS)
+//!   POST   /api/v1/admin/domains                 {"host"} → a claim, with the TXT record to create
+//!          (IP literals, the platform's hosts and special-use names are refused; a claim
+//!          lapses after 7 days, and another brand's unverified claim never blocks one)
+//!   POST   /api/v1/admin/domains/{host}/verify   looks the TXT record up (DNS over HTTPS): the
+//!          verifying brand gets the host and every other brand's claim on it is dropped
 //!   PATCH  /api/v1/admin/domains/{host}          {"primary": true}
 //!   DELETE /api/v1/admin/domains/{host}
 //! Every change forgets the host's cached brand in KV.
 
 use shoal_domain::brand::BrandContext;
 use shoal_domain::config::Config;
-use shoal_domain::host::normalize_host;
+use shoal_domain::host::{check_custom_domain, normalize_host};
 use worker::{Env, Method};
 
 use crate::error::AppError;
@@ -25,9 +28,8 @@ pub async fn list(config: &Config, brand: &BrandContext) -> Result<serde_json::V
 
 pub async fn add(env: &Env, config: &Config, brand: &BrandContext, caller: &Caller, body: &serde_json::Value) -> Result<serde_json::Value, AppError> {
     let host = host_param(body["host"].as_str().unwrap_or_default())?;
-    if host == config.platform_host || host.ends_with(&format!(".{}", config.platform_host)) {
-        return Err(AppError::Refused { status: 422, code: "platform_domain".into(), detail: None });
-    }
+    check_custom_domain(&host, &config.platform_host)
+        .map_err(|why| AppError::Refused { status: 422, code: why.code().into(), detail: None })?;
     let token = format!("shoal-verify={}", shoal_domain::request_id::from_random(crate::random::bytes()?));
     let list = store::admin::call(
         config,

@@ -1,13 +1,15 @@
 //! Members and the audit log of a brand (admin API; brand admins only, by the role table).
 //!   GET    /api/v1/admin/members
-//!   POST   /api/v1/admin/members/invitations   {"email", "role"}
+//!   POST   /api/v1/admin/members/invitations   {"email", "role"}  (voids earlier ones to the address)
+//!   GET    /api/v1/admin/invitations            open invitations
+//!   DELETE /api/v1/admin/invitations/{id}       revoke one
 //!   PATCH  /api/v1/admin/members/{account_id}  {"role"?, "status"?: "active"|"disabled"}
 //!   DELETE /api/v1/admin/members/{account_id}
 //!   GET    /api/v1/admin/audit-log?action=&actor=&from=&to=&cursor=&limit=
 
 use shoal_domain::access_token;
 use shoal_domain::brand::BrandContext;
-use shoal_domain::config::Config;
+use shoal_domain::config::{Config, Environment};
 use shoal_domain::ids::is_uuid;
 use shoal_domain::permissions::Role;
 use worker::Request;
@@ -24,13 +26,46 @@ fn staff_role(body: &serde_json::Value) -> Result<Option<&str>, AppError> {
     }
 }
 
-pub async fn invite(config: &Config, brand: &BrandContext, caller: &Caller, base: &str, body: &serde_json::Value) -> Result<serde_json::Value, AppError> {
-    let email = body["email"].as_str().map(|e| e.trim().to_lowercase()).filter(|e| e.contains('@'))
+/// The link in the invitation is built on the brand's primary host, never on the Host the
+/// admin's request came with (a request to another of the brand's hosts, or a forged one
+/// behind a proxy, must not choose where the invitee is sent). Production links are
+/// https; in development the request's scheme and port are kept so links work locally.
+pub async fn invite(config: &Config, brand: &BrandContext, caller: &Caller, request_origin: &str, body: &serde_json::Value) -> Result<serde_json::Value, AppError> {
+    let email = body["email"].as_str().map(|e| e.trim().to_lowercase()).filter(|e| e.contains('@') && e.len() <= 254)
         .ok_or_else(|| AppError::BadRequest("invalid_email", "`email` is required".into()))?;
     let role = staff_role(body)?.ok_or_else(|| AppError::BadRequest("invalid_role", "`role` is required".into()))?;
+    let base = primary_origin(config, brand, request_origin).await?;
     let token = access_token::refresh_token(crate::random::bytes()?);
     let url = format!("{base}/admin/accept-invitation?token={token}");
     store::admin::invite(config, &brand.id, &email, role, &access_token::refresh_hash(&token), &url, &caller.actor()).await
+}
+
+async fn primary_origin(config: &Config, brand: &BrandContext, request_origin: &str) -> Result<String, AppError> {
+    let primary = store::admin::call(config, "admin_primary_host", serde_json::json!({"p_brand_id": brand.id})).await?;
+    let host = primary.as_str().unwrap_or(&brand.host);
+    Ok(match config.environment {
+        Environment::Production => format!("https://{host}"),
+        Environment::Development => {
+            let scheme = if request_origin.starts_with("http://") { "http" } else { "https" };
+            let port = request_origin.rsplit_once(':').map(|(_, p)| p).filter(|p| p.bytes().all(|b| b.is_ascii_digit()));
+            match port {
+                Some(p) => format!("{scheme}://{host}:{p}"),
+                None => format!("{scheme}://{host}"),
+            }
+        }
+    })
+}
+
+pub async fn invitations(config: &Config, brand: &BrandContext) -> Result<serde_json::Value, AppError> {
+    store::admin::call(config, "admin_list_invitations", serde_json::json!({"p_brand_id": brand.id})).await
+}
+
+pub async fn revoke_invitation(config: &Config, brand: &BrandContext, caller: &Caller, id: &str) -> Result<serde_json::Value, AppError> {
+    if !is_uuid(id) {
+        return Err(AppError::Refused { status: 404, code: "invitation_not_found".into(), detail: None });
+    }
+    store::admin::call(config, "admin_revoke_invitation",
+        serde_json::json!({"p_brand_id": brand.id, "p_invitation_id": id, "p_actor": caller.actor()})).await
 }
 
 pub async fn update(config: &Config, brand: &BrandContext, caller: &Caller, account: &str, body: &serde_json::Value, remove: bool) -> Result<serde_json::Value, AppError> {
