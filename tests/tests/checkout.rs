@@ -399,7 +399,10 @@ fn cart_writes_are_limited_to_sixty_a_minute_per_ip() {
 #[test]
 fn a_malformed_variant_id_is_a_400_that_says_what_to_fix() {
     let (brand, host, _) = stocked_product(5, 1000);
-    let form = send("POST", &host, "/cart/add", &[("content-type", "application/x-www-form-urlencoded")], Some("variant_id=junk&quantity=1".into()));
+    // the shop's own product form (with its CSRF token), posted with a junk variant id
+    let mut browser = shoal_e2e::forms::Browser::new(&host);
+    assert_eq!(browser.get("/p/mug").status, 200);
+    let form = browser.post("/cart/add", &[("variant_id", "junk"), ("quantity", "1")]);
     assert_eq!(form.status, 400, "{}", form.body);
     assert!(form.body.contains("variant_id") && form.header("content-type").unwrap_or_default().starts_with("text/html"), "{}", form.body);
     let mut s = Shopper::new(&host);

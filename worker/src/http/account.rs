@@ -4,7 +4,6 @@
 //!   a shop, signed in: POST /api/v1/account/password
 
 use shoal_domain::config::Config;
-use shoal_domain::brand::BrandContext;
 use shoal_domain::{codes, password, slug};
 use worker::{Env, Request, Response};
 

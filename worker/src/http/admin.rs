@@ -279,7 +279,7 @@ async fn subscription_checkout(
         code: "unknown_plan".into(),
         detail: Some(plan.to_owned()),
     })?;
-    let mut params = vec![
+    let params = vec![
         p("mode", "subscription"),
         p("line_items[0][price]", price),
         p("line_items[0][quantity]", 1),
