@@ -3,11 +3,14 @@
 -- =====================================================================================
 set role shoal_owner;
 
+-- An address that already has an account answers exactly as a free one (no code goes
+-- there; its owner is told instead), so a signed-in user cannot test which emails exist.
 create function public.auth_request_email_change(p_account_id uuid, p_new_email text, p_code text, p_code_hash text, p_brand_id uuid)
 returns void language plpgsql security definer set search_path = '' as $$
 begin
   if exists (select 1 from public.accounts where email = lower(trim(p_new_email))) then
-    raise exception using errcode = 'PT409', message = 'email_taken';
+    perform shoal_private.enqueue_email(p_brand_id, lower(trim(p_new_email)), 'email_change_taken_notice', '{}');
+    return;
   end if;
   perform shoal_private.new_code(p_account_id, 'change_email', p_code_hash, lower(trim(p_new_email)));
   perform shoal_private.enqueue_email(p_brand_id, lower(trim(p_new_email)), 'email_change_code', jsonb_build_object('code', p_code));

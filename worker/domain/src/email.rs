@@ -10,12 +10,13 @@ pub struct Email {
     pub html: String,
 }
 
-pub const TEMPLATES: [&str; 16] = [
+pub const TEMPLATES: [&str; 17] = [
     "verification_code",
     "signup_attempt_notice",
     "password_reset",
     "email_change_code",
     "email_change_notice",
+    "email_change_taken_notice",
     "mfa_changed",
     "password_changed",
     "member_invitation",
@@ -43,6 +44,9 @@ fn source(template: &str, es: bool) -> Option<(&'static str, &'static str)> {
         ("email_change_code", true) => ("Confirma tu nuevo correo en {brand}", "Usa el código {code} para confirmar esta dirección. Caduca en 15 minutos."),
         ("email_change_notice", false) => ("Your {brand} email was changed", "The email of your account was changed to {new_email}. If this was not you, contact support at once."),
         ("email_change_notice", true) => ("Se cambió tu correo en {brand}", "El correo de tu cuenta se cambió a {new_email}. Si no fuiste tú, contacta con soporte enseguida."),
+        // a change of email to an address that has an account: its owner is told, the requester is not
+        ("email_change_taken_notice", false) => ("Someone tried to move an account to your email", "Someone signed in to {brand} asked to use this email address for their account. It already has an account, so nothing was changed. If it was you, sign in with that account instead; if not, you can ignore this email."),
+        ("email_change_taken_notice", true) => ("Alguien intentó usar tu correo para otra cuenta", "Alguien con sesión en {brand} pidió usar esta dirección de correo para su cuenta. Ya tiene una cuenta, así que no se cambió nada. Si fuiste tú, inicia sesión con esa cuenta; si no, puedes ignorar este correo."),
         ("mfa_changed", false) => ("Two-step sign-in changed on your {brand} account", "The two-step sign-in (authenticator app) of your account was just turned on, replaced or turned off. If this was not you, reset your password and contact support at once."),
         ("mfa_changed", true) => ("Cambió la verificación en dos pasos de tu cuenta de {brand}", "Se acaba de activar, sustituir o desactivar la verificación en dos pasos (app de autenticación) de tu cuenta. Si no fuiste tú, restablece tu contraseña y contacta con soporte enseguida."),
         ("password_changed", false) => ("Your {brand} password was changed", "The password of your account was just changed, and your other sessions were signed out. If this was not you, reset your password and contact support at once."),
