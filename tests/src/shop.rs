@@ -46,3 +46,22 @@ pub fn variant_id(host: &str, slug: &str, index: usize) -> String {
     assert_eq!(r.status, 200, "{}", r.body);
     r.json()["variants"][index]["id"].as_str().unwrap_or_default().to_owned()
 }
+
+/// A brand of its own (`theme` as its theme JSON) with one active product, `lamp`, of one
+/// variant at 45.00 with `stock` units; returns (brand id, host, variant id).
+pub fn shop_with_lamp(prefix: &str, theme: &str, stock: i64) -> (String, String, String) {
+    let (brand, host) = crate::new_brand(prefix, "USD", "en");
+    crate::sql(&format!(
+        "update brands set theme = '{theme}'::jsonb where id = '{brand}';
+         insert into products (brand_id, slug, title, status) values ('{brand}', 'lamp', 'Desk Lamp', 'active');
+         insert into variants (brand_id, product_id, sku, title, price_amount) select '{brand}', id, 'LAMP-1', 'One size', 4500 from products where brand_id = '{brand}';
+         insert into inventory_levels (variant_id, brand_id, available) select id, '{brand}', {stock} from variants where brand_id = '{brand}';"
+    ));
+    let variant = crate::sql(&format!("select id from variants where brand_id = '{brand}'"));
+    (brand, host, variant)
+}
+
+/// How many carts the brand has (a refused write must not make one).
+pub fn carts(brand: &str) -> i64 {
+    crate::count(&format!("select count(*) from carts where brand_id = '{brand}'"))
+}

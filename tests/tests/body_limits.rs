@@ -3,30 +3,15 @@
 //! length is declared (a chunked upload).
 
 use shoal_e2e::forms::Browser;
+use shoal_e2e::shop::{carts, shop_with_lamp};
 use shoal_e2e::*;
 use std::io::Read;
 
 const TEN_MB: usize = 10 * 1024 * 1024;
 
-/// A brand of its own with one product (`lamp`) in stock; returns (id, host, variant).
-fn shop_with_lamp() -> (String, String, String) {
-    let (brand, host) = new_brand("body", "USD", "en");
-    sql(&format!(
-        "insert into products (brand_id, slug, title, status) values ('{brand}', 'lamp', 'Desk Lamp', 'active');
-         insert into variants (brand_id, product_id, sku, title, price_amount) select '{brand}', id, 'LAMP-1', 'One size', 4500 from products where brand_id = '{brand}';
-         insert into inventory_levels (variant_id, brand_id, available) select id, '{brand}', 50 from variants where brand_id = '{brand}';"
-    ));
-    let variant = sql(&format!("select id from variants where brand_id = '{brand}'"));
-    (brand, host, variant)
-}
-
-fn carts(brand: &str) -> i64 {
-    count(&format!("select count(*) from carts where brand_id = '{brand}'"))
-}
-
 #[test]
 fn a_ten_megabyte_json_body_is_refused_before_parsing() {
-    let (brand, host, variant) = shop_with_lamp();
+    let (brand, host, variant) = shop_with_lamp("body", "{\"primary\": \"#112233\"}", 50);
     // valid JSON that would add a line if it were read
     let body = format!(r#"{{"variant_id": "{variant}", "quantity": 1, "padding": "{}"}}"#, "x".repeat(TEN_MB));
     let r = send("POST", &host, "/api/v1/store/cart/lines", &[("content-type", "application/json")], Some(body));
@@ -45,7 +30,7 @@ fn a_ten_megabyte_json_body_is_refused_before_parsing() {
 
 #[test]
 fn a_ten_megabyte_form_post_is_refused_before_parsing() {
-    let (brand, host, variant) = shop_with_lamp();
+    let (brand, host, variant) = shop_with_lamp("body", "{\"primary\": \"#112233\"}", 50);
     let mut shopper = Browser::new(&host);
     shopper.get("/p/lamp");
     let padding = "x".repeat(TEN_MB);
@@ -80,7 +65,7 @@ impl Read for Endless {
 
 #[test]
 fn an_undeclared_length_is_counted_while_reading() {
-    let (brand, host, variant) = shop_with_lamp();
+    let (brand, host, variant) = shop_with_lamp("body", "{\"primary\": \"#112233\"}", 50);
     let prefix = format!(r#"{{"variant_id": "{variant}", "quantity": 1}}"#).into_bytes();
     let body = reqwest::blocking::Body::new(Endless { left: TEN_MB, prefix });
     let r = reqwest::blocking::Client::new()

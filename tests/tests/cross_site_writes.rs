@@ -4,24 +4,8 @@
 //! site can make). Headless storefronts get CORS only for the origins their brand lists.
 
 use shoal_e2e::forms::Browser;
+use shoal_e2e::shop::{carts, shop_with_lamp};
 use shoal_e2e::*;
-
-/// A brand of its own with one product (slug `lamp`) in stock; returns (id, host, variant).
-fn shop_with_lamp(prefix: &str, theme: &str) -> (String, String, String) {
-    let (brand, host) = new_brand(prefix, "USD", "en");
-    sql(&format!(
-        "update brands set theme = '{theme}'::jsonb where id = '{brand}';
-         insert into products (brand_id, slug, title, status) values ('{brand}', 'lamp', 'Desk Lamp', 'active');
-         insert into variants (brand_id, product_id, sku, title, price_amount) select '{brand}', id, 'LAMP-1', 'One size', 4500 from products where brand_id = '{brand}';
-         insert into inventory_levels (variant_id, brand_id, available) select id, '{brand}', 50 from variants where brand_id = '{brand}';"
-    ));
-    let variant = sql(&format!("select id from variants where brand_id = '{brand}'"));
-    (brand, host, variant)
-}
-
-fn carts(brand: &str) -> i64 {
-    count(&format!("select count(*) from carts where brand_id = '{brand}'"))
-}
 
 fn lines(brand: &str) -> String {
     sql(&format!("select coalesce(string_agg(quantity::text, ',' order by quantity), '') from cart_lines where brand_id = '{brand}'"))
@@ -29,7 +13,7 @@ fn lines(brand: &str) -> String {
 
 #[test]
 fn a_form_post_from_another_site_is_refused_and_the_cart_is_unchanged() {
-    let (brand, host, variant) = shop_with_lamp("xs", "{}");
+    let (brand, host, variant) = shop_with_lamp("xs", "{}", 50);
     let mut shopper = Browser::new(&host);
     shopper.get("/p/lamp");
     assert_eq!(shopper.post("/cart/add", &[("variant_id", &variant), ("quantity", "1")]).status, 303);
@@ -52,7 +36,7 @@ fn a_form_post_from_another_site_is_refused_and_the_cart_is_unchanged() {
 
 #[test]
 fn a_form_post_without_this_browsers_csrf_token_is_refused() {
-    let (brand, host, variant) = shop_with_lamp("csrf", "{}");
+    let (brand, host, variant) = shop_with_lamp("csrf", "{}", 50);
     let mut shopper = Browser::new(&host);
     shopper.get("/p/lamp");
     let token = shopper.token.clone().unwrap_or_default();
@@ -83,7 +67,7 @@ fn a_form_post_without_this_browsers_csrf_token_is_refused() {
 
 #[test]
 fn json_apis_refuse_text_plain_bodies_and_foreign_origins() {
-    let (brand, host, variant) = shop_with_lamp("ct", "{}");
+    let (brand, host, variant) = shop_with_lamp("ct", "{}", 50);
     let body = json!({"variant_id": variant, "quantity": 1}).to_string();
     // text/plain is what a cross-site page can send without a preflight
     let r = send("POST", &host, "/api/v1/store/cart/lines", &[("content-type", "text/plain")], Some(body.clone()));
@@ -117,7 +101,7 @@ fn machine_routes_are_not_subject_to_origin_checks() {
 #[test]
 fn headless_storefronts_get_cors_only_for_their_listed_origins() {
     let theme = r#"{"cors_origins": ["https://shop.example", "*", "https://bad.example/path"]}"#;
-    let (brand, host, variant) = shop_with_lamp("cors", theme);
+    let (brand, host, variant) = shop_with_lamp("cors", theme, 50);
     let preflight = |origin: &str| {
         send("OPTIONS", &host, "/api/v1/store/cart/lines", &[("origin", origin), ("access-control-request-method", "POST"),
              ("access-control-request-headers", "content-type")], None)
