@@ -48,7 +48,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
         (Method::Post, ["members", "invitations"]) => {
             require(&caller, Action::ManageMembers)?;
             let body: serde_json::Value = read_json(&mut req).await?;
-            Ok(json_response(&super::members::invite(config, brand, &caller, &base, &body).await?, 201))
+            Ok(json_response(&super::members::invite(&req, config, brand, &caller, &body).await?, 201))
         }
         (Method::Get, ["invitations"]) => {
             require(&caller, Action::ManageMembers)?;

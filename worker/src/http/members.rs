@@ -9,7 +9,7 @@
 
 use shoal_domain::access_token;
 use shoal_domain::brand::BrandContext;
-use shoal_domain::config::{Config, Environment};
+use shoal_domain::config::Config;
 use shoal_domain::ids::is_uuid;
 use shoal_domain::permissions::Role;
 use worker::Request;
@@ -30,30 +30,15 @@ fn staff_role(body: &serde_json::Value) -> Result<Option<&str>, AppError> {
 /// admin's request came with (a request to another of the brand's hosts, or a forged one
 /// behind a proxy, must not choose where the invitee is sent). Production links are
 /// https; in development the request's scheme and port are kept so links work locally.
-pub async fn invite(config: &Config, brand: &BrandContext, caller: &Caller, request_origin: &str, body: &serde_json::Value) -> Result<serde_json::Value, AppError> {
+pub async fn invite(req: &Request, config: &Config, brand: &BrandContext, caller: &Caller, body: &serde_json::Value) -> Result<serde_json::Value, AppError> {
     let email = body["email"].as_str().map(|e| e.trim().to_lowercase()).filter(|e| e.contains('@') && e.len() <= 254)
         .ok_or_else(|| AppError::BadRequest("invalid_email", "`email` is required".into()))?;
     let role = staff_role(body)?.ok_or_else(|| AppError::BadRequest("invalid_role", "`role` is required".into()))?;
-    let base = primary_origin(config, brand, request_origin).await?;
+    let primary = store::admin::call(config, "admin_primary_host", serde_json::json!({"p_brand_id": brand.id})).await?;
+    let base = super::brand_origin(req, config, brand, primary.as_str());
     let token = access_token::refresh_token(crate::random::bytes()?);
     let url = format!("{base}/admin/accept-invitation?token={token}");
     store::admin::invite(config, &brand.id, &email, role, &access_token::refresh_hash(&token), &url, &caller.actor()).await
-}
-
-async fn primary_origin(config: &Config, brand: &BrandContext, request_origin: &str) -> Result<String, AppError> {
-    let primary = store::admin::call(config, "admin_primary_host", serde_json::json!({"p_brand_id": brand.id})).await?;
-    let host = primary.as_str().unwrap_or(&brand.host);
-    Ok(match config.environment {
-        Environment::Production => format!("https://{host}"),
-        Environment::Development => {
-            let scheme = if request_origin.starts_with("http://") { "http" } else { "https" };
-            let port = request_origin.rsplit_once(':').map(|(_, p)| p).filter(|p| p.bytes().all(|b| b.is_ascii_digit()));
-            match port {
-                Some(p) => format!("{scheme}://{host}:{p}"),
-                None => format!("{scheme}://{host}"),
-            }
-        }
-    })
 }
 
 pub async fn invitations(config: &Config, brand: &BrandContext) -> Result<serde_json::Value, AppError> {
