@@ -169,3 +169,30 @@ fn billing_portal_and_subscription_checkout_go_through_stripe() {
     assert!(r.json()["url"].as_str().is_some_and(|u| u.contains("/p/session/bps_")));
     assert!(stripe_requests("/v1/billing_portal/sessions").iter().any(|e| e["body"].as_str().is_some_and(|b| b.contains(customer))));
 }
+
+#[test]
+fn a_late_or_leftover_invoice_never_revives_a_canceled_subscription() {
+    let (brand, host) = new_brand("revive", "USD", "en");
+    let (sub, customer) = billing_customer(&brand);
+    let mut created = event("customer.subscription.created", subscription(&brand, &sub, &customer, "active"));
+    created["created"] = json!(now() - 100);
+    applied(&created);
+    let mut deleted = event("customer.subscription.deleted", subscription(&brand, &sub, &customer, "canceled"));
+    deleted["created"] = json!(now() - 10);
+    applied(&deleted);
+    assert_eq!(storefront(&host).status, 503);
+    let period_end = sql(&format!("select current_period_end from brand_subscriptions where brand_id = '{brand}'"));
+    // an invoice paid before the deletion arrives late, and a leftover open invoice is paid after it
+    for age in [50, 0] {
+        let mut paid = event("invoice.paid", invoice(&sub, &customer));
+        paid["created"] = json!(now() - age);
+        applied(&paid);
+        assert_eq!(sub_status(&brand), "canceled");
+        assert_eq!(storefront(&host).status, 503, "the shop stays closed");
+    }
+    // a failed payment of a canceled subscription gives it no grace period either
+    applied(&event("invoice.payment_failed", invoice(&sub, &customer)));
+    assert_eq!(sql(&format!("select status || '|' || coalesce(grace_period_ends_at::text, '') || '|' || current_period_end from brand_subscriptions where brand_id = '{brand}'")),
+               format!("canceled||{period_end}"));
+    assert_eq!(storefront(&host).status, 503);
+}

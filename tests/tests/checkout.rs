@@ -297,16 +297,18 @@ fn unpaid_checkouts_are_capped_per_email_and_per_client() {
     let r = third.checkout(json!({"email": "same@example.com"}));
     assert_eq!((r.status, r.error_code().as_str()), (409, "too_many_pending_checkouts"), "{}", r.body);
     assert_eq!((pending(), stock(&variants[0])), (2, (100, 2)));
-    // per client: four unpaid checkouts from one IP, whatever the emails
+    // per client: four unpaid checkouts from one IP, whatever the emails; an IPv6 client is
+    // its /64 (it can take any address in it), so a new address of the /64 is the same client
     let ip = fresh_ip();
+    let net = ip.trim_end_matches("::1").to_owned();
     for i in 0..4 {
         let mut s = Shopper::new(&host);
-        s.ip = ip.clone();
+        s.ip = format!("{net}::{:x}", i + 1);
         s.add(&variants[0], 1);
         assert_eq!(s.checkout(json!({"email": format!("client{i}@example.com")})).status, 201, "checkout {}", i + 1);
     }
     let mut fifth = Shopper::new(&host);
-    fifth.ip = ip.clone();
+    fifth.ip = format!("{net}:ffff:ffff:ffff:fffe");
     fifth.add(&variants[0], 1);
     let r = fifth.checkout(json!({"email": "client4@example.com"}));
     assert_eq!((r.status, r.error_code().as_str()), (409, "too_many_pending_checkouts"), "{}", r.body);

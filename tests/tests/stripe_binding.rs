@@ -161,3 +161,42 @@ fn a_dispute_arriving_before_the_payment_is_applied_when_the_payment_is_known() 
     assert_eq!(count(&format!("select count(*) from audit_log where target = '{order}' and action = 'dispute_opened'")), 1);
     assert_eq!(count(&format!("select count(*) from deferred_stripe_events where payment_intent = '{pi}'")), 0);
 }
+
+#[test]
+fn a_dispute_while_a_delayed_payment_is_pending_waits_for_the_payment() {
+    // a bank debit: the session completes unpaid, then a dispute arrives before the money
+    let order = pending_order(ACME_ID, 3100, "USD");
+    // one unit held, as checkout holds it
+    sql(&format!("with v as (select variant_id from inventory_levels where brand_id = '{ACME_ID}' and available - reserved > 0 limit 1),
+                       held as (update inventory_levels set reserved = reserved + 1 where variant_id = (select variant_id from v))
+                  insert into reservations (brand_id, order_id, variant_id, quantity, expires_at)
+                  select '{ACME_ID}', '{order}', variant_id, 1, now() + interval '35 minutes' from v"));
+    let session = checkout_session(&order, ACME_ID, 3100, "USD", "unpaid");
+    assert_eq!(outcome(&deliver(&event("checkout.session.completed", session.clone()))), "awaiting_payment");
+    // the hold now outlives the checkout: the reservation cron does not cancel an order being paid
+    assert_eq!(count(&format!("select count(*) from reservations where order_id = '{order}' and expires_at > now() + interval '14 days'")), 1);
+    let pi = session["payment_intent"].as_str().unwrap_or_default();
+    let dispute = json!({"id": unique("dp_"), "object": "dispute", "amount": 3100, "currency": "usd",
+                         "payment_intent": pi, "charge": unique("ch_"), "status": "needs_response"});
+    assert_eq!(outcome(&deliver(&event("charge.dispute.created", dispute))), "deferred");
+    assert_eq!(order_state(&order).payment_status, "unpaid", "no dispute on money not received yet");
+    assert_eq!(outcome(&deliver(&event("checkout.session.async_payment_succeeded", session))), "applied");
+    let state = order_state(&order);
+    assert_eq!((state.status.as_str(), state.payment_status.as_str()), ("paid", "disputed"));
+}
+
+#[test]
+fn an_amount_mismatch_keeps_the_deferred_dispute_waiting() {
+    let order = pending_order(ACME_ID, 5000, "USD");
+    let session = checkout_session(&order, ACME_ID, 5000, "USD", "paid");
+    let pi = session["payment_intent"].as_str().unwrap_or_default().to_owned();
+    let dispute = json!({"id": unique("dp_"), "object": "dispute", "amount": 50, "currency": "usd",
+                         "payment_intent": pi, "charge": unique("ch_"), "status": "needs_response"});
+    assert_eq!(outcome(&deliver(&event("charge.dispute.created", dispute))), "deferred");
+    let mut short = session;
+    short["amount_total"] = json!(50);
+    assert_eq!(outcome(&deliver(&event("checkout.session.completed", short))), "review");
+    let state = order_state(&order);
+    assert_eq!((state.status.as_str(), state.payment_status.as_str(), state.needs_review), ("pending", "unpaid", true));
+    assert_eq!(count(&format!("select count(*) from deferred_stripe_events where payment_intent = '{pi}'")), 1, "it waits for a person");
+}

@@ -191,7 +191,8 @@ declare
 begin
   for v_row in
     select d.* from public.deferred_stripe_events d join public.orders o on o.id = p_order_id
-     where d.payment_intent = o.stripe_payment_intent_id or d.charge = o.stripe_charge_id
+     where (d.payment_intent = o.stripe_payment_intent_id or d.charge = o.stripe_charge_id)
+       and o.payment_status <> 'unpaid'  -- still unpaid (e.g. sent to review): they wait
      order by (d.event->>'created')::bigint, d.received_at
   loop
     delete from public.deferred_stripe_events where event_id = v_row.event_id;
@@ -246,6 +247,11 @@ begin
       update public.orders set stripe_checkout_session_id = coalesce(stripe_checkout_session_id, v_obj->>'id'),
              stripe_payment_intent_id = coalesce(stripe_payment_intent_id, v_obj->>'payment_intent')
        where id = v_order.id;
+      -- the shopper committed a delayed payment (a bank debit): the stock stays held until
+      -- Stripe says paid or failed (SEPA debits take up to 14 business days), not only for
+      -- the checkout's hold, so the reservation cron does not cancel an order being paid
+      update public.reservations set expires_at = greatest(expires_at, now() + interval '21 days')
+       where order_id = v_order.id;
       perform shoal_private.order_note(v_order, 'payment_processing', p_event->>'id', '{}');
       return jsonb_build_object('outcome', 'awaiting_payment', 'brand_id', v_order.brand_id, 'order_id', v_order.id);
     when 'checkout.session.async_payment_succeeded' then
@@ -358,9 +364,10 @@ declare
   v_status text;
 begin
   v_order := shoal_private.find_order(p_event, null, v_obj->>'payment_intent', v_obj->>'charge', null);
-  if v_order.id is null then
-    -- A dispute can arrive before the payment event that tells Shoal the charge's ids:
-    -- kept, and applied by mark_paid once the payment is known.
+  if v_order.id is null or v_order.payment_status = 'unpaid' then
+    -- A dispute can arrive before the payment event that tells Shoal the charge's ids, or
+    -- while the order still waits for its (delayed) payment: kept, and applied by
+    -- mark_paid once the payment is recorded (a disputed charge was paid).
     insert into public.deferred_stripe_events (event_id, account, payment_intent, charge, event)
     values (p_event->>'id', p_event->>'account', v_obj->>'payment_intent', v_obj->>'charge', p_event)
     on conflict (event_id) do nothing;
@@ -512,6 +519,7 @@ declare
   v_obj jsonb := p_event->'data'->'object';
   v_sub public.brand_subscriptions;
   v_grace_days int;
+  v_created bigint := coalesce((p_event->>'created')::bigint, 0);
 begin
   v_sub := shoal_private.find_subscription(p_event, v_obj->>'subscription', v_obj->>'customer');
   if v_sub.brand_id is null then
@@ -521,11 +529,17 @@ begin
    where brand_id = v_sub.brand_id returning * into v_sub;
   case v_type
     when 'invoice.paid' then
+      -- A paid invoice settles a subscription that was behind (past_due, unpaid, incomplete),
+      -- unless a newer subscription snapshot was applied since. It never revives a canceled
+      -- one: Stripe does not either, so a late or leftover invoice of a canceled
+      -- subscription is recorded and changes nothing.
       update public.brand_subscriptions set
-          status = 'active',
-          current_period_end = coalesce(to_timestamp((v_obj->'lines'->'data'->0->'period'->>'end')::bigint),
-                                        to_timestamp((v_obj->>'period_end')::bigint), current_period_end),
-          grace_period_ends_at = null,
+          status = case when status in ('past_due', 'unpaid', 'incomplete') and v_created >= last_event_created
+                        then 'active' else status end,
+          current_period_end = case when status = 'canceled' then current_period_end
+            else coalesce(to_timestamp((v_obj->'lines'->'data'->0->'period'->>'end')::bigint),
+                          to_timestamp((v_obj->>'period_end')::bigint), current_period_end) end,
+          grace_period_ends_at = case when status = 'canceled' then grace_period_ends_at else null end,
           updated_at = now()
        where brand_id = v_sub.brand_id returning * into v_sub;
       perform shoal_private.audit(v_sub.brand_id, 'stripe', 'subscription_invoice_paid', v_obj->>'id',
@@ -535,7 +549,9 @@ begin
         from public.platform_settings where key = 'billing';
       update public.brand_subscriptions set
           status = case when status in ('canceled', 'unpaid') then status else 'past_due' end,
-          grace_period_ends_at = coalesce(grace_period_ends_at, now() + make_interval(days => coalesce(v_grace_days, 7))),
+          -- a canceled subscription gets no grace period (that would reopen a blocked shop)
+          grace_period_ends_at = case when status = 'canceled' then grace_period_ends_at
+            else coalesce(grace_period_ends_at, now() + make_interval(days => coalesce(v_grace_days, 7))) end,
           updated_at = now()
        where brand_id = v_sub.brand_id returning * into v_sub;
       perform shoal_private.billing_email(v_sub, 'payment_failed',

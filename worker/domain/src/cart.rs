@@ -29,17 +29,19 @@ pub fn session_expires_at(now_epoch: i64) -> i64 {
     now_epoch.saturating_add(SESSION_LIFETIME_SECONDS)
 }
 
-/// What the database keeps to count a client's unpaid checkouts: HMAC-SHA256 of the IP
-/// under the project secret, per brand, so the IP itself is never stored and the hash
-/// cannot be reversed by trying every address without the secret.
+/// What the database keeps to count a client's unpaid checkouts: HMAC-SHA256 of the client
+/// (its IP, an IPv6 client by its /64 as the rate limits count it: it can pick any address
+/// of its /64) under the project secret, per brand, so the IP itself is never stored and
+/// the hash cannot be reversed by trying every address without the secret.
 pub fn client_key(secret: &[u8], brand_id: &str, ip: &str) -> String {
+    let client = crate::rate_limit::client_key(ip);
     use hmac::{Hmac, KeyInit, Mac};
     match Hmac::<sha2::Sha256>::new_from_slice(secret) {
         Ok(mut mac) => {
             mac.update(b"checkout-client:");
             mac.update(brand_id.as_bytes());
             mac.update(b":");
-            mac.update(ip.as_bytes());
+            mac.update(client.as_bytes());
             hex::encode(mac.finalize().into_bytes())
         }
         // HMAC takes keys of any length: unreachable, but never a panic
@@ -139,6 +141,10 @@ mod tests {
         assert_ne!(a, client_key(b"secret-one", "brand-b", "203.0.113.7"));
         assert_ne!(a, client_key(b"secret-two", "brand-a", "203.0.113.7"));
         assert_ne!(a, client_key(b"secret-one", "brand-a", "203.0.113.8"));
+        // an IPv6 client is its /64: a new address of the same /64 is the same client
+        let v6 = client_key(b"secret-one", "brand-a", "2001:db8:1:2::1");
+        assert_eq!(v6, client_key(b"secret-one", "brand-a", "2001:db8:1:2::6"));
+        assert_ne!(v6, client_key(b"secret-one", "brand-a", "2001:db8:1:3::1"));
     }
 
     #[test]

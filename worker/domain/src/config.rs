@@ -28,7 +28,7 @@ pub struct Config {
     pub brand_cache_ttl: u64,
     /// Seconds a catalog read stays in KV (its key also carries the catalog version).
     pub catalog_cache_ttl: u64,
-    /// Minutes stock stays reserved for a pending order (Stripe sessions live ≥ 30 min).
+    /// Minutes stock stays reserved for a pending order (longer than its 31-minute Stripe session).
     pub reservation_minutes: i64,
     /// The platform's fee on sales through a brand's connected account, in basis points.
     pub platform_fee_bps: i64,
@@ -155,7 +155,9 @@ impl Config {
         };
         let mut number = |key: &str, default: i64, min: i64, max: i64| bounded(&get, &mut problems, key, default, min, max);
         let catalog_cache_ttl = number("CATALOG_CACHE_TTL", 300, MIN_KV_TTL as i64, 86_400) as u64;
-        let reservation_minutes = number("RESERVATION_MINUTES", 30, 30, 24 * 60);
+        // a hold outlives its Checkout Session (31 min, `cart::SESSION_LIFETIME_SECONDS`), so
+        // a payment in the session's last second still finds its stock
+        let reservation_minutes = number("RESERVATION_MINUTES", 35, 33, 24 * 60);
         let platform_fee_bps = number("PLATFORM_FEE_BPS", 200, 0, 5_000);
         let session_idle_days = number("SESSION_IDLE_DAYS", 30, 1, 365);
         let session_absolute_days = number("SESSION_ABSOLUTE_DAYS", 90, 1, 365);
@@ -306,8 +308,9 @@ mod tests {
     #[test]
     fn numeric_settings_have_defaults_and_bounds() {
         let c = load(production(&[])).expect("valid");
-        assert_eq!((c.catalog_cache_ttl, c.reservation_minutes, c.platform_fee_bps), (300, 30, 200));
-        assert!(load(production(&[("RESERVATION_MINUTES", "10")])).is_err(), "Stripe sessions live at least 30 min");
+        assert_eq!((c.catalog_cache_ttl, c.reservation_minutes, c.platform_fee_bps), (300, 35, 200));
+        assert!(load(production(&[("RESERVATION_MINUTES", "30")])).is_err(), "holds outlive the 31-minute Checkout Session");
+        assert!(crate::cart::SESSION_LIFETIME_SECONDS < 33 * 60);
         assert!(load(production(&[("PLATFORM_FEE_BPS", "-1")])).is_err());
         assert_eq!(load(production(&[("PLATFORM_FEE_BPS", "0")])).map(|c| c.platform_fee_bps), Ok(0));
         assert!(load(production(&[("SESSION_IDLE_DAYS", "60"), ("SESSION_ABSOLUTE_DAYS", "30")])).is_err());

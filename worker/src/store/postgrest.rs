@@ -55,6 +55,13 @@ async fn send_text(builder: postgrest::Builder) -> Result<String, AppError> {
             }),
             _ => Err(AppError::Internal(format!("postgrest {status}: {text}"))),
         },
+        // text Postgres cannot hold (a NUL character, an invalid byte sequence) came from the
+        // caller: theirs to fix, not our failure
+        400 if serde_json::from_str::<serde_json::Value>(&text)
+            .is_ok_and(|b| matches!(b["code"].as_str(), Some("22P05" | "22021"))) =>
+        {
+            Err(AppError::BadRequest("invalid_text", "text may not contain NUL characters or invalid UTF-8".into()))
+        }
         _ => Err(AppError::Internal(format!("postgrest {status}: {text}"))),
     }
 }
