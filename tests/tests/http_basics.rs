@@ -101,3 +101,13 @@ fn pages_json_answers_and_errors_carry_security_headers() {
     assert!(!style.is_empty() && csp.contains(&shoal_domain::security_headers::style_hash(style)), "{csp}");
     assert!(!landing.body.contains("style=\""), "no style attributes (a hash cannot allow them)");
 }
+
+#[test]
+fn text_postgres_cannot_hold_is_a_400_not_a_500() {
+    for path in ["/api/v1/store/products?q=%00", "/search?q=a%00b", "/api/v1/store/orders/1?email=a%00b@example.com"] {
+        let r = get("acme.localhost", path);
+        assert_eq!(r.status, 400, "{path}: {}", r.body);
+    }
+    let r = get("acme.localhost", "/api/v1/store/products?q=%00");
+    assert_eq!(r.error_code(), "invalid_text");
+}

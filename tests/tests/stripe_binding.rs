@@ -200,3 +200,15 @@ fn an_amount_mismatch_keeps_the_deferred_dispute_waiting() {
     assert_eq!((state.status.as_str(), state.payment_status.as_str(), state.needs_review), ("pending", "unpaid", true));
     assert_eq!(count(&format!("select count(*) from deferred_stripe_events where payment_intent = '{pi}'")), 1, "it waits for a person");
 }
+
+#[test]
+fn a_nul_character_a_connected_account_put_in_metadata_does_not_fail_the_delivery() {
+    // Postgres text cannot hold NUL; failing the delivery would make Stripe retry it for days
+    let order = pending_order(ACME_ID, 1200, "USD");
+    let mut session = checkout_session(&order, ACME_ID, 1200, "USD", "paid");
+    session["metadata"]["note\u{0}key"] = json!("a\u{0}b");
+    let ev = event("checkout.session.completed", session);
+    assert!(ev.to_string().contains("\\u0000"), "the body carries the escaped NUL");
+    assert_eq!(outcome(&deliver(&ev)), "applied");
+    assert_eq!(order_state(&order).status, "paid");
+}

@@ -19,8 +19,9 @@ pub async fn post(mut req: Request, env: &Env, config: &Config) -> Result<Respon
     let now = (Date::now().as_millis() / 1000) as i64;
     stripe_signature::verify(header.as_deref(), &body, &config.stripe_webhook_secrets, now, DEFAULT_TOLERANCE_SECONDS)
         .map_err(AppError::Signature)?;
-    let event: serde_json::Value = serde_json::from_slice(&body)
+    let mut event: serde_json::Value = serde_json::from_slice(&body)
         .map_err(|e| AppError::BadRequest("invalid_event", format!("the body is not JSON: {e}")))?;
+    without_nul(&mut event);
     let well_formed = event["id"].is_string() && event["type"].is_string() && event["data"]["object"].is_object()
         && event["livemode"].is_boolean();
     if !well_formed {
@@ -33,4 +34,23 @@ pub async fn post(mut req: Request, env: &Env, config: &Config) -> Result<Respon
         &serde_json::json!({"received": true, "event_id": applied.event_id, "outcome": applied.outcome}),
         200,
     ))
+}
+
+/// Postgres text cannot hold NUL, and a connected account writes its objects' metadata:
+/// a signed event carrying `\u0000` would fail every delivery, and Stripe disables an
+/// endpoint that keeps failing. NUL characters (in keys too) become U+FFFD before the
+/// event is stored; the signature was checked over the raw bytes already.
+fn without_nul(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::String(s) if s.contains('\0') => *s = s.replace('\0', "\u{FFFD}"),
+        Value::Array(items) => items.iter_mut().for_each(without_nul),
+        Value::Object(map) => {
+            if map.keys().any(|k| k.contains('\0')) {
+                *map = std::mem::take(map).into_iter().map(|(k, v)| (k.replace('\0', "\u{FFFD}"), v)).collect();
+            }
+            map.values_mut().for_each(without_nul);
+        }
+        _ => {}
+    }
 }
