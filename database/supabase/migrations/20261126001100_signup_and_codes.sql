@@ -82,10 +82,23 @@ returns boolean language sql immutable set search_path = '' as $$
       'download', 'downloads', 'update', 'updates', 'releases'])
       -- look-alikes of the platform's name: digits that read as letters, hyphens dropped
       or position('shoal' in translate(replace(p_slug, '-', ''), '0145', 'olas')) > 0
+      -- the names of expired sign-ups' tombstones (`expired-{id}`): one taken first would
+      -- block that brand's expiry
+      or p_slug like 'expired-%'
+      -- labels IDNA reserves (`??--`): `xn--` is punycode, shown as Unicode look-alikes
+      or substr(p_slug, 3, 2) = '--'
 $$;
 -- a check runs with the privileges of whoever writes the row (staff may update their brand)
 grant execute on function shoal_private.slug_is_reserved(text) to public;
-alter table public.brands add constraint brands_slug_not_reserved check (not shoal_private.slug_is_reserved(slug));
+-- The only reserved name a brand may hold is its own tombstone's, once it is suspended.
+create function shoal_private.tombstone_slug(p_brand_id uuid)
+returns text language sql immutable set search_path = '' as $$
+  select 'expired-' || replace(p_brand_id::text, '-', '')
+$$;
+grant execute on function shoal_private.tombstone_slug(uuid) to public;
+alter table public.brands add constraint brands_slug_not_reserved check (
+  not shoal_private.slug_is_reserved(slug)
+  or (status = 'suspended' and slug = shoal_private.tombstone_slug(id)));
 
 -- ------------------------------------------------------------------------ pending sign-ups
 -- A brand made by sign-up is pending until its owner proves the email address (a
@@ -175,9 +188,12 @@ $$;
 
 -- The cron run: pending sign-ups older than p_hours whose owner never verified release
 -- their slug, domain and email. The brand row stays as a suspended tombstone under a slug
--- of its own id, because the append-only audit log refers to it; its domains, members and
--- invitations go, and so does the unverified account when it belongs to nothing else.
--- Answers how many expired and the hosts released.
+-- of its own id (`shoal_private.tombstone_slug`, a name no sign-up can take), because the
+-- append-only audit log refers to it; its domains, members and invitations go, and so does
+-- the unverified account when it belongs to nothing else. Each claim is released in a block
+-- of its own: one that fails is rolled back alone, logged and counted, and stays for the next
+-- run, so it never holds back the others.
+-- Answers how many expired, how many failed, and the hosts released.
 create function public.expire_unverified_signups(p_hours integer)
 returns jsonb
 language plpgsql security definer set search_path = ''
@@ -186,33 +202,43 @@ declare
   r record;
   v_slug text;
   v_done integer := 0;
+  v_failed integer := 0;
   v_hosts text[] := '{}';
   v_released text[];
+  v_state text;
+  v_message text;
 begin
   for r in select c.brand_id, c.account_id from public.signup_claims c
             where c.created_at < now() - make_interval(hours => greatest(p_hours, 1))
             order by c.created_at for update skip locked loop
-    if r.account_id is not null
-       and exists (select 1 from public.accounts where id = r.account_id and email_verified_at is not null) then
+    begin
+      if r.account_id is not null
+         and exists (select 1 from public.accounts where id = r.account_id and email_verified_at is not null) then
+        delete from public.signup_claims where brand_id = r.brand_id;
+        continue;
+      end if;
+      select slug into v_slug from public.brands where id = r.brand_id for update;
+      with gone as (delete from public.brand_domains where brand_id = r.brand_id returning host)
+      select coalesce(array_agg(host), '{}') into v_released from gone;
+      delete from public.invitations where brand_id = r.brand_id;
+      delete from public.memberships where brand_id = r.brand_id;
+      update public.sessions set revoked_at = now(), revoked_reason = 'signup_expired' where brand_id = r.brand_id and revoked_at is null;
+      update public.brands set slug = shoal_private.tombstone_slug(id), status = 'suspended' where id = r.brand_id;
       delete from public.signup_claims where brand_id = r.brand_id;
-      continue;
-    end if;
-    select slug into v_slug from public.brands where id = r.brand_id for update;
-    with gone as (delete from public.brand_domains where brand_id = r.brand_id returning host)
-    select coalesce(array_agg(host), '{}') into v_released from gone;
-    v_hosts := v_hosts || v_released;
-    delete from public.invitations where brand_id = r.brand_id;
-    delete from public.memberships where brand_id = r.brand_id;
-    update public.sessions set revoked_at = now(), revoked_reason = 'signup_expired' where brand_id = r.brand_id and revoked_at is null;
-    update public.brands set slug = 'expired-' || replace(id::text, '-', ''), status = 'suspended' where id = r.brand_id;
-    delete from public.signup_claims where brand_id = r.brand_id;
-    delete from public.accounts a where a.id = r.account_id and a.email_verified_at is null
-       and not exists (select 1 from public.memberships m where m.account_id = a.id);
-    perform shoal_private.audit(r.brand_id, 'system', 'signup_expired', r.brand_id::text, jsonb_build_object('slug', v_slug));
-    v_done := v_done + 1;
+      delete from public.accounts a where a.id = r.account_id and a.email_verified_at is null
+         and not exists (select 1 from public.memberships m where m.account_id = a.id);
+      perform shoal_private.audit(r.brand_id, 'system', 'signup_expired', r.brand_id::text, jsonb_build_object('slug', v_slug));
+      -- variables are not rolled back with the block: add the hosts only once it is done
+      v_hosts := v_hosts || v_released;
+      v_done := v_done + 1;
+    exception when others then
+      get stacked diagnostics v_state = returned_sqlstate, v_message = message_text;
+      raise warning 'expire_unverified_signups: brand % kept for the next run: % %', r.brand_id, v_state, v_message;
+      v_failed := v_failed + 1;
+    end;
   end loop;
   -- the worker forgets these hosts' cached brand
-  return jsonb_build_object('expired', v_done, 'hosts', to_jsonb(v_hosts));
+  return jsonb_build_object('expired', v_done, 'failed', v_failed, 'hosts', to_jsonb(v_hosts));
 end
 $$;
 

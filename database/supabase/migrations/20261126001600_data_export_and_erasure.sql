@@ -39,7 +39,9 @@ end
 $$;
 
 -- Erases a shopper's personal data from this brand: orders keep their money and items
--- (bookkeeping) but lose the email; unsent emails to the address are dropped; in-store
+-- (bookkeeping) but lose the email; this brand's emails to the address are deleted, unsent
+-- (pending) and already sent or given up (sent, dead) alike, since each keeps the address
+-- and a payload about the shopper (the answer counts both); in-store
 -- customer records with the address lose name, email and phone (the version bump carries
 -- the erasure to the brand's devices through sync pull).
 create function public.admin_erase_customer(p_brand_id uuid, p_email text, p_actor text)
@@ -47,19 +49,24 @@ returns jsonb language plpgsql security definer set search_path = '' as $$
 declare
   v_orders int;
   v_mails int;
+  v_sent int;
   v_store int;
   v_alias text := 'erased-' || left(encode(extensions.digest(lower(trim(p_email)), 'sha256'), 'hex'), 12) || '@erased.invalid';
 begin
   update public.orders set email = v_alias, updated_at = now() where brand_id = p_brand_id and email = lower(trim(p_email));
   get diagnostics v_orders = row_count;
-  delete from public.email_outbox where brand_id = p_brand_id and to_email = lower(trim(p_email)) and status = 'pending';
+  delete from public.email_outbox where brand_id = p_brand_id and lower(to_email) = lower(trim(p_email)) and status = 'pending';
   get diagnostics v_mails = row_count;
+  delete from public.email_outbox where brand_id = p_brand_id and lower(to_email) = lower(trim(p_email)) and status <> 'pending';
+  get diagnostics v_sent = row_count;
   update public.customers set name = 'Erased customer', email = null, phone = null, note = ''
    where brand_id = p_brand_id and lower(email) = lower(trim(p_email));
   get diagnostics v_store = row_count;
   perform shoal_private.audit(p_brand_id, p_actor, 'data_delete', v_alias,
-    jsonb_build_object('orders_anonymised', v_orders, 'emails_dropped', v_mails, 'store_customers_erased', v_store));
-  return jsonb_build_object('orders_anonymised', v_orders, 'emails_dropped', v_mails, 'store_customers_erased', v_store);
+    jsonb_build_object('orders_anonymised', v_orders, 'emails_dropped', v_mails, 'sent_emails_deleted', v_sent,
+                       'store_customers_erased', v_store));
+  return jsonb_build_object('orders_anonymised', v_orders, 'emails_dropped', v_mails, 'sent_emails_deleted', v_sent,
+                            'store_customers_erased', v_store);
 end
 $$;
 

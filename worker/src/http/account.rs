@@ -51,6 +51,7 @@ pub async fn signup(mut req: Request, env: &Env, config: &Config) -> Result<Resp
     if name.chars().count() > 120 {
         return Err(AppError::Refused { status: 422, code: "invalid_brand_name".into(), detail: Some("at most 120 characters".into()) });
     }
+    slug::check_brand_name(name).map_err(|code| AppError::Refused { status: 422, code: code.into(), detail: None })?;
     let hash = strong_hash(body["password"].as_str().unwrap_or_default(), &email)?;
     let code = new_code()?;
     let created = store::auth::signup(
