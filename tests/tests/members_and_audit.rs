@@ -326,3 +326,26 @@ fn removing_and_disabling_each_other_at_once_leave_one_admin() {
     assert_eq!(ok, 1, "exactly one change: {} / {}", a.body, b.body);
     assert_eq!(active_admins(&brand), 1, "the last admin stays");
 }
+
+/// An invitation to what is not an address was accepted and accepting it answered 500
+/// (`accounts_email_check`); a change of email and an erasure take the same shape check.
+#[test]
+fn invitations_email_changes_and_erasures_refuse_what_is_not_an_email_with_400() {
+    let (host, brand, admin) = own_brand();
+    let long = format!("{}@example.com", "a".repeat(300));
+    for email in ["@evil.example", "no-at-sign", "a@b", long.as_str(), " @example.com "] {
+        let r = call("POST", &host, "/api/v1/admin/members/invitations", &admin, Some(json!({"email": email, "role": "brand_admin"})));
+        assert_eq!((r.status, r.error_code().as_str()), (400, "invalid_email"), "invite {email:.40}: {}", r.body);
+        let r = call("POST", &host, "/api/v1/account/email", &admin, Some(json!({"current_password": OWNER_PASSWORD, "new_email": email})));
+        assert_eq!((r.status, r.error_code().as_str()), (400, "invalid_email"), "email change {email:.40}: {}", r.body);
+        let r = call("POST", &host, "/api/v1/admin/customers/erase", &admin, Some(json!({"email": email})));
+        assert_eq!((r.status, r.error_code().as_str()), (400, "invalid_email"), "erase {email:.40}: {}", r.body);
+    }
+    assert_eq!(count(&format!("select count(*) from invitations where brand_id = '{brand}'")), 0, "no invitation stored");
+    assert_eq!(count(&format!("select count(*) from email_outbox where brand_id = '{brand}' and template in ('member_invitation', 'email_change_code')")), 0);
+    assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{brand}' and action in ('member_invited', 'data_delete')")), 0);
+    // what the bad input did not spend: the owner's re-authentication budget
+    assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{brand}' and action = 'reauthentication_failed'")), 0);
+    let r = call("POST", &host, "/api/v1/admin/members/invitations", &admin, Some(json!({"email": format!("ok-{}@example.com", unique("inv")), "role": "editor"})));
+    assert_eq!(r.status, 201, "a real address is invited: {}", r.body);
+}

@@ -159,3 +159,91 @@ fn a_brand_requiring_mfa_keeps_its_admins_out_until_they_enrol() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(call("GET", &host, "/api/v1/admin/members", Some(&token), json!({})).error_code(), "mfa_enrollment_required");
 }
+
+/// A 6-digit code that is none of the codes the secret accepts now (one step either way).
+fn wrong_code(secret: &str) -> String {
+    let valid: Vec<String> = [-1i64, 0, 1, 2].iter().filter_map(|d| totp::code_at(secret, now() + d * totp::STEP_SECONDS)).collect();
+    (0..10).map(|d| format!("{d}{d}{d}{d}{d}{d}")).find(|c| !valid.contains(c)).unwrap_or_default()
+}
+
+#[test]
+fn a_stolen_session_cannot_guess_the_second_factor_reauthentication_is_limited_per_account_and_audited() {
+    let (host, email, token) = owner();
+    let (secret, _) = enrol(&host, &token); // one re-authentication (setup) of the hourly ten
+    let id = sql(&format!("select id from accounts where email = '{email}'"));
+    let state = || sql(&format!("select password_hash || mfa_secret || email || coalesce(mfa_pending_secret, '-') || mfa_enabled_at from accounts where id = '{id}'"));
+    let before = state();
+    let mails = || count(&format!("select count(*) from email_outbox where to_email = '{email}' or template = 'email_change_code' and to_email = 'x-{email}'"));
+    let mails_before = mails();
+    // the attack: the password is known (phished), the second factor is guessed; every try
+    // from a new client, across every route that re-authenticates
+    let guess = wrong_code(&secret);
+    let routes = [
+        ("/api/v1/account/password", json!({"new_password": "Taken-Over-99"})),
+        ("/api/v1/account/email", json!({"new_email": format!("x-{email}")})),
+        ("/api/v1/account/mfa/disable", json!({})),
+        ("/api/v1/account/mfa/setup", json!({})),
+    ];
+    let mut answers = Vec::new();
+    for i in 0..30 {
+        let (path, extra) = &routes[i % routes.len()];
+        let mut body = json!({"current_password": OWNER_PASSWORD, "otp": guess});
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        let r = call("POST", &host, path, Some(&token), body);
+        answers.push((r.status, r.error_code(), r.header("retry-after")));
+    }
+    for (i, a) in answers.iter().enumerate() {
+        if i < 9 {
+            assert_eq!((a.0, a.1.as_str()), (400, "otp_invalid"), "attempt {}", i + 1);
+        } else {
+            assert_eq!((a.0, a.1.as_str()), (429, "rate_limited"), "attempt {}: past ten re-authentications an hour", i + 1);
+            assert!(a.2.as_deref().and_then(|s| s.parse::<i64>().ok()).is_some_and(|s| s > 0 && s <= 3600), "Retry-After: {:?}", a.2);
+        }
+    }
+    // past the limit even the right code is not checked
+    let r = call("POST", &host, "/api/v1/account/password", Some(&token),
+                 json!({"current_password": OWNER_PASSWORD, "otp": next_code(&secret), "new_password": "Taken-Over-99"}));
+    assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"), "{}", r.body);
+    assert_eq!(state(), before, "password, factor and email unchanged");
+    assert_eq!(mails(), mails_before, "no code, no notice sent");
+    // each failure is audited with what failed, never what was typed
+    assert_eq!(count(&format!("select count(*) from audit_log where action = 'reauthentication_failed' and actor = '{id}' and target = '{id}' and detail->>'reason' = 'second_factor'")), 9);
+    let purposes = sql(&format!("select string_agg(distinct detail->>'purpose', ',' order by detail->>'purpose') from audit_log where action = 'reauthentication_failed' and actor = '{id}'"));
+    assert_eq!(purposes, "email_change,mfa_disable,mfa_setup,password_change");
+    assert_eq!(count(&format!("select count(*) from audit_log where action = 'reauthentication_failed' and actor = '{id}' and (detail::text like '%{guess}%' or detail::text like '%{OWNER_PASSWORD}%')")), 0);
+    // the limit is the account's: another owner re-authenticates as usual
+    let (host2, _, token2) = owner();
+    let r = call("POST", &host2, "/api/v1/account/mfa/setup", Some(&token2), json!({"current_password": OWNER_PASSWORD}));
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+#[test]
+fn a_stolen_session_cannot_guess_the_password_either() {
+    let (host, email, token) = owner();
+    let hash = sql(&format!("select password_hash from accounts where email = '{email}'"));
+    let codes: Vec<u16> = (0..15)
+        .map(|i| call("POST", &host, "/api/v1/account/password", Some(&token), json!({"current_password": format!("guess-{i}"), "new_password": "Taken-Over-99"})).status)
+        .collect();
+    assert_eq!(&codes[..10], &[401; 10]);
+    assert_eq!(&codes[10..], &[429; 5]);
+    let r = call("POST", &host, "/api/v1/account/password", Some(&token), json!({"current_password": OWNER_PASSWORD, "new_password": "Taken-Over-99"}));
+    assert_eq!(r.status, 429, "the right password too, once the budget is spent: {}", r.body);
+    assert_eq!(sql(&format!("select password_hash from accounts where email = '{email}'")), hash);
+    assert_eq!(count(&format!("select count(*) from audit_log a join accounts c on a.actor = c.id::text where c.email = '{email}' and a.action = 'reauthentication_failed' and a.detail->>'reason' = 'password'")), 10);
+}
+
+#[test]
+fn recovery_codes_are_stored_as_keyed_hashes_a_database_reader_cannot_search() {
+    let (host, email, token) = owner();
+    let (_, recovery) = enrol(&host, &token);
+    assert_eq!(count(&format!("select cardinality(mfa_recovery_hashes) from accounts where email = '{email}'")), 10);
+    for code in &recovery {
+        // an unsalted SHA-256 of a 10-hex-digit code falls to an offline search of 2^40
+        let plain = count(&format!("select count(*) from accounts where email = '{email}' and encode(extensions.digest('{code}', 'sha256'), 'hex') = any(mfa_recovery_hashes)"));
+        assert_eq!(plain, 0, "{code} stored as plain SHA-256");
+    }
+    assert_eq!(login(&host, &email, json!({"recovery_code": recovery[3].to_uppercase()})).status, 200, "a recovery code still works");
+    assert_eq!(count(&format!("select cardinality(mfa_recovery_hashes) from accounts where email = '{email}'")), 9);
+}

@@ -45,3 +45,33 @@ fn two_ipv6_addresses_in_one_64_share_a_budget() {
     let other = format!("{}::1", fresh_64());
     assert_eq!(lookup_api(&other, 910_022).status, 404);
 }
+
+fn login(ip: &str, email: &str, password: &str) -> Reply {
+    let body = json!({"email": email, "password": password}).to_string();
+    send("POST", "acme.localhost", "/api/v1/auth/login", &[("cf-connecting-ip", ip), ("content-type", "application/json")], Some(body))
+}
+
+/// The 50-failed-logins-an-hour limit counts an IPv6 client per /64: a client that takes a
+/// new address of its /64 for every try is still one client. Failures are stored under the
+/// client's key (the /64), the audit log keeps the exact address.
+#[test]
+fn failed_logins_count_an_ipv6_client_per_64() {
+    let net = fresh_64();
+    let key = shoal_domain::rate_limit::client_key(&format!("{net}::1"));
+    for n in 1..=4 {
+        let ip = format!("{net}:{n:x}:{n:x}:{n:x}:{n:x}");
+        let r = login(&ip, &format!("{}@example.com", unique("nobody")), "wrong-password");
+        assert_eq!(r.status, 401, "try {n}: {}", r.body);
+    }
+    assert_eq!(count(&format!("select count(*) from login_failures where ip = '{key}'")), 4, "stored under the /64");
+    assert_eq!(count(&format!("select count(*) from audit_log where action = 'login_failed' and ip like '{net}:%'")), 4, "audited with the address");
+    // the rest of the hour's 50 failures of this /64 (from other addresses of it, earlier)
+    sql(&format!("insert into login_failures (brand_id, email, ip, at) select '{ACME_ID}', 'x@example.com', '{key}', now() - interval '10 minutes' from generate_series(1, 46)"));
+    // yet another address of the same /64, with the right password: refused
+    let r = login(&format!("{net}:ffff:ffff:ffff:fffe"), "admin@acme.localhost", DEV_PASSWORD);
+    assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"), "{}", r.body);
+    assert_eq!(count(&format!("select count(*) from audit_log where action = 'login' and ip like '{net}:%'")), 0, "no session opened for the /64");
+    // a neighbouring /64 is another client
+    let other = format!("{}::1", fresh_64());
+    assert_eq!(login(&other, "admin@acme.localhost", DEV_PASSWORD).status, 200);
+}

@@ -101,9 +101,11 @@ fn wrong_codes_answer_alike_for_known_and_unknown_emails() {
     let known = format!("{slug}@example.com");
     assert_eq!(signup(&slug, &known).status, 201);
     let wrong = if last_code(&known, "verification_code") == "000000" { "111111" } else { "000000" };
+    // an unknown address of its own (per-address budgets must not carry over between runs)
+    let unknown = format!("nobody-{slug}@example.com");
     for path in ["/api/v1/auth/verify-email", "/api/v1/auth/reset-password"] {
         for _ in 0..6 {
-            let answers: Vec<(u16, String)> = [known.as_str(), "nobody-here@example.com"]
+            let answers: Vec<(u16, String)> = [known.as_str(), unknown.as_str()]
                 .iter()
                 .map(|e| {
                     let r = post("localhost", path, json!({"email": e, "code": wrong, "new_password": "Brand-New-Pass-7"}), &fresh_ip());
@@ -228,10 +230,14 @@ fn sign_up_errors_never_name_a_constraint() {
         (json!({"brand_name": "Shop", "slug": "x".repeat(41), "email": format!("{slug}@example.com"), "password": "Fresh-Start-42"}), "invalid_slug"),
         (json!({"brand_name": "N".repeat(121), "slug": slug, "email": format!("{slug}@example.com"), "password": "Fresh-Start-42"}), "invalid_brand_name"),
         (json!({"brand_name": "Shop", "slug": slug, "email": "not-an-email", "password": "Fresh-Start-42"}), "invalid_email"),
+        // the database's `accounts_email_check` refused these with a 500
+        (json!({"brand_name": "Shop", "slug": slug, "email": "@example.com", "password": "Fresh-Start-42"}), "invalid_email"),
+        (json!({"brand_name": "Shop", "slug": slug, "email": format!("{}@example.com", "a".repeat(300)), "password": "Fresh-Start-42"}), "invalid_email"),
     ];
     for (body, code) in cases {
         let r = post("localhost", "/api/v1/auth/signup", body, &fresh_ip());
         assert_eq!(r.error_code(), code, "{}", r.body);
+        assert!((400..500).contains(&r.status), "{}", r.status);
         assert!(!r.body.contains("_check") && !r.body.contains("constraint") && !r.body.contains("brands"), "{}", r.body);
     }
     assert_eq!(count(&format!("select count(*) from accounts where email = '{slug}@example.com'")), 0);
@@ -343,4 +349,86 @@ fn an_invitation_proves_the_address_of_an_unverified_account() {
     assert_eq!(joined.status, 200, "{}", joined.body);
     assert_eq!(count(&format!("select count(*) from accounts where email = '{email}' and email_verified_at is not null")), 1);
     assert_eq!(count(&format!("select count(*) from signup_claims c join accounts a on a.id = c.account_id where a.email = '{email}'")), 0);
+}
+
+#[test]
+fn verify_email_is_limited_per_ip() {
+    let addr = fresh_ip();
+    let slug = unique("vip").chars().take(30).collect::<String>();
+    for i in 0..10 {
+        let r = post("localhost", "/api/v1/auth/verify-email", json!({"email": format!("{slug}-{i}@example.com"), "code": "000000"}), &addr);
+        assert_eq!((r.status, r.error_code().as_str()), (400, "code_invalid"), "attempt {}: {}", i + 1, r.body);
+    }
+    let r = post("localhost", "/api/v1/auth/verify-email", json!({"email": format!("{slug}-x@example.com"), "code": "000000"}), &addr);
+    assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"), "{}", r.body);
+    assert!(r.header("retry-after").is_some());
+}
+
+/// The attack: a code locks after 5 wrong tries, but a new one is a resend away, from a
+/// new IP each time; so the address itself has a budget of tries (and of codes).
+#[test]
+fn verify_email_is_limited_per_address_so_codes_cannot_be_brute_forced_across_resends() {
+    let slug = unique("vaddr").chars().take(30).collect::<String>();
+    let email = format!("{slug}@example.com");
+    assert_eq!(signup(&slug, &email).status, 201);
+    let wrong = |code: &str| if code == "000000" { "111111".to_owned() } else { "000000".to_owned() };
+    for i in 0..20 {
+        if i % 5 == 0 && i > 0 {
+            assert_eq!(post("localhost", "/api/v1/auth/resend-verification", json!({"email": email}), &fresh_ip()).status, 202);
+        }
+        let code = last_code(&email, "verification_code");
+        let r = post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": wrong(&code)}), &fresh_ip());
+        assert_eq!((r.status, r.error_code().as_str()), (400, "code_invalid"), "attempt {}: {}", i + 1, r.body);
+    }
+    assert_eq!(post("localhost", "/api/v1/auth/resend-verification", json!({"email": email}), &fresh_ip()).status, 202);
+    let right = last_code(&email, "verification_code");
+    let r = post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": right}), &fresh_ip());
+    assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"), "past 20 tries an hour even the right code waits: {}", r.body);
+    assert_eq!(count(&format!("select count(*) from accounts where email = '{email}' and email_verified_at is null")), 1, "still unverified");
+}
+
+/// Resend and forgot answer the same 202 past the per-address cap but send nothing: an
+/// inbox cannot be flooded, and the answer says nothing about the address.
+#[test]
+fn code_requests_are_capped_per_address_with_the_same_answer() {
+    let slug = unique("flood").chars().take(30).collect::<String>();
+    let email = format!("{slug}@example.com");
+    assert_eq!(signup(&slug, &email).status, 201);
+    let ghost = format!("ghost-{slug}@example.com");
+    for (path, template) in [("/api/v1/auth/resend-verification", "verification_code"), ("/api/v1/auth/forgot-password", "password_reset")] {
+        let before = count(&format!("select count(*) from email_outbox where to_email = '{email}' and template = '{template}'"));
+        for i in 0..12 {
+            for who in [&email, &ghost] {
+                let r = post("localhost", path, json!({"email": who}), &fresh_ip());
+                assert_eq!((r.status, r.body.as_str()), (202, r#"{"accepted":true}"#), "{path} {who} request {}", i + 1);
+            }
+        }
+        let sent = count(&format!("select count(*) from email_outbox where to_email = '{email}' and template = '{template}'")) - before;
+        assert_eq!(sent, 5, "{path}: five codes an hour to one address, then nothing");
+    }
+}
+
+/// Every route that takes an email refuses what is not one (and anything over 254
+/// characters) with 400 invalid_email before storing anything.
+#[test]
+fn anonymous_routes_refuse_what_is_not_an_email_with_400_and_store_nothing() {
+    let long = format!("{}@example.com", "a".repeat(10_000));
+    let slug = unique("bademail").chars().take(30).collect::<String>();
+    let bad = [long.as_str(), "@example.com", "@evil.example", "no-at-sign", "a@b"];
+    // other tests run at once: count only what could have gone to these inputs
+    let outbox = || count("select count(*) from email_outbox where length(to_email) > 254 or to_email in ('@example.com', '@evil.example', 'no-at-sign', 'a@b')");
+    for email in bad {
+        for (host, path) in [("acme.localhost", "/api/v1/auth/login"), ("localhost", "/api/v1/auth/forgot-password"),
+                             ("localhost", "/api/v1/auth/resend-verification"), ("localhost", "/api/v1/auth/verify-email"),
+                             ("localhost", "/api/v1/auth/reset-password"), ("localhost", "/api/v1/auth/signup")] {
+            let before = outbox();
+            let r = post(host, path, json!({"email": email, "password": "Fresh-Start-42", "code": "123456",
+                                            "new_password": "Brand-New-Pass-7", "brand_name": "Shop", "slug": slug}), &fresh_ip());
+            assert_eq!((r.status, r.error_code().as_str()), (400, "invalid_email"), "{path} {:.40}: {}", email, r.body);
+            assert_eq!(outbox(), before, "{path}: nothing sent");
+        }
+    }
+    assert_eq!(count(&format!("select count(*) from audit_log where length(target) > 254 or target like '%aaaaaaaaaa%'")), 0, "no typed text in the audit log");
+    assert_eq!(count("select count(*) from login_failures where length(email) > 254 or email in ('@example.com', '@evil.example', 'no-at-sign', 'a@b')"), 0);
+    assert_eq!(count(&format!("select count(*) from brands where slug = '{slug}'")), 0);
 }

@@ -8,7 +8,7 @@ set role shoal_owner;
 
 create table public.accounts (
   id                 uuid primary key default extensions.gen_random_uuid(),
-  email              text not null unique check (email = lower(email) and position('@' in email) > 1),
+  email              text not null unique check (email = lower(email) and position('@' in email) > 1 and length(email) <= 254),
   password_hash      text not null,
   name               text not null default '',
   locale             text not null default 'en' check (locale in ('en', 'es')),
@@ -74,8 +74,12 @@ create table public.login_failures (
   id        bigint generated always as identity primary key,
   brand_id  uuid not null references public.brands(id) on delete cascade,
   email     text not null,
+  -- the client the failure is counted against: an IPv4 address, or an IPv6 client's /64
+  -- (`rate_limit::client_key`), so a client cannot pick a new address of its /64 per try
   ip        text not null,
-  at        timestamptz not null default now()
+  at        timestamptz not null default now(),
+  -- the worker refuses longer emails up front; this keeps the table bounded regardless
+  constraint login_failures_email_length check (length(email) <= 254)
 );
 create index login_failures_brand_email_idx on public.login_failures(brand_id, email, at);
 create index login_failures_ip_idx on public.login_failures(ip, at);
@@ -116,7 +120,7 @@ grant all on public.accounts, public.memberships, public.sessions, public.revoke
 -- read only where a code is checked); account fields are null when the email has no
 -- account. The failure counts exist for every email alike: `recent_failures` counts failed
 -- logins with this email on this brand's host in the last hour, `ip_failures` those from
--- this client IP on any host.
+-- this client on any host (`p_ip` is the client key: IPv4 address or IPv6 /64).
 create function public.auth_login_context(p_brand_id uuid, p_email text, p_ip text default null)
 returns jsonb
 language sql stable security definer set search_path = ''
@@ -139,8 +143,11 @@ $$;
 -- Records the outcome of a login; on success opens a session (new family) and returns it.
 -- A platform super admin signing in to a brand it is no member of is switching to it:
 -- recorded as `brand_switched` in that brand's audit log.
+-- A failure is counted against `p_client_key` (IPv4 address or IPv6 /64); the audit log keeps
+-- the exact `p_ip`. The email typed is kept to 254 characters at most.
 create function public.auth_login_finish(p_brand_id uuid, p_account_id uuid, p_email text, p_ok boolean,
-  p_refresh_hash text, p_idle_days integer, p_absolute_days integer, p_ip text, p_user_agent text, p_request_id text)
+  p_refresh_hash text, p_idle_days integer, p_absolute_days integer, p_ip text, p_user_agent text, p_request_id text,
+  p_client_key text default null)
 returns jsonb
 language plpgsql security definer set search_path = ''
 as $$
@@ -150,12 +157,13 @@ declare
   v_member uuid;
 begin
   if not p_ok then
-    insert into public.login_failures (brand_id, email, ip) values (p_brand_id, lower(trim(p_email)), coalesce(p_ip, ''));
+    insert into public.login_failures (brand_id, email, ip)
+    values (p_brand_id, left(lower(trim(p_email)), 254), coalesce(nullif(p_client_key, ''), p_ip, ''));
     delete from public.login_failures where at < now() - interval '1 day';
     -- a brand's audit log names only accounts of that brand: anyone else is the email typed
     select m.account_id into v_member from public.memberships m where m.account_id = p_account_id and m.brand_id = p_brand_id;
     insert into public.audit_log (brand_id, actor, action, target, detail, ip, user_agent, request_id)
-    values (p_brand_id, coalesce(v_member::text, 'anonymous'), 'login_failed', coalesce(v_member::text, lower(trim(p_email))),
+    values (p_brand_id, coalesce(v_member::text, 'anonymous'), 'login_failed', coalesce(v_member::text, left(lower(trim(p_email)), 254)),
             '{}'::jsonb, p_ip, p_user_agent, p_request_id);
     return null;
   end if;
@@ -255,11 +263,11 @@ end
 $$;
 
 revoke execute on function public.auth_login_context(uuid, text, text),
-  public.auth_login_finish(uuid, uuid, text, boolean, text, integer, integer, text, text, text),
+  public.auth_login_finish(uuid, uuid, text, boolean, text, integer, integer, text, text, text, text),
   public.auth_session(uuid, text, uuid), public.auth_refresh(text, text, integer, uuid),
   public.auth_logout(uuid, text, timestamptz) from public, anon, authenticated;
 grant execute on function public.auth_login_context(uuid, text, text),
-  public.auth_login_finish(uuid, uuid, text, boolean, text, integer, integer, text, text, text),
+  public.auth_login_finish(uuid, uuid, text, boolean, text, integer, integer, text, text, text, text),
   public.auth_session(uuid, text, uuid), public.auth_refresh(text, text, integer, uuid),
   public.auth_logout(uuid, text, timestamptz) to service_role;
 

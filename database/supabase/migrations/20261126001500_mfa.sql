@@ -62,6 +62,15 @@ returns boolean language sql security definer set search_path = '' as $$
   returning true
 $$;
 
+-- A failed re-authentication (password, or the current second factor, before a change of
+-- password, email or factor): audited with what failed and what was asked for, never what
+-- was typed. The worker limits attempts per account (rate-limit Durable Object).
+create function public.auth_reauthentication_failed(p_account_id uuid, p_brand_id uuid, p_reason text, p_purpose text)
+returns void language sql security definer set search_path = '' as $$
+  select shoal_private.audit(p_brand_id, p_account_id::text, 'reauthentication_failed', p_account_id::text,
+    jsonb_build_object('reason', left(p_reason, 40), 'purpose', left(p_purpose, 40)))
+$$;
+
 create function public.admin_set_security(p_brand_id uuid, p_require_mfa boolean, p_actor text)
 returns jsonb language plpgsql security definer set search_path = '' as $$
 begin
@@ -74,9 +83,10 @@ $$;
 
 revoke execute on function public.auth_mfa_state(uuid), public.auth_mfa_setup(uuid, text), public.auth_mfa_enable(uuid, text[], uuid, bigint),
   public.auth_mfa_disable(uuid, uuid), public.auth_mfa_use_recovery(uuid, text), public.auth_mfa_use_step(uuid, bigint),
-  public.admin_set_security(uuid, boolean, text) from public, anon, authenticated;
+  public.admin_set_security(uuid, boolean, text), public.auth_reauthentication_failed(uuid, uuid, text, text)
+  from public, anon, authenticated;
 grant execute on function public.auth_mfa_state(uuid), public.auth_mfa_setup(uuid, text), public.auth_mfa_enable(uuid, text[], uuid, bigint),
   public.auth_mfa_disable(uuid, uuid), public.auth_mfa_use_recovery(uuid, text), public.auth_mfa_use_step(uuid, bigint),
-  public.admin_set_security(uuid, boolean, text) to service_role;
+  public.admin_set_security(uuid, boolean, text), public.auth_reauthentication_failed(uuid, uuid, text, text) to service_role;
 reset role;
 

@@ -18,6 +18,7 @@ pub mod signed_id;
 pub mod rate_limit;
 pub mod i18n;
 pub mod email;
+pub mod email_address;
 pub mod password;
 pub mod permissions;
 pub mod access_token;

@@ -4,7 +4,7 @@
 use data_encoding::BASE32_NOPAD;
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 pub const STEP_SECONDS: i64 = 30;
 pub const DIGITS: u32 = 6;
@@ -61,8 +61,20 @@ pub fn recovery_codes(random: [u8; 50]) -> Vec<String> {
         .collect()
 }
 
-pub fn recovery_hash(code: &str) -> String {
-    hex::encode(Sha256::digest(code.trim().to_lowercase().as_bytes()))
+/// What is stored of a recovery code: HMAC-SHA256 under a key derived from the project
+/// secret (`JWT_SECRET`), bound to the account. A code has only 40 random bits, so a plain
+/// hash would fall to an offline search by anyone who reads the database; without the
+/// secret nothing can be tried but through the (rate-limited) API. Lowercased and trimmed,
+/// as people type them.
+pub fn recovery_hash(secret: &[u8], account: &str, code: &str) -> String {
+    let Ok(mut derive) = Hmac::<Sha256>::new_from_slice(secret) else { return String::new() };
+    derive.update(b"shoal mfa recovery codes");
+    let key = derive.finalize().into_bytes();
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&key) else { return String::new() };
+    mac.update(account.as_bytes());
+    mac.update(b":");
+    mac.update(code.trim().to_lowercase().as_bytes());
+    hex::encode(mac.finalize().into_bytes())
 }
 
 #[cfg(test)]
@@ -108,6 +120,19 @@ mod tests {
         let codes = recovery_codes([7; 50]);
         assert_eq!(codes.len(), 10);
         assert_eq!(codes[0].len(), 11);
-        assert_eq!(recovery_hash(" 0707070707-x "), recovery_hash("0707070707-X"));
+        assert_eq!(recovery_hash(b"k", "acct", " 0707070707-x "), recovery_hash(b"k", "acct", "0707070707-X"));
+    }
+
+    #[test]
+    fn recovery_hashes_are_keyed_by_the_secret_and_bound_to_the_account() {
+        use sha2::Digest;
+        let code = "a1b2c-3d4e5";
+        let h = recovery_hash(b"project-secret", "acct-1", code);
+        assert_eq!(h.len(), 64);
+        assert_ne!(h, hex::encode(Sha256::digest(code.as_bytes())), "not the unsalted SHA-256 a database reader can search");
+        assert_ne!(h, recovery_hash(b"another-secret", "acct-1", code), "the key is the project's");
+        assert_ne!(h, recovery_hash(b"project-secret", "acct-2", code), "a hash copied to another account does not match");
+        assert_ne!(h, recovery_hash(b"project-secret", "acct-1", "a1b2c-3d4e6"));
+        assert_eq!(h, recovery_hash(b"project-secret", "acct-1", " A1B2C-3D4E5 "));
     }
 }

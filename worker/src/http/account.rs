@@ -4,7 +4,7 @@
 //!   a shop, signed in: POST /api/v1/account/password
 
 use shoal_domain::config::Config;
-use shoal_domain::{codes, password, slug};
+use shoal_domain::{codes, email_address, password, slug};
 use worker::{Env, Request, Response};
 
 use super::read_json;
@@ -12,9 +12,15 @@ use crate::error::{json_response, AppError};
 use crate::rate_limit;
 use crate::store;
 
-/// Sign-ups per IP per minute; code requests (resend, forgot) per IP per minute.
+/// Sign-ups per IP per minute; code requests (resend, forgot) per IP per minute, and per
+/// address per hour (beyond it the answer is the same but nothing is sent, so an inbox
+/// cannot be flooded and the answer still says nothing about the address); verification
+/// attempts per IP per minute and per address per hour (a 6-digit code is not guessed).
 const SIGNUPS_PER_MINUTE: i64 = 3;
 const CODE_REQUESTS_PER_MINUTE: i64 = 3;
+const CODE_REQUESTS_PER_HOUR_PER_EMAIL: i64 = 5;
+const VERIFICATIONS_PER_MINUTE_PER_IP: i64 = 10;
+const VERIFICATIONS_PER_HOUR_PER_EMAIL: i64 = 20;
 
 fn code_key(config: &Config) -> &[u8] {
     config.jwt_secret.as_bytes()
@@ -31,6 +37,18 @@ fn field<'a>(body: &'a serde_json::Value, name: &str) -> Result<&'a str, AppErro
         .ok_or_else(|| AppError::BadRequest("missing_field", format!("`{name}` is required")))
 }
 
+/// `name` of the body as an email address (`email_address::normalize`): anything else,
+/// including more than 254 characters, is `400 invalid_email` before it is looked up,
+/// counted or stored.
+pub fn email_field(body: &serde_json::Value, name: &str) -> Result<String, AppError> {
+    let raw = field(body, name)?;
+    email_address::normalize(raw).ok_or_else(|| invalid_email(name))
+}
+
+pub fn invalid_email(name: &str) -> AppError {
+    AppError::BadRequest("invalid_email", format!("`{name}` is not an email address"))
+}
+
 pub fn strong_hash(pass: &str, email: &str) -> Result<String, AppError> {
     password::check(pass, email).map_err(|e| AppError::Refused { status: 422, code: e.code().into(), detail: None })?;
     password::hash(pass, crate::random::bytes()?).ok_or_else(|| AppError::Internal("argon2".into()))
@@ -41,10 +59,7 @@ pub fn strong_hash(pass: &str, email: &str) -> Result<String, AppError> {
 pub async fn signup(mut req: Request, env: &Env, config: &Config) -> Result<Response, AppError> {
     rate_limit::check(env, "register", &rate_limit::client_ip(&req), SIGNUPS_PER_MINUTE, 60).await?;
     let body = read_json(&mut req).await?;
-    let email = field(&body, "email")?.to_lowercase();
-    if !email.contains('@') || email.len() > 254 {
-        return Err(AppError::BadRequest("invalid_email", "`email` is not an email address".into()));
-    }
+    let email = email_field(&body, "email")?;
     let slug = field(&body, "slug")?.to_lowercase();
     slug::check(&slug).map_err(|e| AppError::Refused { status: 422, code: e.code().into(), detail: None })?;
     let name = field(&body, "brand_name")?;
@@ -66,21 +81,32 @@ pub async fn signup(mut req: Request, env: &Env, config: &Config) -> Result<Resp
     Ok(json_response(&serde_json::json!({"brand_id": created["brand_id"], "host": created["host"], "email_verification": "sent"}), 201))
 }
 
-pub async fn verify_email(mut req: Request, config: &Config) -> Result<Response, AppError> {
+pub async fn verify_email(mut req: Request, env: &Env, config: &Config) -> Result<Response, AppError> {
+    rate_limit::check(env, "verify_email", &rate_limit::client_ip(&req), VERIFICATIONS_PER_MINUTE_PER_IP, 60).await?;
     let body = read_json(&mut req).await?;
-    let email = field(&body, "email")?.to_lowercase();
+    let email = email_field(&body, "email")?;
+    rate_limit::check(env, "verify_email_address", &email, VERIFICATIONS_PER_HOUR_PER_EMAIL, 3600).await?;
     let code = field(&body, "code")?;
     let outcome = store::auth::consume_code(config, &email, "verify_email", &codes::hash(code_key(config), "verify_email", &email, code), None).await?;
     anonymous_code_outcome(&outcome, serde_json::json!({"verified": true}))
 }
 
-/// Same answer whether or not the email has an account.
+/// Same answer whether or not the email has an account, and whether or not the address
+/// has had its hourly share of codes (past it nothing is sent).
 pub async fn send_code(mut req: Request, env: &Env, config: &Config, purpose: &str, template: &str, action: &str) -> Result<Response, AppError> {
     rate_limit::check(env, action, &rate_limit::client_ip(&req), CODE_REQUESTS_PER_MINUTE, 60).await?;
     let body = read_json(&mut req).await?;
-    let email = field(&body, "email")?.to_lowercase();
-    let code = new_code()?;
-    store::auth::issue_code(config, &email, purpose, &code, &codes::hash(code_key(config), purpose, &email, &code), template).await?;
+    let email = email_field(&body, "email")?;
+    let address_budget = rate_limit::check(env, &format!("{action}_address"), &email, CODE_REQUESTS_PER_HOUR_PER_EMAIL, 3600).await;
+    match address_budget {
+        Ok(()) => {
+            let code = new_code()?;
+            store::auth::issue_code(config, &email, purpose, &code, &codes::hash(code_key(config), purpose, &email, &code), template).await?;
+        }
+        // the address has had enough codes this hour: answer alike, send nothing
+        Err(AppError::RateLimited(_)) => {}
+        Err(e) => return Err(e),
+    }
     Ok(json_response(&serde_json::json!({"accepted": true}), 202))
 }
 
@@ -93,12 +119,9 @@ pub async fn send_verification(config: &Config, email: &str) -> Result<(), AppEr
 
 /// Change of email, signed in: the current password (and the current second factor when
 /// MFA is on), then a code to the new address.
-pub async fn request_email_change(config: &Config, brand_id: &str, account: &str, body: &serde_json::Value) -> Result<Response, AppError> {
-    super::mfa::reauthenticate(config, account, body).await?;
-    let new_email = field(body, "new_email")?.to_lowercase();
-    if !new_email.contains('@') || new_email.len() > 254 {
-        return Err(AppError::BadRequest("invalid_email", "`new_email` is not an email address".into()));
-    }
+pub async fn request_email_change(env: &Env, config: &Config, brand_id: &str, account: &str, body: &serde_json::Value) -> Result<Response, AppError> {
+    let new_email = email_field(body, "new_email")?;
+    super::mfa::reauthenticate(env, config, brand_id, account, body, "email_change").await?;
     let code = new_code()?;
     let hash = codes::hash(code_key(config), "change_email", account, &code);
     store::auth::request_email_change(config, account, &new_email, &code, &hash, brand_id).await?;
@@ -131,7 +154,7 @@ const RESETS_PER_HOUR_PER_EMAIL: i64 = 10;
 pub async fn reset_password(mut req: Request, env: &Env, config: &Config) -> Result<Response, AppError> {
     rate_limit::check(env, "reset_password", &rate_limit::client_ip(&req), RESETS_PER_MINUTE_PER_IP, 60).await?;
     let body = read_json(&mut req).await?;
-    let email = field(&body, "email")?.to_lowercase();
+    let email = email_field(&body, "email")?;
     rate_limit::check(env, "reset_password_email", &email, RESETS_PER_HOUR_PER_EMAIL, 3600).await?;
     let code = field(&body, "code")?;
     let hash = strong_hash(body["new_password"].as_str().unwrap_or_default(), &email)?;

@@ -111,8 +111,8 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
         (Method::Post, ["customers", "erase"]) => {
             require(&caller, Action::ManageData)?;
             let body: serde_json::Value = read_json(&mut req).await?;
-            let email = body["email"].as_str().filter(|e| e.contains('@'))
-                .ok_or_else(|| AppError::BadRequest("invalid_email", "`email` is required".into()))?;
+            let email = body["email"].as_str().and_then(shoal_domain::email_address::normalize)
+                .ok_or_else(|| super::account::invalid_email("email"))?;
             let done = store::admin::call(config, "admin_erase_customer",
                 serde_json::json!({"p_brand_id": brand.id, "p_email": email, "p_actor": caller.actor()})).await?;
             Ok(json_response(&done, 200))

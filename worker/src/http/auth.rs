@@ -5,7 +5,8 @@
 use shoal_domain::access_token::{self, AccessClaims};
 use shoal_domain::brand::BrandContext;
 use shoal_domain::config::Config;
-use shoal_domain::{password, request_id};
+use shoal_domain::rate_limit::client_key;
+use shoal_domain::{email_address, password, request_id};
 use worker::{Date, Env, Method, Request, Response};
 
 use super::mfa::SecondFactor;
@@ -58,18 +59,18 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
         (Method::Post, "/api/v1/account/password") => {
             let s = staff::authenticate(&req, config, brand).await?;
             let body = read_json(&mut req).await?;
-            change_password(config, brand, &s, &body).await
+            change_password(env, config, brand, &s, &body).await
         }
         (Method::Post, "/api/v1/account/mfa/setup" | "/api/v1/account/mfa/enable" | "/api/v1/account/mfa/disable") => {
             let s = staff::authenticate(&req, config, brand).await?;
             let body = read_json(&mut req).await.unwrap_or_default();
-            super::mfa::handle(config, brand, &s, req.path().rsplit('/').next().unwrap_or_default(), &body).await
+            super::mfa::handle(env, config, brand, &s, req.path().rsplit('/').next().unwrap_or_default(), &body).await
         }
         (Method::Post | Method::Patch, "/api/v1/account/email" | "/api/v1/account/email/confirm" | "/api/v1/account/profile") => {
             let s = staff::authenticate(&req, config, brand).await?;
             let body = read_json(&mut req).await?;
             match req.path().as_str() {
-                "/api/v1/account/email" => super::account::request_email_change(config, &brand.id, &s.claims.sub, &body).await,
+                "/api/v1/account/email" => super::account::request_email_change(env, config, &brand.id, &s.claims.sub, &body).await,
                 "/api/v1/account/email/confirm" => super::account::confirm_email_change(config, &brand.id, &s.claims.sub, &body).await,
                 _ => super::account::update_profile(config, &s.claims.sub, &body).await,
             }
@@ -93,6 +94,7 @@ async fn accept_invitation(config: &Config, brand: &BrandContext, body: &serde_j
     let token_hash = access_token::refresh_hash(token);
     let email = store::auth::invitation_email(config, &brand.id, &token_hash)
         .await?
+        .and_then(|e| email_address::normalize(&e))
         .ok_or_else(|| AppError::Refused { status: 404, code: "invitation_not_found".into(), detail: None })?;
     let pass = body["password"].as_str().unwrap_or_default();
     let existing = store::auth::login_context(config, &brand.id, &email, "").await?;
@@ -107,8 +109,8 @@ async fn accept_invitation(config: &Config, brand: &BrandContext, body: &serde_j
 
 /// The current password, and the current second factor when MFA is on; the account is
 /// told by email.
-async fn change_password(config: &Config, brand: &BrandContext, s: &staff::Staff, body: &serde_json::Value) -> Result<Response, AppError> {
-    let email = super::mfa::reauthenticate(config, &s.claims.sub, body).await?;
+async fn change_password(env: &Env, config: &Config, brand: &BrandContext, s: &staff::Staff, body: &serde_json::Value) -> Result<Response, AppError> {
+    let email = super::mfa::reauthenticate(env, config, &brand.id, &s.claims.sub, body, "password_change").await?;
     let hash = super::account::strong_hash(body["new_password"].as_str().unwrap_or_default(), &email)?;
     store::auth::change_password(config, &s.claims.sub, &s.claims.sid, &hash, &brand.id).await?;
     Ok(json_response(&serde_json::json!({"password_changed": true}), 200))
@@ -119,12 +121,17 @@ pub(crate) fn invalid_credentials() -> AppError {
 }
 
 async fn login(config: &Config, brand: &BrandContext, body: &serde_json::Value, ip: &str, ua: &str, rid: &str) -> Result<Response, AppError> {
-    let email = body["email"].as_str().map(str::trim).unwrap_or_default().to_lowercase();
+    let typed = body["email"].as_str().map(str::trim).unwrap_or_default();
     let pass = body["password"].as_str().unwrap_or_default();
-    if email.is_empty() || pass.is_empty() {
+    if typed.is_empty() || pass.is_empty() {
         return Err(AppError::BadRequest("missing_field", "`email` and `password` are required".into()));
     }
-    let ctx = store::auth::login_context(config, &brand.id, &email, ip).await?;
+    // what is not an address (e.g. megabytes of text) is refused before it is counted or
+    // written to the audit log; its shape says nothing about which accounts exist
+    let email = email_address::normalize(typed).ok_or_else(|| super::account::invalid_email("email"))?;
+    // failures are counted per client: an IPv6 client per /64 (it may use any address of it)
+    let client = client_key(ip);
+    let ctx = store::auth::login_context(config, &brand.id, &email, &client).await?;
     if ctx["recent_failures"].as_i64().unwrap_or(0) >= FAILURES_PER_HOUR || ctx["ip_failures"].as_i64().unwrap_or(0) >= IP_FAILURES_PER_HOUR {
         return Err(AppError::RateLimited(3600));
     }
@@ -156,6 +163,7 @@ async fn login(config: &Config, brand: &BrandContext, body: &serde_json::Value, 
         ok,
         refresh_hash: &access_token::refresh_hash(&refresh),
         ip,
+        client: &client,
         user_agent: ua,
         request_id: rid,
     };

@@ -202,7 +202,7 @@ async fn platform(req: Request, env: &Env, config: &Config, path: &str) -> Resul
     let post = req.method() == Method::Post;
     match path {
         "/api/v1/auth/signup" if post => account::signup(req, env, config).await,
-        "/api/v1/auth/verify-email" if post => account::verify_email(req, config).await,
+        "/api/v1/auth/verify-email" if post => account::verify_email(req, env, config).await,
         "/api/v1/auth/resend-verification" if post => {
             account::send_code(req, env, config, "verify_email", "verification_code", "resend_verification").await
         }

@@ -23,6 +23,8 @@ pub struct LoginRecord<'a> {
     pub ok: bool,
     pub refresh_hash: &'a str,
     pub ip: &'a str,
+    /// What failures are counted by: `rate_limit::client_key` of the IP (IPv6 per /64).
+    pub client: &'a str,
     pub user_agent: &'a str,
     pub request_id: &'a str,
 }
@@ -33,7 +35,7 @@ pub async fn login_finish(config: &Config, brand_id: &str, r: LoginRecord<'_>) -
         "auth_login_finish",
         serde_json::json!({"p_brand_id": brand_id, "p_account_id": r.account_id, "p_email": r.email, "p_ok": r.ok,
             "p_refresh_hash": r.refresh_hash, "p_idle_days": config.session_idle_days,
-            "p_absolute_days": config.session_absolute_days, "p_ip": r.ip, "p_user_agent": r.user_agent,
+            "p_absolute_days": config.session_absolute_days, "p_ip": r.ip, "p_client_key": r.client, "p_user_agent": r.user_agent,
             "p_request_id": r.request_id}),
     )
     .await
