@@ -30,8 +30,8 @@ function request()
     return wrk.format("POST", "/rpc/store_list_products",
       {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
   end
-  -- each read from another client address, as a busy shop's shoppers (per-client limits)
-  local ip = string.format("10.%d.%d.%d", math.random(0, 255), math.random(0, 255), math.random(1, 254))
+  -- reads from 254 client addresses, as a busy shop's shoppers (per-client limits)
+  local ip = string.format("10.0.0.%d", math.random(1, 254))
   return wrk.format("GET", string.format("/api/v1/store/products?sort=%s&limit=%d&cursor=%s", sort, limit, hex("o:" .. offset)),
     {["Host"] = "acme.localhost", ["CF-Connecting-IP"] = ip})
 end

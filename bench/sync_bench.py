@@ -48,10 +48,18 @@ def call(base, method, path, headers, body=None):
     return r.status, data
 
 
+def staff_token():
+    """The admin API takes staff sessions only: Acme's development admin signs in."""
+    st, data = call(DEV_WORKER, "POST", "/api/v1/auth/login", {"Host": "acme.localhost", "Content-Type": "application/json"},
+                    json.dumps({"email": "admin@acme.localhost", "password": "Shoal-dev-2026!"}))
+    assert st == 200, data
+    return json.loads(data)["access_token"]
+
+
 def activate():
     """A device created through the admin API and activated with a real P-256 request."""
     st, data = call(DEV_WORKER, "POST", "/api/v1/admin/devices",
-                    {"Host": "acme.localhost", "Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+                    {"Host": "acme.localhost", "Authorization": f"Bearer {staff_token()}", "Content-Type": "application/json"},
                     json.dumps({"name": "Bench till"}))
     assert st == 201, data
     device = json.loads(data)

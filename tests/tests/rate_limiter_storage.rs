@@ -41,8 +41,8 @@ fn an_expired_window_is_deleted_by_the_objects_alarm() {
     assert_eq!(r.status, 404, "{}", r.body);
     let to = now_ms();
     let ours: Vec<PathBuf> = files().into_iter().filter(|f| windows_started(f, from, to) > 0).collect();
-    // the storefront-read and the order-lookup windows of this client
-    assert!(ours.len() >= 2, "the request left its windows in storage: {ours:?} in {:?}", objects_dir());
+    // the order-lookup window of this client
+    assert!(!ours.is_empty(), "the request left its window in storage: {ours:?} in {:?}", objects_dir());
     // the window is 60 s; the alarm fires a second after it ends
     std::thread::sleep(Duration::from_millis((to + 62_000 - now_ms()).max(0) as u64));
     let deadline = now_ms() + 20_000;

@@ -11,10 +11,17 @@ use worker::{Context, Env, Request, Response};
 use crate::error::{json_response, AppError};
 use crate::{kv, store};
 
+/// Catalog reads that reach the database, per client per minute: far above a shopper (a
+/// browsing shopper is mostly served from cache), low enough that one client cannot turn
+/// made-up queries into unbounded database work. Cache hits are not counted: a busy shop's
+/// hot path stays free of the rate limiter's round trip.
+const DATABASE_READS_PER_MINUTE: i64 = 600;
+
 /// Answers a catalog read from KV, or from the database and then caches it when `keep`
 /// says the answer is worth a key: an empty search result or a missing product is not
 /// (anyone can make up endless queries and slugs; each would otherwise cost a KV write).
-async fn cached<F, Fut>(env: &Env, ctx: &Context, config: &Config, key: &str, keep: fn(&serde_json::Value) -> bool, load: F) -> Result<(serde_json::Value, bool), AppError>
+/// A read that reaches the database counts against `client`'s budget first.
+async fn cached<F, Fut>(env: &Env, ctx: &Context, config: &Config, client: &str, key: &str, keep: fn(&serde_json::Value) -> bool, load: F) -> Result<(serde_json::Value, bool), AppError>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<serde_json::Value, AppError>>,
@@ -25,6 +32,7 @@ where
             return Ok((hit, true));
         }
     }
+    crate::rate_limit::check(env, "store_read", client, DATABASE_READS_PER_MINUTE, 60).await?;
     let value = load().await?;
     if !keep(&value) {
         return Ok((value, false));
@@ -65,47 +73,47 @@ pub fn list_query(req: &Request) -> Result<ListQuery, AppError> {
     parse_list_query(&pairs).map_err(|e| AppError::BadRequest(e.0, "invalid catalog query".into()))
 }
 
-pub async fn load_products(env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, q: &ListQuery) -> Result<(serde_json::Value, bool), AppError> {
+pub async fn load_products(env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, client: &str, q: &ListQuery) -> Result<(serde_json::Value, bool), AppError> {
     let key = catalog::cache_key(&brand.id, brand.catalog_version, "products", q);
-    let (mut page, hit) = cached(env, ctx, config, &key, has_items, || store::catalog::list_products(config, &brand.id, q)).await?;
+    let (mut page, hit) = cached(env, ctx, config, client, &key, has_items, || store::catalog::list_products(config, &brand.id, q)).await?;
     if page["has_more"].as_bool() == Some(true) {
         page["next_cursor"] = serde_json::Value::String(encode_cursor(q.offset + q.limit));
     }
     Ok((page, hit))
 }
 
-pub async fn load_product(env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, slug: &str) -> Result<(serde_json::Value, bool), AppError> {
+pub async fn load_product(env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, client: &str, slug: &str) -> Result<(serde_json::Value, bool), AppError> {
     let valid = !slug.is_empty() && slug.len() <= 96 && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if !valid {
         return Err(AppError::Refused { status: 404, code: "product_not_found".into(), detail: None });
     }
     let q = ListQuery { category: None, query: None, sort: catalog::Sort::Newest, offset: 0, limit: 1 };
     let key = catalog::cache_key(&brand.id, brand.catalog_version, &format!("product:{slug}"), &q);
-    let (product, hit) = cached(env, ctx, config, &key, is_found, || store::catalog::product(config, &brand.id, slug)).await?;
+    let (product, hit) = cached(env, ctx, config, client, &key, is_found, || store::catalog::product(config, &brand.id, slug)).await?;
     if product.is_null() {
         return Err(AppError::Refused { status: 404, code: "product_not_found".into(), detail: None });
     }
     Ok((product, hit))
 }
 
-pub async fn load_categories(env: &Env, ctx: &Context, config: &Config, brand: &BrandContext) -> Result<(serde_json::Value, bool), AppError> {
+pub async fn load_categories(env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, client: &str) -> Result<(serde_json::Value, bool), AppError> {
     let q = ListQuery { category: None, query: None, sort: catalog::Sort::Newest, offset: 0, limit: 1 };
     let key = catalog::cache_key(&brand.id, brand.catalog_version, "categories", &q);
-    cached(env, ctx, config, &key, always, || store::catalog::categories(config, &brand.id)).await
+    cached(env, ctx, config, client, &key, always, || store::catalog::categories(config, &brand.id)).await
 }
 
 pub async fn products(req: &Request, env: &Env, ctx: &Context, config: &Config, brand: &BrandContext) -> Result<Response, AppError> {
     let q = list_query(req)?;
-    let (page, hit) = load_products(env, ctx, config, brand, &q).await?;
+    let (page, hit) = load_products(env, ctx, config, brand, &crate::rate_limit::client_ip(req), &q).await?;
     Ok(respond(&page, hit))
 }
 
-pub async fn product(env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, slug: &str) -> Result<Response, AppError> {
-    let (product, hit) = load_product(env, ctx, config, brand, slug).await?;
+pub async fn product(req: &Request, env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, slug: &str) -> Result<Response, AppError> {
+    let (product, hit) = load_product(env, ctx, config, brand, &crate::rate_limit::client_ip(req), slug).await?;
     Ok(respond(&product, hit))
 }
 
-pub async fn categories(env: &Env, ctx: &Context, config: &Config, brand: &BrandContext) -> Result<Response, AppError> {
-    let (list, hit) = load_categories(env, ctx, config, brand).await?;
+pub async fn categories(req: &Request, env: &Env, ctx: &Context, config: &Config, brand: &BrandContext) -> Result<Response, AppError> {
+    let (list, hit) = load_categories(env, ctx, config, brand, &crate::rate_limit::client_ip(req)).await?;
     Ok(respond(&serde_json::json!({"items": list}), hit))
 }

@@ -45,7 +45,7 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context, config: &Config, bra
 async fn render(req: Request, env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, path: &str, csrf_token: String) -> Response {
     let error_head = || head(&req, brand, i18n::strings(&brand.locale).error_title, "");
     let fallback_head = error_head();
-    let shop = catalog::load_categories(env, ctx, config, brand).await.map(|(c, _)| Shop::new(brand, &c));
+    let shop = catalog::load_categories(env, ctx, config, brand, &rate_limit::client_ip(&req)).await.map(|(c, _)| Shop::new(brand, &c));
     let mut shop = match shop {
         Ok(s) => s,
         Err(e) => return error_page(Shop::new(brand, &serde_json::Value::Null), fallback_head, e),
@@ -154,7 +154,7 @@ async fn listing(
     if q.query.is_some() && query_param(req, "sort").is_none() {
         q.sort = Sort::Relevance;
     }
-    let (page, _) = catalog::load_products(env, ctx, config, brand, &q).await?;
+    let (page, _) = catalog::load_products(env, ctx, config, brand, &rate_limit::client_ip(req), &q).await?;
     let t = shop.t;
     let heading = match (&category, &search) {
         (Some(c), _) => shop.categories.iter().find(|x| &x.slug == c).map(|x| x.name.clone()).ok_or(AppError::NotFound)?,
@@ -182,7 +182,7 @@ async fn listing(
 }
 
 async fn product_page(req: &Request, env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, shop: Shop, slug: &str) -> Result<Response, AppError> {
-    let (p, _) = catalog::load_product(env, ctx, config, brand, slug).await?;
+    let (p, _) = catalog::load_product(env, ctx, config, brand, &rate_limit::client_ip(req), slug).await?;
     let title = p["title"].as_str().unwrap_or_default().to_owned();
     let description = p["description"].as_str().unwrap_or_default().to_owned();
     let variants = p["variants"]
