@@ -144,3 +144,9 @@ pub fn charge(order_id: &str, payment_intent: &str, amount: i64, refunded: i64, 
         ]},
     })
 }
+
+/// A dispute of the charge paid by `payment_intent` (its charge id as yet unknown to Shoal).
+pub fn dispute(payment_intent: &str, amount: i64, currency: &str) -> Value {
+    json!({"id": unique("dp_"), "object": "dispute", "amount": amount, "currency": currency.to_lowercase(),
+           "payment_intent": payment_intent, "charge": unique("ch_"), "status": "needs_response", "reason": "fraudulent"})
+}

@@ -1,6 +1,7 @@
 //! The catalog a shopper sees: one brand's active products only, searchable, paginated,
 //! cached per brand and catalog version.
 
+use shoal_e2e::shop::shop_with_lamp;
 use shoal_e2e::*;
 use std::collections::BTreeSet;
 
@@ -98,11 +99,7 @@ fn category_filter_and_price_sort() {
 
 #[test]
 fn catalog_reads_are_cached_and_a_catalog_write_invalidates_only_that_brand() {
-    let (brand, host) = new_brand("cat", "USD", "en");
-    sql(&format!(
-        "insert into products (brand_id, slug, title, status) values ('{brand}', 'lamp', 'Desk Lamp', 'active');
-         insert into variants (brand_id, product_id, sku, title, price_amount) select '{brand}', id, 'LAMP-1', 'One size', 4500 from products where brand_id = '{brand}';"
-    ));
+    let (brand, host, _) = shop_with_lamp("cat", r##"{"primary": "#112233"}"##, 0);
     let first = get(&host, "/api/v1/store/products/lamp");
     assert_eq!(first.header("x-shoal-cache").as_deref(), Some("miss"));
     let second = get(&host, "/api/v1/store/products/lamp");
@@ -128,11 +125,7 @@ fn catalog_reads_are_cached_and_a_catalog_write_invalidates_only_that_brand() {
 
 #[test]
 fn made_up_searches_and_slugs_are_not_cached() {
-    let (brand, host) = new_brand("amp", "USD", "en");
-    sql(&format!(
-        "insert into products (brand_id, slug, title, status) values ('{brand}', 'lamp', 'Desk Lamp', 'active');
-         insert into variants (brand_id, product_id, sku, title, price_amount) select '{brand}', id, 'LAMP-1', 'One size', 4500 from products where brand_id = '{brand}';"
-    ));
+    let (brand, host, _) = shop_with_lamp("amp", r##"{"primary": "#112233"}"##, 0);
     // an empty search result takes no cache entry: asked again, it is again a miss
     let q = format!("?q={}", unique("nothing"));
     for _ in 0..2 {
@@ -156,11 +149,7 @@ fn made_up_searches_and_slugs_are_not_cached() {
 
 #[test]
 fn cache_keys_are_normalised_so_spellings_and_junk_parameters_share_one() {
-    let (brand, host) = new_brand("norm", "USD", "en");
-    sql(&format!(
-        "insert into products (brand_id, slug, title, status) values ('{brand}', 'lamp', 'Desk Lamp', 'active');
-         insert into variants (brand_id, product_id, sku, title, price_amount) select '{brand}', id, 'LAMP-1', 'One size', 4500 from products where brand_id = '{brand}';"
-    ));
+    let (_, host, _) = shop_with_lamp("norm", r##"{"primary": "#112233"}"##, 0);
     let first = get(&host, "/api/v1/store/products?q=desk%20lamp");
     assert_eq!(first.header("x-shoal-cache").as_deref(), Some("miss"));
     for spelling in ["?q=%20%20DESK%20%20%20Lamp%20", "?q=desk+lamp&utm_source=x&junk=1", "?junk=2&q=Desk%09Lamp"] {

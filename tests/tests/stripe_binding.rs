@@ -80,8 +80,7 @@ fn a_brand_with_a_connected_account_accepts_only_that_accounts_events() {
     let pi = ev["data"]["object"]["id"].as_str().unwrap_or_default().to_owned();
     let refund = from_account(event("charge.refunded", charge(&order, &pi, 1500, 1500, "USD")), ATTACKER);
     assert_eq!(outcome(&deliver(&refund)), "refused");
-    let dispute = json!({"id": unique("dp_"), "object": "dispute", "amount": 1500, "currency": "usd",
-                         "payment_intent": pi, "charge": unique("ch_"), "status": "needs_response"});
+    let dispute = dispute(&pi, 1500, "USD");
     assert_eq!(outcome(&deliver(&event("charge.dispute.created", dispute))), "refused");
     let state = order_state(&order);
     assert_eq!((state.payment_status.as_str(), state.amount_refunded), ("paid", 0));
@@ -147,8 +146,7 @@ fn a_dispute_arriving_before_the_payment_is_applied_when_the_payment_is_known() 
     let order = pending_order(ACME_ID, 2200, "USD");
     let session = checkout_session(&order, ACME_ID, 2200, "USD", "paid");
     let pi = session["payment_intent"].as_str().unwrap_or_default().to_owned();
-    let dispute = json!({"id": unique("dp_"), "object": "dispute", "amount": 2200, "currency": "usd",
-                         "payment_intent": pi, "charge": unique("ch_"), "status": "needs_response"});
+    let dispute = dispute(&pi, 2200, "USD");
     let mut opened = event("charge.dispute.created", dispute);
     opened["created"] = json!(now() - 5);
     assert_eq!(outcome(&deliver(&opened)), "deferred");
@@ -176,8 +174,7 @@ fn a_dispute_while_a_delayed_payment_is_pending_waits_for_the_payment() {
     // the hold now outlives the checkout: the reservation cron does not cancel an order being paid
     assert_eq!(count(&format!("select count(*) from reservations where order_id = '{order}' and expires_at > now() + interval '14 days'")), 1);
     let pi = session["payment_intent"].as_str().unwrap_or_default();
-    let dispute = json!({"id": unique("dp_"), "object": "dispute", "amount": 3100, "currency": "usd",
-                         "payment_intent": pi, "charge": unique("ch_"), "status": "needs_response"});
+    let dispute = dispute(&pi, 3100, "USD");
     assert_eq!(outcome(&deliver(&event("charge.dispute.created", dispute))), "deferred");
     assert_eq!(order_state(&order).payment_status, "unpaid", "no dispute on money not received yet");
     assert_eq!(outcome(&deliver(&event("checkout.session.async_payment_succeeded", session))), "applied");
@@ -190,8 +187,7 @@ fn an_amount_mismatch_keeps_the_deferred_dispute_waiting() {
     let order = pending_order(ACME_ID, 5000, "USD");
     let session = checkout_session(&order, ACME_ID, 5000, "USD", "paid");
     let pi = session["payment_intent"].as_str().unwrap_or_default().to_owned();
-    let dispute = json!({"id": unique("dp_"), "object": "dispute", "amount": 50, "currency": "usd",
-                         "payment_intent": pi, "charge": unique("ch_"), "status": "needs_response"});
+    let dispute = dispute(&pi, 50, "USD");
     assert_eq!(outcome(&deliver(&event("charge.dispute.created", dispute))), "deferred");
     let mut short = session;
     short["amount_total"] = json!(50);
