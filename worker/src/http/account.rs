@@ -99,10 +99,7 @@ pub async fn send_code(mut req: Request, env: &Env, config: &Config, purpose: &s
     let email = email_field(&body, "email")?;
     let address_budget = rate_limit::check(env, &format!("{action}_address"), &email, CODE_REQUESTS_PER_HOUR_PER_EMAIL, 3600).await;
     match address_budget {
-        Ok(()) => {
-            let code = new_code()?;
-            store::auth::issue_code(config, &email, purpose, &code, &codes::hash(code_key(config), purpose, &email, &code), template).await?;
-        }
+        Ok(()) => issue_code(config, &email, purpose, template).await?,
         // the address has had enough codes this hour: answer alike, send nothing
         Err(AppError::RateLimited(_)) => {}
         Err(e) => return Err(e),
@@ -113,8 +110,13 @@ pub async fn send_code(mut req: Request, env: &Env, config: &Config, purpose: &s
 /// A fresh verification code to `email` (login of an unverified account with the right
 /// password): nothing is sent when the account is verified or unknown.
 pub async fn send_verification(config: &Config, email: &str) -> Result<(), AppError> {
+    issue_code(config, email, "verify_email", "verification_code").await
+}
+
+/// A fresh code for `purpose` to `email` (stored as an HMAC), sent with `template`.
+async fn issue_code(config: &Config, email: &str, purpose: &str, template: &str) -> Result<(), AppError> {
     let code = new_code()?;
-    store::auth::issue_code(config, email, "verify_email", &code, &codes::hash(code_key(config), "verify_email", email, &code), "verification_code").await
+    store::auth::issue_code(config, email, purpose, &code, &codes::hash(code_key(config), purpose, email, &code), template).await
 }
 
 /// Change of email, signed in: the current password (and the current second factor when

@@ -148,7 +148,7 @@ async fn login(config: &Config, brand: &BrandContext, body: &serde_json::Value, 
     }
     // second factor, only asked once the password is right
     let second = if matches && member && verified && ctx["mfa_enabled"].as_bool() == Some(true) {
-        Some(super::mfa::second_factor(config, account, body).await?)
+        Some(super::mfa::second_factor(config, account, body, None).await?)
     } else {
         None
     };

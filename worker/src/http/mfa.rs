@@ -68,10 +68,18 @@ fn step_of(config: &Config, account: &str, sealed: &str, code: &str) -> Result<O
 }
 
 /// Checks `otp` (TOTP, each time step once) or `recovery_code` (single use) from a body
-/// against the account's enabled factor.
-pub async fn second_factor(config: &Config, account: &str, body: &serde_json::Value) -> Result<SecondFactor, AppError> {
+/// against the account's enabled factor. `known`: the account's MFA state when the caller
+/// has already read it (it is read here otherwise, and only for a TOTP code).
+pub async fn second_factor(config: &Config, account: &str, body: &serde_json::Value, known: Option<&serde_json::Value>) -> Result<SecondFactor, AppError> {
     if let Some(otp) = body["otp"].as_str() {
-        let st = state(config, account).await?;
+        let loaded;
+        let st = match known {
+            Some(st) => st,
+            None => {
+                loaded = state(config, account).await?;
+                &loaded
+            }
+        };
         let Some(sealed) = st["secret"].as_str() else { return Ok(SecondFactor::Wrong) };
         let Some(step) = step_of(config, account, sealed, otp)? else { return Ok(SecondFactor::Wrong) };
         let fresh = store::auth::mfa(config, "auth_mfa_use_step", serde_json::json!({"p_account_id": account, "p_step": step})).await?;
@@ -105,8 +113,9 @@ async fn check_reauthentication(config: &Config, account: &str, body: &serde_jso
     if !password::verify(body["current_password"].as_str().unwrap_or_default(), stored["hash"].as_str().unwrap_or(DECOY_HASH)) {
         return Ok(Err(("password", invalid_credentials())));
     }
-    if state(config, account).await?["enabled"].as_bool() == Some(true) {
-        match second_factor(config, account, body).await? {
+    let st = state(config, account).await?;
+    if st["enabled"].as_bool() == Some(true) {
+        match second_factor(config, account, body, Some(&st)).await? {
             SecondFactor::Ok => {}
             SecondFactor::Missing => {
                 let answer = AppError::Refused { status: 401, code: "mfa_required".into(), detail: Some("send `otp` or `recovery_code`".into()) };
