@@ -62,10 +62,9 @@ async fn render(req: Request, env: &Env, ctx: &Context, config: &Config, brand: 
         (Method::Post, "/cart/add" | "/cart/update") => cart_form(req, env, config, brand, shop, path == "/cart/add").await,
         (Method::Post, "/checkout") => checkout_form(req, env, config, brand, shop).await,
         (Method::Get, "/checkout/success") => Ok(message(&req, brand, shop, t.thank_you, t.order_received, Some(("/orders", t.order_status)))),
-        (Method::Get, "/checkout/cancel") => match checkout::cancel_from_stripe(&req, config, brand).await {
-            Ok(()) => Ok(message(&req, brand, shop, t.checkout, t.checkout_cancelled, Some(("/cart", t.back_to_cart)))),
-            Err(e) => Err(e),
-        },
+        (Method::Get, "/checkout/cancel") => checkout::cancel_from_stripe(&req, config, brand)
+            .await
+            .map(|()| message(&req, brand, shop, t.checkout, t.checkout_cancelled, Some(("/cart", t.back_to_cart)))),
         (Method::Get, "/orders") => order_page(&req, config, brand, shop).await,
         (Method::Get, _) => {
             if let Some(slug) = path.strip_prefix("/c/") {
