@@ -19,7 +19,7 @@ use shoal_domain::config::Config;
 use worker::{Env, Method, Request, Response};
 
 pub use body::invalid_email;
-pub use store::{session, LiveSession};
+pub use store::session;
 
 use crate::error::{json_response, AppError};
 use crate::http::read_json;
