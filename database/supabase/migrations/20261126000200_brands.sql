@@ -57,11 +57,8 @@ create policy "staff can read their brand's domains"
   on public.brand_domains for select to authenticated
   using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
 
-create policy "brand admins can add domains to their brand"
-  on public.brand_domains for insert to authenticated
-  with check (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-              and ((select auth.jwt()) ->> 'app_role') = 'brand_admin');
-
+-- no insert for staff: a host enters brand_domains only once the worker has found the
+-- brand's token in DNS (public.record_domain_verification, service role)
 create policy "brand admins can change their brand's domains"
   on public.brand_domains for update to authenticated
   using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
@@ -76,7 +73,7 @@ create policy "brand admins can remove their brand's domains"
 
 grant select, update (name, locale, theme) on public.brands to authenticated;
 grant select on public.brands to anon;
-grant select, insert, update (is_primary), delete on public.brand_domains to authenticated;
+grant select, update (is_primary), delete on public.brand_domains to authenticated;
 grant all on public.brands, public.brand_domains, public.platform_settings to service_role;
 
 -- ------------------------------------------------------------------------ host resolution
