@@ -95,15 +95,22 @@ alter table public.revoked_tokens force row level security;
 alter table public.login_failures enable row level security;
 alter table public.login_failures force row level security;
 
-create policy "staff can read their own account"
-  on public.accounts for select to authenticated using (id = (select auth.uid()));
-create policy "brand admins can read their brand's memberships"
+-- One select policy per table (the advisor warns on several permissive ones): one's own
+-- rows, and for member managers (brand and super admins) those of their brand's members.
+create policy "staff can read their own account and member managers their brand's members' accounts"
+  on public.accounts for select to authenticated
+  using (id = (select auth.uid())
+         or ((select shoal_private.staff_may('manage_members'))
+             and exists (select 1 from public.memberships m
+                          where m.account_id = accounts.id and m.brand_id = (select shoal_private.claim_brand()))));
+create policy "staff can read their own membership and member managers their brand's memberships"
   on public.memberships for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and (((select auth.jwt()) ->> 'app_role') = 'brand_admin' or account_id = (select auth.uid())));
-create policy "staff can read their own sessions"
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('manage_members')) or account_id = (select auth.uid())));
+create policy "staff can read their own sessions and member managers their brand's sessions"
   on public.sessions for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid and account_id = (select auth.uid()));
+  using (brand_id = (select shoal_private.claim_brand())
+         and (account_id = (select auth.uid()) or (select shoal_private.staff_may('manage_members'))));
 
 grant select (id, email, name, locale, email_verified_at, created_at) on public.accounts to authenticated;
 grant select on public.memberships, public.sessions to authenticated;

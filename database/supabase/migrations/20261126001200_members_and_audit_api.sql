@@ -38,9 +38,7 @@ grant select (id, brand_id, email, role, invited_by, expires_at, accepted_at, re
   insert (brand_id, email, role, token_hash, invited_by, expires_at), update (revoked_at, revoked_reason)
   on public.invitations to authenticated;
 
--- super admins acting on a brand manage its members too (the policy of 001000 names brand_admin)
-create policy "member managers can read their brand's memberships" on public.memberships for select to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_members')));
+-- (who may read memberships, accounts and sessions: the select policies of 001000)
 create policy "member managers can change their brand's memberships" on public.memberships for update to authenticated
   using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_members')))
   with check (brand_id = (select shoal_private.claim_brand()));
@@ -48,15 +46,7 @@ create policy "member managers can remove their brand's members" on public.membe
   using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_members')));
 grant update (role, status), delete on public.memberships to authenticated;
 
--- the member list names each member: their account's public columns, nothing else
-create policy "member managers can read their brand's members' accounts" on public.accounts for select to authenticated
-  using ((select shoal_private.staff_may('manage_members'))
-         and exists (select 1 from public.memberships m
-                      where m.account_id = accounts.id and m.brand_id = (select shoal_private.claim_brand())));
-
 -- disabling or removing a member ends their sessions in this brand (and only this brand)
-create policy "member managers can read their brand's sessions" on public.sessions for select to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_members')));
 create policy "member managers can end their brand's sessions" on public.sessions for update to authenticated
   using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_members')))
   with check (brand_id = (select shoal_private.claim_brand()));

@@ -35,13 +35,6 @@ create policy "domain managers can drop their brand's claims" on public.domain_c
 grant select, insert (brand_id, host, verification_token), delete on public.domain_claims to authenticated;
 grant all on public.domain_claims to service_role;
 
--- super admins acting on a brand manage its domains too (the policies of 000200 name brand_admin)
-create policy "domain managers can change their brand's domains" on public.brand_domains for update to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_domains')))
-  with check (brand_id = (select shoal_private.claim_brand()));
-create policy "domain managers can remove their brand's domains" on public.brand_domains for delete to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_domains')));
-
 
 -- How long an unverified claim lives.
 create function shoal_private.claim_lifetime()

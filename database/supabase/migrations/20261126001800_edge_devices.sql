@@ -51,10 +51,6 @@ alter table public.devices         enable row level security;
 alter table public.devices         force row level security;
 alter table public.device_commands enable row level security;
 alter table public.device_commands force row level security;
-create policy "brand admins can read their brand's devices" on public.devices for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid and ((select auth.jwt()) ->> 'app_role') = 'brand_admin');
-create policy "brand admins can read their brand's device commands" on public.device_commands for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid and ((select auth.jwt()) ->> 'app_role') = 'brand_admin');
 grant select (id, brand_id, name, store, status, cert_expires_at, last_seen_at, revoked_at, revoked_reason, created_at)
   on public.devices to authenticated;
 grant select on public.device_commands to authenticated;

@@ -1,6 +1,6 @@
 begin;
 \ir helpers/act_as.psql
-select plan(60);
+select plan(61);
 
 -- The admin API's members, invitations, domains and devices functions run as the staff
 -- member (SECURITY INVOKER, brand and actor from the token). Here, without the worker:
@@ -53,6 +53,8 @@ select is((select count(*) from jsonb_array_elements(public.admin_list_invitatio
   'invitations: globex''s are not listed');
 select throws_ok($$select public.admin_revoke_invitation('1e000000-0000-4000-8000-0000000000b1')$$,
   'PT404', 'invitation_not_found', 'invitations: globex''s cannot be revoked from acme');
+select lives_ok($$select shoal_private.void_invitations('b0000000-0000-4000-8000-00000000000b', 'inv-b@example.com', 'fence')$$,
+  'invitations: the voiding helper runs as the caller');
 select lives_ok($$select public.admin_invite_member('Fence-New@Example.com', 'editor', 'fence-new', 'https://acme.localhost/x')$$,
   'invitations: acme''s admin invites to acme');
 
