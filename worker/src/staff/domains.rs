@@ -85,7 +85,7 @@ pub async fn verify(env: &Env, config: &Config, brand: &BrandContext, caller: &C
     let Some(token) = token else {
         return Err(AppError::Refused { status: 404, code: "domain_not_found".into(), detail: Some("or already verified".into()) });
     };
-    if !txt_records(config, &format!("_shoal.{host}")).await?.iter().any(|t| *t == token) {
+    if !txt_records(config, &format!("_shoal.{host}")).await?.contains(&token) {
         return Err(AppError::Refused { status: 409, code: "verification_record_missing".into(), detail: Some(format!("_shoal.{host} TXT {token}")) });
     }
     let args = serde_json::json!({"p_brand_id": brand.id, "p_host": host, "p_actor": caller.actor()});
