@@ -7,7 +7,6 @@ mod brand;
 mod cross_site;
 mod security_headers;
 pub mod cart;
-mod domains;
 mod edge;
 mod edge_activation;
 mod edge_status;
@@ -32,6 +31,9 @@ use crate::config;
 use crate::error::AppError;
 
 pub use body::{read_bytes, read_form, read_json};
+// used by the staff module (invitations, devices)
+
+pub use edge_activation::ActivationCode;
 
 /// Requests per client IP per minute on the staff and account APIs (sign-in, sign-up,
 /// codes and checkout have limits of their own).
