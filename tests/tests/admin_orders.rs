@@ -107,3 +107,31 @@ fn a_stripe_failure_leaves_the_order_as_it_was() {
     assert_eq!((r.status, r.error_code().as_str()), (502, "payment_provider_error"));
     assert_eq!(order_state(&order).status, "paid");
 }
+
+#[test]
+fn a_forbidden_cancel_is_refused_by_the_domains_state_machine_before_any_refund() {
+    let (order, _) = paid_order(ACME_ID, "USD", 1500);
+    let host = "acme.localhost";
+    assert_eq!(transition(host, &order, json!({"to": "processing"})).status, 200);
+    assert_eq!(transition(host, &order, json!({"to": "shipped", "tracking_number": "1Z1"})).status, 200);
+    assert_eq!(transition(host, &order, json!({"to": "delivered"})).status, 200);
+    let r = transition(host, &order, json!({"to": "cancelled"}));
+    assert_eq!((r.status, r.error_code().as_str()), (409, "forbidden_transition"), "{}", r.body);
+    assert!(r.json()["error"]["message"].as_str().is_some_and(|m| m.contains("delivered -> cancelled")), "{}", r.body);
+    let refunds = stripe_requests("/v1/refunds").into_iter()
+        .filter(|e| e["headers"]["idempotency-key"] == format!("refund-cancel-{order}").as_str()).count();
+    assert_eq!(refunds, 0, "no money moves for a transition the state machine refuses");
+    assert_eq!(order_state(&order).status, "delivered");
+}
+
+#[test]
+fn a_transition_body_field_of_the_wrong_type_or_size_is_named() {
+    let (order, _) = paid_order(ACME_ID, "USD", 1000);
+    let r = transition("acme.localhost", &order, json!({"to": 5}));
+    assert_eq!((r.status, r.error_code().as_str()), (400, "invalid_field"), "{}", r.body);
+    assert!(r.json()["error"]["message"].as_str().is_some_and(|m| m.starts_with("to: ")), "{}", r.body);
+    let r = transition("acme.localhost", &order, json!({"to": "processing", "tracking_number": "x".repeat(101)}));
+    assert_eq!((r.status, r.error_code().as_str()), (400, "invalid_field"), "{}", r.body);
+    assert!(r.json()["error"]["message"].as_str().is_some_and(|m| m.starts_with("tracking_number: ")), "{}", r.body);
+    assert_eq!(order_state(&order).status, "paid");
+}

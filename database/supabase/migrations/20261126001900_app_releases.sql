@@ -76,10 +76,20 @@ begin
   return jsonb_build_object('platform', p_platform, 'version', p_version, 'yanked', true);
 end
 $$;
+-- A platform's releases as a super admin sees them (the policy above): publishing checks
+-- for the version before the binary goes to R2, and after a failed insert whether any row
+-- names the uploaded object.
+create function public.admin_list_releases(p_platform text)
+returns jsonb language sql stable set search_path = '' as $$
+  select coalesce(jsonb_agg(jsonb_build_object('version', version, 'r2_key', r2_key, 'yanked', yanked)
+                            order by created_at), '[]'::jsonb)
+  from public.app_releases where platform = p_platform
+$$;
+
 revoke execute on function public.admin_publish_release(text, text, text, text, bigint, text, text),
-  public.admin_yank_release(text, text) from public, anon, service_role;
+  public.admin_yank_release(text, text), public.admin_list_releases(text) from public, anon, service_role;
 grant execute on function public.admin_publish_release(text, text, text, text, bigint, text, text),
-  public.admin_yank_release(text, text) to authenticated;
+  public.admin_yank_release(text, text), public.admin_list_releases(text) to authenticated;
 
 create function public.edge_releases(p_platform text)
 returns jsonb language sql stable security definer set search_path = '' as $$

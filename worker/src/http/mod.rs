@@ -34,7 +34,7 @@ use worker::{Context, Date, Env, Method, Request, Response};
 use crate::config;
 use crate::error::AppError;
 
-pub use body::{read_bytes, read_form, read_json};
+pub use body::{read_body, read_bytes, read_form, read_json};
 
 /// Requests per client IP per minute on the staff and account APIs (sign-in, sign-up,
 /// codes and checkout have limits of their own).
