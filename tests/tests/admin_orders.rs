@@ -81,7 +81,8 @@ fn staff_move_an_order_through_fulfilment_and_the_state_machine_refuses_the_rest
     let steps: Vec<&str> = timeline.as_array().map(|a| a.iter().filter_map(|e| e["to"].as_str()).collect()).unwrap_or_default();
     assert_eq!(steps, ["paid", "processing", "shipped", "delivered"]);
     assert_eq!(count(&format!("select count(*) from audit_log where target = '{order}' and action = 'order_status_changed'")), 3);
-    assert_eq!(count(&format!("select count(*) from email_outbox where template = 'order_shipped' and payload->>'tracking_number' = '1Z999AA10123456784'")), 1);
+    assert_eq!(count(&format!("select count(*) from email_outbox where template = 'order_shipped' and payload->>'tracking_number' = '1Z999AA10123456784'
+                                and payload->>'order_number' = (select number::text from orders where id = '{order}')")), 1);
 }
 
 #[test]

@@ -147,6 +147,8 @@ fn only_a_super_admin_token_publishes_or_yanks_releases_and_in_its_own_name() {
     let yank = rpc(staff(GLOBEX_ID, "brand_admin"), "admin_yank_release", json!({"p_platform": platform, "p_version": "1.1.0"}));
     assert_eq!(yank.status, 403, "{}", yank.body);
     assert_eq!(sql(&format!("select yanked from app_releases where platform = '{platform}'")), "f");
+    let listed = rpc(staff(GLOBEX_ID, "brand_admin"), "admin_list_releases", json!({"p_platform": platform}));
+    assert_eq!((listed.status, listed.json()), (200, json!([])), "only super admins see releases: {}", listed.body);
 }
 
 #[test]
