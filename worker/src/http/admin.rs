@@ -164,17 +164,13 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
     }
 }
 
-/// Order ids are UUIDs; anything else cannot name an order.
-fn order_id(raw: &str) -> Result<&str, AppError> {
+/// Device ids are UUIDs; anything else cannot name a device.
+fn device_id(raw: &str) -> Result<&str, AppError> {
     if shoal_domain::ids::is_uuid(raw) {
         Ok(raw)
     } else {
-        Err(AppError::Refused { status: 404, code: "order_not_found".into(), detail: None })
+        Err(AppError::Refused { status: 404, code: "device_not_found".into(), detail: None })
     }
-}
-
-fn device_id(raw: &str) -> Result<&str, AppError> {
-    order_id(raw).map_err(|_| AppError::Refused { status: 404, code: "device_not_found".into(), detail: None })
 }
 
 /// A new device and its one-time activation code (shown once; stored as an HMAC).
