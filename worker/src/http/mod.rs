@@ -14,7 +14,6 @@ mod edge_sync;
 mod releases;
 pub mod catalog;
 pub mod checkout;
-mod members;
 mod health;
 mod landing;
 mod store_brand;
@@ -30,9 +29,7 @@ use crate::account::signup;
 use crate::config;
 use crate::error::AppError;
 
-pub use body::{read_bytes, read_form, read_json};
-// used by the staff module (invitations, devices)
-
+pub use body::{read_body, read_bytes, read_form, read_json};
 pub use edge_activation::ActivationCode;
 
 /// Requests per client IP per minute on the staff and account APIs (sign-in, sign-up,
