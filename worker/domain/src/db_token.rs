@@ -145,6 +145,16 @@ pub fn mint(key: &DbKey, claims: DbClaims, now: DateTime<Utc>, ttl_seconds: i64)
     sign(key, &full)
 }
 
+/// The headers that authenticate a PostgREST request: the database token, and Supabase's
+/// API key (`apikey`) that its API gateway requires before the request reaches PostgREST.
+pub fn request_headers(api_key: Option<&str>, token: &str) -> Vec<(&'static str, String)> {
+    let mut headers = vec![("Authorization", format!("Bearer {token}"))];
+    if let Some(key) = api_key {
+        headers.push(("apikey", key.to_owned()));
+    }
+    headers
+}
+
 fn unexpired(claims: Claims<DbClaims>, now: DateTime<Utc>) -> Option<Claims<DbClaims>> {
     claims.validate_expiration(&TimeOptions::new(Duration::zero(), move || now)).ok()?;
     Some(claims)
@@ -289,6 +299,13 @@ mod tests {
         assert!(verify_hs256(SECRET, &token, at(161)).is_none(), "expired token accepted");
         assert!(verify_hs256(b"another-secret-another-secret-xx", &token, at(100)).is_none(), "wrong key accepted");
         assert!(verify_with_jwks(&jwks(&[&es256()]), &token, at(100)).is_none(), "an HS256 token passed the JWK set");
+    }
+
+    #[test]
+    fn every_request_carries_the_token_and_the_api_key() {
+        assert_eq!(request_headers(Some("sb_secret_x"), "t"),
+                   vec![("Authorization", "Bearer t".to_owned()), ("apikey", "sb_secret_x".to_owned())]);
+        assert_eq!(request_headers(None, "t"), vec![("Authorization", "Bearer t".to_owned())]);
     }
 
     #[test]

@@ -22,8 +22,9 @@ const CODE_REQUESTS_PER_HOUR_PER_EMAIL: i64 = 5;
 const VERIFICATIONS_PER_MINUTE_PER_IP: i64 = 10;
 const VERIFICATIONS_PER_HOUR_PER_EMAIL: i64 = 20;
 
-fn code_key(config: &Config) -> &[u8] {
-    config.jwt_secret.as_bytes()
+/// Codes are stored as hashes: keyed by the hashing secret, which outlives rotations.
+fn code_key(config: &Config) -> [u8; 32] {
+    config.keys.hashing(shoal_domain::keys::StoredHash::OneTimeCode)
 }
 
 fn new_code() -> Result<String, AppError> {
@@ -72,7 +73,7 @@ pub async fn signup(mut req: Request, env: &Env, config: &Config) -> Result<Resp
     let created = store::auth::signup(
         config,
         serde_json::json!({"p_brand_name": name, "p_slug": slug, "p_email": email, "p_password_hash": hash,
-            "p_code": code, "p_code_hash": codes::hash(code_key(config), "verify_email", &email, &code),
+            "p_code": code, "p_code_hash": codes::hash(&code_key(config), "verify_email", &email, &code),
             "p_platform_host": config.platform_host, "p_locale": body["locale"].as_str().unwrap_or("en")}),
     )
     .await?;
@@ -87,7 +88,7 @@ pub async fn verify_email(mut req: Request, env: &Env, config: &Config) -> Resul
     let email = email_field(&body, "email")?;
     rate_limit::check(env, "verify_email_address", &email, VERIFICATIONS_PER_HOUR_PER_EMAIL, 3600).await?;
     let code = field(&body, "code")?;
-    let outcome = store::auth::consume_code(config, &email, "verify_email", &codes::hash(code_key(config), "verify_email", &email, code), None).await?;
+    let outcome = store::auth::consume_code(config, &email, "verify_email", &codes::hash(&code_key(config), "verify_email", &email, code), None).await?;
     anonymous_code_outcome(&outcome, serde_json::json!({"verified": true}))
 }
 
@@ -116,7 +117,7 @@ pub async fn send_verification(config: &Config, email: &str) -> Result<(), AppEr
 /// A fresh code for `purpose` to `email` (stored as an HMAC), sent with `template`.
 async fn issue_code(config: &Config, email: &str, purpose: &str, template: &str) -> Result<(), AppError> {
     let code = new_code()?;
-    store::auth::issue_code(config, email, purpose, &code, &codes::hash(code_key(config), purpose, email, &code), template).await
+    store::auth::issue_code(config, email, purpose, &code, &codes::hash(&code_key(config), purpose, email, &code), template).await
 }
 
 /// Change of email, signed in: the current password (and the current second factor when
@@ -125,14 +126,14 @@ pub async fn request_email_change(env: &Env, config: &Config, brand_id: &str, ac
     let new_email = email_field(body, "new_email")?;
     super::mfa::reauthenticate(env, config, brand_id, account, body, "email_change").await?;
     let code = new_code()?;
-    let hash = codes::hash(code_key(config), "change_email", account, &code);
+    let hash = codes::hash(&code_key(config), "change_email", account, &code);
     store::auth::request_email_change(config, account, &new_email, &code, &hash, brand_id).await?;
     Ok(json_response(&serde_json::json!({"code_sent_to": new_email}), 202))
 }
 
 pub async fn confirm_email_change(config: &Config, brand_id: &str, account: &str, body: &serde_json::Value) -> Result<Response, AppError> {
     let code = field(body, "code")?;
-    let hash = codes::hash(code_key(config), "change_email", account, code);
+    let hash = codes::hash(&code_key(config), "change_email", account, code);
     let r = store::auth::confirm_email_change(config, account, &hash, brand_id).await?;
     code_outcome(r["outcome"].as_str().unwrap_or("invalid"), serde_json::json!({"email": r["email"]}))
 }
@@ -160,7 +161,7 @@ pub async fn reset_password(mut req: Request, env: &Env, config: &Config) -> Res
     rate_limit::check(env, "reset_password_email", &email, RESETS_PER_HOUR_PER_EMAIL, 3600).await?;
     let code = field(&body, "code")?;
     let hash = strong_hash(body["new_password"].as_str().unwrap_or_default(), &email)?;
-    let code_hash = codes::hash(code_key(config), "reset_password", &email, code);
+    let code_hash = codes::hash(&code_key(config), "reset_password", &email, code);
     let outcome = store::auth::consume_code(config, &email, "reset_password", &code_hash, Some(&hash)).await?;
     anonymous_code_outcome(&outcome, serde_json::json!({"password_reset": true}))
 }

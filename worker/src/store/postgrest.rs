@@ -16,9 +16,12 @@ pub fn now() -> DateTime<Utc> {
 }
 
 fn client(config: &Config, claims: DbClaims) -> Result<postgrest::Postgrest, AppError> {
-    let token = db_token::mint(config.jwt_secret.as_bytes(), claims, now(), TOKEN_TTL_SECONDS)
+    let token = db_token::mint(&config.db_key, claims, now(), TOKEN_TTL_SECONDS)
         .map_err(|e| AppError::Internal(format!("cannot mint database token: {e:?}")))?;
-    let mut db = postgrest::Postgrest::new(&config.postgrest_url).insert_header("Authorization", format!("Bearer {token}"));
+    let mut db = postgrest::Postgrest::new(&config.postgrest_url);
+    for (name, value) in db_token::request_headers(config.supabase_api_key.as_deref(), &token) {
+        db = db.insert_header(name, value);
+    }
     // PostgREST hands request headers to Postgres (`request.headers`): the audit log's
     // ip, user_agent and request_id columns default from these
     if let Some(meta) = &config.request {
@@ -45,6 +48,9 @@ async fn send_text(builder: postgrest::Builder) -> Result<String, AppError> {
     match status {
         200..=299 => Ok(text),
         500..=599 => Err(AppError::DatabaseUnavailable(format!("postgrest {status}: {text}"))),
+        // PostgREST refusing our token (a signing key the project does not hold) or
+        // Supabase's gateway refusing the apikey: the worker's keys, not the caller's fault
+        401 => Err(AppError::DatabaseUnauthorized(format!("postgrest 401: {text}"))),
         // a function refused on purpose (errcode PT403/PT404/PT409/PT410/PT422): its message is
         // the code; a 403 without a PT code is PostgREST refusing our token, a bug
         403 | 404 | 409 | 410 | 422 => match serde_json::from_str::<serde_json::Value>(&text) {
