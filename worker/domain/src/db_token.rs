@@ -17,6 +17,9 @@ use jwt_compact::{
 use p256::ecdsa::{SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
+/// The claims envelope [`sign`] takes (`iat`, `exp` and the custom claims).
+pub use jwt_compact::Claims;
+
 /// Longest lifetime a database token may have: it is minted per request.
 pub const MAX_TTL_SECONDS: i64 = 300;
 

@@ -48,17 +48,17 @@ async fn send_text(builder: postgrest::Builder) -> Result<String, AppError> {
     match status {
         200..=299 => Ok(text),
         500..=599 => Err(AppError::DatabaseUnavailable(format!("postgrest {status}: {text}"))),
-        // PostgREST refusing our token (a signing key the project does not hold) or
-        // Supabase's gateway refusing the apikey: the worker's keys, not the caller's fault
-        401 => Err(AppError::DatabaseUnauthorized(format!("postgrest 401: {text}"))),
-        // a function refused on purpose (errcode PT403/PT404/PT409/PT410/PT422): its message is
-        // the code; a 403 without a PT code is PostgREST refusing our token, a bug
-        403 | 404 | 409 | 410 | 422 => match serde_json::from_str::<serde_json::Value>(&text) {
+        // a function refused on purpose (errcode PT401/PT403/PT404/PT409/PT410/PT422): its
+        // message is the code; a 403 without a PT code is PostgREST refusing our token, a bug;
+        // a 401 without one is PostgREST refusing our token's signature (a signing key the
+        // project does not hold) or Supabase's gateway refusing the apikey: the worker's keys
+        401 | 403 | 404 | 409 | 410 | 422 => match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(body) if body["code"].as_str().is_some_and(|c| c.starts_with("PT")) => Err(AppError::Refused {
                 status,
                 code: body["message"].as_str().unwrap_or("refused").to_owned(),
                 detail: body["details"].as_str().map(str::to_owned),
             }),
+            _ if status == 401 => Err(AppError::DatabaseUnauthorized(format!("postgrest 401: {text}"))),
             _ => Err(AppError::Internal(format!("postgrest {status}: {text}"))),
         },
         // text Postgres cannot hold (a NUL character, an invalid byte sequence) came from the
