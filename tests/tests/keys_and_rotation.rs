@@ -154,3 +154,27 @@ fn every_postgrest_request_carries_the_api_key_and_a_refusal_is_database_unautho
         assert!(claims.is_some(), "the token is not ES256 under the stack's key: {bearer}");
     }
 }
+
+#[test]
+fn a_device_licence_under_the_previous_secret_holds_during_the_overlap_and_is_replaced_at_once() {
+    use shoal_domain::device_license::{self, LicenseClaims};
+    use shoal_e2e::edge::*;
+    let (id, fp, hw) = activated("acme.localhost");
+    let claims = LicenseClaims { sub: id, brand_id: ACME_ID.into(), fp: fp.clone(), hardware_id: hw, plan: None, subscription_status: "none".into() };
+    let status = |licence: &str| edge_with("GET", "/edge/v1/status", &verified(&fp), &[("x-shoal-license", licence)], None).json();
+    let under = |secret: &[u8]| {
+        device_license::issue(&derive(secret, Purpose::DeviceLicense.label()), claims.clone(), chrono_now(), 72)
+            .unwrap_or_else(|| panic!("mint")).0
+    };
+    let old = under(shoal_secret_previous().as_bytes());
+    assert_eq!(status(&old)["code"], "ok", "a licence from before the rotation was refused");
+    assert_eq!(status(&under(b"a-secret-this-stack-has-never-held-0123456789"))["code"], "signature_invalid");
+    // /health hands the device a licence under the current secret, and says to take it now
+    let health = edge_with("GET", "/edge/v1/health", &verified(&fp), &[("x-shoal-license", &old)], None).json();
+    let subscription = &health["components"]["subscription"];
+    assert_eq!(subscription["needs_refresh"], true, "{subscription}");
+    let public = subscription["license_public_key"].as_str().unwrap_or_default();
+    let fresh = subscription["license"].as_str().unwrap_or_default();
+    assert!(device_license::verify_offline(public, fresh, chrono_now()).is_ok());
+    assert!(device_license::verify_offline(public, &old, chrono_now()).is_err(), "the published key is the current one");
+}
