@@ -95,10 +95,9 @@ fn the_audit_log_pages_and_filters_and_stays_within_the_brand() {
 fn rls_refuses_a_read_only_members_write_on_postgrest_directly() {
     let api = format!("http://127.0.0.1:{}", std::env::var("SHOAL_API_PORT").unwrap_or_else(|_| "54330".into()));
     let claims = |role: &str| shoal_domain::db_token::DbClaims {
-        role: shoal_domain::db_token::DbRole::Authenticated,
-        brand_id: Some(ACME_ID.into()),
         sub: None,
-        app_role: Some(role.into()),
+        sid: None,
+        ..shoal_domain::db_token::DbClaims::staff("", ACME_ID, role, "")
     };
     let patch = |role: &str, title: &str| {
         let auth = format!("Bearer {}", token_for(claims(role)));

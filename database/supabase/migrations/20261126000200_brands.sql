@@ -1,7 +1,6 @@
 -- =====================================================================================
 -- Brands, their domains, platform settings, and host resolution
 -- =====================================================================================
-set role shoal_owner;
 
 create table public.brands (
   id              uuid primary key default extensions.gen_random_uuid(),
@@ -74,11 +73,6 @@ create policy "brand admins can remove their brand's domains"
   using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
          and ((select auth.jwt()) ->> 'app_role') = 'brand_admin');
 
--- Definer functions run as shoal_owner, which FORCE binds too: these let them read.
-create policy "definer functions can read every brand"
-  on public.brands for select to shoal_owner using (true);
-create policy "definer functions can read every domain"
-  on public.brand_domains for select to shoal_owner using (true);
 
 grant select, update (name, locale, theme) on public.brands to authenticated;
 grant select on public.brands to anon;
@@ -116,4 +110,3 @@ set search_path = ''
 as $$ select 'ok'::text $$;
 grant execute on function public.shoal_ping() to anon, authenticated, service_role;
 
-reset role;

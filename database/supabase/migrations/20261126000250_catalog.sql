@@ -3,7 +3,6 @@
 -- =====================================================================================
 -- Money is integer minor units with an ISO currency, never a float. Shoppers (anon with
 -- the brand's claim) see active products only: RLS says so, not just the queries.
-set role shoal_owner;
 
 create table public.categories (
   id        uuid primary key default extensions.gen_random_uuid(),
@@ -159,17 +158,8 @@ create policy "staff can read their brand's stock"
   using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
 
 -- carts are reached only through the definer functions below (by an id the worker signs)
-create policy "definer functions manage categories" on public.categories for all to shoal_owner using (true) with check (true);
-create policy "definer functions manage products" on public.products for all to shoal_owner using (true) with check (true);
-create policy "definer functions manage variants" on public.variants for all to shoal_owner using (true) with check (true);
-create policy "definer functions manage prices" on public.prices for all to shoal_owner using (true) with check (true);
-create policy "definer functions manage stock" on public.inventory_levels for all to shoal_owner using (true) with check (true);
-create policy "definer functions manage carts" on public.carts for all to shoal_owner using (true) with check (true);
-create policy "definer functions manage cart lines" on public.cart_lines for all to shoal_owner using (true) with check (true);
-create policy "definer functions bump catalog versions" on public.brands for update to shoal_owner using (true) with check (true);
 
 grant select on public.categories, public.products, public.variants, public.prices, public.inventory_levels to anon, authenticated;
 grant all on public.categories, public.products, public.variants, public.prices, public.inventory_levels,
              public.carts, public.cart_lines to service_role;
 
-reset role;

@@ -1,7 +1,6 @@
 -- =====================================================================================
 -- Orders: fulfilment state machine, payment status, item snapshot, timeline, refunds
 -- =====================================================================================
-set role shoal_owner;
 
 -- The allowed transitions, the same table as shoal-domain's order::state::TRANSITIONS
 -- (an end-to-end test compares them row for row).
@@ -113,7 +112,7 @@ alter table public.refunds      enable row level security;
 alter table public.refunds      force row level security;
 
 create policy "anyone can read the order transition table"
-  on public.order_transitions for select to anon, authenticated, shoal_owner using (true);
+  on public.order_transitions for select to anon, authenticated using (true);
 
 create policy "staff can read their brand's orders"
   on public.orders for select to authenticated
@@ -127,21 +126,11 @@ create policy "staff can read their brand's order timeline"
 create policy "staff can read their brand's reservations"
   on public.reservations for select to authenticated
   using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
-create policy "definer functions manage reservations" on public.reservations
-  for all to shoal_owner using (true) with check (true);
 create policy "staff can read their brand's refunds"
   on public.refunds for select to authenticated
   using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
 
 -- Order writes go through definer functions only (one transaction each).
-create policy "definer functions manage orders" on public.orders
-  for all to shoal_owner using (true) with check (true);
-create policy "definer functions manage order items" on public.order_items
-  for all to shoal_owner using (true) with check (true);
-create policy "definer functions write the order timeline" on public.order_events
-  for all to shoal_owner using (true) with check (true);
-create policy "definer functions record refunds" on public.refunds
-  for all to shoal_owner using (true) with check (true);
 
 grant select on public.order_transitions to anon, authenticated;
 grant select on public.orders, public.order_items, public.order_events, public.refunds, public.reservations to authenticated;
@@ -217,4 +206,3 @@ begin
 end
 $$;
 
-reset role;

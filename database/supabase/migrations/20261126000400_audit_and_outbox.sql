@@ -1,7 +1,6 @@
 -- =====================================================================================
 -- Audit log (append-only) and email outbox
 -- =====================================================================================
-set role shoal_owner;
 
 create table public.audit_log (
   id          bigint generated always as identity primary key,
@@ -46,12 +45,6 @@ create policy "brand admins can read their brand's audit log"
   using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
          and ((select auth.jwt()) ->> 'app_role') = 'brand_admin');
 -- append-only: definer functions may insert and read, never update or delete
-create policy "definer functions append to the audit log"
-  on public.audit_log for insert to shoal_owner with check (true);
-create policy "definer functions read the audit log"
-  on public.audit_log for select to shoal_owner using (true);
-create policy "definer functions manage the email outbox"
-  on public.email_outbox for all to shoal_owner using (true) with check (true);
 
 grant select on public.audit_log to authenticated;
 grant select, insert on public.audit_log to service_role;
@@ -71,4 +64,3 @@ returns void language sql security definer set search_path = '' as $$
    where p_to is not null and p_to <> ''
 $$;
 
-reset role;

@@ -1,7 +1,6 @@
 -- =====================================================================================
 -- SaaS billing of brands: subscriptions, plans, grace period, blocking
 -- =====================================================================================
-set role shoal_owner;
 
 create table public.brand_subscriptions (
   brand_id                uuid primary key references public.brands(id) on delete cascade,
@@ -29,10 +28,6 @@ create policy "brand admins can read their brand's subscription"
   on public.brand_subscriptions for select to authenticated
   using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
          and ((select auth.jwt()) ->> 'app_role') = 'brand_admin');
-create policy "definer functions manage subscriptions"
-  on public.brand_subscriptions for all to shoal_owner using (true) with check (true);
-create policy "definer functions read platform settings"
-  on public.platform_settings for select to shoal_owner using (true);
 
 grant select on public.brand_subscriptions to authenticated;
 grant all on public.brand_subscriptions to service_role;
@@ -75,7 +70,6 @@ $$;
 revoke execute on function public.brand_billing_state(uuid) from public, anon, authenticated;
 grant execute on function public.brand_billing_state(uuid) to service_role;
 
-reset role;
 
 insert into public.platform_settings (key, value) values
   ('billing', '{"grace_period_days": 7,
@@ -85,7 +79,6 @@ on conflict (key) do nothing;
 
 -- Host resolution now carries the billing state, so a blocked brand's storefront can say
 -- so. The KV copy is invalidated by the worker after every billing event.
-set role shoal_owner;
 create or replace function public.resolve_brand(p_host text)
 returns jsonb
 language sql
@@ -102,4 +95,3 @@ as $$
   join public.brands b on b.id = d.brand_id
   where d.host = lower(p_host) and d.verified
 $$;
-reset role;

@@ -18,7 +18,6 @@
 -- raises SH403 (reason in the message, target brand in the detail): its changes are undone,
 -- it is kept as `refused` with the reason and audited as `webhook_refused`, and the
 -- webhook answers 200 so Stripe stops retrying.
-set role shoal_owner;
 
 create table public.processed_webhook_events (
   event_id     text primary key,
@@ -40,8 +39,6 @@ create policy "brand admins can read their brand's webhook events"
   on public.processed_webhook_events for select to authenticated
   using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
          and ((select auth.jwt()) ->> 'app_role') = 'brand_admin');
-create policy "definer functions record webhook events"
-  on public.processed_webhook_events for all to shoal_owner using (true) with check (true);
 grant select on public.processed_webhook_events to authenticated;
 grant all on public.processed_webhook_events to service_role;
 
@@ -59,8 +56,6 @@ create index deferred_stripe_events_payment_intent_idx on public.deferred_stripe
 create index deferred_stripe_events_charge_idx on public.deferred_stripe_events(charge);
 alter table public.deferred_stripe_events enable row level security;
 alter table public.deferred_stripe_events force row level security;
-create policy "definer functions keep deferred webhook events"
-  on public.deferred_stripe_events for all to shoal_owner using (true) with check (true);
 grant all on public.deferred_stripe_events to service_role;
 
 -- ------------------------------------------------------------------------ helpers
@@ -661,4 +656,3 @@ $$;
 revoke execute on function public.apply_stripe_event(jsonb, boolean) from public, anon, authenticated;
 grant execute on function public.apply_stripe_event(jsonb, boolean) to service_role;
 
-reset role;

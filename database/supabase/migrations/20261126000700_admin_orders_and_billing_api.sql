@@ -4,7 +4,6 @@
 -- Until accounts and RBAC land, the worker calls these with the service role only, passing
 -- the brand resolved from the Host; each function checks the row belongs to that brand.
 -- Errors use PostgREST's PTxxx codes so the HTTP status comes through as xxx.
-set role shoal_owner;
 
 create function public.admin_get_order(p_brand_id uuid, p_order_id uuid)
 returns jsonb
@@ -97,4 +96,3 @@ grant execute on function public.admin_get_order(uuid, uuid), public.staff_trans
   public.admin_bind_billing_customer(uuid, text, text)
   to service_role;
 
-reset role;

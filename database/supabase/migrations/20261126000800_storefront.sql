@@ -1,7 +1,6 @@
 -- =====================================================================================
 -- Storefront reads, carts and checkout
 -- =====================================================================================
-set role shoal_owner;
 
 -- ------------------------------------------------------------------------ catalog reads
 -- SECURITY INVOKER on purpose: called with the shopper's token (anon + brand claim), so
@@ -157,7 +156,6 @@ create index checkout_holds_client_idx on public.checkout_holds(brand_id, client
 create index orders_pending_email_idx on public.orders(brand_id, email) where status = 'pending';
 alter table public.checkout_holds enable row level security;
 alter table public.checkout_holds force row level security;
-create policy "definer functions manage checkout holds" on public.checkout_holds for all to shoal_owner using (true) with check (true);
 grant all on public.checkout_holds to service_role;
 
 -- One price per variant in the brand's currency: `variants.price_amount`, which listing,
@@ -366,12 +364,10 @@ grant execute on function public.store_get_cart(uuid, uuid), public.store_set_ca
   public.store_order_status(uuid, bigint, text)
   to service_role;
 
-reset role;
 
 -- ------------------------------------------------------------------------ catalog writes
 -- A minimal staff write (title, status, price of a product's variants) until the dashboard's
 -- catalog API arrives; the catalog version bump comes from the triggers.
-set role shoal_owner;
 create function public.admin_update_product(p_brand_id uuid, p_slug text, p_title text, p_status text, p_price bigint, p_actor text)
 returns jsonb
 language plpgsql security definer set search_path = ''
@@ -397,4 +393,3 @@ end
 $$;
 revoke execute on function public.admin_update_product(uuid, text, text, text, bigint, text) from public, anon, authenticated;
 grant execute on function public.admin_update_product(uuid, text, text, text, bigint, text) to service_role;
-reset role;

@@ -10,7 +10,6 @@
 -- needed only to render the message: a sent row keeps only the other fields, and a dead
 -- letter keeps its secrets for its retention of 7 days (long enough to look at and
 -- resend; every code has long expired by then), then loses them too.
-set role shoal_owner;
 
 create function shoal_private.scrub_email_payload(p_payload jsonb)
 returns jsonb language sql immutable set search_path = '' as $$
@@ -78,4 +77,3 @@ revoke execute on function public.claim_due_emails(integer, integer), public.mar
 grant execute on function public.claim_due_emails(integer, integer), public.mark_email_sent(uuid, text),
   public.mark_email_failed(uuid, text, integer) to service_role;
 
-reset role;

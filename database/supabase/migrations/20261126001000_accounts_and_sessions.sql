@@ -4,7 +4,6 @@
 -- Passwords are Argon2id PHC strings made by the worker; refresh tokens are stored as
 -- SHA-256 only. Every authenticated request re-checks its session, its token id and the
 -- membership here, so logout, disabling or a role change take effect at once.
-set role shoal_owner;
 
 create table public.accounts (
   id                 uuid primary key default extensions.gen_random_uuid(),
@@ -105,11 +104,6 @@ create policy "brand admins can read their brand's memberships"
 create policy "staff can read their own sessions"
   on public.sessions for select to authenticated
   using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid and account_id = (select auth.uid()));
-create policy "definer functions manage accounts" on public.accounts for all to shoal_owner using (true) with check (true);
-create policy "definer functions manage memberships" on public.memberships for all to shoal_owner using (true) with check (true);
-create policy "definer functions manage sessions" on public.sessions for all to shoal_owner using (true) with check (true);
-create policy "definer functions manage revoked tokens" on public.revoked_tokens for all to shoal_owner using (true) with check (true);
-create policy "definer functions manage login failures" on public.login_failures for all to shoal_owner using (true) with check (true);
 
 grant select (id, email, name, locale, email_verified_at, created_at) on public.accounts to authenticated;
 grant select on public.memberships, public.sessions to authenticated;
@@ -271,4 +265,3 @@ grant execute on function public.auth_login_context(uuid, text, text),
   public.auth_session(uuid, text, uuid), public.auth_refresh(text, text, integer, uuid),
   public.auth_logout(uuid, text, timestamptz) to service_role;
 
-reset role;

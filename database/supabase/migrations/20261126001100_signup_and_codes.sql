@@ -4,7 +4,6 @@
 -- Codes are 6 digits made by the worker and stored as an HMAC only; they live 15 minutes
 -- and allow 5 attempts. The attempt is counted in the same statement that checks it, so a
 -- counter that cannot be written fails the request instead of granting another try.
-set role shoal_owner;
 
 create table public.auth_codes (
   id           uuid primary key default extensions.gen_random_uuid(),
@@ -20,12 +19,9 @@ create table public.auth_codes (
 create index auth_codes_account_idx on public.auth_codes(account_id, purpose, created_at desc);
 alter table public.auth_codes enable row level security;
 alter table public.auth_codes force row level security;
-create policy "definer functions manage codes" on public.auth_codes for all to shoal_owner using (true) with check (true);
 grant all on public.auth_codes to service_role;
 
 -- sign-up creates brands and their first domain through the definer function below
-create policy "definer functions create brands" on public.brands for insert to shoal_owner with check (true);
-create policy "definer functions add domains" on public.brand_domains for insert to shoal_owner with check (true);
 
 create function shoal_private.new_code(p_account_id uuid, p_purpose text, p_code_hash text, p_pending_email text)
 returns void language sql security definer set search_path = '' as $$
@@ -115,7 +111,6 @@ create index signup_claims_account_idx on public.signup_claims(account_id);
 create index signup_claims_created_idx on public.signup_claims(created_at);
 alter table public.signup_claims enable row level security;
 alter table public.signup_claims force row level security;
-create policy "definer functions manage pending sign-ups" on public.signup_claims for all to shoal_owner using (true) with check (true);
 grant all on public.signup_claims to service_role;
 
 -- finds the last sign-up notice to an address (at most one an hour is sent)
@@ -328,4 +323,3 @@ grant execute on function public.auth_signup(text, text, text, text, text, text,
   public.auth_issue_code(text, text, text, text, text), public.auth_consume_code(text, text, text, text),
   public.auth_change_password(uuid, uuid, text, uuid), public.auth_password_hash(uuid) to service_role;
 
-reset role;

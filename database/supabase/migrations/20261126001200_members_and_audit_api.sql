@@ -1,7 +1,6 @@
 -- =====================================================================================
 -- Members (invite, accept, role, disable, remove), audit log queries, staff catalog writes
 -- =====================================================================================
-set role shoal_owner;
 
 create table public.invitations (
   id           uuid primary key default extensions.gen_random_uuid(),
@@ -22,7 +21,6 @@ alter table public.invitations enable row level security;
 alter table public.invitations force row level security;
 create policy "brand admins can read their brand's invitations" on public.invitations for select to authenticated
   using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid and ((select auth.jwt()) ->> 'app_role') = 'brand_admin');
-create policy "definer functions manage invitations" on public.invitations for all to shoal_owner using (true) with check (true);
 grant select on public.invitations to authenticated;
 grant all on public.invitations to service_role;
 
@@ -235,4 +233,3 @@ grant insert, update (title, description, status, category_id, images, updated_a
 grant update (title, options, price_amount, compare_at_amount, weight_grams, position) on public.variants to authenticated;
 grant update (available, updated_at) on public.inventory_levels to authenticated;
 
-reset role;

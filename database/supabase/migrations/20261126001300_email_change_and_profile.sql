@@ -1,7 +1,6 @@
 -- =====================================================================================
 -- Change of email (code to the new address, bound to the requesting account) and profile
 -- =====================================================================================
-set role shoal_owner;
 
 -- An address that already has an account answers exactly as a free one (no code goes
 -- there; its owner is told instead), so a signed-in user cannot test which emails exist.
@@ -55,4 +54,3 @@ revoke execute on function public.auth_request_email_change(uuid, text, text, te
 grant execute on function public.auth_request_email_change(uuid, text, text, text, uuid),
   public.auth_confirm_email_change(uuid, text, uuid), public.auth_update_profile(uuid, text, text) to service_role;
 
-reset role;

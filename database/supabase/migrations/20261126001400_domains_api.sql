@@ -8,7 +8,6 @@
 -- the host's real owner. A verified host belongs to its brand until that brand removes it.
 -- The worker refuses IP literals, the platform's own hosts and special-use names first
 -- (`shoal_domain::host::check_custom_domain`); the checks below keep IP literals out even so.
-set role shoal_owner;
 
 alter table public.brand_domains add constraint brand_domains_host_not_an_ip
   check (host !~ '^\[' and host !~ '(^|\.)([0-9]+|0x[0-9a-f]*)$');
@@ -26,12 +25,9 @@ alter table public.domain_claims enable row level security;
 alter table public.domain_claims force row level security;
 create policy "staff can read their brand's domain claims" on public.domain_claims for select to authenticated
   using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
-create policy "definer functions manage domain claims" on public.domain_claims for all to shoal_owner using (true) with check (true);
 grant select on public.domain_claims to authenticated;
 grant all on public.domain_claims to service_role;
 
-create policy "definer functions change domains" on public.brand_domains for update to shoal_owner using (true) with check (true);
-create policy "definer functions remove domains" on public.brand_domains for delete to shoal_owner using (true);
 
 -- How long an unverified claim lives.
 create function shoal_private.claim_lifetime()
@@ -160,4 +156,3 @@ revoke execute on function public.admin_list_domains(uuid), public.admin_add_dom
 grant execute on function public.admin_list_domains(uuid), public.admin_add_domain(uuid, text, text, text),
   public.admin_domain_token(uuid, text), public.admin_update_domain(uuid, text, boolean, boolean, text),
   public.admin_remove_domain(uuid, text, text), public.admin_primary_host(uuid) to service_role;
-reset role;

@@ -1,7 +1,6 @@
 -- =====================================================================================
 -- Staff MFA (TOTP) with single-use recovery codes; a brand may require it of its admins
 -- =====================================================================================
-set role shoal_owner;
 
 -- The account's MFA state; `secret` and `pending` are sealed (the worker opens them).
 create function public.auth_mfa_state(p_account_id uuid)
@@ -88,5 +87,4 @@ revoke execute on function public.auth_mfa_state(uuid), public.auth_mfa_setup(uu
 grant execute on function public.auth_mfa_state(uuid), public.auth_mfa_setup(uuid, text), public.auth_mfa_enable(uuid, text[], uuid, bigint),
   public.auth_mfa_disable(uuid, uuid), public.auth_mfa_use_recovery(uuid, text), public.auth_mfa_use_step(uuid, bigint),
   public.admin_set_security(uuid, boolean, text), public.auth_reauthentication_failed(uuid, uuid, text, text) to service_role;
-reset role;
 

@@ -3,7 +3,6 @@
 -- =====================================================================================
 -- The in-store tables (customers, store_orders) are created by the edge sync migrations
 -- later; plpgsql resolves them when these functions run.
-set role shoal_owner;
 
 create function public.admin_export(p_brand_id uuid, p_actor text)
 returns jsonb language plpgsql security definer set search_path = '' as $$
@@ -72,4 +71,3 @@ $$;
 
 revoke execute on function public.admin_export(uuid, text), public.admin_erase_customer(uuid, text, text) from public, anon, authenticated;
 grant execute on function public.admin_export(uuid, text), public.admin_erase_customer(uuid, text, text) to service_role;
-reset role;

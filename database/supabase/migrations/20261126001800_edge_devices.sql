@@ -2,7 +2,6 @@
 -- Edge devices (in-store POS servers): identity by client-certificate fingerprint,
 -- revocation, heartbeat, and commands from the cloud delivered once
 -- =====================================================================================
-set role shoal_owner;
 
 create table public.devices (
   id                     uuid primary key default extensions.gen_random_uuid(),
@@ -56,8 +55,6 @@ create policy "brand admins can read their brand's devices" on public.devices fo
   using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid and ((select auth.jwt()) ->> 'app_role') = 'brand_admin');
 create policy "brand admins can read their brand's device commands" on public.device_commands for select to authenticated
   using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid and ((select auth.jwt()) ->> 'app_role') = 'brand_admin');
-create policy "definer functions manage devices" on public.devices for all to shoal_owner using (true) with check (true);
-create policy "definer functions manage device commands" on public.device_commands for all to shoal_owner using (true) with check (true);
 grant select (id, brand_id, name, store, status, cert_expires_at, last_seen_at, revoked_at, revoked_reason, created_at)
   on public.devices to authenticated;
 grant select on public.device_commands to authenticated;
@@ -188,4 +185,3 @@ grant execute on function public.edge_device_by_fingerprint(text), public.edge_h
   public.admin_create_device(uuid, text, text, text, text, text), public.admin_revoke_device(uuid, uuid, text, text),
   public.admin_queue_command(uuid, uuid, text, jsonb, text), public.edge_claim_commands(uuid, integer),
   public.edge_ack_command(uuid, uuid, boolean, text), public.expire_device_commands() to service_role;
-reset role;

@@ -1,7 +1,6 @@
 -- =====================================================================================
 -- Edge app releases (binaries in R2): published and yanked by platform super admins
 -- =====================================================================================
-set role shoal_owner;
 
 create table public.app_releases (
   id          uuid primary key default extensions.gen_random_uuid(),
@@ -20,7 +19,6 @@ create table public.app_releases (
 comment on table public.app_releases is 'Platform-wide (no brand): every brand''s devices run the same app.';
 alter table public.app_releases enable row level security;
 alter table public.app_releases force row level security;
-create policy "definer functions manage releases" on public.app_releases for all to shoal_owner using (true) with check (true);
 grant all on public.app_releases to service_role;
 
 create function public.admin_publish_release(p_version text, p_channel text, p_platform text, p_sha256 text,
@@ -61,4 +59,3 @@ revoke execute on function public.admin_publish_release(text, text, text, text, 
   public.admin_yank_release(text, text, text), public.edge_releases(text) from public, anon, authenticated;
 grant execute on function public.admin_publish_release(text, text, text, text, bigint, text, text, text),
   public.admin_yank_release(text, text, text), public.edge_releases(text) to service_role;
-reset role;

@@ -21,7 +21,6 @@
 -- only hands out values up to the lowest floor still held (see sync_stamp / edge_sync_pull).
 -- A long transaction writing synced rows therefore delays pulls (of every brand) until it
 -- ends; it never makes them lose a change.
-set role shoal_owner;
 
 -- ------------------------------------------------------------------------ change feed
 create sequence public.sync_change_seq as bigint;
@@ -297,17 +296,8 @@ create policy "brand staff can read their brand's store order payments" on publi
   using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
          and ((select auth.jwt()) ->> 'app_role') in ('brand_admin', 'editor', 'read_only'));
 
-create policy "definer functions manage customers" on public.customers for all to shoal_owner using (true) with check (true);
-create policy "definer functions manage employees" on public.employees for all to shoal_owner using (true) with check (true);
-create policy "definer functions manage shifts" on public.shifts for all to shoal_owner using (true) with check (true);
-create policy "definer functions manage daily reports" on public.daily_reports for all to shoal_owner using (true) with check (true);
-create policy "definer functions manage store orders" on public.store_orders for all to shoal_owner using (true) with check (true);
-create policy "definer functions manage store order items" on public.store_order_items for all to shoal_owner using (true) with check (true);
-create policy "definer functions manage store order payments" on public.store_order_payments for all to shoal_owner using (true) with check (true);
-create policy "definer functions manage sync mutations" on public.sync_mutations for all to shoal_owner using (true) with check (true);
 
 grant select on public.customers, public.employees, public.shifts, public.daily_reports, public.store_orders,
                  public.store_order_items, public.store_order_payments to authenticated;
 grant all on public.customers, public.employees, public.shifts, public.daily_reports, public.store_orders,
              public.store_order_items, public.store_order_payments, public.sync_mutations to service_role;
-reset role;

@@ -2,7 +2,6 @@
 -- Edge sync, part 2: reading pushed JSON into typed values, and each resource's data as
 -- push answers and pull pages show it (see 20261126002000_edge_sync_tables.sql)
 -- =====================================================================================
-set role shoal_owner;
 
 -- ------------------------------------------------------------------------ reading pushed JSON
 -- Typed readers of one key of a record's data. Absent or JSON null reads as SQL null; a
@@ -197,4 +196,3 @@ returns jsonb language sql stable set search_path = '' as $$
                                                               'reference', p.reference) order by p.line)
                             from public.store_order_payments p where p.order_id = t.id and p.brand_id = t.brand_id), '[]'::jsonb))
 $$;
-reset role;

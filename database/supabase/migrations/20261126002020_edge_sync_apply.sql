@@ -2,7 +2,6 @@
 -- Edge sync, part 3: applying one record — optimistic concurrency for upserts and
 -- deletes, deltas for stock — each in its own savepoint so one bad record spares the rest
 -- =====================================================================================
-set role shoal_owner;
 
 -- ------------------------------------------------------------------------ record access
 -- The three accessors below name the resource's table with format('%I'): p_resource has
@@ -346,4 +345,3 @@ begin
 end
 $$;
 
-reset role;

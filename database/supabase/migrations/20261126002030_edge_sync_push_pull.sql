@@ -2,7 +2,6 @@
 -- Edge sync, part 4: the two entry points the worker calls, push (one transaction per
 -- batch, answered record by record) and pull (brand-fenced pages after a cursor)
 -- =====================================================================================
-set role shoal_owner;
 
 -- ------------------------------------------------------------------------ batch shape
 -- All-or-nothing checks before anything is applied: a batch the worker should never have
@@ -250,4 +249,3 @@ revoke execute on function public.edge_sync_push(uuid, uuid, jsonb), public.edge
   from public, anon, authenticated;
 grant execute on function public.edge_sync_push(uuid, uuid, jsonb), public.edge_sync_pull(uuid, bigint, integer)
   to service_role;
-reset role;

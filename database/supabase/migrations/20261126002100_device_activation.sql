@@ -4,7 +4,6 @@
 -- request signed (dev CA or Cloudflare) and binds the certificate's fingerprint and the
 -- hardware id to the device here, in one transaction. Renewal rebinds an active device.
 -- =====================================================================================
-set role shoal_owner;
 
 -- A fresh code for a device whose certificate lapsed or whose box was replaced.
 create function public.admin_new_activation_code(p_brand_id uuid, p_device_id uuid, p_code_prefix text, p_code_hash text, p_actor text)
@@ -94,4 +93,3 @@ revoke execute on function public.admin_new_activation_code(uuid, uuid, text, te
   public.edge_bind_certificate(uuid, text, text, text, timestamptz, text, text, text) from public, anon, authenticated;
 grant execute on function public.admin_new_activation_code(uuid, uuid, text, text, text), public.edge_check_activation(text, text),
   public.edge_bind_certificate(uuid, text, text, text, timestamptz, text, text, text) to service_role;
-reset role;

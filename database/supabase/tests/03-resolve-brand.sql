@@ -1,4 +1,5 @@
 begin;
+\ir helpers/act_as.psql
 select plan(6);
 
 select is(has_function_privilege('authenticated', 'public.resolve_brand(text)', 'execute'), false,

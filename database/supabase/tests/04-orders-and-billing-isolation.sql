@@ -1,4 +1,5 @@
 begin;
+\ir helpers/act_as.psql
 select plan(28);
 
 -- Fixtures as the superuser: one order of each brand with an item, an event, a refund,

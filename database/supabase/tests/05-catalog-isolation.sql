@@ -1,4 +1,5 @@
 begin;
+\ir helpers/act_as.psql
 select plan(16);
 
 -- ---------------------------------------------------------------- a shopper of acme

@@ -1,4 +1,5 @@
 begin;
+\ir helpers/act_as.psql
 select plan(14);
 
 -- acme's seeded brand admin, as the worker's database token would carry it

@@ -1,4 +1,5 @@
 begin;
+\ir helpers/act_as.psql
 select plan(8);
 
 insert into public.devices (id, brand_id, name, status) values

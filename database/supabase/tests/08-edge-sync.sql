@@ -4,6 +4,7 @@
 -- Ids used here: devices 5d…, acme fixtures ac…, globex fixtures bc…, pushed records 1d…,
 -- mutation ids 3e… (the last two hex digits tell them apart).
 begin;
+\ir helpers/act_as.psql
 select plan(90);
 
 -- ============================================================== fixtures (as superuser)

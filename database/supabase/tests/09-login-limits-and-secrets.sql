@@ -1,4 +1,5 @@
 begin;
+\ir helpers/act_as.psql
 select plan(9);
 
 -- login failures are the worker's bookkeeping: no caller reads them

@@ -36,24 +36,67 @@ pub enum DbRole {
     ServiceRole,
 }
 
-/// Claims carried to PostgREST; unknown fields are never added.
+/// Claims carried to PostgREST; unknown fields are never added. The database reads them
+/// through `shoal_private.claim_brand()/claim_actor()/claim_app_role()/claim_device()/
+/// claim_cart()`; functions callers reach take brand and actor from here, never from a
+/// parameter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DbClaims {
     pub role: DbRole,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub brand_id: Option<String>,
+    /// The staff account.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub sub: Option<String>,
+    /// brand_admin | editor | read_only | super_admin for staff, `device` for devices.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub app_role: Option<String>,
+    /// The staff session the access token belongs to.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sid: Option<String>,
+    /// The edge device (app_role = device).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub device_id: Option<String>,
+    /// The shopper's cart, when the request touches one (its id comes from a signed cookie).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cart_id: Option<String>,
 }
 
 impl DbClaims {
-    pub fn service() -> Self {
-        DbClaims { role: DbRole::ServiceRole, brand_id: None, sub: None, app_role: None }
+    fn empty(role: DbRole) -> Self {
+        DbClaims { role, brand_id: None, sub: None, app_role: None, sid: None, device_id: None, cart_id: None }
     }
+    /// Work no caller owns: host resolution, Stripe webhooks, cron, and the steps of
+    /// sign-up, login and code checks before anyone is authenticated (docs/architecture.md).
+    pub fn service() -> Self {
+        Self::empty(DbRole::ServiceRole)
+    }
+    /// A shopper of the brand: sees its public rows.
     pub fn anon_for_brand(brand_id: &str) -> Self {
-        DbClaims { role: DbRole::Anon, brand_id: Some(brand_id.to_owned()), sub: None, app_role: None }
+        DbClaims { brand_id: Some(brand_id.to_owned()), ..Self::empty(DbRole::Anon) }
+    }
+    /// A shopper of the brand touching their cart (the id from the signed cart cookie).
+    pub fn shopper(brand_id: &str, cart_id: Option<&str>) -> Self {
+        DbClaims { cart_id: cart_id.map(str::to_owned), ..Self::anon_for_brand(brand_id) }
+    }
+    /// A signed-in staff member acting on `brand_id` with `app_role`, in session `sid`.
+    pub fn staff(account_id: &str, brand_id: &str, app_role: &str, sid: &str) -> Self {
+        DbClaims {
+            brand_id: Some(brand_id.to_owned()),
+            sub: Some(account_id.to_owned()),
+            app_role: Some(app_role.to_owned()),
+            sid: Some(sid.to_owned()),
+            ..Self::empty(DbRole::Authenticated)
+        }
+    }
+    /// An authenticated edge device of the brand.
+    pub fn device(device_id: &str, brand_id: &str) -> Self {
+        DbClaims {
+            brand_id: Some(brand_id.to_owned()),
+            app_role: Some("device".to_owned()),
+            device_id: Some(device_id.to_owned()),
+            ..Self::empty(DbRole::Authenticated)
+        }
     }
 }
 

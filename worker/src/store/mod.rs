@@ -8,5 +8,4 @@ pub mod catalog;
 pub mod checkout;
 pub mod edge;
 pub mod outbox;
-pub mod webhooks;
 pub mod postgrest;

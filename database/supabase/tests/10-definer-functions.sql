@@ -1,0 +1,148 @@
+begin;
+\ir helpers/act_as.psql
+select plan(3);
+
+-- SECURITY DEFINER functions run as their owner, postgres, which has BYPASSRLS: inside
+-- them no policy holds. They are therefore an explicit list: a new definer function
+-- fails this test until it is added here, with a cross-brand test of its own. Callers
+-- (shoppers, staff, devices) reach tables through SECURITY INVOKER functions instead.
+create temporary table allowed_definers (signature text primary key) on commit drop;
+insert into allowed_definers values
+  ('public.abandon_checkout(p_brand_id uuid, p_order_id uuid, p_reason text)'),
+  ('public.admin_add_domain(p_brand_id uuid, p_host text, p_token text, p_actor text)'),
+  ('public.admin_audit_log(p_brand_id uuid, p_action text, p_actor text, p_from timestamp with time zone, p_to timestamp with time zone, p_before bigint, p_limit integer)'),
+  ('public.admin_bind_billing_customer(p_brand_id uuid, p_customer text, p_actor text)'),
+  ('public.admin_create_device(p_brand_id uuid, p_name text, p_store text, p_code_prefix text, p_code_hash text, p_actor text)'),
+  ('public.admin_domain_token(p_brand_id uuid, p_host text)'),
+  ('public.admin_erase_customer(p_brand_id uuid, p_email text, p_actor text)'),
+  ('public.admin_export(p_brand_id uuid, p_actor text)'),
+  ('public.admin_get_order(p_brand_id uuid, p_order_id uuid)'),
+  ('public.admin_invite_member(p_brand_id uuid, p_email text, p_role text, p_token_hash text, p_invite_url text, p_actor text)'),
+  ('public.admin_list_domains(p_brand_id uuid)'),
+  ('public.admin_list_invitations(p_brand_id uuid)'),
+  ('public.admin_list_members(p_brand_id uuid)'),
+  ('public.admin_new_activation_code(p_brand_id uuid, p_device_id uuid, p_code_prefix text, p_code_hash text, p_actor text)'),
+  ('public.admin_primary_host(p_brand_id uuid)'),
+  ('public.admin_publish_release(p_version text, p_channel text, p_platform text, p_sha256 text, p_size bigint, p_notes text, p_r2_key text, p_actor text)'),
+  ('public.admin_queue_command(p_brand_id uuid, p_device_id uuid, p_kind text, p_payload jsonb, p_actor text)'),
+  ('public.admin_remove_domain(p_brand_id uuid, p_host text, p_actor text)'),
+  ('public.admin_revoke_device(p_brand_id uuid, p_device_id uuid, p_reason text, p_actor text)'),
+  ('public.admin_revoke_invitation(p_brand_id uuid, p_invitation_id uuid, p_actor text)'),
+  ('public.admin_set_security(p_brand_id uuid, p_require_mfa boolean, p_actor text)'),
+  ('public.admin_update_domain(p_brand_id uuid, p_host text, p_verified boolean, p_primary boolean, p_actor text)'),
+  ('public.admin_update_member(p_brand_id uuid, p_account_id uuid, p_role text, p_status text, p_remove boolean, p_actor text)'),
+  ('public.admin_update_product(p_brand_id uuid, p_slug text, p_title text, p_status text, p_price bigint, p_actor text)'),
+  ('public.admin_yank_release(p_platform text, p_version text, p_actor text)'),
+  ('public.apply_stripe_event(p_event jsonb, p_livemode boolean)'),
+  ('public.attach_checkout_session(p_brand_id uuid, p_order_id uuid, p_session_id text, p_cart_id uuid)'),
+  ('public.auth_accept_invitation(p_brand_id uuid, p_token_hash text, p_password_hash text)'),
+  ('public.auth_change_password(p_account_id uuid, p_session_id uuid, p_new_password_hash text, p_brand_id uuid)'),
+  ('public.auth_confirm_email_change(p_account_id uuid, p_code_hash text, p_brand_id uuid)'),
+  ('public.auth_consume_code(p_email text, p_purpose text, p_code_hash text, p_new_password_hash text)'),
+  ('public.auth_invitation_email(p_brand_id uuid, p_token_hash text)'),
+  ('public.auth_issue_code(p_email text, p_purpose text, p_code text, p_code_hash text, p_template text)'),
+  ('public.auth_login_context(p_brand_id uuid, p_email text, p_ip text)'),
+  ('public.auth_login_finish(p_brand_id uuid, p_account_id uuid, p_email text, p_ok boolean, p_refresh_hash text, p_idle_days integer, p_absolute_days integer, p_ip text, p_user_agent text, p_request_id text, p_client_key text)'),
+  ('public.auth_logout(p_session_id uuid, p_jti text, p_expires_at timestamp with time zone)'),
+  ('public.auth_mfa_disable(p_account_id uuid, p_brand_id uuid)'),
+  ('public.auth_mfa_enable(p_account_id uuid, p_recovery_hashes text[], p_brand_id uuid, p_step bigint)'),
+  ('public.auth_mfa_setup(p_account_id uuid, p_secret text)'),
+  ('public.auth_mfa_state(p_account_id uuid)'),
+  ('public.auth_mfa_use_recovery(p_account_id uuid, p_hash text)'),
+  ('public.auth_mfa_use_step(p_account_id uuid, p_step bigint)'),
+  ('public.auth_password_hash(p_account_id uuid)'),
+  ('public.auth_reauthentication_failed(p_account_id uuid, p_brand_id uuid, p_reason text, p_purpose text)'),
+  ('public.auth_refresh(p_refresh_hash text, p_new_refresh_hash text, p_idle_days integer, p_brand_id uuid)'),
+  ('public.auth_request_email_change(p_account_id uuid, p_new_email text, p_code text, p_code_hash text, p_brand_id uuid)'),
+  ('public.auth_session(p_session_id uuid, p_jti text, p_brand_id uuid)'),
+  ('public.auth_signup(p_brand_name text, p_slug text, p_email text, p_password_hash text, p_code text, p_code_hash text, p_platform_host text, p_locale text)'),
+  ('public.auth_update_profile(p_account_id uuid, p_name text, p_locale text)'),
+  ('public.brand_billing_state(p_brand_id uuid)'),
+  ('public.checkout_cart(p_brand_id uuid, p_cart_id uuid, p_email text, p_reservation_minutes integer, p_client_key text, p_max_units integer, p_max_pending_per_email integer, p_max_pending_per_client integer)'),
+  ('public.claim_due_emails(p_limit integer, p_lease_seconds integer)'),
+  ('public.edge_ack_command(p_device_id uuid, p_command_id uuid, p_success boolean, p_message text)'),
+  ('public.edge_bind_certificate(p_device_id uuid, p_code_hash text, p_hardware_id text, p_fingerprint text, p_cert_expires_at timestamp with time zone, p_issuer text, p_cert_ref text, p_serial text)'),
+  ('public.edge_check_activation(p_code_prefix text, p_code_hash text)'),
+  ('public.edge_claim_commands(p_device_id uuid, p_lease_seconds integer)'),
+  ('public.edge_device_by_fingerprint(p_fingerprint text)'),
+  ('public.edge_heartbeat(p_device_id uuid)'),
+  ('public.edge_releases(p_platform text)'),
+  ('public.edge_sync_pull(p_brand_id uuid, p_since bigint, p_limit integer)'),
+  ('public.edge_sync_push(p_brand_id uuid, p_device_id uuid, p_records jsonb)'),
+  ('public.expire_device_commands()'),
+  ('public.expire_reservations()'),
+  ('public.expire_unverified_signups(p_hours integer)'),
+  ('public.mark_email_failed(p_id uuid, p_error text, p_max_attempts integer)'),
+  ('public.mark_email_sent(p_id uuid, p_provider_id text)'),
+  ('public.pending_checkouts(p_brand_id uuid, p_cart_id uuid, p_order_id uuid)'),
+  ('public.prune_sync_mutations(p_days integer)'),
+  ('public.resolve_brand(p_host text)'),
+  ('public.staff_transition_order(p_brand_id uuid, p_order_id uuid, p_to text, p_tracking text, p_actor text)'),
+  ('public.store_get_cart(p_brand_id uuid, p_cart_id uuid)'),
+  ('public.store_order_status(p_brand_id uuid, p_number bigint, p_email text)'),
+  ('public.store_set_cart_line(p_brand_id uuid, p_cart_id uuid, p_variant_id uuid, p_quantity integer, p_mode text, p_max_per_line integer, p_max_units integer)'),
+  ('shoal_private.apply_deferred_disputes(p_order_id uuid)'),
+  ('shoal_private.audit(p_brand_id uuid, p_actor text, p_action text, p_target text, p_detail jsonb)'),
+  ('shoal_private.billing_email(p_sub brand_subscriptions, p_template text, p_detail jsonb)'),
+  ('shoal_private.billing_result(p_brand_id uuid, p_outcome text)'),
+  ('shoal_private.billing_state(p_brand_id uuid)'),
+  ('shoal_private.brand_hosts(p_brand_id uuid)'),
+  ('shoal_private.bump_catalog_version()'),
+  ('shoal_private.cart_json(p_brand_id uuid, p_cart_id uuid)'),
+  ('shoal_private.check_code(p_account_id uuid, p_purpose text, p_code_hash text)'),
+  ('shoal_private.enqueue_email(p_brand_id uuid, p_to text, p_template text, p_payload jsonb)'),
+  ('shoal_private.find_order(p_event jsonb, p_session text, p_pi text, p_charge text, p_metadata_order text)'),
+  ('shoal_private.find_subscription(p_event jsonb, p_subscription text, p_customer text)'),
+  ('shoal_private.lock_members(p_brand_id uuid)'),
+  ('shoal_private.mark_email_verified(p_account_id uuid)'),
+  ('shoal_private.mark_paid(p_order orders, p_amount bigint, p_currency text, p_event_id text, p_refs jsonb)'),
+  ('shoal_private.mark_paid_now(p_order orders, p_amount bigint, p_currency text, p_event_id text, p_refs jsonb)'),
+  ('shoal_private.new_code(p_account_id uuid, p_purpose text, p_code_hash text, p_pending_email text)'),
+  ('shoal_private.on_charge_refunded(p_event jsonb)'),
+  ('shoal_private.on_checkout_session(p_event jsonb)'),
+  ('shoal_private.on_dispute(p_event jsonb)'),
+  ('shoal_private.on_invoice(p_event jsonb)'),
+  ('shoal_private.on_payment_intent(p_event jsonb)'),
+  ('shoal_private.on_platform_refund(p_event jsonb)'),
+  ('shoal_private.on_subscription(p_event jsonb)'),
+  ('shoal_private.on_subscription_checkout(p_event jsonb)'),
+  ('shoal_private.order_note(p_order orders, p_kind text, p_cause text, p_detail jsonb)'),
+  ('shoal_private.refuse_price_in_brand_currency()'),
+  ('shoal_private.refused_event(p_event jsonb, p_reason text, p_brand_id uuid)'),
+  ('shoal_private.require_brand_account(p_event jsonb, p_brand_id uuid)'),
+  ('shoal_private.security_notice(p_account_id uuid, p_brand_id uuid, p_template text)'),
+  ('shoal_private.settle_stock(p_order_id uuid, p_from text, p_to text)'),
+  ('shoal_private.sync_stamp()'),
+  ('shoal_private.transition_order(p_order_id uuid, p_to text, p_cause text, p_detail jsonb)'),
+  ('shoal_private.void_invitations(p_brand_id uuid, p_email text, p_reason text)');
+
+select is(
+  (select array_agg(s order by s) from (
+     select n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' as s
+       from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where p.prosecdef and n.nspname in ('public', 'shoal_private')
+     except select signature from allowed_definers) x),
+  null,
+  'every SECURITY DEFINER function is on the reviewed list');
+
+-- The brand and the actor come from the token, never from a parameter the caller fills.
+select is(
+  (select array_agg(p.proname::text order by p.proname) from pg_proc p
+     join pg_namespace n on n.oid = p.pronamespace
+    where n.nspname = 'public'
+      and (has_function_privilege('anon', p.oid, 'execute') or has_function_privilege('authenticated', p.oid, 'execute'))
+      and (p.proargnames && array['p_brand_id', 'p_actor', 'p_brand', 'p_account_id']::text[])),
+  null,
+  'no function a shopper, staff member or device may call takes a brand or actor parameter');
+
+-- Every definer function pins its search_path (a caller cannot shadow what it calls).
+select is(
+  (select array_agg(p.proname::text order by p.proname) from pg_proc p
+     join pg_namespace n on n.oid = p.pronamespace
+    where p.prosecdef and n.nspname in ('public', 'shoal_private')
+      and not exists (select 1 from unnest(coalesce(p.proconfig, '{}')) c where c like 'search_path=%')),
+  null,
+  'every SECURITY DEFINER function sets its search_path');
+
+select * from finish();
+rollback;
