@@ -1,6 +1,6 @@
 begin;
 \ir helpers/act_as.psql
-select plan(46);
+select plan(45);
 
 -- The shopper's path with the shopper's own token (anon, brand_id, cart_id), as the
 -- worker sends it: brand A's shopper holding brand B's cart, order or variant ids reads

@@ -4,8 +4,6 @@
 pub mod admin;
 pub mod auth;
 pub mod brands;
-pub mod catalog;
-pub mod checkout;
 pub mod edge;
 pub mod outbox;
 pub mod webhooks;
