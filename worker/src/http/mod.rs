@@ -31,7 +31,7 @@ use crate::config;
 use crate::shop;
 use crate::error::AppError;
 
-pub use body::{read_bytes, read_form, read_json};
+pub use body::{read_bytes, read_json};
 pub use crate::request::{brand_origin, origin, query_param};
 
 /// Requests per client IP per minute on the staff and account APIs (sign-in, sign-up,

@@ -2,7 +2,9 @@
 //! worker, which redirects (303) like any classic web shop.
 //!   /  /c/{category}  /search?q=  /p/{slug}  /cart  /checkout/success|cancel  /orders
 
+mod cart;
 mod csrf;
+mod orders;
 mod views;
 
 use askama::Template;
@@ -12,9 +14,10 @@ use shoal_domain::config::Config;
 use shoal_domain::{i18n, money};
 use worker::{Context, Env, Method, Request, Response};
 
+use super::{catalog, checkout};
 use crate::error::{body_response, AppError};
-use crate::http::{cart as cart_api, catalog, checkout, query_param, read_form};
-use crate::{rate_limit, store};
+use crate::rate_limit;
+use crate::request::query_param;
 use views::*;
 
 const PUBLIC: &str = "public, max-age=60";
@@ -48,7 +51,7 @@ async fn render(req: Request, env: &Env, ctx: &Context, config: &Config, brand: 
     let shop = catalog::load_categories(env, ctx, config, brand, &rate_limit::client_ip(&req)).await.map(|(c, _)| Shop::new(brand, &c));
     let mut shop = match shop {
         Ok(s) => s,
-        Err(e) => return error_page(Shop::new(brand, &serde_json::Value::Null), fallback_head, e),
+        Err(e) => return error_page(Shop::new(brand, &[]), fallback_head, e),
     };
     shop.csrf = csrf_token;
     let t = shop.t;
@@ -58,14 +61,14 @@ async fn render(req: Request, env: &Env, ctx: &Context, config: &Config, brand: 
             let q = query_param(&req, "q").unwrap_or_default();
             listing(&req, env, ctx, config, brand, shop, None, Some(q)).await
         }
-        (Method::Get, "/cart") => cart_page(&req, config, brand, shop, None).await,
-        (Method::Post, "/cart/add" | "/cart/update") => cart_form(req, env, config, brand, shop, path == "/cart/add").await,
-        (Method::Post, "/checkout") => checkout_form(req, env, config, brand, shop).await,
+        (Method::Get, "/cart") => cart::page(&req, config, brand, shop, None).await,
+        (Method::Post, "/cart/add" | "/cart/update") => cart::line_form(req, env, config, brand, shop, path == "/cart/add").await,
+        (Method::Post, "/checkout") => cart::checkout_form(req, env, config, brand, shop).await,
         (Method::Get, "/checkout/success") => Ok(message(&req, brand, shop, t.thank_you, t.order_received, Some(("/orders", t.order_status)))),
         (Method::Get, "/checkout/cancel") => checkout::cancel_from_stripe(&req, config, brand)
             .await
             .map(|()| message(&req, brand, shop, t.checkout, t.checkout_cancelled, Some(("/cart", t.back_to_cart)))),
-        (Method::Get, "/orders") => order_page(&req, config, brand, shop).await,
+        (Method::Get, "/orders") => orders::page(&req, config, brand, shop).await,
         (Method::Get, _) => {
             if let Some(slug) = path.strip_prefix("/c/") {
                 listing(&req, env, ctx, config, brand, shop, Some(slug.to_owned()), None).await
@@ -79,7 +82,7 @@ async fn render(req: Request, env: &Env, ctx: &Context, config: &Config, brand: 
     };
     match result {
         Ok(resp) => resp,
-        Err(e) => error_page(Shop::new(brand, &serde_json::Value::Null), fallback_head, e),
+        Err(e) => error_page(Shop::new(brand, &[]), fallback_head, e),
     }
 }
 
@@ -160,7 +163,7 @@ async fn listing(
         (_, Some(s)) => format!("{} “{s}”", t.search_results_for),
         _ => t.all_products.to_owned(),
     };
-    let next_href = page["next_cursor"].as_str().map(|c| {
+    let next_href = page.next_cursor.as_deref().map(|c| {
         let mut pairs = form_urlencoded::Serializer::new(String::new());
         if let Some(s) = &search {
             pairs.append_pair("q", s);
@@ -172,7 +175,7 @@ async fn listing(
     let title = if category.is_none() && shop.query.is_empty() { String::new() } else { heading.clone() };
     let view = Listing {
         head: head(req, brand, &title, t.tagline),
-        products: cards(&page["items"], brand),
+        products: cards(&page.items, brand),
         shop,
         heading,
         next_href,
@@ -182,24 +185,21 @@ async fn listing(
 
 async fn product_page(req: &Request, env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, shop: Shop, slug: &str) -> Result<Response, AppError> {
     let (p, _) = catalog::load_product(env, ctx, config, brand, &rate_limit::client_ip(req), slug).await?;
-    let title = p["title"].as_str().unwrap_or_default().to_owned();
-    let description = p["description"].as_str().unwrap_or_default().to_owned();
-    let variants = p["variants"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|v| VariantOption {
-                    id: v["id"].as_str().unwrap_or_default().to_owned(),
-                    title: v["title"].as_str().unwrap_or_default().to_owned(),
-                    price: money::format(v["price"].as_i64().unwrap_or(0), &brand.currency, &brand.locale),
-                    in_stock: v["available"].as_i64().unwrap_or(0) > 0,
-                })
-                .collect()
+    let variants = p
+        .variants
+        .iter()
+        .map(|v| VariantOption {
+            id: v.id.clone(),
+            title: v.title.clone(),
+            price: money::format(v.price, &brand.currency, &brand.locale),
+            in_stock: v.available > 0,
         })
-        .unwrap_or_default();
+        .collect();
+    let image = p.images.first().cloned().unwrap_or_else(|| "/assets/shoal.svg".to_owned());
+    let (title, description) = (p.title, p.description);
     let view = Product {
         head: head(req, brand, &title, &description),
-        image: p["images"][0].as_str().unwrap_or("/assets/shoal.svg").to_owned(),
+        image,
         shop,
         title,
         description,
@@ -208,111 +208,3 @@ async fn product_page(req: &Request, env: &Env, ctx: &Context, config: &Config, 
     Ok(html(view, 200, PER_BROWSER))
 }
 
-async fn cart_page(req: &Request, config: &Config, brand: &BrandContext, shop: Shop, error: Option<(u16, String)>) -> Result<Response, AppError> {
-    let id = cart_api::cart_id(req, config, brand);
-    let cart = cart_api::with_totals(store::checkout::cart(config, &brand.id, id.as_deref()).await?);
-    let fmt = |v: &serde_json::Value| money::format(v.as_i64().unwrap_or(0), &brand.currency, &brand.locale);
-    let lines = cart["lines"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|l| CartLine {
-                    variant_id: l["variant_id"].as_str().unwrap_or_default().to_owned(),
-                    slug: l["product_slug"].as_str().unwrap_or_default().to_owned(),
-                    title: l["title"].as_str().unwrap_or_default().to_owned(),
-                    variant: l["variant_title"].as_str().unwrap_or_default().to_owned(),
-                    quantity: l["quantity"].as_i64().unwrap_or(0),
-                    unit: fmt(&l["unit_amount"]),
-                    total: fmt(&l["line_total"]),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let (status, error) = match error {
-        Some((status, text)) => (status, Some(text)),
-        None => (200, None),
-    };
-    let t = shop.t;
-    let view = Cart { head: head(req, brand, t.cart, t.tagline), subtotal: fmt(&cart["subtotal"]), shop, lines, error };
-    Ok(html(view, status, PRIVATE))
-}
-
-/// Adds or sets a line from a form post, then back to the cart. What the shopper must fix
-/// (a malformed variant, a quantity, the stock or order caps, too many writes) shows on the
-/// cart page with its status; only our own failures are error pages.
-async fn cart_form(mut req: Request, env: &Env, config: &Config, brand: &BrandContext, shop: Shop, add: bool) -> Result<Response, AppError> {
-    match set_line_from_form(&mut req, env, config, brand, add).await {
-        Ok(resp) => Ok(resp),
-        // a forged or missing CSRF token is not the shopper's to fix: the error page
-        Err(e) if e.code() == "csrf_token_invalid" => Err(e),
-        Err(e @ (AppError::Refused { .. } | AppError::BadRequest(..) | AppError::RateLimited(_))) => {
-            let mut page = cart_page(&req, config, brand, shop, Some((e.status(), e.public_message()))).await?;
-            if let AppError::RateLimited(secs) = e {
-                let _ = page.headers_mut().set("retry-after", &secs.to_string());
-            }
-            Ok(page)
-        }
-        Err(e) => Err(e),
-    }
-}
-
-async fn set_line_from_form(req: &mut Request, env: &Env, config: &Config, brand: &BrandContext, add: bool) -> Result<Response, AppError> {
-    cart_api::limit_writes(env, req).await?;
-    let form = read_form(req).await?;
-    csrf::verify(req, config, brand, &form)?;
-    let variant = form.iter().find(|(k, _)| k == "variant_id").map(|(_, v)| v.clone()).unwrap_or_default();
-    let variant = cart_api::parse_variant(&variant)?;
-    let qty_raw = form.iter().find(|(k, _)| k == "quantity").map(|(_, v)| v.clone()).unwrap_or_default();
-    let qty_json = qty_raw.trim().parse::<i64>().map(serde_json::Value::from).unwrap_or(serde_json::Value::Null);
-    let quantity = shoal_domain::cart::parse_quantity(&qty_json, !add)
-        .map_err(|e| AppError::BadRequest(e.code(), "quantity must be a whole number from 1 to 10".into()))?;
-    let current = cart_api::cart_id(req, config, brand);
-    let cart = store::checkout::set_line(config, &brand.id, current.as_deref(), variant, quantity, add).await?;
-    let mut resp = redirect("/cart");
-    if let Some(id) = cart["id"].as_str().filter(|id| current.as_deref() != Some(*id)) {
-        cart_api::set_cookie(&mut resp, config, brand, id);
-    }
-    Ok(resp)
-}
-
-async fn checkout_form(mut req: Request, env: &Env, config: &Config, brand: &BrandContext, shop: Shop) -> Result<Response, AppError> {
-    let form = read_form(&mut req).await?;
-    csrf::verify(&req, config, brand, &form)?;
-    let email = form.iter().find(|(k, _)| k == "email").map(|(_, v)| v.clone());
-    let ip = rate_limit::client_ip(&req);
-    let cart = cart_api::cart_id(&req, config, brand);
-    match checkout::start(env, config, brand, &ip, cart.as_deref(), email.as_deref(), &req).await {
-        Ok(started) => Ok(redirect(started["checkout_url"].as_str().unwrap_or("/cart"))),
-        Err(e @ (AppError::Refused { .. } | AppError::BadRequest(..) | AppError::Stripe(_) | AppError::RateLimited(_))) => {
-            let text = e.public_message();
-            cart_page(&req, config, brand, shop, Some((422, text))).await
-        }
-        Err(e) => Err(e),
-    }
-}
-
-async fn order_page(req: &Request, config: &Config, brand: &BrandContext, shop: Shop) -> Result<Response, AppError> {
-    let number = query_param(req, "number").unwrap_or_default();
-    let email = query_param(req, "email").unwrap_or_default();
-    let mut order = None;
-    let mut not_found = false;
-    if !number.is_empty() || !email.is_empty() {
-        let found = match number.trim().parse::<i64>() {
-            Ok(n) if n > 0 && !email.trim().is_empty() => store::checkout::order_status(config, &brand.id, n, &email).await?,
-            _ => serde_json::Value::Null,
-        };
-        not_found = found.is_null();
-        if !found.is_null() {
-            order = Some(OrderView {
-                number: found["number"].as_i64().unwrap_or(0),
-                status: i18n::status_label(&brand.locale, found["status"].as_str().unwrap_or_default()),
-                payment: i18n::status_label(&brand.locale, found["payment_status"].as_str().unwrap_or_default()),
-                total: money::format(found["total_amount"].as_i64().unwrap_or(0), &brand.currency, &brand.locale),
-                tracking: found["tracking_number"].as_str().map(str::to_owned),
-            });
-        }
-    }
-    let t = shop.t;
-    let view = Order { head: head(req, brand, t.order_status, t.tagline), shop, number, email, order, not_found };
-    Ok(html(view, if not_found { 404 } else { 200 }, PRIVATE))
-}
