@@ -19,7 +19,6 @@ mod mfa;
 mod health;
 mod landing;
 mod unavailable;
-mod webhooks;
 
 use shoal_domain::brand::BrandContext;
 use shoal_domain::config::Config;
@@ -111,7 +110,7 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
     if path == "/webhooks/stripe" {
         // Stripe names no brand by host: the event's own ids lead to the order or brand
         return match req.method() {
-            Method::Post => webhooks::post(req, env, &config).await,
+            Method::Post => crate::billing::webhooks::post(req, env, &config).await,
             _ => Err(AppError::MethodNotAllowed),
         };
     }

@@ -6,5 +6,4 @@ pub mod auth;
 pub mod brands;
 pub mod edge;
 pub mod outbox;
-pub mod webhooks;
 pub mod postgrest;
