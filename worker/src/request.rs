@@ -73,8 +73,12 @@ impl<T> Field<T> {
 }
 
 /// A JSON body (already read by `http::body::read_json`) as the struct `T`; a body that is
-/// not an object of `T`'s shape answers 400 `invalid_json`.
+/// not an object of `T`'s shape answers 400 `invalid_json` (an array too, which serde
+/// would otherwise take field by field in order).
 pub fn parse_body<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> Result<T, AppError> {
+    if !body.is_object() {
+        return Err(AppError::BadRequest("invalid_json", "the body must be a JSON object".into()));
+    }
     serde_json::from_value(body).map_err(|e| AppError::BadRequest("invalid_json", format!("the body is not the expected object: {e}")))
 }
 
