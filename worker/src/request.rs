@@ -39,9 +39,10 @@ pub fn brand_origin(req: &Request, config: &Config, brand: &BrandContext, primar
 }
 
 /// A field of a JSON body as the client sent it: absent (or null), of the expected type,
-/// or of another type. A body struct declares its fields as `Field<T>` with
-/// `#[serde(default)]`, so deserialising never fails on one field and its validation can
-/// answer with the field's own name and code.
+/// or of another type. A body struct (read with `http::body::read_body`) declares a field
+/// `Field<T>` with `#[serde(default)]` where the field's errors have codes of their own
+/// (a cart quantity's `quantity_*`): deserialising never fails on it, and its validation
+/// answers with the field's own name and code.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub enum Field<T> {
     #[default]
@@ -67,19 +68,9 @@ impl<T> Field<T> {
         match self {
             Field::Valid(v) => Ok(v),
             Field::Missing => Err(AppError::BadRequest("missing_field", format!("`{name}` is required"))),
-            Field::Invalid => Err(AppError::BadRequest("invalid_field", format!("{name}: must be {expected}"))),
+            Field::Invalid => Err(AppError::invalid_field(name, &format!("must be {expected}"))),
         }
     }
-}
-
-/// A JSON body (already read by `http::body::read_json`) as the struct `T`; a body that is
-/// not an object of `T`'s shape answers 400 `invalid_json` (an array too, which serde
-/// would otherwise take field by field in order).
-pub fn parse_body<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> Result<T, AppError> {
-    if !body.is_object() {
-        return Err(AppError::BadRequest("invalid_json", "the body must be a JSON object".into()));
-    }
-    serde_json::from_value(body).map_err(|e| AppError::BadRequest("invalid_json", format!("the body is not the expected object: {e}")))
 }
 
 #[cfg(test)]

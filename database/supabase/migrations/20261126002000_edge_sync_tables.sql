@@ -301,3 +301,18 @@ grant select on public.customers, public.employees, public.shifts, public.daily_
                  public.store_order_items, public.store_order_payments to authenticated;
 grant all on public.customers, public.employees, public.shifts, public.daily_reports, public.store_orders,
              public.store_order_items, public.store_order_payments, public.sync_mutations to service_role;
+
+-- Erasure of a shopper (public.admin_erase_customer, …001600) runs as the data manager
+-- (brand admin or super admin) and blanks an in-store customer's personal fields; the
+-- export reads customers and store orders as them too.
+create policy "data managers can erase their brand's in-store customers"
+  on public.customers for update to authenticated
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_data')))
+  with check (brand_id = (select shoal_private.claim_brand()));
+create policy "data managers can read their brand's in-store customers"
+  on public.customers for select to authenticated
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_data')));
+create policy "data managers can read their brand's in-store orders"
+  on public.store_orders for select to authenticated
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_data')));
+grant update (name, email, phone, note) on public.customers to authenticated;

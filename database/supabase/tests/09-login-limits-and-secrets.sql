@@ -6,7 +6,10 @@ select plan(9);
 select tests.act_as('authenticated', jsonb_build_object('role', 'authenticated', 'brand_id', 'a0000000-0000-4000-8000-00000000000a',
   'app_role', 'brand_admin', 'sub', (select id::text from public.accounts where email = 'admin@acme.localhost')));
 select throws_ok('select count(*) from public.login_failures', '42501', null, 'login failures: no access');
-select throws_ok('select mfa_secret from public.accounts', '42501', null, 'accounts: TOTP secrets are never readable');
+-- a brand admin reads its members' rows but no TOTP secret, not even its own, straight from
+-- the table (its own comes sealed through auth_mfa_state)
+select throws_ok('select mfa_secret, mfa_pending_secret from public.accounts', '42501', null,
+  'accounts: TOTP secrets are not readable by staff');
 
 select tests.act_as_superuser();
 -- TOTP secrets are stored sealed only

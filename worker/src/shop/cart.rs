@@ -16,9 +16,9 @@ use shoal_domain::signed_id;
 use worker::{Env, Method, Request, Response};
 
 use crate::error::{json_response, AppError};
-use crate::http::body::read_json;
+use crate::http::body::read_body;
 use crate::rate_limit;
-use crate::request::{parse_body, Field};
+use crate::request::Field;
 
 pub const COOKIE: &str = "shoal_cart";
 const COOKIE_MAX_AGE: u32 = 30 * 24 * 3600;
@@ -159,7 +159,7 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
     let (cart, new) = match (req.method(), segments.as_slice()) {
         (Method::Get, []) => (get(config, brand, cart_id(&req, config, brand).as_deref()).await?, false),
         (Method::Post, ["lines"]) => {
-            let body: LineBody = parse_body(read_json(&mut req).await?)?;
+            let body: LineBody = read_body(&mut req).await?;
             let variant = match body.variant_id {
                 Field::Valid(v) => v,
                 Field::Missing | Field::Invalid => String::new(),
@@ -169,7 +169,7 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
             set_line_of(&req, config, brand, variant, qty, true).await?
         }
         (Method::Put, ["lines", variant]) => {
-            let body: LineBody = parse_body(read_json(&mut req).await?)?;
+            let body: LineBody = read_body(&mut req).await?;
             let variant = parse_variant(variant)?;
             let qty = parse_quantity(body.quantity, true)?;
             set_line_of(&req, config, brand, variant, qty, false).await?

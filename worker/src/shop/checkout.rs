@@ -19,9 +19,9 @@ use worker::{Env, Request, Response};
 
 use super::cart::cart_id;
 use crate::error::{json_response, AppError};
-use crate::http::body::read_json;
+use crate::http::body::read_body;
 use crate::rate_limit;
-use crate::request::{brand_origin, parse_body, query_param, Field};
+use crate::request::{brand_origin, query_param, Field};
 use crate::stripe::{self, p, StripeCall};
 
 /// Checkout attempts per client IP per minute.
@@ -127,7 +127,7 @@ pub async fn expire_reservations(config: &Config) -> Result<i64, AppError> {
 pub async fn post(mut req: Request, env: &Env, config: &Config, brand: &BrandContext) -> Result<Response, AppError> {
     let ip = rate_limit::client_ip(&req);
     let cart = cart_id(&req, config, brand);
-    let body: CheckoutBody = parse_body(read_json(&mut req).await?)?;
+    let body: CheckoutBody = read_body(&mut req).await?;
     let email = body.email.required("email", "a string")?;
     let started = start(env, config, brand, &ip, cart.as_deref(), Some(&email), &req).await?;
     let mut resp = json_response(&started, 201);
