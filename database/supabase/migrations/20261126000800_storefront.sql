@@ -225,7 +225,7 @@ grant execute on function shoal_private.shopper_cart() to anon;
 -- (inventory_levels.reserved, reservations), the order, its items, timeline and hold, and
 -- it counts other shoppers' unpaid orders for the caps. Brand and cart come from the
 -- token (shoal_private.shopper_cart), and the cart must be that brand's.
-create function public.checkout_cart(p_email text, p_reservation_minutes integer, p_client_key text, p_max_units integer,
+create function shoal_private.checkout_cart(p_email text, p_reservation_minutes integer, p_client_key text, p_max_units integer,
                                      p_max_pending_per_email integer, p_max_pending_per_client integer)
 returns jsonb
 language plpgsql security definer set search_path = ''
@@ -316,7 +316,7 @@ $$;
 -- The Stripe session exists: remember it on the cart's new order, empty the cart.
 -- SECURITY DEFINER because it writes the order (a shopper may not); only a pending order
 -- without a session yet, of the token's brand, held for the token's cart.
-create function public.attach_checkout_session(p_order_id uuid, p_session_id text)
+create function shoal_private.attach_checkout_session(p_order_id uuid, p_session_id text)
 returns void
 language plpgsql security definer set search_path = ''
 as $$
@@ -356,7 +356,7 @@ $$;
 -- SECURITY DEFINER because it changes the order's status and returns its stock (through
 -- transition_order), which a shopper may not write; only a pending order of the token's
 -- brand held for the token's cart.
-create function public.abandon_checkout(p_order_id uuid, p_reason text)
+create function shoal_private.abandon_checkout(p_order_id uuid, p_reason text)
 returns void
 language plpgsql security definer set search_path = ''
 as $$
@@ -412,7 +412,7 @@ $$;
 -- SECURITY DEFINER because RLS cannot express "knows the email": a policy letting a
 -- shopper read orders by number would let them read every order of the brand. The brand
 -- comes from the token; another brand's order is no order.
-create function public.store_order_status(p_number bigint, p_email text)
+create function shoal_private.store_order_status(p_number bigint, p_email text)
 returns jsonb
 language sql stable security definer set search_path = ''
 as $$
@@ -425,6 +425,36 @@ as $$
   from public.orders o
   where o.brand_id = (select shoal_private.claim_brand()) and o.number = p_number and o.email = lower(trim(p_email))
 $$;
+
+-- The API's names for the four definers above. PostgREST exposes `public` only, and a
+-- definer there would be one the advisor flags (anon_security_definer_function_executable):
+-- the definers live in shoal_private, and these invoker wrappers are what a shopper calls.
+create function public.checkout_cart(p_email text, p_reservation_minutes integer, p_client_key text, p_max_units integer,
+                                     p_max_pending_per_email integer, p_max_pending_per_client integer)
+returns jsonb language sql set search_path = '' as $$
+  select shoal_private.checkout_cart(p_email, p_reservation_minutes, p_client_key, p_max_units,
+                                     p_max_pending_per_email, p_max_pending_per_client)
+$$;
+create function public.attach_checkout_session(p_order_id uuid, p_session_id text)
+returns void language sql set search_path = '' as $$
+  select shoal_private.attach_checkout_session(p_order_id, p_session_id)
+$$;
+create function public.abandon_checkout(p_order_id uuid, p_reason text)
+returns void language sql set search_path = '' as $$
+  select shoal_private.abandon_checkout(p_order_id, p_reason)
+$$;
+create function public.store_order_status(p_number bigint, p_email text)
+returns jsonb language sql stable set search_path = '' as $$
+  select shoal_private.store_order_status(p_number, p_email)
+$$;
+revoke execute on function shoal_private.checkout_cart(text, integer, text, integer, integer, integer),
+  shoal_private.attach_checkout_session(uuid, text), shoal_private.abandon_checkout(uuid, text),
+  shoal_private.store_order_status(bigint, text)
+  from public, anon, authenticated, service_role;
+grant execute on function shoal_private.checkout_cart(text, integer, text, integer, integer, integer),
+  shoal_private.attach_checkout_session(uuid, text), shoal_private.abandon_checkout(uuid, text),
+  shoal_private.store_order_status(bigint, text)
+  to anon;
 
 revoke execute on function public.store_get_cart(), public.store_set_cart_line(uuid, integer, text, integer, integer),
   public.checkout_cart(text, integer, text, integer, integer, integer), public.attach_checkout_session(uuid, text),
