@@ -56,10 +56,10 @@ async fn render(req: Request, env: &Env, ctx: &Context, config: &Config, brand: 
     shop.csrf = csrf_token;
     let t = shop.t;
     let result = match (req.method(), path) {
-        (Method::Get, "/") => listing(&req, env, ctx, config, brand, shop, None, None).await,
+        (Method::Get, "/") => listing(&req, env, ctx, config, brand, shop, Browse::default()).await,
         (Method::Get, "/search") => {
             let q = query_param(&req, "q").unwrap_or_default();
-            listing(&req, env, ctx, config, brand, shop, None, Some(q)).await
+            listing(&req, env, ctx, config, brand, shop, Browse { category: None, search: Some(q) }).await
         }
         (Method::Get, "/cart") => cart::page(&req, config, brand, shop, None).await,
         (Method::Post, "/cart/add" | "/cart/update") => cart::line_form(req, env, config, brand, shop, path == "/cart/add").await,
@@ -71,7 +71,7 @@ async fn render(req: Request, env: &Env, ctx: &Context, config: &Config, brand: 
         (Method::Get, "/orders") => orders::page(&req, config, brand, shop).await,
         (Method::Get, _) => {
             if let Some(slug) = path.strip_prefix("/c/") {
-                listing(&req, env, ctx, config, brand, shop, Some(slug.to_owned()), None).await
+                listing(&req, env, ctx, config, brand, shop, Browse { category: Some(slug.to_owned()), search: None }).await
             } else if let Some(slug) = path.strip_prefix("/p/") {
                 product_page(&req, env, ctx, config, brand, shop, slug).await
             } else {
@@ -139,16 +139,15 @@ fn message(req: &Request, brand: &BrandContext, shop: Shop, heading: &str, text:
     html(page, 200, PRIVATE)
 }
 
-async fn listing(
-    req: &Request,
-    env: &Env,
-    ctx: &Context,
-    config: &Config,
-    brand: &BrandContext,
-    mut shop: Shop,
+/// Which products a listing page shows: all, one category's (`category`) or a search's.
+#[derive(Default)]
+struct Browse {
     category: Option<String>,
     search: Option<String>,
-) -> Result<Response, AppError> {
+}
+
+async fn listing(req: &Request, env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, mut shop: Shop, browse: Browse) -> Result<Response, AppError> {
+    let Browse { category, search } = browse;
     let mut q = catalog::list_query(req)?;
     q.category = category.clone();
     // the same normalised search as the JSON API: one cache key however it is spelled
