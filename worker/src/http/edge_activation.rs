@@ -43,7 +43,7 @@ impl ActivationCode {
     }
 
     pub fn hash(&self, config: &Config) -> String {
-        shoal_domain::codes::hash(config.jwt_secret.as_bytes(), "device_activation", self.prefix(), &self.0)
+        shoal_domain::codes::hash(&config.keys.hashing(shoal_domain::keys::StoredHash::OneTimeCode), "device_activation", self.prefix(), &self.0)
     }
 }
 
@@ -102,7 +102,7 @@ pub async fn activate(mut req: Request, env: &Env, config: &Config) -> Result<Re
         "fingerprint_sha256": signed.fingerprint, "expires_at": expires_at, "issuer": signed.issuer,
         "renewal": code_hash.is_none(),
         // licenses from /health are ES256 under this key: the device checks them offline
-        "license_public_key": shoal_domain::device_license::public_key_pem(config.jwt_secret.as_bytes()),
+        "license_public_key": shoal_domain::device_license::public_key_pem(&config.keys.signing(shoal_domain::keys::Purpose::DeviceLicense)),
     });
     Ok(json_response(&answer, 201))
 }

@@ -15,6 +15,7 @@ use shoal_domain::cart::application_fee;
 use shoal_domain::config::Config;
 use shoal_domain::db_token::DbClaims;
 use shoal_domain::ids::is_uuid;
+use shoal_domain::keys::Purpose;
 use worker::{Env, Request, Response};
 
 use super::cart::cart_id;
@@ -158,7 +159,7 @@ pub async fn start(
                 "order_id": previous.order_id, "code": e.code(), "detail": e.detail()}));
         }
     }
-    let client = shoal_domain::cart::client_key(config.jwt_secret.as_bytes(), &brand.id, ip);
+    let client = shoal_domain::cart::client_key(&config.keys.signing(Purpose::CartClient), &brand.id, ip);
     let order = create_order(config, brand, cart, email, &client).await?;
     let base = brand_origin(req, config, brand, order.primary_host.as_deref());
     match create_session(config, brand, cart, &order, &base).await {
@@ -218,7 +219,7 @@ fn cancel_scope(brand: &BrandContext) -> String {
 
 /// `{order id}:{cart id}`, signed for this brand.
 fn cancel_token(config: &Config, brand: &BrandContext, order_id: &str, cart: &str) -> String {
-    shoal_domain::signed_id::sign(config.jwt_secret.as_bytes(), &cancel_scope(brand), &format!("{order_id}:{cart}"))
+    shoal_domain::signed_id::sign(&config.keys.signing(Purpose::CheckoutCancel), &cancel_scope(brand), &format!("{order_id}:{cart}"))
 }
 
 /// Expires an unpaid checkout's Stripe session, then releases its stock (`abandon_checkout`).
@@ -236,7 +237,7 @@ async fn release(config: &Config, brand: &BrandContext, cart: &str, pending: &Pe
 /// that checkout at once; without one the page only says the checkout was cancelled.
 pub async fn cancel_from_stripe(req: &Request, config: &Config, brand: &BrandContext) -> Result<(), AppError> {
     let token = query_param(req, "token").unwrap_or_default();
-    let Some(signed) = shoal_domain::signed_id::verify(config.jwt_secret.as_bytes(), &cancel_scope(brand), &token) else {
+    let Some(signed) = config.keys.verify(Purpose::CheckoutCancel, |key| shoal_domain::signed_id::verify(key, &cancel_scope(brand), &token)) else {
         return Ok(());
     };
     let Some((order_id, cart)) = signed.split_once(':').filter(|(o, c)| is_uuid(o) && is_uuid(c)) else {
