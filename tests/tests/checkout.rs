@@ -452,3 +452,34 @@ fn the_cart_total_is_what_checkout_charges() {
     let session = stripe_session(&session_of(r.json()["order_id"].as_str().unwrap_or_default()));
     assert_eq!(session["amount_total"], 2000, "Stripe is asked for what the cart showed");
 }
+
+#[test]
+fn a_body_field_of_the_wrong_type_is_a_400_naming_it() {
+    let (brand, host, variant) = stocked_product(5, 1000);
+    let mut s = Shopper::new(&host);
+    assert_eq!(s.add(&variant, 1).status, 200);
+    let r = s.checkout(json!({"email": 5}));
+    assert_eq!((r.status, r.error_code().as_str()), (400, "invalid_field"), "{}", r.body);
+    assert!(r.json()["error"]["message"].as_str().unwrap_or_default().starts_with("email:"), "{}", r.body);
+    let r = s.checkout(json!({}));
+    assert_eq!((r.status, r.error_code().as_str()), (400, "missing_field"), "{}", r.body);
+    let r = s.call("POST", "/api/v1/store/cart/lines", Some(json!([variant, 1])));
+    assert_eq!((r.status, r.error_code().as_str()), (400, "invalid_json"), "{}", r.body);
+    let r = s.call("POST", "/api/v1/store/cart/lines", Some(json!({"variant_id": variant, "quantity": "2"})));
+    assert_eq!((r.status, r.error_code().as_str()), (400, "quantity_not_an_integer"), "{}", r.body);
+    assert_eq!(count(&format!("select count(*) from orders where brand_id = '{brand}'")), 0, "no order was made");
+    assert_eq!(sql(&format!("select quantity from cart_lines where brand_id = '{brand}'")), "1", "the cart is unchanged");
+}
+
+#[test]
+fn a_line_whose_product_left_the_shop_is_not_shown_and_checkout_refuses_it() {
+    let (brand, host, variant) = stocked_product(5, 1000);
+    let mut s = Shopper::new(&host);
+    assert_eq!(s.add(&variant, 2).status, 200);
+    sql(&format!("update products set status = 'archived' where brand_id = '{brand}'"));
+    let cart = s.call("GET", "/api/v1/store/cart", None);
+    assert_eq!((cart.status, cart.json()["lines"].clone(), cart.json()["subtotal"].clone()), (200, json!([]), json!(0)), "{}", cart.body);
+    let r = s.checkout(json!({"email": "late@example.com"}));
+    assert_eq!((r.status, r.error_code().as_str()), (409, "product_unavailable"), "{}", r.body);
+    assert_eq!(stock(&variant), (5, 0), "nothing reserved");
+}

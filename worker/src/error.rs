@@ -160,6 +160,8 @@ pub fn body_response(body: Vec<u8>, status: u16, content_type: &str) -> Response
     resp
 }
 
-pub fn json_response(body: &serde_json::Value, status: u16) -> Response {
-    body_response(body.to_string().into_bytes(), status, "application/json; charset=utf-8")
+pub fn json_response(body: &impl serde::Serialize, status: u16) -> Response {
+    // a typed body always serialises (no maps with non-string keys); empty only if not
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    body_response(bytes, status, "application/json; charset=utf-8")
 }

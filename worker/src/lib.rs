@@ -11,9 +11,10 @@ mod http;
 mod kv;
 mod memo;
 mod outbound;
-mod pages;
 mod random;
+mod request;
 pub mod rate_limit;
+mod shop;
 mod staff;
 mod store;
 mod stripe;
@@ -44,7 +45,7 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
             return;
         }
     };
-    let expired = store::checkout::expire_reservations(&config).await.map_err(|e| format!("{}: {:?}", e.code(), e.detail()));
+    let expired = shop::checkout::expire_reservations(&config).await.map_err(|e| format!("{}: {:?}", e.code(), e.detail()));
     let commands = store::edge::call(&config, "expire_device_commands", serde_json::json!({})).await.map_err(|e| e.code().to_owned());
     let pruned = store::edge::call(&config, "prune_sync_mutations", serde_json::json!({"p_days": shoal_domain::sync::MUTATION_RETENTION_DAYS}))
         .await.map_err(|e| e.code().to_owned());

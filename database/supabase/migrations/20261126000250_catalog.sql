@@ -157,9 +157,35 @@ create policy "staff can read their brand's stock"
   on public.inventory_levels for select to authenticated
   using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
 
--- carts are reached only through the definer functions below (by an id the worker signs)
+-- A shopper's token carries their cart (`cart_id`, from the cookie the worker signs):
+-- they reach that cart of their brand and no other, through the store_* functions.
+create policy "shoppers can read their own cart"
+  on public.carts for select to anon
+  using (brand_id = (select shoal_private.claim_brand()) and id = (select shoal_private.claim_cart()));
+create policy "shoppers can open their own cart"
+  on public.carts for insert to anon
+  with check (brand_id = (select shoal_private.claim_brand()) and id = (select shoal_private.claim_cart()));
+create policy "shoppers can touch their own cart"
+  on public.carts for update to anon
+  using (brand_id = (select shoal_private.claim_brand()) and id = (select shoal_private.claim_cart()))
+  with check (brand_id = (select shoal_private.claim_brand()) and id = (select shoal_private.claim_cart()));
+create policy "shoppers can read their own cart's lines"
+  on public.cart_lines for select to anon
+  using (brand_id = (select shoal_private.claim_brand()) and cart_id = (select shoal_private.claim_cart()));
+create policy "shoppers can add lines to their own cart"
+  on public.cart_lines for insert to anon
+  with check (brand_id = (select shoal_private.claim_brand()) and cart_id = (select shoal_private.claim_cart()));
+create policy "shoppers can change their own cart's lines"
+  on public.cart_lines for update to anon
+  using (brand_id = (select shoal_private.claim_brand()) and cart_id = (select shoal_private.claim_cart()))
+  with check (brand_id = (select shoal_private.claim_brand()) and cart_id = (select shoal_private.claim_cart()));
+create policy "shoppers can remove their own cart's lines"
+  on public.cart_lines for delete to anon
+  using (brand_id = (select shoal_private.claim_brand()) and cart_id = (select shoal_private.claim_cart()));
 
 grant select on public.categories, public.products, public.variants, public.prices, public.inventory_levels to anon, authenticated;
+grant select, insert, update (updated_at) on public.carts to anon;
+grant select, insert, update (quantity), delete on public.cart_lines to anon;
 grant all on public.categories, public.products, public.variants, public.prices, public.inventory_levels,
              public.carts, public.cart_lines to service_role;
 

@@ -60,57 +60,67 @@ as $$
   from public.categories
 $$;
 
+-- Shoppers only: staff and devices read the catalog through their own functions, and
+-- service_role (BYPASSRLS) would see every brand's products through these.
 grant execute on function public.store_list_products(text, text, text, integer, integer),
                           public.store_get_product(text), public.store_list_categories()
-  to anon, authenticated, service_role;
+  to anon;
 
 -- ------------------------------------------------------------------------ carts
--- Carts are reached by an id the worker signs into an HttpOnly cookie; these run as the
--- service role with the brand resolved from the Host, and check the cart is that brand's.
-create function shoal_private.cart_json(p_brand_id uuid, p_cart_id uuid)
+-- SECURITY INVOKER, called with the shopper's token: anon with `brand_id` and `cart_id`
+-- (the cart id from the HttpOnly cookie the worker signs; the worker picks a new random
+-- id when there is none). The carts and cart_lines policies allow exactly that cart of
+-- that brand, so no parameter can name another shopper's cart.
+create function shoal_private.cart_json()
 returns jsonb
-language sql stable security definer set search_path = ''
+language sql stable set search_path = ''
 as $$
   select jsonb_build_object(
-    'id', p_cart_id,
-    'currency', (select currency from public.brands where id = p_brand_id),
+    'id', (select shoal_private.claim_cart()),
+    'currency', (select currency from public.brands where id = (select shoal_private.claim_brand())),
+    -- a line whose product left the shop (draft, archived) is not shown; checkout refuses it
     'lines', coalesce(jsonb_agg(jsonb_build_object(
         'variant_id', v.id, 'sku', v.sku, 'product_slug', p.slug, 'title', p.title, 'variant_title', v.title,
         'quantity', l.quantity, 'unit_amount', v.price_amount,
         'available', greatest(coalesce(i.available - i.reserved, 0), 0)) order by l.added_at, v.sku)
-      filter (where l.variant_id is not null), '[]'::jsonb))
+      filter (where v.id is not null and p.id is not null), '[]'::jsonb))
   from (select 1) one
-  left join public.cart_lines l on l.cart_id = p_cart_id and l.brand_id = p_brand_id
+  left join public.cart_lines l on l.cart_id = (select shoal_private.claim_cart())
   left join public.variants v on v.id = l.variant_id
   left join public.products p on p.id = v.product_id
   left join public.inventory_levels i on i.variant_id = v.id
 $$;
+grant execute on function shoal_private.cart_json() to anon;
 
-create function public.store_get_cart(p_brand_id uuid, p_cart_id uuid)
+create function public.store_get_cart()
 returns jsonb
-language sql stable security definer set search_path = ''
-as $$ select shoal_private.cart_json(p_brand_id, p_cart_id) $$;
+language sql stable set search_path = ''
+as $$ select shoal_private.cart_json() $$;
 
--- Sets (p_mode 'set') or adds to (p_mode 'add') a line; quantity 0 removes it. Creates the
--- cart when p_cart_id is null or not this brand's. Quantities are checked here against
--- stock left (available - reserved) and the per-line maximum.
-create function public.store_set_cart_line(p_brand_id uuid, p_cart_id uuid, p_variant_id uuid,
-                                           p_quantity integer, p_mode text, p_max_per_line integer,
-                                           p_max_units integer)
+-- Sets (p_mode 'set') or adds to (p_mode 'add') a line of the token's cart; quantity 0
+-- removes it. Creates the cart (with the token's id) on its first line. Quantities are
+-- checked here against stock left (available - reserved) and the per-line maximum.
+create function public.store_set_cart_line(p_variant_id uuid, p_quantity integer, p_mode text,
+                                           p_max_per_line integer, p_max_units integer)
 returns jsonb
-language plpgsql security definer set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
-  v_cart uuid;
+  v_brand uuid := shoal_private.claim_brand();
+  v_cart uuid := shoal_private.claim_cart();
   v_left integer;
   v_quantity integer;
 begin
-  select id into v_cart from public.carts where id = p_cart_id and brand_id = p_brand_id;
-  if v_cart is null then
-    insert into public.carts (brand_id) values (p_brand_id) returning id into v_cart;
+  if v_brand is null or v_cart is null then
+    raise exception 'a shopper''s brand and cart are required' using errcode = '42501';
   end if;
+  perform 1 from public.carts where id = v_cart;
+  if not found then
+    insert into public.carts (id, brand_id) values (v_cart, v_brand);
+  end if;
+  -- RLS shows a shopper their brand's active products only
   perform 1 from public.variants v join public.products p on p.id = v.product_id
-   where v.id = p_variant_id and v.brand_id = p_brand_id and p.status = 'active';
+   where v.id = p_variant_id and p.status = 'active';
   if not found then
     raise exception using errcode = 'PT404', message = 'variant_not_found';
   end if;
@@ -131,11 +141,11 @@ begin
     if coalesce(v_left, 0) < v_quantity then
       raise exception using errcode = 'PT422', message = 'quantity_exceeds_stock', detail = format('%s left', coalesce(v_left, 0));
     end if;
-    insert into public.cart_lines (cart_id, brand_id, variant_id, quantity) values (v_cart, p_brand_id, p_variant_id, v_quantity)
+    insert into public.cart_lines (cart_id, brand_id, variant_id, quantity) values (v_cart, v_brand, p_variant_id, v_quantity)
     on conflict (cart_id, variant_id) do update set quantity = excluded.quantity;
   end if;
   update public.carts set updated_at = now() where id = v_cart;
-  return shoal_private.cart_json(p_brand_id, v_cart);
+  return shoal_private.cart_json();
 end
 $$;
 
@@ -158,6 +168,19 @@ alter table public.checkout_holds enable row level security;
 alter table public.checkout_holds force row level security;
 grant all on public.checkout_holds to service_role;
 
+-- A shopper sees the checkouts of their own cart (to replace one with a new checkout, or
+-- to end one from its cancel link): which orders, their status and Stripe session, and no
+-- other column. Orders are written only by the definer functions below.
+create policy "shoppers can read their own cart's checkout holds"
+  on public.checkout_holds for select to anon
+  using (brand_id = (select shoal_private.claim_brand()) and cart_id = (select shoal_private.claim_cart()));
+create policy "shoppers can read the orders of their own cart's checkouts"
+  on public.orders for select to anon
+  using (brand_id = (select shoal_private.claim_brand())
+         and id in (select h.order_id from public.checkout_holds h where h.cart_id = (select shoal_private.claim_cart())));
+grant select (order_id, brand_id, cart_id) on public.checkout_holds to anon;
+grant select (id, brand_id, status, stripe_checkout_session_id, created_at) on public.orders to anon;
+
 -- One price per variant in the brand's currency: `variants.price_amount`, which listing,
 -- product page, cart, checkout and the staff price update all read and write. `prices`
 -- holds other currencies only, so a second figure for the same thing cannot exist.
@@ -175,6 +198,22 @@ create trigger prices_not_in_brand_currency before insert or update on public.pr
   for each row execute function shoal_private.refuse_price_in_brand_currency();
 
 -- ------------------------------------------------------------------------ checkout
+-- Raises insufficient_privilege unless the token is a shopper's with a brand and a cart;
+-- returns them. The definer functions below start with it: they ignore RLS, so the brand
+-- and cart they act on come from here and nowhere else.
+create function shoal_private.shopper_cart(out brand_id uuid, out cart_id uuid)
+language plpgsql stable set search_path = '' as $$
+begin
+  brand_id := shoal_private.claim_brand();
+  cart_id := shoal_private.claim_cart();
+  if (select auth.jwt()) ->> 'role' is distinct from 'anon' or shoal_private.claim_app_role() is not null
+     or brand_id is null or cart_id is null then
+    raise exception 'a shopper''s brand and cart are required' using errcode = '42501';
+  end if;
+end
+$$;
+grant execute on function shoal_private.shopper_cart() to anon;
+
 -- One transaction: price every line from the database (never from the client), take the
 -- inventory rows in a fixed order (variant id) with FOR UPDATE, refuse what is not in
 -- stock, create the pending order with its item snapshot and reserve the stock. The caps
@@ -182,51 +221,60 @@ create trigger prices_not_in_brand_currency before insert or update on public.pr
 -- order, at most p_max_pending_per_email unpaid orders per email and
 -- p_max_pending_per_client per client (keyed IP hash) at a time, counted under advisory
 -- locks so parallel checkouts of one email or client cannot both pass.
-create function public.checkout_cart(p_brand_id uuid, p_cart_id uuid, p_email text, p_reservation_minutes integer,
-                                     p_client_key text, p_max_units integer, p_max_pending_per_email integer,
-                                     p_max_pending_per_client integer)
+-- SECURITY DEFINER because it writes what a shopper may never write directly: stock
+-- (inventory_levels.reserved, reservations), the order, its items, timeline and hold, and
+-- it counts other shoppers' unpaid orders for the caps. Brand and cart come from the
+-- token (shoal_private.shopper_cart), and the cart must be that brand's.
+create function shoal_private.checkout_cart(p_email text, p_reservation_minutes integer, p_client_key text, p_max_units integer,
+                                     p_max_pending_per_email integer, p_max_pending_per_client integer)
 returns jsonb
 language plpgsql security definer set search_path = ''
 as $$
 declare
+  v_brand_id uuid;
+  v_cart_id uuid;
   v_brand public.brands;
   v_order public.orders;
   v_line record;
   v_total bigint := 0;
   v_count integer := 0;
 begin
-  select * into v_brand from public.brands where id = p_brand_id;
+  select s.brand_id, s.cart_id into v_brand_id, v_cart_id from shoal_private.shopper_cart() s;
+  select * into v_brand from public.brands where id = v_brand_id;
   if p_email is null or p_email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' then
     raise exception using errcode = 'PT422', message = 'invalid_email';
   end if;
+  perform 1 from public.carts where id = v_cart_id and brand_id = v_brand_id;
+  if not found then
+    raise exception using errcode = 'PT422', message = 'cart_empty';
+  end if;
   -- email lock first, then client lock, in every transaction: no lock cycle between them
-  perform pg_advisory_xact_lock(hashtextextended('checkout:email:' || p_brand_id || ':' || lower(p_email), 0));
-  perform pg_advisory_xact_lock(hashtextextended('checkout:client:' || p_brand_id || ':' || p_client_key, 0));
+  perform pg_advisory_xact_lock(hashtextextended('checkout:email:' || v_brand_id || ':' || lower(p_email), 0));
+  perform pg_advisory_xact_lock(hashtextextended('checkout:client:' || v_brand_id || ':' || p_client_key, 0));
   if (select count(*) from public.orders o
-       where o.brand_id = p_brand_id and o.email = lower(p_email) and o.status = 'pending') >= p_max_pending_per_email then
+       where o.brand_id = v_brand_id and o.email = lower(p_email) and o.status = 'pending') >= p_max_pending_per_email then
     raise exception using errcode = 'PT409', message = 'too_many_pending_checkouts',
       detail = format('at most %s unpaid checkouts per email; pay or cancel one first', p_max_pending_per_email);
   end if;
   if (select count(*) from public.checkout_holds h join public.orders o on o.id = h.order_id
-       where h.brand_id = p_brand_id and h.client_key = p_client_key and o.status = 'pending') >= p_max_pending_per_client then
+       where h.brand_id = v_brand_id and h.client_key = p_client_key and o.status = 'pending') >= p_max_pending_per_client then
     raise exception using errcode = 'PT409', message = 'too_many_pending_checkouts',
       detail = format('at most %s unpaid checkouts at a time from one client; pay or cancel one first', p_max_pending_per_client);
   end if;
   if (select coalesce(sum(l.quantity), 0) from public.cart_lines l
-       where l.cart_id = p_cart_id and l.brand_id = p_brand_id) > p_max_units then
+       where l.cart_id = v_cart_id and l.brand_id = v_brand_id) > p_max_units then
     raise exception using errcode = 'PT422', message = 'order_too_large', detail = format('at most %s units in one order', p_max_units);
   end if;
   insert into public.orders (brand_id, email, currency, total_amount)
-  values (p_brand_id, lower(p_email), v_brand.currency, 0) returning * into v_order;
+  values (v_brand_id, lower(p_email), v_brand.currency, 0) returning * into v_order;
   for v_line in
     select l.variant_id, l.quantity, v.sku, v.title as variant_title, p.title, p.status,
            v.price_amount as unit_amount, i.available, i.reserved
       from public.cart_lines l
-      join public.carts c on c.id = l.cart_id and c.brand_id = p_brand_id
-      join public.variants v on v.id = l.variant_id
+      join public.variants v on v.id = l.variant_id and v.brand_id = v_brand_id
       join public.products p on p.id = v.product_id
       join public.inventory_levels i on i.variant_id = v.id
-     where l.cart_id = p_cart_id
+     where l.cart_id = v_cart_id and l.brand_id = v_brand_id
      order by l.variant_id
        for update of i
   loop
@@ -239,10 +287,10 @@ begin
     update public.inventory_levels set reserved = reserved + v_line.quantity, updated_at = now()
      where variant_id = v_line.variant_id;
     insert into public.reservations (brand_id, order_id, variant_id, quantity, expires_at)
-    values (p_brand_id, v_order.id, v_line.variant_id, v_line.quantity,
-            now() + make_interval(mins => greatest(p_reservation_minutes, 1)));
+    values (v_brand_id, v_order.id, v_line.variant_id, v_line.quantity,
+            now() + make_interval(mins => least(greatest(p_reservation_minutes, 1), 1440)));
     insert into public.order_items (brand_id, order_id, title, sku, unit_amount, quantity)
-    values (p_brand_id, v_order.id,
+    values (v_brand_id, v_order.id,
             v_line.title || case when v_line.variant_title <> '' then ' — ' || v_line.variant_title else '' end,
             v_line.sku, v_line.unit_amount, v_line.quantity);
     v_total := v_total + v_line.unit_amount * v_line.quantity;
@@ -251,66 +299,88 @@ begin
   if v_count = 0 then
     raise exception using errcode = 'PT422', message = 'cart_empty';
   end if;
-  insert into public.checkout_holds (order_id, brand_id, cart_id, client_key) values (v_order.id, p_brand_id, p_cart_id, p_client_key);
+  insert into public.checkout_holds (order_id, brand_id, cart_id, client_key) values (v_order.id, v_brand_id, v_cart_id, p_client_key);
   update public.orders set total_amount = v_total where id = v_order.id returning * into v_order;
   insert into public.order_events (brand_id, order_id, kind, to_status, payment_status, cause)
-  values (p_brand_id, v_order.id, 'created', 'pending', 'unpaid', 'checkout');
+  values (v_brand_id, v_order.id, 'created', 'pending', 'unpaid', 'checkout');
   return jsonb_build_object('id', v_order.id, 'number', v_order.number, 'email', v_order.email,
     'currency', v_order.currency, 'total_amount', v_order.total_amount,
     -- links back to the shop (Stripe's success and cancel URLs) name the primary host
-    'primary_host', (select d.host from public.brand_domains d where d.brand_id = p_brand_id and d.is_primary and d.verified),
+    'primary_host', (select d.host from public.brand_domains d where d.brand_id = v_brand_id and d.is_primary and d.verified),
     'items', (select jsonb_agg(jsonb_build_object('title', title, 'sku', sku, 'unit_amount', unit_amount,
                                                   'quantity', quantity) order by id)
                 from public.order_items where order_id = v_order.id));
 end
 $$;
 
--- The Stripe session exists: remember it, empty the cart.
-create function public.attach_checkout_session(p_brand_id uuid, p_order_id uuid, p_session_id text, p_cart_id uuid)
+-- The Stripe session exists: remember it on the cart's new order, empty the cart.
+-- SECURITY DEFINER because it writes the order (a shopper may not); only a pending order
+-- without a session yet, of the token's brand, held for the token's cart.
+create function shoal_private.attach_checkout_session(p_order_id uuid, p_session_id text)
 returns void
-language sql security definer set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
-  update public.orders set stripe_checkout_session_id = p_session_id, updated_at = now()
-   where id = p_order_id and brand_id = p_brand_id;
-  delete from public.cart_lines where cart_id = p_cart_id and brand_id = p_brand_id;
+declare
+  v_brand_id uuid;
+  v_cart_id uuid;
+begin
+  select s.brand_id, s.cart_id into v_brand_id, v_cart_id from shoal_private.shopper_cart() s;
+  update public.orders o set stripe_checkout_session_id = p_session_id, updated_at = now()
+   where o.id = p_order_id and o.brand_id = v_brand_id and o.status = 'pending' and o.stripe_checkout_session_id is null
+     and exists (select 1 from public.checkout_holds h
+                  where h.order_id = o.id and h.brand_id = v_brand_id and h.cart_id = v_cart_id);
+  if found then
+    delete from public.cart_lines where cart_id = v_cart_id and brand_id = v_brand_id;
+  end if;
+end
 $$;
 
--- Unpaid checkouts to release before their reservation runs out: those of a cart about to
--- check out again (p_cart_id), or one order (p_order_id, from the shopper's signed cancel
--- link). Only orders whose Stripe session exists: the worker expires it first.
-create function public.pending_checkouts(p_brand_id uuid, p_cart_id uuid, p_order_id uuid)
+-- Unpaid checkouts of the token's cart to release before their reservation runs out: all
+-- of them (the cart checks out again) or one order (p_order_id, from the cancel link).
+-- Only orders whose Stripe session exists: the worker expires it first. SECURITY INVOKER:
+-- the orders and checkout_holds policies show a shopper their own cart's checkouts only.
+create function public.pending_checkouts(p_order_id uuid default null)
 returns jsonb
-language sql stable security definer set search_path = ''
+language sql stable set search_path = ''
 as $$
   select coalesce(jsonb_agg(jsonb_build_object('order_id', o.id, 'session_id', o.stripe_checkout_session_id) order by o.created_at), '[]'::jsonb)
     from public.orders o
-    left join public.checkout_holds h on h.order_id = o.id
-   where o.brand_id = p_brand_id and o.status = 'pending' and o.stripe_checkout_session_id is not null
-     and ((p_cart_id is not null and h.cart_id = p_cart_id) or (p_order_id is not null and o.id = p_order_id))
+    join public.checkout_holds h on h.order_id = o.id
+   where o.status = 'pending' and o.stripe_checkout_session_id is not null
+     and (p_order_id is null or o.id = p_order_id)
 $$;
 
 -- Stripe could not start the payment, or its session was expired (cancel link, replaced
 -- checkout): the order is cancelled and its stock released. A shopper who cancelled finds
 -- the order's items back in the cart it came from (when that cart is still empty).
-create function public.abandon_checkout(p_brand_id uuid, p_order_id uuid, p_reason text)
+-- SECURITY DEFINER because it changes the order's status and returns its stock (through
+-- transition_order), which a shopper may not write; only a pending order of the token's
+-- brand held for the token's cart.
+create function shoal_private.abandon_checkout(p_order_id uuid, p_reason text)
 returns void
 language plpgsql security definer set search_path = ''
 as $$
 declare
-  v_cart uuid;
+  v_brand_id uuid;
+  v_cart_id uuid;
 begin
-  perform 1 from public.orders where id = p_order_id and brand_id = p_brand_id and status = 'pending';
+  select s.brand_id, s.cart_id into v_brand_id, v_cart_id from shoal_private.shopper_cart() s;
+  if p_reason is null or p_reason not in ('payment_provider_error', 'replaced_by_new_checkout', 'cancelled_by_shopper') then
+    raise exception using errcode = 'PT422', message = 'invalid_reason';
+  end if;
+  perform 1 from public.orders o join public.checkout_holds h on h.order_id = o.id
+   where o.id = p_order_id and o.brand_id = v_brand_id and h.brand_id = v_brand_id and h.cart_id = v_cart_id
+     and o.status = 'pending';
   if not found then
     return;
   end if;
   perform shoal_private.transition_order(p_order_id, 'cancelled', 'checkout', jsonb_build_object('reason', p_reason));
-  select h.cart_id into v_cart from public.checkout_holds h where h.order_id = p_order_id and h.brand_id = p_brand_id;
-  if p_reason = 'cancelled_by_shopper' and v_cart is not null
-     and not exists (select 1 from public.cart_lines where cart_id = v_cart) then
+  if p_reason = 'cancelled_by_shopper'
+     and not exists (select 1 from public.cart_lines where cart_id = v_cart_id) then
     insert into public.cart_lines (cart_id, brand_id, variant_id, quantity)
-    select v_cart, p_brand_id, v.id, sum(oi.quantity)::integer
+    select v_cart_id, v_brand_id, v.id, sum(oi.quantity)::integer
       from public.order_items oi join public.variants v on v.brand_id = oi.brand_id and v.sku = oi.sku
-     where oi.order_id = p_order_id
+     where oi.order_id = p_order_id and oi.brand_id = v_brand_id
      group by v.id
     on conflict (cart_id, variant_id) do nothing;
   end if;
@@ -338,8 +408,11 @@ begin
 end
 $$;
 
--- Order status for a shopper who knows the number and the email.
-create function public.store_order_status(p_brand_id uuid, p_number bigint, p_email text)
+-- Order status for a shopper who knows the number and the email, from any browser.
+-- SECURITY DEFINER because RLS cannot express "knows the email": a policy letting a
+-- shopper read orders by number would let them read every order of the brand. The brand
+-- comes from the token; another brand's order is no order.
+create function shoal_private.store_order_status(p_number bigint, p_email text)
 returns jsonb
 language sql stable security definer set search_path = ''
 as $$
@@ -350,19 +423,51 @@ as $$
                                                   'quantity', quantity) order by id)
                 from public.order_items where order_id = o.id))
   from public.orders o
-  where o.brand_id = p_brand_id and o.number = p_number and o.email = lower(trim(p_email))
+  where o.brand_id = (select shoal_private.claim_brand()) and o.number = p_number and o.email = lower(trim(p_email))
 $$;
 
-revoke execute on function public.store_get_cart(uuid, uuid), public.store_set_cart_line(uuid, uuid, uuid, integer, text, integer, integer),
-  public.checkout_cart(uuid, uuid, text, integer, text, integer, integer, integer), public.attach_checkout_session(uuid, uuid, text, uuid),
-  public.pending_checkouts(uuid, uuid, uuid), public.abandon_checkout(uuid, uuid, text), public.expire_reservations(),
-  public.store_order_status(uuid, bigint, text)
-  from public, anon, authenticated;
-grant execute on function public.store_get_cart(uuid, uuid), public.store_set_cart_line(uuid, uuid, uuid, integer, text, integer, integer),
-  public.checkout_cart(uuid, uuid, text, integer, text, integer, integer, integer), public.attach_checkout_session(uuid, uuid, text, uuid),
-  public.pending_checkouts(uuid, uuid, uuid), public.abandon_checkout(uuid, uuid, text), public.expire_reservations(),
-  public.store_order_status(uuid, bigint, text)
-  to service_role;
+-- The API's names for the four definers above. PostgREST exposes `public` only, and a
+-- definer there would be one the advisor flags (anon_security_definer_function_executable):
+-- the definers live in shoal_private, and these invoker wrappers are what a shopper calls.
+create function public.checkout_cart(p_email text, p_reservation_minutes integer, p_client_key text, p_max_units integer,
+                                     p_max_pending_per_email integer, p_max_pending_per_client integer)
+returns jsonb language sql set search_path = '' as $$
+  select shoal_private.checkout_cart(p_email, p_reservation_minutes, p_client_key, p_max_units,
+                                     p_max_pending_per_email, p_max_pending_per_client)
+$$;
+create function public.attach_checkout_session(p_order_id uuid, p_session_id text)
+returns void language sql set search_path = '' as $$
+  select shoal_private.attach_checkout_session(p_order_id, p_session_id)
+$$;
+create function public.abandon_checkout(p_order_id uuid, p_reason text)
+returns void language sql set search_path = '' as $$
+  select shoal_private.abandon_checkout(p_order_id, p_reason)
+$$;
+create function public.store_order_status(p_number bigint, p_email text)
+returns jsonb language sql stable set search_path = '' as $$
+  select shoal_private.store_order_status(p_number, p_email)
+$$;
+revoke execute on function shoal_private.checkout_cart(text, integer, text, integer, integer, integer),
+  shoal_private.attach_checkout_session(uuid, text), shoal_private.abandon_checkout(uuid, text),
+  shoal_private.store_order_status(bigint, text)
+  from public, anon, authenticated, service_role;
+grant execute on function shoal_private.checkout_cart(text, integer, text, integer, integer, integer),
+  shoal_private.attach_checkout_session(uuid, text), shoal_private.abandon_checkout(uuid, text),
+  shoal_private.store_order_status(bigint, text)
+  to anon;
+
+revoke execute on function public.store_get_cart(), public.store_set_cart_line(uuid, integer, text, integer, integer),
+  public.checkout_cart(text, integer, text, integer, integer, integer), public.attach_checkout_session(uuid, text),
+  public.pending_checkouts(uuid), public.abandon_checkout(uuid, text), public.expire_reservations(),
+  public.store_order_status(bigint, text)
+  from public, anon, authenticated, service_role;
+-- shoppers (anon with the brand claim, and the cart claim where a cart is touched)
+grant execute on function public.store_get_cart(), public.store_set_cart_line(uuid, integer, text, integer, integer),
+  public.checkout_cart(text, integer, text, integer, integer, integer), public.attach_checkout_session(uuid, text),
+  public.pending_checkouts(uuid), public.abandon_checkout(uuid, text), public.store_order_status(bigint, text)
+  to anon;
+-- cron
+grant execute on function public.expire_reservations() to service_role;
 
 
 -- ------------------------------------------------------------------------ catalog writes

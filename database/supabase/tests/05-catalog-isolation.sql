@@ -12,8 +12,8 @@ select is((select count(*) from public.variants v join public.products p on p.id
 select is((select count(*) from public.categories where brand_id <> 'a0000000-0000-4000-8000-00000000000a')::int, 0, 'categories: acme only');
 select is((select count(*) from public.inventory_levels where brand_id <> 'a0000000-0000-4000-8000-00000000000a')::int, 0, 'stock: acme only');
 select is((select count(*) from public.prices where brand_id <> 'a0000000-0000-4000-8000-00000000000a')::int, 0, 'prices: acme only');
-select throws_ok('select count(*) from public.carts', '42501', null, 'carts: no direct access');
-select throws_ok('select count(*) from public.cart_lines', '42501', null, 'cart lines: no direct access');
+select is((select count(*) from public.carts)::int, 0, 'carts: a shopper without a cart claim sees none (13-shop-fence.sql has the rest)');
+select is((select count(*) from public.cart_lines)::int, 0, 'cart lines: a shopper without a cart claim sees none');
 select throws_ok($$update public.products set title = 'x'$$, '42501', null, 'products: shoppers cannot write');
 select throws_ok($$insert into public.categories (brand_id, slug, name) values ('b0000000-0000-4000-8000-00000000000b', 'x', 'x')$$,
   '42501', null, 'categories: no insert into globex');

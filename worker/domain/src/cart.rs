@@ -75,6 +75,11 @@ pub fn parse_quantity(value: &serde_json::Value, allow_zero: bool) -> Result<i64
         serde_json::Value::Number(n) => n.as_i64().ok_or(QuantityError::NotAnInteger)?,
         _ => return Err(QuantityError::NotAnInteger),
     };
+    check_quantity(n, allow_zero)
+}
+
+/// A whole-number quantity within bounds: 1 to MAX_PER_LINE (0 allowed when `allow_zero`).
+pub fn check_quantity(n: i64, allow_zero: bool) -> Result<i64, QuantityError> {
     match n {
         n if n < 0 => Err(QuantityError::Negative),
         0 if allow_zero => Ok(0),
@@ -116,6 +121,10 @@ mod tests {
         assert_eq!(parse_quantity(&json!(1.5), false), Err(QuantityError::NotAnInteger));
         assert_eq!(parse_quantity(&json!("2"), false), Err(QuantityError::NotAnInteger));
         assert_eq!(parse_quantity(&json!(null), false), Err(QuantityError::NotAnInteger));
+        assert_eq!(check_quantity(10, false), Ok(10));
+        assert_eq!(check_quantity(0, true), Ok(0));
+        assert_eq!(check_quantity(0, false), Err(QuantityError::Zero));
+        assert_eq!(check_quantity(i64::MAX, false), Err(QuantityError::TooLarge));
     }
 
     #[test]

@@ -82,6 +82,10 @@ pub async fn read_body<T: serde::de::DeserializeOwned>(req: &mut Request) -> Res
 
 /// `value` read into `T`, with the field at fault named as `read_body` does.
 pub fn parse_body<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, AppError> {
+    // serde would read an array into a struct field by field, in order
+    if !value.is_object() {
+        return Err(AppError::BadRequest("invalid_json", "the body must be a JSON object".into()));
+    }
     let err = match serde_json::from_value::<T>(value.clone()) {
         Ok(body) => return Ok(body),
         Err(e) => e.to_string(),

@@ -6,17 +6,13 @@ pub mod body;
 mod brand;
 mod cross_site;
 mod security_headers;
-pub mod cart;
 mod edge;
 mod edge_activation;
 mod edge_status;
 mod edge_sync;
 mod releases;
-pub mod catalog;
-pub mod checkout;
 mod health;
 mod landing;
-mod store_brand;
 mod unavailable;
 
 use shoal_domain::brand::BrandContext;
@@ -27,9 +23,11 @@ use worker::{Context, Date, Env, Method, Request, Response};
 
 use crate::account::signup;
 use crate::config;
+use crate::shop;
 use crate::error::AppError;
 
-pub use body::{read_body, read_bytes, read_form, read_json};
+pub use body::{read_body, read_bytes, read_json};
+pub use crate::request::{brand_origin, origin, query_param};
 pub use edge_activation::ActivationCode;
 
 /// Requests per client IP per minute on the staff and account APIs (sign-in, sign-up,
@@ -167,27 +165,27 @@ fn is_order_lookup(req: &Request, path: &str) -> bool {
 
 async fn storefront(req: Request, env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, path: &str) -> Result<Response, AppError> {
     if let Some(rest) = path.strip_prefix("/api/v1/store/cart") {
-        return cart::handle(req, env, config, brand, rest).await;
+        return shop::cart::handle(req, env, config, brand, rest).await;
     }
     if path == "/api/v1/store/checkout" {
         return match req.method() {
-            Method::Post => checkout::post(req, env, config, brand).await,
+            Method::Post => shop::checkout::post(req, env, config, brand).await,
             _ => Err(AppError::MethodNotAllowed),
         };
     }
     if !path.starts_with("/api/") {
-        return Ok(crate::pages::handle(req, env, ctx, config, brand, path).await);
+        return Ok(shop::pages::handle(req, env, ctx, config, brand, path).await);
     }
     only_get(&req)?;
     match path {
-        "/api/v1/store/brand" => Ok(store_brand::get(brand)),
-        "/api/v1/store/products" => catalog::products(&req, env, ctx, config, brand).await,
-        "/api/v1/store/categories" => catalog::categories(&req, env, ctx, config, brand).await,
+        "/api/v1/store/brand" => Ok(shop::brand::get(brand)),
+        "/api/v1/store/products" => shop::catalog::products(&req, env, ctx, config, brand).await,
+        "/api/v1/store/categories" => shop::catalog::categories(&req, env, ctx, config, brand).await,
         _ => {
             if let Some(slug) = path.strip_prefix("/api/v1/store/products/") {
-                catalog::product(&req, env, ctx, config, brand, slug).await
+                shop::catalog::product(&req, env, ctx, config, brand, slug).await
             } else if let Some(number) = path.strip_prefix("/api/v1/store/orders/") {
-                checkout::order_status(&req, config, brand, number).await
+                shop::order_status::get(&req, config, brand, number).await
             } else {
                 Err(AppError::NotFound)
             }
@@ -212,35 +210,6 @@ async fn platform(req: Request, env: &Env, config: &Config, path: &str) -> Resul
         | "/api/v1/auth/forgot-password" | "/api/v1/auth/reset-password" => Err(AppError::MethodNotAllowed),
         _ => landing::get(&req),
     }
-}
-
-/// One query-string parameter, decoded.
-pub fn query_param(req: &Request, key: &str) -> Option<String> {
-    req.url().ok()?.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
-}
-
-/// Scheme, host and port the shopper used (links back to the shop, e.g. from Stripe).
-pub fn origin(req: &Request, brand: &BrandContext) -> String {
-    req.url()
-        .map(|u| u.origin().ascii_serialization())
-        .ok()
-        .filter(|o| o != "null")
-        .unwrap_or_else(|| format!("https://{}", brand.host))
-}
-
-/// Where links a brand hands out lead (Stripe's return URLs): the brand's primary host
-/// (`primary_host`, else the verified host it was reached on), never the request's URL.
-/// Production is always `https` on the default port; development keeps the scheme and
-/// port the local stack listens on.
-pub fn brand_origin(req: &Request, config: &Config, brand: &BrandContext, primary_host: Option<&str>) -> String {
-    let host = primary_host.filter(|h| !h.is_empty()).unwrap_or(&brand.host);
-    if config.environment == shoal_domain::config::Environment::Production {
-        return format!("https://{host}");
-    }
-    let url = req.url().ok();
-    let scheme = url.as_ref().map(|u| u.scheme().to_owned()).unwrap_or_else(|| "http".into());
-    let port = url.and_then(|u| u.port()).map(|p| format!(":{p}")).unwrap_or_default();
-    format!("{scheme}://{host}{port}")
 }
 
 fn only_get(req: &Request) -> Result<(), AppError> {

@@ -3,8 +3,6 @@
 
 pub mod cron;
 pub mod brands;
-pub mod catalog;
-pub mod checkout;
 pub mod edge;
 pub mod outbox;
 pub mod postgrest;

@@ -6,8 +6,7 @@ use worker::Response;
 use crate::error::json_response;
 
 pub fn get(brand: &BrandContext) -> Response {
-    let body = serde_json::to_value(brand.public()).unwrap_or_default();
-    let mut resp = json_response(&body, 200);
+    let mut resp = json_response(&brand.public(), 200);
     // public and identical for every shopper of the brand; short so theme edits show soon
     let _ = resp.headers_mut().set("cache-control", "public, max-age=60");
     resp

@@ -6,6 +6,8 @@ use shoal_domain::brand::BrandContext;
 use shoal_domain::i18n::{self, Strings};
 use shoal_domain::money;
 
+use crate::shop::catalog::{Category, ProductCard};
+
 pub struct CategoryLink {
     pub slug: String,
     pub name: String,
@@ -52,23 +54,13 @@ fn colour(theme: &serde_json::Value, key: &str, fallback: &str) -> String {
 }
 
 impl Shop {
-    pub fn new(brand: &BrandContext, categories: &serde_json::Value) -> Shop {
+    pub fn new(brand: &BrandContext, categories: &[Category]) -> Shop {
         Shop {
             name: brand.name.clone(),
             logo: logo(brand),
             theme_css: theme_css(brand),
             t: i18n::strings(&brand.locale),
-            categories: categories
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(|c| CategoryLink {
-                            slug: c["slug"].as_str().unwrap_or_default().to_owned(),
-                            name: c["name"].as_str().unwrap_or_default().to_owned(),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
+            categories: categories.iter().map(|c| CategoryLink { slug: c.slug.clone(), name: c.name.clone() }).collect(),
             query: String::new(),
             csrf: String::new(),
         }
@@ -88,20 +80,16 @@ pub struct Card {
     pub price: String,
 }
 
-pub fn cards(items: &serde_json::Value, brand: &BrandContext) -> Vec<Card> {
+pub fn cards(items: &[ProductCard], brand: &BrandContext) -> Vec<Card> {
     items
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|p| Card {
-                    slug: p["slug"].as_str().unwrap_or_default().to_owned(),
-                    title: p["title"].as_str().unwrap_or_default().to_owned(),
-                    image: p["images"][0].as_str().unwrap_or("/assets/shoal.svg").to_owned(),
-                    price: money::format(p["price_from"].as_i64().unwrap_or(0), &brand.currency, &brand.locale),
-                })
-                .collect()
+        .iter()
+        .map(|p| Card {
+            slug: p.slug.clone(),
+            title: p.title.clone(),
+            image: p.images.first().cloned().unwrap_or_else(|| "/assets/shoal.svg".to_owned()),
+            price: money::format(p.price_from.unwrap_or(0), &brand.currency, &brand.locale),
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 #[derive(Template)]
