@@ -76,9 +76,39 @@ returns jsonb language sql stable security definer set search_path = '' as $$
   where d.cert_fingerprint = lower(p_fingerprint)
 $$;
 
-create function public.edge_heartbeat(p_device_id uuid)
-returns timestamptz language sql security definer set search_path = '' as $$
-  update public.devices set last_seen_at = now() where id = p_device_id returning last_seen_at
+-- ------------------------------------------------------------------------ the device's own rows
+-- After the worker admitted a device by its certificate it calls the functions below with
+-- a token of role `authenticated`, app_role = device, device_id and brand_id: the device
+-- reaches its own row, its own commands and nothing else. shoal_private.claim_device() is
+-- null for every other token, so no staff policy or function lets staff act as a device,
+-- and these policies let no device act as staff (staff_may() is false for devices).
+create policy "devices can read their own row" on public.devices for select to authenticated
+  using (id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand()));
+-- a revoked device changes nothing, even with a token minted before its revocation
+create policy "active devices can update their own row" on public.devices for update to authenticated
+  using (id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand()) and status = 'active')
+  with check (id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand()) and status = 'active');
+create policy "devices can read their own commands" on public.device_commands for select to authenticated
+  using (device_id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand()));
+create policy "devices can take and settle their own commands" on public.device_commands for update to authenticated
+  using (device_id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand()))
+  with check (device_id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand())
+              and status in ('delivered', 'succeeded', 'failed'));
+-- A device writes its own audit entries (the log stays append-only: no update or delete).
+create policy "devices can add their own entries to their brand's audit log" on public.audit_log for insert to authenticated
+  with check (brand_id = (select shoal_private.claim_brand()) and actor = 'device:' || (select shoal_private.claim_device()));
+-- renewal compares the hardware id and names the superseded certificate (cert_ref)
+grant select (hardware_id, cert_ref) on public.devices to authenticated;
+grant update (last_seen_at, cert_fingerprint, cert_expires_at, cert_issuer, cert_ref, cert_serial, activated_at)
+  on public.devices to authenticated;
+grant update (status, lease_until, deliveries, acked_at, result_message) on public.device_commands to authenticated;
+grant insert (brand_id, actor, action, target, detail) on public.audit_log to authenticated;
+
+create function public.edge_heartbeat()
+returns timestamptz language sql security invoker set search_path = '' as $$
+  update public.devices set last_seen_at = now()
+   where id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand())
+  returning last_seen_at
 $$;
 
 -- ------------------------------------------------------------------------ staff
@@ -131,12 +161,12 @@ $$;
 -- ------------------------------------------------------------------------ commands on the edge
 -- Delivered once: a delivered command is leased and comes back only after its lease ran
 -- out without an ack. SKIP LOCKED keeps two concurrent pollers from taking the same one.
-create function public.edge_claim_commands(p_device_id uuid, p_lease_seconds integer)
-returns jsonb language sql security definer set search_path = '' as $$
+create function public.edge_claim_commands(p_lease_seconds integer)
+returns jsonb language sql security invoker set search_path = '' as $$
   with due as (
     select id from public.device_commands
-     where device_id = p_device_id and expires_at > now()
-       and (status = 'pending' or (status = 'delivered' and lease_until < now()))
+     where device_id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand())
+       and expires_at > now() and (status = 'pending' or (status = 'delivered' and lease_until < now()))
      order by created_at
      limit 50
      for update skip locked
@@ -151,21 +181,25 @@ returns jsonb language sql security definer set search_path = '' as $$
   from claimed
 $$;
 
-create function public.edge_ack_command(p_device_id uuid, p_command_id uuid, p_success boolean, p_message text)
-returns jsonb language plpgsql security definer set search_path = '' as $$
+-- Another device's command (of any brand) reads as not found: the policies hide it.
+create function public.edge_ack_command(p_command_id uuid, p_success boolean, p_message text)
+returns jsonb language plpgsql security invoker set search_path = '' as $$
 declare
-  v public.device_commands;
+  v_device uuid := shoal_private.claim_device();
+  v_id uuid;
+  v_brand uuid;
+  v_status text;
 begin
   update public.device_commands
      set status = case when p_success then 'succeeded' else 'failed' end, acked_at = now(), result_message = left(p_message, 2000)
-   where id = p_command_id and device_id = p_device_id and status = 'delivered'
-  returning * into v;
+   where id = p_command_id and device_id = v_device and brand_id = shoal_private.claim_brand() and status = 'delivered'
+  returning id, brand_id, status into v_id, v_brand, v_status;
   if not found then
     raise exception using errcode = 'PT404', message = 'command_not_found';
   end if;
-  perform shoal_private.audit(v.brand_id, 'device:' || p_device_id, 'command_acknowledged', v.id::text,
-    jsonb_build_object('success', p_success));
-  return jsonb_build_object('id', v.id, 'status', v.status);
+  insert into public.audit_log (brand_id, actor, action, target, detail)
+  values (v_brand, 'device:' || v_device, 'command_acknowledged', v_id::text, jsonb_build_object('success', p_success));
+  return jsonb_build_object('id', v_id, 'status', v_status);
 end
 $$;
 
@@ -177,11 +211,14 @@ returns integer language sql security definer set search_path = '' as $$
   select count(*)::int from gone
 $$;
 
-revoke execute on function public.edge_device_by_fingerprint(text), public.edge_heartbeat(uuid),
+revoke execute on function public.edge_device_by_fingerprint(text),
   public.admin_create_device(uuid, text, text, text, text, text), public.admin_revoke_device(uuid, uuid, text, text),
-  public.admin_queue_command(uuid, uuid, text, jsonb, text), public.edge_claim_commands(uuid, integer),
-  public.edge_ack_command(uuid, uuid, boolean, text), public.expire_device_commands() from public, anon, authenticated;
-grant execute on function public.edge_device_by_fingerprint(text), public.edge_heartbeat(uuid),
+  public.admin_queue_command(uuid, uuid, text, jsonb, text), public.expire_device_commands() from public, anon, authenticated;
+grant execute on function public.edge_device_by_fingerprint(text),
   public.admin_create_device(uuid, text, text, text, text, text), public.admin_revoke_device(uuid, uuid, text, text),
-  public.admin_queue_command(uuid, uuid, text, jsonb, text), public.edge_claim_commands(uuid, integer),
-  public.edge_ack_command(uuid, uuid, boolean, text), public.expire_device_commands() to service_role;
+  public.admin_queue_command(uuid, uuid, text, jsonb, text), public.expire_device_commands() to service_role;
+-- the device's own calls (their policies above are the fence)
+revoke execute on function public.edge_heartbeat(), public.edge_claim_commands(integer),
+  public.edge_ack_command(uuid, boolean, text) from public, anon;
+grant execute on function public.edge_heartbeat(), public.edge_claim_commands(integer),
+  public.edge_ack_command(uuid, boolean, text) to authenticated;

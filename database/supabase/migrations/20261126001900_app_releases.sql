@@ -48,14 +48,22 @@ begin
 end
 $$;
 
+-- Devices read the releases of a platform with their own token (the policy below);
+-- the publish path reads them as service role, which bypasses row level security.
+create policy "devices can read app releases" on public.app_releases for select to authenticated
+  using ((select shoal_private.claim_device()) is not null);
+grant select on public.app_releases to authenticated;
+
 create function public.edge_releases(p_platform text)
-returns jsonb language sql stable security definer set search_path = '' as $$
+returns jsonb language sql stable security invoker set search_path = '' as $$
   select coalesce(jsonb_agg(jsonb_build_object('version', version, 'channel', channel, 'platform', platform, 'sha256', sha256,
     'size', size, 'notes', notes, 'r2_key', r2_key, 'yanked', yanked)), '[]'::jsonb)
   from public.app_releases where platform = p_platform
 $$;
 
 revoke execute on function public.admin_publish_release(text, text, text, text, bigint, text, text, text),
-  public.admin_yank_release(text, text, text), public.edge_releases(text) from public, anon, authenticated;
+  public.admin_yank_release(text, text, text) from public, anon, authenticated;
 grant execute on function public.admin_publish_release(text, text, text, text, bigint, text, text, text),
-  public.admin_yank_release(text, text, text), public.edge_releases(text) to service_role;
+  public.admin_yank_release(text, text, text) to service_role;
+revoke execute on function public.edge_releases(text) from public, anon;
+grant execute on function public.edge_releases(text) to authenticated, service_role;
