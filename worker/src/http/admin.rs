@@ -141,17 +141,17 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             let done = if *action == "revoke" {
                 let reason = body["reason"].as_str().filter(|r| !r.trim().is_empty())
                     .ok_or_else(|| AppError::BadRequest("missing_field", "`reason` is required".into()))?;
-                let mut revoked = store::edge::call(config, "admin_revoke_device", serde_json::json!({"p_brand_id": brand.id,
+                let mut revoked = crate::edge::db::as_service::<serde_json::Value>(config, "admin_revoke_device", serde_json::json!({"p_brand_id": brand.id,
                     "p_device_id": id, "p_reason": reason, "p_actor": caller.actor()})).await?;
                 // the database refuses the device from now on; the issuer's revocation follows
-                let at_issuer = crate::device_certs::revoke(config, revoked["cert_ref"].as_str().unwrap_or_default()).await;
+                let at_issuer = crate::edge::certs::revoke(config, revoked["cert_ref"].as_str().unwrap_or_default()).await;
                 revoked["certificate_revoked_at_issuer"] = serde_json::json!(at_issuer.is_ok());
                 revoked.as_object_mut().map(|o| o.remove("cert_ref"));
                 revoked
             } else {
                 let kind = body["kind"].as_str().filter(|k| matches!(*k, "refresh_catalog" | "rotate_certificate" | "upload_logs" | "lock_till" | "update_app"))
                     .ok_or_else(|| AppError::BadRequest("invalid_kind", "unknown command kind".into()))?;
-                store::edge::call(config, "admin_queue_command", serde_json::json!({"p_brand_id": brand.id, "p_device_id": id,
+                crate::edge::db::as_service::<serde_json::Value>(config, "admin_queue_command", serde_json::json!({"p_brand_id": brand.id, "p_device_id": id,
                     "p_kind": kind, "p_payload": body["payload"], "p_actor": caller.actor()})).await?
             };
             Ok(json_response(&done, if *action == "revoke" { 200 } else { 201 }))
@@ -352,10 +352,10 @@ async fn new_activation_code(config: &Config, brand: &BrandContext, caller: &Cal
 /// Calls `function` with a fresh code added to `args` (its prefix and HMAC) and answers
 /// the device with the code itself, the only time it is ever shown.
 async fn with_new_activation_code(config: &Config, function: &str, mut args: serde_json::Value) -> Result<serde_json::Value, AppError> {
-    let code = super::edge_activation::ActivationCode::fresh()?;
+    let code = crate::edge::ActivationCode::fresh()?;
     args["p_code_prefix"] = serde_json::json!(code.prefix());
     args["p_code_hash"] = serde_json::json!(code.hash(config));
-    let mut device = store::edge::call(config, function, args).await?;
+    let mut device = crate::edge::db::as_service::<serde_json::Value>(config, function, args).await?;
     device["activation_code"] = serde_json::json!(code.as_str());
     Ok(device)
 }

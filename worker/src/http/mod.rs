@@ -10,10 +10,6 @@ mod cross_site;
 mod security_headers;
 pub mod cart;
 mod domains;
-mod edge;
-mod edge_activation;
-mod edge_status;
-mod edge_sync;
 mod releases;
 pub mod catalog;
 pub mod checkout;
@@ -121,7 +117,7 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
     if host == format!("edge.{}", config.platform_host) {
         // devices only: brand domains never serve /edge/v1; devices authenticate by
         // certificate and token, so no Origin rules apply
-        return if path.starts_with("/edge/v1/") { edge::handle(req, env, &config).await } else { Err(AppError::NotFound) };
+        return if path.starts_with("/edge/v1/") { crate::edge::handle(req, env, &config).await } else { Err(AppError::NotFound) };
     }
     if host == config.platform_host {
         cross_site::check_write(&req, &config, &raw_host(&req), &[])?;

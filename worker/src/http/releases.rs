@@ -1,26 +1,20 @@
 //! Edge app releases. Super admins publish (binary body → R2, row in `app_releases`) and
-//! yank; devices ask for the newest release above their version and download it with
-//! `Range` support.
+//! yank; devices read them in `crate::edge::updates`.
 //!   POST   /api/v1/admin/releases?version=&channel=&platform=&notes=   (body: the binary)
 //!   DELETE /api/v1/admin/releases/{platform}/{version}
-//!   GET    /edge/v1/updates/latest?version=&channel=&platform=        200 | 204
-//!   GET    /edge/v1/updates/{platform}/{version}/download             200 | 206 | 416
 
 use shoal_domain::config::Config;
-use shoal_domain::updates::{self, Release};
-use worker::{Env, Range, Request, Response};
+use shoal_domain::db_token::DbClaims;
+use shoal_domain::updates;
+use worker::{Env, Request, Response};
 
 use super::query_param;
-use crate::error::{body_response, json_response, AppError};
+use crate::edge::db::as_service;
+use crate::edge::updates::{platform_ok, ReleaseRow, BINDING};
+use crate::error::{json_response, AppError};
 use crate::staff::Caller;
-use crate::store;
 
-const BINDING: &str = "RELEASES";
 const MAX_BYTES: usize = 95 * 1024 * 1024;
-
-fn platform_ok(p: &str) -> bool {
-    !p.is_empty() && p.len() <= 40 && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-}
 
 fn bad(code: &'static str, what: &str) -> AppError {
     AppError::BadRequest(code, what.into())
@@ -46,7 +40,7 @@ pub async fn publish(mut req: Request, env: &Env, config: &Config, caller: &Call
     }
     // a published version is immutable: refuse before touching R2, and address the object
     // by its hash so even a racing duplicate can never replace a published binary
-    if releases(config, &platform).await?.iter().any(|(r, _)| r.version == version) {
+    if releases(config, &platform).await?.iter().any(|r| r.version == version) {
         return Err(AppError::Refused { status: 409, code: "release_exists".into(), detail: None });
     }
     let sha256 = updates::sha256_hex(&bytes);
@@ -54,7 +48,7 @@ pub async fn publish(mut req: Request, env: &Env, config: &Config, caller: &Call
     let size = bytes.len();
     let bucket = env.bucket(BINDING)?;
     bucket.put(&key, bytes).execute().await?;
-    let row = store::edge::call(config, "admin_publish_release", serde_json::json!({"p_version": version, "p_channel": channel,
+    let row: Result<serde_json::Value, AppError> = as_service(config, "admin_publish_release", serde_json::json!({"p_version": version, "p_channel": channel,
         "p_platform": platform, "p_sha256": sha256, "p_size": size, "p_notes": query_param(&req, "notes"), "p_r2_key": key,
         "p_actor": caller.actor()})).await;
     match row {
@@ -62,7 +56,7 @@ pub async fn publish(mut req: Request, env: &Env, config: &Config, caller: &Call
         Err(e) => {
             // remove the object only when the database says no row names it (a racing publish
             // of the same bytes may have; an unreadable database leaves it in place)
-            if releases(config, &platform).await.is_ok_and(|all| !all.iter().any(|(_, r)| r["r2_key"] == key.as_str())) {
+            if releases(config, &platform).await.is_ok_and(|all| !all.iter().any(|r| r.r2_key == key)) {
                 let _ = bucket.delete(&key).await;
             }
             Err(e)
@@ -71,74 +65,11 @@ pub async fn publish(mut req: Request, env: &Env, config: &Config, caller: &Call
 }
 
 pub async fn yank(config: &Config, caller: &Caller, platform: &str, version: &str) -> Result<Response, AppError> {
-    let row = store::edge::call(config, "admin_yank_release",
+    let row: serde_json::Value = as_service(config, "admin_yank_release",
         serde_json::json!({"p_platform": platform, "p_version": version, "p_actor": caller.actor()})).await?;
     Ok(json_response(&row, 200))
 }
 
-async fn releases(config: &Config, platform: &str) -> Result<Vec<(Release, serde_json::Value)>, AppError> {
-    let rows = store::edge::call(config, "edge_releases", serde_json::json!({"p_platform": platform})).await?;
-    Ok(rows
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|r| {
-                    (Release {
-                        version: r["version"].as_str().unwrap_or_default().to_owned(),
-                        channel: r["channel"].as_str().unwrap_or_default().to_owned(),
-                        platform: r["platform"].as_str().unwrap_or_default().to_owned(),
-                        yanked: r["yanked"].as_bool().unwrap_or(true),
-                    }, r.clone())
-                })
-                .collect()
-        })
-        .unwrap_or_default())
-}
-
-pub async fn latest(req: &Request, config: &Config) -> Result<Response, AppError> {
-    let version = query_param(req, "version").ok_or_else(|| bad("invalid_version", "the device's current version"))?;
-    let channel = query_param(req, "channel").unwrap_or_else(|| "stable".into());
-    let platform = query_param(req, "platform").filter(|p| platform_ok(p)).ok_or_else(|| bad("invalid_platform", "platform"))?;
-    let all = releases(config, &platform).await?;
-    let list: Vec<Release> = all.iter().map(|(r, _)| r.clone()).collect();
-    let newest = updates::newest_above(&list, &version, &channel, &platform).map_err(|_| bad("invalid_version", "semver version"))?;
-    let Some(chosen) = newest else {
-        return Ok(body_response(Vec::new(), 204, "application/json"));
-    };
-    let row = all.iter().find(|(r, _)| r.version == chosen.version).map(|(_, v)| v.clone()).unwrap_or_default();
-    Ok(json_response(&serde_json::json!({"version": row["version"], "channel": row["channel"], "sha256": row["sha256"],
-        "size": row["size"], "notes": row["notes"],
-        "download_url": format!("/edge/v1/updates/{platform}/{}/download", chosen.version)}), 200))
-}
-
-pub async fn download(req: &Request, env: &Env, config: &Config, platform: &str, version: &str) -> Result<Response, AppError> {
-    let not_found = || AppError::Refused { status: 404, code: "release_not_found".into(), detail: None };
-    let all = releases(config, platform).await?;
-    let (_, row) = all.iter().find(|(r, _)| r.version == version && !r.yanked).ok_or_else(not_found)?;
-    let size = row["size"].as_u64().unwrap_or(0);
-    let header = req.headers().get("range").ok().flatten();
-    let range = match updates::byte_range(header.as_deref(), size) {
-        Ok(r) => r,
-        Err(()) => {
-            let mut resp = body_response(Vec::new(), 416, "application/octet-stream");
-            let _ = resp.headers_mut().set("content-range", &format!("bytes */{size}"));
-            return Ok(resp);
-        }
-    };
-    let bucket = env.bucket(BINDING)?;
-    let mut get = bucket.get(row["r2_key"].as_str().unwrap_or_default());
-    if let Some((first, last)) = range {
-        get = get.range(Range::OffsetWithLength { offset: first, length: last - first + 1 });
-    }
-    let object = get.execute().await?.ok_or_else(not_found)?;
-    let bytes = object.body().ok_or_else(not_found)?.bytes().await?;
-    let mut resp = body_response(bytes, if range.is_some() { 206 } else { 200 }, "application/octet-stream");
-    let headers = resp.headers_mut();
-    let _ = headers.set("accept-ranges", "bytes");
-    let _ = headers.set("x-checksum-sha256", row["sha256"].as_str().unwrap_or_default());
-    if let Some((first, last)) = range {
-        // computed here: Object::range() of workers-rs 0.8.7 panics
-        let _ = headers.set("content-range", &format!("bytes {first}-{last}/{size}"));
-    }
-    Ok(resp)
+async fn releases(config: &Config, platform: &str) -> Result<Vec<ReleaseRow>, AppError> {
+    crate::edge::updates::releases(config, DbClaims::service(), platform).await
 }

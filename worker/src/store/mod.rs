@@ -6,7 +6,6 @@ pub mod auth;
 pub mod brands;
 pub mod catalog;
 pub mod checkout;
-pub mod edge;
 pub mod outbox;
 pub mod webhooks;
 pub mod postgrest;
