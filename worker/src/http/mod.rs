@@ -4,7 +4,7 @@
 mod account;
 mod admin;
 mod auth;
-mod body;
+pub mod body;
 mod brand;
 mod cross_site;
 mod security_headers;
@@ -19,7 +19,6 @@ mod health;
 mod landing;
 mod store_brand;
 mod unavailable;
-mod webhooks;
 
 use shoal_domain::brand::BrandContext;
 use shoal_domain::config::Config;
@@ -109,7 +108,7 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
     if path == "/webhooks/stripe" {
         // Stripe names no brand by host: the event's own ids lead to the order or brand
         return match req.method() {
-            Method::Post => webhooks::post(req, env, &config).await,
+            Method::Post => crate::billing::webhooks::post(req, env, &config).await,
             _ => Err(AppError::MethodNotAllowed),
         };
     }

@@ -7,5 +7,4 @@ pub mod brands;
 pub mod catalog;
 pub mod checkout;
 pub mod outbox;
-pub mod webhooks;
 pub mod postgrest;
