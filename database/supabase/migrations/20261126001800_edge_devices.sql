@@ -94,15 +94,25 @@ create policy "devices can take and settle their own commands" on public.device_
   using (device_id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand()))
   with check (device_id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand())
               and status in ('delivered', 'succeeded', 'failed'));
--- A device writes its own audit entries (the log stays append-only: no update or delete).
-create policy "devices can add their own entries to their brand's audit log" on public.audit_log for insert to authenticated
-  with check (brand_id = (select shoal_private.claim_brand()) and actor = 'device:' || (select shoal_private.claim_device()));
--- renewal compares the hardware id and names the superseded certificate (cert_ref)
-grant select (hardware_id, cert_ref) on public.devices to authenticated;
-grant update (last_seen_at, cert_fingerprint, cert_expires_at, cert_issuer, cert_ref, cert_serial, activated_at)
-  on public.devices to authenticated;
+-- the heartbeat is the one column of its row a device writes directly
+grant update (last_seen_at) on public.devices to authenticated;
 grant update (status, lease_until, deliveries, acked_at, result_message) on public.device_commands to authenticated;
-grant insert (brand_id, actor, action, target, detail) on public.audit_log to authenticated;
+
+-- The audit row of a device action, written as the device: brand and actor
+-- ('device:<id>') come from the token. SECURITY DEFINER because the log is append-only
+-- and no caller inserts into it directly (an insert grant would let a device write rows
+-- naming any action through PostgREST). Not exposed by PostgREST (shoal_private).
+create function shoal_private.device_audit(p_action text, p_target text, p_detail jsonb)
+returns void language plpgsql security definer set search_path = '' as $$
+begin
+  if shoal_private.claim_device() is null or shoal_private.claim_brand() is null then
+    raise exception 'not a device' using errcode = '42501';
+  end if;
+  insert into public.audit_log (brand_id, actor, action, target, detail)
+  values (shoal_private.claim_brand(), 'device:' || shoal_private.claim_device(), p_action, p_target, coalesce(p_detail, '{}'::jsonb));
+end
+$$;
+grant execute on function shoal_private.device_audit(text, text, jsonb) to authenticated;
 
 create function public.edge_heartbeat()
 returns timestamptz language sql security invoker set search_path = '' as $$
@@ -197,8 +207,7 @@ begin
   if not found then
     raise exception using errcode = 'PT404', message = 'command_not_found';
   end if;
-  insert into public.audit_log (brand_id, actor, action, target, detail)
-  values (v_brand, 'device:' || v_device, 'command_acknowledged', v_id::text, jsonb_build_object('success', p_success));
+  perform shoal_private.device_audit('command_acknowledged', v_id::text, jsonb_build_object('success', p_success));
   return jsonb_build_object('id', v_id, 'status', v_status);
 end
 $$;

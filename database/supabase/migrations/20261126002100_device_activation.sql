@@ -82,34 +82,37 @@ end
 $$;
 
 -- Renewal: the caller is the device itself, admitted by its current certificate, with a
--- device token. Its own active row only (policies of 20261126001800), same box only.
+-- device token; device and brand come from it. SECURITY DEFINER because a certificate is
+-- bound only here and by activation: no caller (not the device, not the brand's device
+-- managers, who may update other columns of the row) writes the certificate columns
+-- directly. Its own active row only, same box only.
 create function public.edge_renew_certificate(p_hardware_id text, p_fingerprint text, p_cert_expires_at timestamptz,
   p_issuer text, p_cert_ref text, p_serial text)
-returns jsonb language plpgsql security invoker set search_path = '' as $$
+returns jsonb language plpgsql security definer set search_path = '' as $$
 declare
   v_device uuid := shoal_private.claim_device();
   v_brand uuid := shoal_private.claim_brand();
-  v_hardware text;
+  v public.devices;
   v_previous text;
-  v_expires timestamptz;
 begin
-  select d.hardware_id, d.cert_ref into v_hardware, v_previous from public.devices d
+  select * into v from public.devices d
    where d.id = v_device and d.brand_id = v_brand and d.status = 'active' for update;
-  if not found then
+  if v_device is null or v_brand is null or not found then
     raise exception using errcode = 'PT404', message = 'device_not_found';
   end if;
-  if v_hardware is distinct from p_hardware_id then
+  if v.hardware_id is distinct from p_hardware_id then
     raise exception using errcode = 'PT403', message = 'device_mismatch';
   end if;
+  v_previous := v.cert_ref;
   update public.devices
      set cert_fingerprint = lower(p_fingerprint), cert_expires_at = p_cert_expires_at, cert_issuer = p_issuer,
          cert_ref = p_cert_ref, cert_serial = p_serial, activated_at = now()
    where id = v_device and brand_id = v_brand
-  returning cert_expires_at into v_expires;
-  insert into public.audit_log (brand_id, actor, action, target, detail)
-  values (v_brand, 'device:' || v_device, 'device_certificate_renewed', v_device::text,
-    jsonb_build_object('fingerprint', lower(p_fingerprint), 'expires_at', v_expires, 'issuer', p_issuer));
-  return jsonb_build_object('device_id', v_device, 'brand_id', v_brand, 'cert_expires_at', v_expires,
+  returning * into v;
+  perform shoal_private.device_audit('device_certificate_renewed', v.id::text,
+    jsonb_build_object('fingerprint', v.cert_fingerprint, 'expires_at', v.cert_expires_at, 'issuer', p_issuer));
+  -- the superseded certificate is named so the worker can revoke it at the issuer
+  return jsonb_build_object('device_id', v.id, 'brand_id', v.brand_id, 'cert_expires_at', v.cert_expires_at,
     'previous_cert_ref', v_previous);
 end
 $$;
