@@ -273,68 +273,61 @@ alter table public.store_order_payments force row level security;
 alter table public.sync_mutations       enable row level security;
 alter table public.sync_mutations       force row level security;
 
--- Staff of every role read; staff write nothing here directly (erasure goes through its
--- own function).
-create policy "brand staff can read their brand's customers" on public.customers for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and ((select auth.jwt()) ->> 'app_role') in ('brand_admin', 'editor', 'read_only'));
-create policy "brand staff can read their brand's employees" on public.employees for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and ((select auth.jwt()) ->> 'app_role') in ('brand_admin', 'editor', 'read_only'));
-create policy "brand staff can read their brand's shifts" on public.shifts for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and ((select auth.jwt()) ->> 'app_role') in ('brand_admin', 'editor', 'read_only'));
-create policy "brand staff can read their brand's daily reports" on public.daily_reports for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and ((select auth.jwt()) ->> 'app_role') in ('brand_admin', 'editor', 'read_only'));
-create policy "brand staff can read their brand's store orders" on public.store_orders for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and ((select auth.jwt()) ->> 'app_role') in ('brand_admin', 'editor', 'read_only'));
-create policy "brand staff can read their brand's store order items" on public.store_order_items for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and ((select auth.jwt()) ->> 'app_role') in ('brand_admin', 'editor', 'read_only'));
-create policy "brand staff can read their brand's store order payments" on public.store_order_payments for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and ((select auth.jwt()) ->> 'app_role') in ('brand_admin', 'editor', 'read_only'));
+-- One read policy per table (Supabase's advisor: one permissive policy per role and
+-- action): staff of every role (staff_may('read_orders') is every staff role) and the
+-- brand's devices read the brand's records. Staff write nothing here directly (erasure
+-- goes through its own function); devices write through edge_sync_push (below).
+create policy "staff and devices can read their brand's customers" on public.customers for select to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('read_orders')) or (select shoal_private.claim_device()) is not null));
+create policy "staff and devices can read their brand's employees" on public.employees for select to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('read_orders')) or (select shoal_private.claim_device()) is not null));
+create policy "staff and devices can read their brand's shifts" on public.shifts for select to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('read_orders')) or (select shoal_private.claim_device()) is not null));
+create policy "staff and devices can read their brand's daily reports" on public.daily_reports for select to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('read_orders')) or (select shoal_private.claim_device()) is not null));
+create policy "staff and devices can read their brand's store orders" on public.store_orders for select to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('read_orders')) or (select shoal_private.claim_device()) is not null));
+create policy "staff and devices can read their brand's store order items" on public.store_order_items for select to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('read_orders')) or (select shoal_private.claim_device()) is not null));
+create policy "staff and devices can read their brand's store order payments" on public.store_order_payments for select to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('read_orders')) or (select shoal_private.claim_device()) is not null));
 
 -- ------------------------------------------------------------------------ devices
 -- A device token (app_role = device: shoal_private.claim_device() is set) pushes and pulls
 -- its brand's records through edge_sync_push / edge_sync_pull, which run as the device:
--- these policies are the brand fence of sync. Staff tokens match none of them.
-create policy "devices can read their brand's customers" on public.customers for select to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
+-- these policies (and the read policies above) are the brand fence of sync. Staff tokens
+-- match none of the write policies.
 create policy "devices can add customers to their brand" on public.customers for insert to authenticated
   with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 create policy "devices can change their brand's customers" on public.customers for update to authenticated
   using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null)
   with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 
-create policy "devices can read their brand's employees" on public.employees for select to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 create policy "devices can add employees to their brand" on public.employees for insert to authenticated
   with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 create policy "devices can change their brand's employees" on public.employees for update to authenticated
   using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null)
   with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 
-create policy "devices can read their brand's shifts" on public.shifts for select to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 create policy "devices can add shifts to their brand" on public.shifts for insert to authenticated
   with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 create policy "devices can change their brand's shifts" on public.shifts for update to authenticated
   using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null)
   with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 
-create policy "devices can read their brand's daily reports" on public.daily_reports for select to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 create policy "devices can add daily reports to their brand" on public.daily_reports for insert to authenticated
   with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 create policy "devices can change their brand's daily reports" on public.daily_reports for update to authenticated
   using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null)
   with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 
-create policy "devices can read their brand's store orders" on public.store_orders for select to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 create policy "devices can add store orders to their brand" on public.store_orders for insert to authenticated
   with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 create policy "devices can change their brand's store orders" on public.store_orders for update to authenticated
@@ -342,33 +335,22 @@ create policy "devices can change their brand's store orders" on public.store_or
   with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 
 -- an order's items and payments are replaced wholesale: insert and delete, never update
-create policy "devices can read their brand's store order items" on public.store_order_items for select to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 create policy "devices can add store order items to their brand" on public.store_order_items for insert to authenticated
   with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 create policy "devices can remove their brand's store order items" on public.store_order_items for delete to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
-create policy "devices can read their brand's store order payments" on public.store_order_payments for select to authenticated
   using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 create policy "devices can add store order payments to their brand" on public.store_order_payments for insert to authenticated
   with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 create policy "devices can remove their brand's store order payments" on public.store_order_payments for delete to authenticated
   using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 
--- the catalog: devices read all of it (drafts too) and write products and stock
-create policy "devices can read their brand's categories" on public.categories for select to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
-create policy "devices can read their brand's variants" on public.variants for select to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
-create policy "devices can read their brand's products" on public.products for select to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
+-- the catalog: devices read all of it (drafts too) through the catalog's read policy for
+-- authenticated callers of the brand (…000250_catalog.sql), and write products and stock
 create policy "devices can add products to their brand" on public.products for insert to authenticated
   with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 create policy "devices can change their brand's products" on public.products for update to authenticated
   using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null)
   with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
-create policy "devices can read their brand's stock" on public.inventory_levels for select to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 create policy "devices can add stock rows to their brand" on public.inventory_levels for insert to authenticated
   with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 create policy "devices can change their brand's stock" on public.inventory_levels for update to authenticated

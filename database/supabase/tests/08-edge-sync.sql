@@ -78,7 +78,7 @@ insert into t_ids values
   ('globex_category', (select id from public.categories where brand_id = 'b0000000-0000-4000-8000-00000000000b' and slug = 'gorras'));
 
 -- ============================================================== row level security
-select tests.act_as('authenticated', '{"role":"authenticated","brand_id":"a0000000-0000-4000-8000-00000000000a","app_role":"brand_admin"}');
+select tests.act_as('authenticated', '{"role":"authenticated","brand_id":"a0000000-0000-4000-8000-00000000000a","app_role":"brand_admin","sub":"a0000000-0000-4000-8000-0000000000f1"}');
 select results_eq('select name from public.customers', $$values ('Acme Customer')$$, 'customers: acme staff see acme''s only');
 select results_eq('select name from public.employees', $$values ('Acme Cashier')$$, 'employees: acme only');
 select results_eq('select store from public.shifts', $$values ('Acme Main St')$$, 'shifts: acme only');
@@ -93,12 +93,12 @@ select throws_ok($$insert into public.customers (id, brand_id, name) values
 update public.store_orders set total_amount = 0;  -- no policy lets staff write: changes nothing
 select throws_ok($$delete from public.employees$$, '42501', null, 'employees: no direct delete');
 
-select tests.act_as('authenticated', '{"role":"authenticated","brand_id":"a0000000-0000-4000-8000-00000000000a","app_role":"read_only"}');
+select tests.act_as('authenticated', '{"role":"authenticated","brand_id":"a0000000-0000-4000-8000-00000000000a","app_role":"read_only","sub":"a0000000-0000-4000-8000-0000000000f2"}');
 select is((select count(*)::int from public.shifts), 1, 'read_only members read their brand''s synced records too');
 select tests.act_as_superuser();
 select is((select count(*)::int from public.store_orders where total_amount = 0), 0, 'store orders: staff update nothing directly');
 
-select tests.act_as('authenticated', '{"role":"authenticated","brand_id":"b0000000-0000-4000-8000-00000000000b","app_role":"editor"}');
+select tests.act_as('authenticated', '{"role":"authenticated","brand_id":"b0000000-0000-4000-8000-00000000000b","app_role":"editor","sub":"b0000000-0000-4000-8000-0000000000f3"}');
 select results_eq('select name from public.customers', $$values ('Globex Cliente')$$, 'customers: globex staff see globex''s only');
 
 select tests.act_as('anon', '{"role":"anon","brand_id":"a0000000-0000-4000-8000-00000000000a"}');
