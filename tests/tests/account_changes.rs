@@ -68,6 +68,11 @@ fn the_profile_takes_a_name_and_a_language() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!((r.json()["name"].as_str(), r.json()["locale"].as_str()), (Some("Olga Owner"), Some("es")));
     assert_eq!(patch(json!({"locale": "fr"})).error_code(), "invalid_locale");
+    // a field of the wrong type is refused, named, before anything is stored
+    let wrong = patch(json!({"name": 5}));
+    assert_eq!((wrong.status, wrong.error_code().as_str()), (400, "invalid_field"));
+    assert!(wrong.json()["error"]["message"].as_str().is_some_and(|m| m.starts_with("name:")), "{}", wrong.body);
+    assert_eq!(sql(&format!("select name from accounts where id = '{}'", r.json()["id"].as_str().unwrap_or_default())), "Olga Owner");
     assert_eq!(send("PATCH", &host, "/api/v1/account/profile", &[], Some("{}".into())).status, 401);
 }
 

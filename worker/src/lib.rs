@@ -1,6 +1,7 @@
 //! Shoal's Cloudflare Worker. Events enter here and go straight to the HTTP layer; all
 //! rules live in `shoal-domain`, all storage calls in `store`.
 
+mod account;
 mod billing;
 mod config;
 mod edge;

@@ -95,18 +95,36 @@ alter table public.revoked_tokens force row level security;
 alter table public.login_failures enable row level security;
 alter table public.login_failures force row level security;
 
+-- A signed-in staff member reads and changes their own account row only, and their own
+-- sessions (in every brand: a password change or a logout ends them all, the account being
+-- one person's). The columns they may change are granted one by one below.
 create policy "staff can read their own account"
-  on public.accounts for select to authenticated using (id = (select auth.uid()));
+  on public.accounts for select to authenticated using (id = (select shoal_private.claim_actor()));
+create policy "staff can change their own account"
+  on public.accounts for update to authenticated
+  using (id = (select shoal_private.claim_actor())) with check (id = (select shoal_private.claim_actor()));
 create policy "brand admins can read their brand's memberships"
   on public.memberships for select to authenticated
   using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
          and (((select auth.jwt()) ->> 'app_role') = 'brand_admin' or account_id = (select auth.uid())));
 create policy "staff can read their own sessions"
-  on public.sessions for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid and account_id = (select auth.uid()));
+  on public.sessions for select to authenticated using (account_id = (select shoal_private.claim_actor()));
+create policy "staff can end their own sessions"
+  on public.sessions for update to authenticated
+  using (account_id = (select shoal_private.claim_actor())) with check (account_id = (select shoal_private.claim_actor()));
+-- logout puts the presenting access token's id on the deny list, for the token's brand
+create policy "staff can deny their own brand's access tokens"
+  on public.revoked_tokens for insert to authenticated with check (brand_id = (select shoal_private.claim_brand()));
 
-grant select (id, email, name, locale, email_verified_at, created_at) on public.accounts to authenticated;
+-- The sealed TOTP secrets are readable by their account (the worker opens them to check a
+-- code); the password hash never is (auth_password_hash, service_role, checks it).
+grant select (id, email, name, locale, email_verified_at, created_at,
+              mfa_secret, mfa_pending_secret, mfa_enabled_at) on public.accounts to authenticated;
+grant update (name, locale, password_hash, mfa_secret, mfa_pending_secret, mfa_enabled_at,
+              mfa_recovery_hashes, mfa_last_step, updated_at) on public.accounts to authenticated;
 grant select on public.memberships, public.sessions to authenticated;
+grant update (revoked_at, revoked_reason) on public.sessions to authenticated;
+grant insert on public.revoked_tokens to authenticated;
 grant all on public.accounts, public.memberships, public.sessions, public.revoked_tokens to service_role;
 
 -- ------------------------------------------------------------------------ login
@@ -235,23 +253,65 @@ begin
 end
 $$;
 
--- Logout ends the whole session family (every rotation of this login): each access token
--- names its session row, so every live access token of the family is refused from the
--- next request on; the presenting token's id also goes on the deny list.
-create function public.auth_logout(p_session_id uuid, p_jti text, p_expires_at timestamptz)
+-- The signed-in account's audit entries and mail. Definers because no caller may write
+-- audit_log or email_outbox directly; brand and account come from the token (never from a
+-- parameter), and nothing happens without both.
+create function shoal_private.account_audit(p_action text, p_target text, p_detail jsonb default '{}')
+returns void language plpgsql security definer set search_path = '' as $$
+declare
+  v_brand uuid := shoal_private.claim_brand();
+  v_actor uuid := shoal_private.claim_actor();
+begin
+  if v_brand is null or v_actor is null then
+    raise exception 'a signed-in account is required' using errcode = '42501';
+  end if;
+  insert into public.audit_log (brand_id, actor, action, target, detail)
+  values (v_brand, v_actor::text, p_action, coalesce(p_target, v_actor::text), coalesce(p_detail, '{}'::jsonb));
+end
+$$;
+
+-- Mail for the signed-in account, in its brand: to its own address (`p_to` null) or to the
+-- address it asked to move to (change of email).
+create function shoal_private.account_mail(p_to text, p_template text, p_payload jsonb default '{}')
+returns void language plpgsql security definer set search_path = '' as $$
+declare
+  v_brand uuid := shoal_private.claim_brand();
+  v_actor uuid := shoal_private.claim_actor();
+begin
+  if v_brand is null or v_actor is null then
+    raise exception 'a signed-in account is required' using errcode = '42501';
+  end if;
+  perform shoal_private.enqueue_email(v_brand, coalesce(p_to, (select a.email from public.accounts a where a.id = v_actor)),
+                                      p_template, p_payload);
+end
+$$;
+revoke execute on function shoal_private.account_audit(text, text, jsonb), shoal_private.account_mail(text, text, jsonb) from public;
+grant execute on function shoal_private.account_audit(text, text, jsonb), shoal_private.account_mail(text, text, jsonb) to authenticated;
+
+-- Logout (signed in, as the account): ends the whole session family of the token's session
+-- (every rotation of this login), so every live access token of the family is refused from
+-- the next request on; the presenting token's id (`p_jti`, not in the database token) also
+-- goes on the deny list. RLS keeps it to the caller's own sessions.
+create function public.auth_logout(p_jti text, p_expires_at timestamptz)
 returns void
-language plpgsql security definer set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_session public.sessions;
 begin
-  select * into v_session from public.sessions where id = p_session_id;
+  select * into v_session from public.sessions
+   where id = nullif((select auth.jwt()) ->> 'sid', '')::uuid and brand_id = shoal_private.claim_brand();
   if found then
     update public.sessions set revoked_at = coalesce(revoked_at, now()), revoked_reason = coalesce(revoked_reason, 'logout')
      where family_id = v_session.family_id;
-    insert into public.revoked_tokens (jti, brand_id, expires_at) values (p_jti, v_session.brand_id, p_expires_at)
-    on conflict (jti) do nothing;
-    insert into public.audit_log (brand_id, actor, action, target) values (v_session.brand_id, v_session.account_id::text, 'logout', p_session_id::text);
+    -- a token logged out twice is on the list already (`on conflict` would need the
+    -- caller to read the list, which it may not)
+    begin
+      insert into public.revoked_tokens (jti, brand_id, expires_at) values (p_jti, v_session.brand_id, p_expires_at);
+    exception when unique_violation then
+      null;
+    end;
+    perform shoal_private.account_audit('logout', v_session.id::text);
   end if;
 end
 $$;
@@ -259,9 +319,9 @@ $$;
 revoke execute on function public.auth_login_context(uuid, text, text),
   public.auth_login_finish(uuid, uuid, text, boolean, text, integer, integer, text, text, text, text),
   public.auth_session(uuid, text, uuid), public.auth_refresh(text, text, integer, uuid),
-  public.auth_logout(uuid, text, timestamptz) from public, anon, authenticated;
+  public.auth_logout(text, timestamptz) from public, anon, authenticated;
 grant execute on function public.auth_login_context(uuid, text, text),
   public.auth_login_finish(uuid, uuid, text, boolean, text, integer, integer, text, text, text, text),
-  public.auth_session(uuid, text, uuid), public.auth_refresh(text, text, integer, uuid),
-  public.auth_logout(uuid, text, timestamptz) to service_role;
+  public.auth_session(uuid, text, uuid), public.auth_refresh(text, text, integer, uuid) to service_role;
+grant execute on function public.auth_logout(text, timestamptz) to authenticated;
 

@@ -295,17 +295,24 @@ begin
 end
 $$;
 
--- Change password (the worker checked the current one): new hash, every other session ends.
-create function public.auth_change_password(p_account_id uuid, p_session_id uuid, p_new_password_hash text, p_brand_id uuid)
+-- Signed in, as the account (invoker; RLS: its own row and sessions): the worker has
+-- checked the current password (and second factor) first. Every other session of the
+-- account, in every brand, ends; the token's own session (`sid`) stays.
+create function public.auth_change_password(p_new_password_hash text)
 returns void
-language plpgsql security definer set search_path = ''
+language plpgsql set search_path = ''
 as $$
+declare
+  v_actor uuid := shoal_private.claim_actor();
 begin
-  update public.accounts set password_hash = p_new_password_hash, updated_at = now() where id = p_account_id;
+  update public.accounts set password_hash = p_new_password_hash, updated_at = now() where id = v_actor;
+  if not found then
+    raise exception 'a signed-in account is required' using errcode = '42501';
+  end if;
   update public.sessions set revoked_at = now(), revoked_reason = 'password_changed'
-   where account_id = p_account_id and id <> p_session_id and revoked_at is null;
-  perform shoal_private.audit(p_brand_id, p_account_id::text, 'password_changed', p_account_id::text, '{}');
-  perform shoal_private.enqueue_email(p_brand_id, (select email from public.accounts where id = p_account_id), 'password_changed', '{}'::jsonb);
+   where account_id = v_actor and id is distinct from nullif((select auth.jwt()) ->> 'sid', '')::uuid and revoked_at is null;
+  perform shoal_private.account_audit('password_changed', v_actor::text);
+  perform shoal_private.account_mail(null, 'password_changed');
 end
 $$;
 
@@ -318,8 +325,9 @@ revoke execute on function public.expire_unverified_signups(integer), shoal_priv
 grant execute on function public.expire_unverified_signups(integer) to service_role;
 revoke execute on function public.auth_signup(text, text, text, text, text, text, text, text),
   public.auth_issue_code(text, text, text, text, text), public.auth_consume_code(text, text, text, text),
-  public.auth_change_password(uuid, uuid, text, uuid), public.auth_password_hash(uuid) from public, anon, authenticated;
+  public.auth_change_password(text), public.auth_password_hash(uuid) from public, anon, authenticated;
 grant execute on function public.auth_signup(text, text, text, text, text, text, text, text),
   public.auth_issue_code(text, text, text, text, text), public.auth_consume_code(text, text, text, text),
-  public.auth_change_password(uuid, uuid, text, uuid), public.auth_password_hash(uuid) to service_role;
+  public.auth_password_hash(uuid) to service_role;
+grant execute on function public.auth_change_password(text) to authenticated;
 

@@ -2,18 +2,33 @@
 -- Change of email (code to the new address, bound to the requesting account) and profile
 -- =====================================================================================
 
--- An address that already has an account answers exactly as a free one (no code goes
--- there; its owner is told instead), so a signed-in user cannot test which emails exist.
-create function public.auth_request_email_change(p_account_id uuid, p_new_email text, p_code text, p_code_hash text, p_brand_id uuid)
+-- Asked signed in, as the account (invoker). An address that already has an account
+-- answers exactly as a free one (no code goes there; its owner is told instead), so a
+-- signed-in user cannot test which emails exist. Which addresses are taken and the codes
+-- table are out of the caller's reach: the small definer below looks and writes for it.
+create function shoal_private.email_change_code(p_new_email text, p_code text, p_code_hash text)
 returns void language plpgsql security definer set search_path = '' as $$
+declare
+  v_actor uuid := shoal_private.claim_actor();
+  v_email text := lower(trim(p_new_email));
 begin
-  if exists (select 1 from public.accounts where email = lower(trim(p_new_email))) then
-    perform shoal_private.enqueue_email(p_brand_id, lower(trim(p_new_email)), 'email_change_taken_notice', '{}');
+  if v_actor is null or shoal_private.claim_brand() is null then
+    raise exception 'a signed-in account is required' using errcode = '42501';
+  end if;
+  if exists (select 1 from public.accounts where email = v_email) then
+    perform shoal_private.account_mail(v_email, 'email_change_taken_notice');
     return;
   end if;
-  perform shoal_private.new_code(p_account_id, 'change_email', p_code_hash, lower(trim(p_new_email)));
-  perform shoal_private.enqueue_email(p_brand_id, lower(trim(p_new_email)), 'email_change_code', jsonb_build_object('code', p_code));
+  perform shoal_private.new_code(v_actor, 'change_email', p_code_hash, v_email);
+  perform shoal_private.account_mail(v_email, 'email_change_code', jsonb_build_object('code', p_code));
 end
+$$;
+revoke execute on function shoal_private.email_change_code(text, text, text) from public;
+grant execute on function shoal_private.email_change_code(text, text, text) to authenticated;
+
+create function public.auth_request_email_change(p_new_email text, p_code text, p_code_hash text)
+returns void language sql set search_path = '' as $$
+  select shoal_private.email_change_code(p_new_email, p_code, p_code_hash)
 $$;
 
 -- Only the requesting account's own pending change can be confirmed: the code is looked up
@@ -42,15 +57,15 @@ begin
 end
 $$;
 
-create function public.auth_update_profile(p_account_id uuid, p_name text, p_locale text)
-returns jsonb language sql security definer set search_path = '' as $$
+-- Signed in, as the account (invoker; RLS: its own row, these two columns granted).
+create function public.auth_update_profile(p_name text, p_locale text)
+returns jsonb language sql set search_path = '' as $$
   update public.accounts set name = coalesce(p_name, name), locale = coalesce(p_locale, locale), updated_at = now()
-   where id = p_account_id
+   where id = shoal_private.claim_actor()
   returning jsonb_build_object('id', id, 'email', email, 'name', name, 'locale', locale)
 $$;
 
-revoke execute on function public.auth_request_email_change(uuid, text, text, text, uuid),
-  public.auth_confirm_email_change(uuid, text, uuid), public.auth_update_profile(uuid, text, text) from public, anon, authenticated;
-grant execute on function public.auth_request_email_change(uuid, text, text, text, uuid),
-  public.auth_confirm_email_change(uuid, text, uuid), public.auth_update_profile(uuid, text, text) to service_role;
-
+revoke execute on function public.auth_request_email_change(text, text, text),
+  public.auth_confirm_email_change(uuid, text, uuid), public.auth_update_profile(text, text) from public, anon, authenticated;
+grant execute on function public.auth_confirm_email_change(uuid, text, uuid) to service_role;
+grant execute on function public.auth_request_email_change(text, text, text), public.auth_update_profile(text, text) to authenticated;

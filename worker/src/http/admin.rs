@@ -97,7 +97,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             let body: serde_json::Value = read_json(&mut req).await?;
             let on = body["require_mfa_for_admins"].as_bool()
                 .ok_or_else(|| AppError::BadRequest("missing_field", "`require_mfa_for_admins` is a boolean".into()))?;
-            let set = store::auth::mfa(config, "admin_set_security",
+            let set = store::postgrest::rpc(config, shoal_domain::db_token::DbClaims::service(), "admin_set_security",
                 serde_json::json!({"p_brand_id": brand.id, "p_require_mfa": on, "p_actor": caller.actor()})).await?;
             Ok(json_response(&set, 200))
         }
@@ -112,7 +112,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             require(&caller, Action::ManageData)?;
             let body: serde_json::Value = read_json(&mut req).await?;
             let email = body["email"].as_str().and_then(shoal_domain::email_address::normalize)
-                .ok_or_else(|| super::account::invalid_email("email"))?;
+                .ok_or_else(|| crate::account::invalid_email("email"))?;
             let done = store::admin::call(config, "admin_erase_customer",
                 serde_json::json!({"p_brand_id": brand.id, "p_email": email, "p_actor": caller.actor()})).await?;
             Ok(json_response(&done, 200))

@@ -32,7 +32,7 @@ fn staff_role(body: &serde_json::Value) -> Result<Option<&str>, AppError> {
 /// https; in development the request's scheme and port are kept so links work locally.
 pub async fn invite(req: &Request, config: &Config, brand: &BrandContext, caller: &Caller, body: &serde_json::Value) -> Result<serde_json::Value, AppError> {
     let email = body["email"].as_str().and_then(shoal_domain::email_address::normalize)
-        .ok_or_else(|| super::account::invalid_email("email"))?;
+        .ok_or_else(|| crate::account::invalid_email("email"))?;
     let role = staff_role(body)?.ok_or_else(|| AppError::BadRequest("invalid_role", "`role` is required".into()))?;
     let primary = store::admin::call(config, "admin_primary_host", serde_json::json!({"p_brand_id": brand.id})).await?;
     let base = super::brand_origin(req, config, brand, primary.as_str());

@@ -1,9 +1,7 @@
 //! The HTTP layer: request id, routing, the brand middleware, one log line per request,
 //! and the single place where an `AppError` becomes a response.
 
-mod account;
 mod admin;
-mod auth;
 pub mod body;
 mod brand;
 mod cross_site;
@@ -14,7 +12,6 @@ mod releases;
 pub mod catalog;
 pub mod checkout;
 mod members;
-mod mfa;
 mod health;
 mod landing;
 mod store_brand;
@@ -26,6 +23,7 @@ use shoal_domain::host::normalize_host;
 use shoal_domain::request_id;
 use worker::{Context, Date, Env, Method, Request, Response};
 
+use crate::account::signup;
 use crate::config;
 use crate::error::AppError;
 
@@ -145,7 +143,7 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
         }
     }
     let mut resp = if path.starts_with("/api/v1/auth/") || path.starts_with("/api/v1/account/") {
-        auth::handle(req, env, &config, &brand, &log.request_id).await?
+        crate::account::handle(req, env, &config, &brand, &log.request_id).await?
     } else if path.starts_with("/api/v1/admin/") {
         admin::handle(req, env, &config, &brand).await?
     } else if brand.billing.blocked_at(crate::store::postgrest::now().timestamp()) {
@@ -198,15 +196,15 @@ async fn storefront(req: Request, env: &Env, ctx: &Context, config: &Config, bra
 async fn platform(req: Request, env: &Env, config: &Config, path: &str) -> Result<Response, AppError> {
     let post = req.method() == Method::Post;
     match path {
-        "/api/v1/auth/signup" if post => account::signup(req, env, config).await,
-        "/api/v1/auth/verify-email" if post => account::verify_email(req, env, config).await,
+        "/api/v1/auth/signup" if post => signup::signup(req, env, config).await,
+        "/api/v1/auth/verify-email" if post => signup::verify_email(req, env, config).await,
         "/api/v1/auth/resend-verification" if post => {
-            account::send_code(req, env, config, "verify_email", "verification_code", "resend_verification").await
+            signup::send_code(req, env, config, "verify_email", "verification_code", "resend_verification").await
         }
         "/api/v1/auth/forgot-password" if post => {
-            account::send_code(req, env, config, "reset_password", "password_reset", "forgot_password").await
+            signup::send_code(req, env, config, "reset_password", "password_reset", "forgot_password").await
         }
-        "/api/v1/auth/reset-password" if post => account::reset_password(req, env, config).await,
+        "/api/v1/auth/reset-password" if post => signup::reset_password(req, env, config).await,
         "/api/v1/auth/signup" | "/api/v1/auth/verify-email" | "/api/v1/auth/resend-verification"
         | "/api/v1/auth/forgot-password" | "/api/v1/auth/reset-password" => Err(AppError::MethodNotAllowed),
         _ => landing::get(&req),

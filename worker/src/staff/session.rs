@@ -11,7 +11,7 @@ use shoal_domain::permissions::{allows, Action, Role};
 use worker::Request;
 
 use crate::error::AppError;
-use crate::store::{self, postgrest::now};
+use crate::store::postgrest::now;
 
 pub const ACCESS_TTL_SECONDS: i64 = 15 * 60;
 pub const ACCESS_COOKIE: &str = "shoal_access";
@@ -55,15 +55,9 @@ pub async fn authenticate(req: &Request, config: &Config, brand: &BrandContext) 
         // a token of another brand never works here, whatever it claims
         return Err(AppError::Unauthorized);
     }
-    let session = store::auth::session(config, &claims.sid, &claims.jti, &brand.id).await?;
-    let role = session["role"].as_str().and_then(Role::parse).ok_or(AppError::Unauthorized)?;
-    Ok(Staff {
-        claims,
-        role,
-        expires_at,
-        mfa_enabled: session["mfa_enabled"].as_bool() == Some(true),
-        mfa_required: session["mfa_required"].as_bool() == Some(true),
-    })
+    let session = crate::account::session(config, &claims.sid, &claims.jti, &brand.id).await?.ok_or(AppError::Unauthorized)?;
+    let role = session.role.as_deref().and_then(Role::parse).ok_or(AppError::Unauthorized)?;
+    Ok(Staff { claims, role, expires_at, mfa_enabled: session.mfa_enabled, mfa_required: session.mfa_required })
 }
 
 /// A brand that requires MFA of its admins lets an admin without it do nothing but set

@@ -2,7 +2,6 @@
 //! are single Postgres functions under `/rpc`.
 
 pub mod admin;
-pub mod auth;
 pub mod brands;
 pub mod catalog;
 pub mod checkout;

@@ -16,10 +16,12 @@ use shoal_domain::config::Config;
 use shoal_domain::{password, secret_box, totp};
 use worker::{Env, Response};
 
-use super::auth::{invalid_credentials, DECOY_HASH};
+use super::body::{MfaBody, Reauth, SecondFactorFields};
+use super::login::{invalid_credentials, DECOY_HASH};
+use super::store::{self, MfaState};
 use crate::error::{json_response, AppError};
 use crate::rate_limit;
-use crate::store;
+use crate::staff::Staff;
 
 /// Re-authentications per account per hour (password change, email change, MFA setup and
 /// disabling together): enough for an owner's changes, far too few to guess a password or
@@ -39,10 +41,6 @@ pub enum SecondFactor {
 
 fn refused(status: u16, code: &str) -> AppError {
     AppError::Refused { status, code: code.into(), detail: None }
-}
-
-async fn state(config: &Config, account: &str) -> Result<serde_json::Value, AppError> {
-    store::auth::mfa(config, "auth_mfa_state", serde_json::json!({"p_account_id": account})).await
 }
 
 fn seal(config: &Config, account: &str, secret: &str) -> Result<String, AppError> {
@@ -67,27 +65,33 @@ fn step_of(config: &Config, account: &str, sealed: &str, code: &str) -> Result<O
     Ok(totp::verify_step(&secret, code, crate::store::postgrest::now().timestamp()))
 }
 
-/// Checks `otp` (TOTP, each time step once) or `recovery_code` (single use) from a body
-/// against the account's enabled factor. `known`: the account's MFA state when the caller
-/// has already read it (it is read here otherwise, and only for a TOTP code).
-pub async fn second_factor(config: &Config, account: &str, body: &serde_json::Value, known: Option<&serde_json::Value>) -> Result<SecondFactor, AppError> {
-    if let Some(otp) = body["otp"].as_str() {
+/// Where the account's sealed secret comes from: read at login (before anyone is signed
+/// in) only when a TOTP code is given, or already in hand from the signed-in caller's state.
+pub enum Secret<'a> {
+    AtLogin,
+    Known(Option<&'a str>),
+}
+
+/// Checks `otp` (TOTP, each time step once) or `recovery_code` (single use) against the
+/// account's enabled factor.
+pub async fn second_factor(config: &Config, account: &str, given: &SecondFactorFields, secret: Secret<'_>) -> Result<SecondFactor, AppError> {
+    if let Some(otp) = given.otp.as_deref() {
         let loaded;
-        let st = match known {
-            Some(st) => st,
-            None => {
-                loaded = state(config, account).await?;
-                &loaded
+        let sealed = match secret {
+            Secret::Known(s) => s,
+            Secret::AtLogin => {
+                loaded = store::login_mfa_secret(config, account).await?;
+                loaded.as_deref()
             }
         };
-        let Some(sealed) = st["secret"].as_str() else { return Ok(SecondFactor::Wrong) };
+        let Some(sealed) = sealed else { return Ok(SecondFactor::Wrong) };
         let Some(step) = step_of(config, account, sealed, otp)? else { return Ok(SecondFactor::Wrong) };
-        let fresh = store::auth::mfa(config, "auth_mfa_use_step", serde_json::json!({"p_account_id": account, "p_step": step})).await?;
-        return Ok(if fresh.as_bool() == Some(true) { SecondFactor::Ok } else { SecondFactor::Wrong });
+        let fresh = store::mfa_use_step(config, account, step).await?;
+        return Ok(if fresh { SecondFactor::Ok } else { SecondFactor::Wrong });
     }
-    if let Some(code) = body["recovery_code"].as_str() {
-        let used = store::auth::mfa(config, "auth_mfa_use_recovery", serde_json::json!({"p_account_id": account, "p_hash": recovery_hash(config, account, code)})).await?;
-        return Ok(if used.as_bool() == Some(true) { SecondFactor::Ok } else { SecondFactor::Wrong });
+    if let Some(code) = given.recovery_code.as_deref() {
+        let used = store::mfa_use_recovery(config, account, &recovery_hash(config, account, code)).await?;
+        return Ok(if used { SecondFactor::Ok } else { SecondFactor::Wrong });
     }
     Ok(SecondFactor::Missing)
 }
@@ -96,26 +100,28 @@ pub async fn second_factor(config: &Config, account: &str, body: &serde_json::Va
 /// access token alone does not have. Counted per account before anything is checked
 /// (429 past the limit); a failure is audited with what failed, never what was typed.
 /// `purpose` names the change asked for. Returns the account's email.
-pub async fn reauthenticate(env: &Env, config: &Config, brand_id: &str, account: &str, body: &serde_json::Value, purpose: &str) -> Result<String, AppError> {
+pub async fn reauthenticate(env: &Env, config: &Config, s: &Staff, given: &Reauth, purpose: &str) -> Result<String, AppError> {
+    let account = s.claims.sub.as_str();
     rate_limit::check(env, "reauthenticate", account, REAUTHENTICATIONS_PER_HOUR, 3600).await?;
-    let (failure, refusal) = match check_reauthentication(config, account, body).await? {
+    let (failure, refusal) = match check_reauthentication(config, s, given).await? {
         Ok(email) => return Ok(email),
         Err(f) => f,
     };
-    store::auth::mfa(config, "auth_reauthentication_failed",
-        serde_json::json!({"p_account_id": account, "p_brand_id": brand_id, "p_reason": failure, "p_purpose": purpose})).await?;
+    store::reauthentication_failed(config, s, failure, purpose).await?;
     Err(refusal)
 }
 
 /// The account's email, or what failed (for the audit log) and the answer.
-async fn check_reauthentication(config: &Config, account: &str, body: &serde_json::Value) -> Result<Result<String, (&'static str, AppError)>, AppError> {
-    let stored = store::auth::password_hash(config, account).await?;
-    if !password::verify(body["current_password"].as_str().unwrap_or_default(), stored["hash"].as_str().unwrap_or(DECOY_HASH)) {
+async fn check_reauthentication(config: &Config, s: &Staff, given: &Reauth) -> Result<Result<String, (&'static str, AppError)>, AppError> {
+    let account = s.claims.sub.as_str();
+    let stored = store::password_hash(config, account).await?;
+    let hash = stored.as_ref().and_then(|p| p.hash.as_deref()).unwrap_or(DECOY_HASH);
+    if !password::verify(given.current_password.as_deref().unwrap_or_default(), hash) {
         return Ok(Err(("password", invalid_credentials())));
     }
-    let st = state(config, account).await?;
-    if st["enabled"].as_bool() == Some(true) {
-        match second_factor(config, account, body, Some(&st)).await? {
+    let st = store::mfa_state(config, s).await?;
+    if st.enabled {
+        match second_factor(config, account, &given.factor, Secret::Known(st.secret.as_deref())).await? {
             SecondFactor::Ok => {}
             SecondFactor::Missing => {
                 let answer = AppError::Refused { status: 401, code: "mfa_required".into(), detail: Some("send `otp` or `recovery_code`".into()) };
@@ -124,41 +130,40 @@ async fn check_reauthentication(config: &Config, account: &str, body: &serde_jso
             SecondFactor::Wrong => return Ok(Err(("second_factor", refused(400, "otp_invalid")))),
         }
     }
-    Ok(Ok(stored["email"].as_str().unwrap_or_default().to_owned()))
+    Ok(Ok(stored.and_then(|p| p.email).unwrap_or_default()))
 }
 
 /// `/api/v1/account/mfa/setup|enable|disable`. Setup needs the password (and, while MFA
 /// is on, i.e. replacing the factor, the current factor too); disabling needs both; enable
 /// needs a code of the pending secret that only a checked setup can have stored.
-pub async fn handle(env: &Env, config: &Config, brand: &BrandContext, s: &crate::staff::Staff, step: &str, body: &serde_json::Value) -> Result<Response, AppError> {
+pub async fn handle(env: &Env, config: &Config, brand: &BrandContext, s: &Staff, step: &str, body: &MfaBody) -> Result<Response, AppError> {
     let account = s.claims.sub.as_str();
-    let st = state(config, account).await?;
-    let enabled = st["enabled"].as_bool() == Some(true);
+    let st: MfaState = store::mfa_state(config, s).await?;
     match step {
         "setup" => {
             // the password always (a stolen session must not enrol a factor of its own and
             // lock the owner out), and the current factor too when one is on
-            reauthenticate(env, config, &brand.id, account, body, "mfa_setup").await?;
+            reauthenticate(env, config, s, &body.reauth, "mfa_setup").await?;
             let secret = totp::secret_from(crate::random::bytes()?);
-            store::auth::mfa(config, "auth_mfa_setup", serde_json::json!({"p_account_id": account, "p_secret": seal(config, account, &secret)?})).await?;
-            let uri = totp::provisioning_uri(&secret, &brand.name, st["email"].as_str().unwrap_or_default());
+            store::mfa_setup(config, s, &seal(config, account, &secret)?).await?;
+            let uri = totp::provisioning_uri(&secret, &brand.name, &st.email);
             Ok(json_response(&serde_json::json!({"secret": secret, "otpauth_uri": uri}), 200))
         }
         "enable" => {
-            let pending = st["pending"].as_str().ok_or_else(|| refused(409, "mfa_setup_missing"))?;
-            let step = step_of(config, account, pending, body["otp"].as_str().unwrap_or_default())?.ok_or_else(|| refused(400, "otp_invalid"))?;
+            let pending = st.pending.as_deref().ok_or_else(|| refused(409, "mfa_setup_missing"))?;
+            let otp = body.reauth.factor.otp.as_deref().unwrap_or_default();
+            let step = step_of(config, account, pending, otp)?.ok_or_else(|| refused(400, "otp_invalid"))?;
             let recovery = totp::recovery_codes(crate::random::bytes()?);
             let hashes: Vec<String> = recovery.iter().map(|c| recovery_hash(config, account, c)).collect();
-            store::auth::mfa(config, "auth_mfa_enable",
-                serde_json::json!({"p_account_id": account, "p_recovery_hashes": hashes, "p_brand_id": brand.id, "p_step": step})).await?;
+            store::mfa_enable(config, s, &hashes, step).await?;
             Ok(json_response(&serde_json::json!({"enabled": true, "recovery_codes": recovery}), 200))
         }
         _ => {
-            if !enabled {
+            if !st.enabled {
                 return Err(refused(409, "mfa_not_enabled"));
             }
-            reauthenticate(env, config, &brand.id, account, body, "mfa_disable").await?;
-            store::auth::mfa(config, "auth_mfa_disable", serde_json::json!({"p_account_id": account, "p_brand_id": brand.id})).await?;
+            reauthenticate(env, config, s, &body.reauth, "mfa_disable").await?;
+            store::mfa_disable(config, s).await?;
             Ok(json_response(&serde_json::json!({"enabled": false}), 200))
         }
     }

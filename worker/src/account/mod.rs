@@ -1,0 +1,93 @@
+//! Staff accounts: sign-up, codes and login before anyone is signed in (service_role), and
+//! a signed-in staff member's calls on their own account (password, email, profile,
+//! logout, MFA), which reach the database as that member (`DbClaims::staff`) so RLS keeps
+//! them to their own row and sessions.
+//!
+//! Routes on a brand's host: `/api/v1/auth/login|refresh|logout|forgot-password|
+//! reset-password|accept-invitation`, `/api/v1/account/me|password|email|email/confirm|
+//! profile|mfa/*`. Sign-up and verification (platform host) are routed from http/mod.rs.
+
+mod body;
+mod login;
+mod mfa;
+mod profile;
+pub mod signup;
+mod store;
+
+use shoal_domain::brand::BrandContext;
+use shoal_domain::config::Config;
+use worker::{Env, Method, Request, Response};
+
+pub use body::invalid_email;
+pub use store::session;
+
+use crate::error::{json_response, AppError};
+use crate::http::read_json;
+use crate::rate_limit;
+use crate::staff;
+
+pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandContext, request_id: &str) -> Result<Response, AppError> {
+    match (req.method(), req.path().as_str()) {
+        (Method::Post, "/api/v1/auth/login") => {
+            let ip = rate_limit::client_ip(&req);
+            rate_limit::check(env, "login", &ip, login::LOGINS_PER_MINUTE, 60).await?;
+            let ua = req.headers().get("user-agent").ok().flatten().unwrap_or_default();
+            let b = body::parse(read_json(&mut req).await?)?;
+            login::login(config, brand, &b, login::Client { ip: &ip, user_agent: &ua, request_id }).await
+        }
+        (Method::Post, "/api/v1/auth/refresh") => {
+            let cookie = staff::cookie(&req, staff::REFRESH_COOKIE);
+            // the cookie alone will do (the dashboard sends no body)
+            let b: body::RefreshBody = match read_json(&mut req).await {
+                Ok(v) => body::parse(v)?,
+                Err(_) => body::RefreshBody::default(),
+            };
+            let token = b.refresh_token.or(cookie).ok_or(AppError::Unauthorized)?;
+            login::refresh(config, brand, &token).await
+        }
+        (Method::Post, "/api/v1/auth/logout") => {
+            let s = staff::authenticate(&req, config, brand).await?;
+            login::logout(config, &s).await
+        }
+        (Method::Post, "/api/v1/auth/forgot-password") => {
+            signup::send_code(req, env, config, "reset_password", "password_reset", "forgot_password").await
+        }
+        (Method::Post, "/api/v1/auth/reset-password") => signup::reset_password(req, env, config).await,
+        (Method::Post, "/api/v1/auth/accept-invitation") => {
+            let b = body::parse(read_json(&mut req).await?)?;
+            login::accept_invitation(config, brand, &b).await
+        }
+        (Method::Post, "/api/v1/account/password") => {
+            let s = staff::authenticate(&req, config, brand).await?;
+            let b = body::parse(read_json(&mut req).await?)?;
+            profile::change_password(env, config, &s, &b).await
+        }
+        (Method::Post, "/api/v1/account/mfa/setup" | "/api/v1/account/mfa/enable" | "/api/v1/account/mfa/disable") => {
+            let s = staff::authenticate(&req, config, brand).await?;
+            let b = match read_json(&mut req).await {
+                Ok(v) => body::parse(v)?,
+                Err(_) => body::MfaBody::default(),
+            };
+            mfa::handle(env, config, brand, &s, req.path().rsplit('/').next().unwrap_or_default(), &b).await
+        }
+        (Method::Post | Method::Patch, "/api/v1/account/email" | "/api/v1/account/email/confirm" | "/api/v1/account/profile") => {
+            let s = staff::authenticate(&req, config, brand).await?;
+            let value = read_json(&mut req).await?;
+            match req.path().as_str() {
+                "/api/v1/account/email" => profile::request_email_change(env, config, &s, &body::parse(value)?).await,
+                "/api/v1/account/email/confirm" => profile::confirm_email_change(config, &s, &body::parse(value)?).await,
+                _ => profile::update_profile(config, &s, &body::parse(value)?).await,
+            }
+        }
+        (Method::Get, "/api/v1/account/me") => {
+            let s = staff::authenticate(&req, config, brand).await?;
+            Ok(json_response(&serde_json::json!({"id": s.claims.sub, "brand_id": s.claims.brand_id, "role": s.role.as_str()}), 200))
+        }
+        (_, "/api/v1/auth/login" | "/api/v1/auth/refresh" | "/api/v1/auth/logout" | "/api/v1/account/me"
+            | "/api/v1/auth/forgot-password" | "/api/v1/auth/reset-password" | "/api/v1/account/password"
+            | "/api/v1/auth/accept-invitation") => {
+            Err(AppError::MethodNotAllowed)
+        }
+        _ => Err(AppError::NotFound),
+    }
+}
