@@ -51,10 +51,14 @@ alter table public.devices         enable row level security;
 alter table public.devices         force row level security;
 alter table public.device_commands enable row level security;
 alter table public.device_commands force row level security;
-create policy "brand admins can read their brand's devices" on public.devices for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid and ((select auth.jwt()) ->> 'app_role') = 'brand_admin');
-create policy "brand admins can read their brand's device commands" on public.device_commands for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid and ((select auth.jwt()) ->> 'app_role') = 'brand_admin');
+-- One read policy per table (the advisor's one permissive policy per role and action):
+-- brand admins read their brand's devices and commands, a device its own (see below).
+create policy "brand admins read their brand's devices, a device its own row" on public.devices for select to authenticated
+  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
+         and (((select auth.jwt()) ->> 'app_role') = 'brand_admin' or id = (select shoal_private.claim_device())));
+create policy "brand admins read their brand's device commands, a device its own" on public.device_commands for select to authenticated
+  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
+         and (((select auth.jwt()) ->> 'app_role') = 'brand_admin' or device_id = (select shoal_private.claim_device())));
 grant select (id, brand_id, name, store, status, cert_expires_at, last_seen_at, revoked_at, revoked_reason, created_at)
   on public.devices to authenticated;
 grant select on public.device_commands to authenticated;
@@ -79,17 +83,14 @@ $$;
 -- ------------------------------------------------------------------------ the device's own rows
 -- After the worker admitted a device by its certificate it calls the functions below with
 -- a token of role `authenticated`, app_role = device, device_id and brand_id: the device
--- reaches its own row, its own commands and nothing else. shoal_private.claim_device() is
+-- reaches its own row, its own commands and nothing else (reads: the policies above;
+-- writes: the policies below). shoal_private.claim_device() is
 -- null for every other token, so no staff policy or function lets staff act as a device,
 -- and these policies let no device act as staff (staff_may() is false for devices).
-create policy "devices can read their own row" on public.devices for select to authenticated
-  using (id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand()));
 -- a revoked device changes nothing, even with a token minted before its revocation
 create policy "active devices can update their own row" on public.devices for update to authenticated
   using (id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand()) and status = 'active')
   with check (id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand()) and status = 'active');
-create policy "devices can read their own commands" on public.device_commands for select to authenticated
-  using (device_id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand()));
 create policy "devices can take and settle their own commands" on public.device_commands for update to authenticated
   using (device_id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand()))
   with check (device_id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand())

@@ -345,16 +345,10 @@ create policy "devices can remove their brand's store order payments" on public.
   using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 
 -- the catalog: devices read all of it (drafts too) through the catalog's read policy for
--- authenticated callers of the brand (…000250_catalog.sql), and write products and stock
-create policy "devices can add products to their brand" on public.products for insert to authenticated
-  with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
-create policy "devices can change their brand's products" on public.products for update to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null)
-  with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
+-- authenticated callers of the brand (…000250_catalog.sql) and change products and stock
+-- through the staff catalog write policies, which name devices too (…001200); stock rows
+-- are inserted by no staff policy, so devices have one of their own
 create policy "devices can add stock rows to their brand" on public.inventory_levels for insert to authenticated
-  with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
-create policy "devices can change their brand's stock" on public.inventory_levels for update to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null)
   with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 
 -- the mutation log: each device its own (what makes a retried push a duplicate)

@@ -85,8 +85,9 @@ $$;
 -- device token; device and brand come from it. SECURITY DEFINER because a certificate is
 -- bound only here and by activation: no caller (not the device, not the brand's device
 -- managers, who may update other columns of the row) writes the certificate columns
--- directly. Its own active row only, same box only.
-create function public.edge_renew_certificate(p_hardware_id text, p_fingerprint text, p_cert_expires_at timestamptz,
+-- directly. Its own active row only, same box only. In shoal_private (not exposed by
+-- PostgREST); the device calls public.edge_renew_certificate below.
+create function shoal_private.renew_device_certificate(p_hardware_id text, p_fingerprint text, p_cert_expires_at timestamptz,
   p_issuer text, p_cert_ref text, p_serial text)
 returns jsonb language plpgsql security definer set search_path = '' as $$
 declare
@@ -121,5 +122,12 @@ revoke execute on function public.admin_new_activation_code(uuid, uuid, text, te
   public.edge_bind_certificate(uuid, text, text, text, timestamptz, text, text, text) from public, anon, authenticated;
 grant execute on function public.admin_new_activation_code(uuid, uuid, text, text, text), public.edge_check_activation(text, text),
   public.edge_bind_certificate(uuid, text, text, text, timestamptz, text, text, text) to service_role;
+create function public.edge_renew_certificate(p_hardware_id text, p_fingerprint text, p_cert_expires_at timestamptz,
+  p_issuer text, p_cert_ref text, p_serial text)
+returns jsonb language sql security invoker set search_path = '' as $$
+  select shoal_private.renew_device_certificate(p_hardware_id, p_fingerprint, p_cert_expires_at, p_issuer, p_cert_ref, p_serial)
+$$;
+
+grant execute on function shoal_private.renew_device_certificate(text, text, timestamptz, text, text, text) to authenticated;
 revoke execute on function public.edge_renew_certificate(text, text, timestamptz, text, text, text) from public, anon;
 grant execute on function public.edge_renew_certificate(text, text, timestamptz, text, text, text) to authenticated;
