@@ -348,3 +348,24 @@ fn invitations_email_changes_and_erasures_refuse_what_is_not_an_email_with_400()
     let r = call("POST", &host, "/api/v1/admin/members/invitations", &admin, Some(json!({"email": format!("ok-{}@example.com", unique("inv")), "role": "editor"})));
     assert_eq!(r.status, 201, "a real address is invited: {}", r.body);
 }
+
+#[test]
+fn a_body_field_of_the_wrong_type_is_refused_naming_the_field() {
+    let (host, _, admin) = own_brand();
+    let me = sql(&format!("select m.account_id from memberships m join brand_domains d on d.brand_id = m.brand_id where d.host = '{host}' limit 1"));
+    for (method, path, body, field) in [
+        ("PATCH", format!("/api/v1/admin/members/{me}"), json!({"role": 5}), "role"),
+        ("POST", "/api/v1/admin/members/invitations".to_owned(), json!({"email": "x@example.com", "role": ["editor"]}), "role"),
+        ("POST", "/api/v1/admin/domains".to_owned(), json!({"host": {"name": "shop.example"}}), "host"),
+        ("PATCH", "/api/v1/admin/domains/shop.example".to_owned(), json!({"primary": "yes"}), "primary"),
+        ("POST", "/api/v1/admin/devices".to_owned(), json!({"name": 7}), "name"),
+    ] {
+        let r = call(method, &host, &path, &admin, Some(body));
+        assert_eq!((r.status, r.error_code().as_str()), (400, "invalid_field"), "{method} {path}: {}", r.body);
+        let message = r.json()["error"]["message"].as_str().unwrap_or_default().to_owned();
+        assert!(message.starts_with(&format!("{field}:")), "{method} {path}: the message names `{field}`: {message}");
+    }
+    assert_eq!(count(&format!("select count(*) from audit_log a join brand_domains d on d.brand_id = a.brand_id where d.host = '{host}'
+        and a.action in ('member_invited', 'member_role_changed', 'member_updated', 'domain_added', 'domain_made_primary', 'device_created')")), 0,
+        "nothing was done");
+}

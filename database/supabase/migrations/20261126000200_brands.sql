@@ -57,26 +57,22 @@ create policy "staff can read their brand's domains"
   on public.brand_domains for select to authenticated
   using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
 
-create policy "brand admins can add domains to their brand"
-  on public.brand_domains for insert to authenticated
-  with check (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-              and ((select auth.jwt()) ->> 'app_role') = 'brand_admin');
-
-create policy "brand admins can change their brand's domains"
+-- no insert for staff: a host enters brand_domains only once the worker has found the
+-- brand's token in DNS (public.record_domain_verification, service role)
+-- domain managers: brand admins, and super admins acting on the brand
+create policy "domain managers can change their brand's domains"
   on public.brand_domains for update to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and ((select auth.jwt()) ->> 'app_role') = 'brand_admin')
-  with check (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_domains')))
+  with check (brand_id = (select shoal_private.claim_brand()));
 
-create policy "brand admins can remove their brand's domains"
+create policy "domain managers can remove their brand's domains"
   on public.brand_domains for delete to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and ((select auth.jwt()) ->> 'app_role') = 'brand_admin');
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_domains')));
 
 
 grant select, update (name, locale, theme) on public.brands to authenticated;
 grant select on public.brands to anon;
-grant select, insert, update (is_primary), delete on public.brand_domains to authenticated;
+grant select, update (is_primary), delete on public.brand_domains to authenticated;
 grant all on public.brands, public.brand_domains, public.platform_settings to service_role;
 
 -- ------------------------------------------------------------------------ host resolution

@@ -95,23 +95,34 @@ alter table public.revoked_tokens force row level security;
 alter table public.login_failures enable row level security;
 alter table public.login_failures force row level security;
 
--- A signed-in staff member reads and changes their own account row only, and their own
--- sessions (in every brand: a password change or a logout ends them all, the account being
--- one person's). The columns they may change are granted one by one below.
-create policy "staff can read their own account"
-  on public.accounts for select to authenticated using (id = (select shoal_private.claim_actor()));
+-- One policy per table, role and action (the advisor warns on several permissive ones).
+-- A signed-in staff member reads and changes their own account row, and their own sessions
+-- in every brand (a password change or a logout ends them all: the account is one
+-- person's); member managers (brand and super admins) also read their brand's members'
+-- accounts, memberships and sessions, and end those sessions (001200). The columns staff
+-- may change are granted one by one below.
+create policy "staff can read their own account and member managers their brand's members' accounts"
+  on public.accounts for select to authenticated
+  using (id = (select shoal_private.claim_actor())
+         or ((select shoal_private.staff_may('manage_members'))
+             and exists (select 1 from public.memberships m
+                          where m.account_id = accounts.id and m.brand_id = (select shoal_private.claim_brand()))));
 create policy "staff can change their own account"
   on public.accounts for update to authenticated
   using (id = (select shoal_private.claim_actor())) with check (id = (select shoal_private.claim_actor()));
-create policy "brand admins can read their brand's memberships"
+create policy "staff can read their own membership and member managers their brand's memberships"
   on public.memberships for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and (((select auth.jwt()) ->> 'app_role') = 'brand_admin' or account_id = (select auth.uid())));
-create policy "staff can read their own sessions"
-  on public.sessions for select to authenticated using (account_id = (select shoal_private.claim_actor()));
-create policy "staff can end their own sessions"
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('manage_members')) or account_id = (select shoal_private.claim_actor())));
+create policy "staff can read their own sessions and member managers their brand's sessions"
+  on public.sessions for select to authenticated
+  using (account_id = (select shoal_private.claim_actor())
+         or (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_members'))));
+create policy "staff can end their own sessions and member managers their brand's sessions"
   on public.sessions for update to authenticated
-  using (account_id = (select shoal_private.claim_actor())) with check (account_id = (select shoal_private.claim_actor()));
+  using (account_id = (select shoal_private.claim_actor())
+         or (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_members'))))
+  with check (account_id = (select shoal_private.claim_actor()) or brand_id = (select shoal_private.claim_brand()));
 -- logout puts the presenting access token's id on the deny list, for the token's brand
 create policy "staff can deny their own brand's access tokens"
   on public.revoked_tokens for insert to authenticated with check (brand_id = (select shoal_private.claim_brand()));

@@ -19,79 +19,138 @@ create table public.invitations (
 create index invitations_brand_id_idx on public.invitations(brand_id, email);
 alter table public.invitations enable row level security;
 alter table public.invitations force row level security;
-create policy "brand admins can read their brand's invitations" on public.invitations for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid and ((select auth.jwt()) ->> 'app_role') = 'brand_admin');
-grant select on public.invitations to authenticated;
 grant all on public.invitations to service_role;
 
-create function public.admin_list_members(p_brand_id uuid)
-returns jsonb language sql stable security definer set search_path = '' as $$
-  select coalesce(jsonb_agg(jsonb_build_object('account_id', a.id, 'email', a.email, 'name', a.name, 'role', m.role,
-                                               'status', m.status, 'since', m.created_at) order by m.created_at), '[]'::jsonb)
-  from public.memberships m join public.accounts a on a.id = m.account_id where m.brand_id = p_brand_id
+-- ------------------------------------------------------------------------ the fence for staff
+-- Staff reach members through SECURITY INVOKER functions with their own token (brand, sub,
+-- app_role): these policies are what keeps them to their brand, and keeps read_only and
+-- editors out of member management (`staff_may('manage_members')`: brand and super admins).
+create policy "member managers can read their brand's invitations" on public.invitations for select to authenticated
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_members')));
+create policy "member managers can invite to their brand in their own name" on public.invitations for insert to authenticated
+  with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_members'))
+              and invited_by = (select shoal_private.claim_actor())::text);
+create policy "member managers can void their brand's invitations" on public.invitations for update to authenticated
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_members')))
+  with check (brand_id = (select shoal_private.claim_brand()));
+-- never the token hash: an admin sees who is invited, not the link's secret
+grant select (id, brand_id, email, role, invited_by, expires_at, accepted_at, revoked_at, revoked_reason, created_at),
+  insert (brand_id, email, role, token_hash, invited_by, expires_at), update (revoked_at, revoked_reason)
+  on public.invitations to authenticated;
+
+-- (who may read memberships, accounts and sessions: the select policies of 001000)
+create policy "member managers can change their brand's memberships" on public.memberships for update to authenticated
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_members')))
+  with check (brand_id = (select shoal_private.claim_brand()));
+create policy "member managers can remove their brand's members" on public.memberships for delete to authenticated
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_members')));
+grant update (role, status), delete on public.memberships to authenticated;
+
+-- disabling or removing a member ends their sessions in this brand (and only this brand):
+-- the sessions update policy of 001000 lets member managers do it
+
+-- the invitation email, queued in the invitation's transaction; staff may queue no other mail
+create policy "member managers can queue their brand's invitation emails" on public.email_outbox for insert to authenticated
+  with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_members'))
+              and template = 'member_invitation');
+grant insert (brand_id, to_email, template, locale, payload) on public.email_outbox to authenticated;
+
+-- Staff write audit rows of their own brand in their own name (the log stays append-only:
+-- no update or delete for anyone); `staff_audit` is how invoker functions do it.
+create policy "staff can add to their brand's audit log in their own name" on public.audit_log for insert to authenticated
+  with check (brand_id = (select shoal_private.claim_brand()) and actor = (select shoal_private.claim_actor())::text);
+grant insert (brand_id, actor, action, target, detail) on public.audit_log to authenticated;
+
+create function shoal_private.staff_audit(p_action text, p_target text, p_detail jsonb)
+returns void language sql set search_path = '' as $$
+  insert into public.audit_log (brand_id, actor, action, target, detail)
+  values (shoal_private.claim_brand(), shoal_private.claim_actor()::text, p_action, p_target, coalesce(p_detail, '{}'::jsonb))
+$$;
+grant execute on function shoal_private.staff_audit(text, text, jsonb) to authenticated;
+
+create function public.admin_list_members()
+returns jsonb language plpgsql stable set search_path = '' as $$
+begin
+  perform shoal_private.require_staff('manage_members');
+  return (select coalesce(jsonb_agg(jsonb_build_object('account_id', a.id, 'email', a.email, 'name', a.name, 'role', m.role,
+                                                       'status', m.status, 'since', m.created_at) order by m.created_at), '[]'::jsonb)
+            from public.memberships m join public.accounts a on a.id = m.account_id
+           where m.brand_id = shoal_private.claim_brand());
+end
 $$;
 
 -- Changes to a brand's members (invite, accept, role, status, removal) take this lock
 -- first, so checks such as "the last admin stays" count a set nobody else is changing.
+-- An advisory lock needs no privilege: the caller's own rights apply (invoker).
 create function shoal_private.lock_members(p_brand_id uuid)
-returns void language sql security definer set search_path = '' as $$
+returns void language sql set search_path = '' as $$
   select pg_advisory_xact_lock(hashtext('shoal:members'), hashtext(p_brand_id::text));
 $$;
 
 -- Voids the open invitations of the brand to an address (reason: superseded, member_changed,
 -- revoked); an invitation can never outlive a decision taken about its address later.
+-- Invoker: staff void through the invitations' policies; invitation acceptance (a service
+-- definer) runs it as the owner.
 create function shoal_private.void_invitations(p_brand_id uuid, p_email text, p_reason text)
-returns void language sql security definer set search_path = '' as $$
+returns void language sql set search_path = '' as $$
   update public.invitations set revoked_at = now(), revoked_reason = p_reason
    where brand_id = p_brand_id and email = lower(trim(p_email)) and accepted_at is null and revoked_at is null;
 $$;
 
-create function public.admin_invite_member(p_brand_id uuid, p_email text, p_role text, p_token_hash text,
-                                           p_invite_url text, p_actor text)
-returns jsonb language plpgsql security definer set search_path = '' as $$
+create function public.admin_invite_member(p_email text, p_role text, p_token_hash text, p_invite_url text)
+returns jsonb language plpgsql set search_path = '' as $$
 declare
+  v_brand uuid := shoal_private.claim_brand();
+  v_email text := lower(trim(p_email));
   v_id uuid;
 begin
-  perform shoal_private.lock_members(p_brand_id);
+  perform shoal_private.require_staff('manage_members');
+  perform shoal_private.lock_members(v_brand);
   if exists (select 1 from public.memberships m join public.accounts a on a.id = m.account_id
-              where m.brand_id = p_brand_id and a.email = lower(trim(p_email))) then
+              where m.brand_id = v_brand and a.email = v_email) then
     raise exception using errcode = 'PT409', message = 'already_a_member';
   end if;
   -- one open invitation per address: the newest is the only one that counts
-  perform shoal_private.void_invitations(p_brand_id, p_email, 'superseded');
+  perform shoal_private.void_invitations(v_brand, v_email, 'superseded');
   insert into public.invitations (brand_id, email, role, token_hash, invited_by, expires_at)
-  values (p_brand_id, lower(trim(p_email)), p_role, p_token_hash, p_actor, now() + interval '7 days') returning id into v_id;
-  perform shoal_private.enqueue_email(p_brand_id, lower(trim(p_email)), 'member_invitation',
-    jsonb_build_object('role', p_role, 'invite_url', p_invite_url));
-  perform shoal_private.audit(p_brand_id, p_actor, 'member_invited', lower(trim(p_email)), jsonb_build_object('role', p_role, 'invitation_id', v_id));
+  values (v_brand, v_email, p_role, p_token_hash, shoal_private.claim_actor()::text, now() + interval '7 days') returning id into v_id;
+  insert into public.email_outbox (brand_id, to_email, template, locale, payload)
+  select v_brand, v_email, 'member_invitation', coalesce(b.locale, 'en'), jsonb_build_object('role', p_role, 'invite_url', p_invite_url)
+    from (select 1) one left join public.brands b on b.id = v_brand;
+  perform shoal_private.staff_audit('member_invited', v_email, jsonb_build_object('role', p_role, 'invitation_id', v_id));
   return jsonb_build_object('invitation_id', v_id);
 end
 $$;
 
 -- Open invitations of a brand (not accepted, not voided, not expired), newest first.
-create function public.admin_list_invitations(p_brand_id uuid)
-returns jsonb language sql stable security definer set search_path = '' as $$
-  select coalesce(jsonb_agg(jsonb_build_object('id', id, 'email', email, 'role', role, 'invited_by', invited_by,
-                                               'created_at', created_at, 'expires_at', expires_at) order by created_at desc), '[]'::jsonb)
-  from public.invitations
-  where brand_id = p_brand_id and accepted_at is null and revoked_at is null and expires_at > now()
+create function public.admin_list_invitations()
+returns jsonb language plpgsql stable set search_path = '' as $$
+begin
+  perform shoal_private.require_staff('manage_members');
+  return (select coalesce(jsonb_agg(jsonb_build_object('id', id, 'email', email, 'role', role, 'invited_by', invited_by,
+                                                       'created_at', created_at, 'expires_at', expires_at) order by created_at desc), '[]'::jsonb)
+            from public.invitations
+           where brand_id = shoal_private.claim_brand() and accepted_at is null and revoked_at is null and expires_at > now());
+end
 $$;
 
-create function public.admin_revoke_invitation(p_brand_id uuid, p_invitation_id uuid, p_actor text)
-returns jsonb language plpgsql security definer set search_path = '' as $$
+create function public.admin_revoke_invitation(p_invitation_id uuid)
+returns jsonb language plpgsql set search_path = '' as $$
 declare
-  v_inv public.invitations;
+  v_brand uuid := shoal_private.claim_brand();
+  v_email text;
+  v_role text;
 begin
-  perform shoal_private.lock_members(p_brand_id);
+  perform shoal_private.require_staff('manage_members');
+  perform shoal_private.lock_members(v_brand);
   update public.invitations set revoked_at = now(), revoked_reason = 'revoked'
-   where id = p_invitation_id and brand_id = p_brand_id and accepted_at is null and revoked_at is null and expires_at > now()
-  returning * into v_inv;
+   where id = p_invitation_id and brand_id = v_brand and accepted_at is null and revoked_at is null and expires_at > now()
+  returning email, role into v_email, v_role;
   if not found then
     raise exception using errcode = 'PT404', message = 'invitation_not_found';
   end if;
-  perform shoal_private.audit(p_brand_id, p_actor, 'invitation_revoked', v_inv.email,
-                              jsonb_build_object('invitation_id', v_inv.id, 'role', v_inv.role));
-  return public.admin_list_invitations(p_brand_id);
+  perform shoal_private.staff_audit('invitation_revoked', v_email, jsonb_build_object('invitation_id', p_invitation_id, 'role', v_role));
+  return public.admin_list_invitations();
 end
 $$;
 
@@ -145,38 +204,44 @@ $$;
 -- member lock is taken before anything is read, so two admins demoting each other at once
 -- are serialised and the second sees the first's change. Disabling or removing someone
 -- ends their sessions in this brand at once; any change voids the member's open invitations.
-create function public.admin_update_member(p_brand_id uuid, p_account_id uuid, p_role text, p_status text, p_remove boolean, p_actor text)
-returns jsonb language plpgsql security definer set search_path = '' as $$
+-- p_member_id is the member changed (the actor is the token's `sub`).
+create function public.admin_update_member(p_member_id uuid, p_role text, p_status text, p_remove boolean)
+returns jsonb language plpgsql set search_path = '' as $$
 declare
+  v_brand uuid := shoal_private.claim_brand();
   v_m public.memberships;
+  v_email text;
   v_admins int;
 begin
-  perform shoal_private.lock_members(p_brand_id);
-  select * into v_m from public.memberships where brand_id = p_brand_id and account_id = p_account_id for update;
+  perform shoal_private.require_staff('manage_members');
+  perform shoal_private.lock_members(v_brand);
+  select * into v_m from public.memberships where brand_id = v_brand and account_id = p_member_id for update;
   if not found then
     raise exception using errcode = 'PT404', message = 'member_not_found';
   end if;
-  select count(*) into v_admins from public.memberships where brand_id = p_brand_id and role = 'brand_admin' and status = 'active';
+  -- read while the account is still a member (its row is visible to staff through the membership)
+  select email into v_email from public.accounts where id = p_member_id;
+  select count(*) into v_admins from public.memberships where brand_id = v_brand and role = 'brand_admin' and status = 'active';
   if v_m.role = 'brand_admin' and v_m.status = 'active' and v_admins <= 1
      and (p_remove or coalesce(p_role, 'brand_admin') <> 'brand_admin' or coalesce(p_status, 'active') <> 'active') then
     raise exception using errcode = 'PT409', message = 'last_brand_admin';
   end if;
   if p_remove then
-    delete from public.memberships where brand_id = p_brand_id and account_id = p_account_id;
+    delete from public.memberships where brand_id = v_brand and account_id = p_member_id;
   else
     update public.memberships set role = coalesce(p_role, role), status = coalesce(p_status, status)
-     where brand_id = p_brand_id and account_id = p_account_id;
+     where brand_id = v_brand and account_id = p_member_id;
   end if;
   if p_remove or p_status = 'disabled' then
     update public.sessions set revoked_at = now(), revoked_reason = 'member_disabled'
-     where brand_id = p_brand_id and account_id = p_account_id and revoked_at is null;
+     where brand_id = v_brand and account_id = p_member_id and revoked_at is null;
   end if;
-  perform shoal_private.void_invitations(p_brand_id, (select email from public.accounts where id = p_account_id), 'member_changed');
-  perform shoal_private.audit(p_brand_id, p_actor,
+  perform shoal_private.void_invitations(v_brand, v_email, 'member_changed');
+  perform shoal_private.staff_audit(
     case when p_remove then 'member_removed' when p_status = 'disabled' then 'member_disabled'
          when p_role is not null and p_role <> v_m.role then 'member_role_changed' else 'member_updated' end,
-    p_account_id::text, jsonb_strip_nulls(jsonb_build_object('from_role', v_m.role, 'role', p_role, 'status', p_status)));
-  return public.admin_list_members(p_brand_id);
+    p_member_id::text, jsonb_strip_nulls(jsonb_build_object('from_role', v_m.role, 'role', p_role, 'status', p_status)));
+  return public.admin_list_members();
 end
 $$;
 
@@ -203,17 +268,21 @@ returns jsonb language sql stable security definer set search_path = '' as $$
                         then (select min(id) from (select id from page order by id desc limit least(greatest(p_limit, 1), 200)) y) end)
 $$;
 
-revoke execute on function shoal_private.lock_members(uuid), shoal_private.void_invitations(uuid, text, text) from public, anon, authenticated;
-revoke execute on function public.admin_list_invitations(uuid), public.admin_revoke_invitation(uuid, uuid, text) from public, anon, authenticated;
-grant execute on function public.admin_list_invitations(uuid), public.admin_revoke_invitation(uuid, uuid, text) to service_role;
-revoke execute on function public.admin_list_members(uuid), public.admin_invite_member(uuid, text, text, text, text, text),
-  public.auth_accept_invitation(uuid, text, text), public.auth_invitation_email(uuid, text),
-  public.admin_update_member(uuid, uuid, text, text, boolean, text),
-  public.admin_audit_log(uuid, text, text, timestamptz, timestamptz, bigint, integer) from public, anon, authenticated;
-grant execute on function public.admin_list_members(uuid), public.admin_invite_member(uuid, text, text, text, text, text),
-  public.auth_accept_invitation(uuid, text, text), public.auth_invitation_email(uuid, text),
-  public.admin_update_member(uuid, uuid, text, text, boolean, text),
-  public.admin_audit_log(uuid, text, text, timestamptz, timestamptz, bigint, integer) to service_role;
+revoke execute on function shoal_private.lock_members(uuid), shoal_private.void_invitations(uuid, text, text) from public, anon;
+grant execute on function shoal_private.lock_members(uuid), shoal_private.void_invitations(uuid, text, text) to authenticated;
+-- staff call these with their own token (identity and brand from its claims)
+revoke execute on function public.admin_list_members(), public.admin_invite_member(text, text, text, text),
+  public.admin_list_invitations(), public.admin_revoke_invitation(uuid), public.admin_update_member(uuid, text, text, boolean)
+  from public, anon, service_role;
+grant execute on function public.admin_list_members(), public.admin_invite_member(text, text, text, text),
+  public.admin_list_invitations(), public.admin_revoke_invitation(uuid), public.admin_update_member(uuid, text, text, boolean)
+  to authenticated;
+-- pre-authentication: whoever holds the link is not signed in yet
+revoke execute on function public.auth_accept_invitation(uuid, text, text), public.auth_invitation_email(uuid, text)
+  from public, anon, authenticated;
+grant execute on function public.auth_accept_invitation(uuid, text, text), public.auth_invitation_email(uuid, text) to service_role;
+revoke execute on function public.admin_audit_log(uuid, text, text, timestamptz, timestamptz, bigint, integer) from public, anon, authenticated;
+grant execute on function public.admin_audit_log(uuid, text, text, timestamptz, timestamptz, bigint, integer) to service_role;
 
 -- ------------------------------------------------------------------------ staff catalog writes
 -- Staff may write their brand's catalog directly through PostgREST too; RLS lets

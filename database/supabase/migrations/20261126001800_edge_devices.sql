@@ -51,18 +51,59 @@ alter table public.devices         enable row level security;
 alter table public.devices         force row level security;
 alter table public.device_commands enable row level security;
 alter table public.device_commands force row level security;
--- One read policy per table (the advisor's one permissive policy per role and action):
--- brand admins read their brand's devices and commands, a device its own (see below).
-create policy "brand admins read their brand's devices, a device its own row" on public.devices for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and (((select auth.jwt()) ->> 'app_role') = 'brand_admin' or id = (select shoal_private.claim_device())));
-create policy "brand admins read their brand's device commands, a device its own" on public.device_commands for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and (((select auth.jwt()) ->> 'app_role') = 'brand_admin' or device_id = (select shoal_private.claim_device())));
 grant select (id, brand_id, name, store, status, cert_expires_at, last_seen_at, revoked_at, revoked_reason, created_at)
   on public.devices to authenticated;
 grant select on public.device_commands to authenticated;
 grant all on public.devices, public.device_commands to service_role;
+
+-- Staff manage devices with their own token (brand and super admins: `manage_devices`).
+-- They create pending devices, renew activation codes and revoke; they never bind a
+-- certificate (activation does, by code) and never bring a revoked device back.
+-- An admitted device (app_role = device: shoal_private.claim_device() is set, and is null
+-- for every other token) reads and writes its own row and commands through the edge_*
+-- functions below, nothing else. Staff and device share one policy per action (the
+-- advisor's one permissive policy per role and action); neither branch lets one act as
+-- the other: staff_may() is false for devices.
+create policy "device managers read their brand's devices, a device its own row" on public.devices for select to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('manage_devices')) or id = (select shoal_private.claim_device())));
+create policy "device managers can add pending devices to their brand" on public.devices for insert to authenticated
+  with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_devices'))
+              and status = 'pending' and cert_fingerprint is null);
+-- an active device is one with a bound certificate: staff cannot make one by hand; a
+-- device writes its heartbeat while active (a revoked device changes nothing, even with a
+-- token minted before its revocation)
+create policy "device managers revoke their brand's devices and renew their codes, an active device beats" on public.devices
+  for update to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and (((select shoal_private.staff_may('manage_devices')) and status <> 'revoked')
+              or (id = (select shoal_private.claim_device()) and status = 'active')))
+  with check (brand_id = (select shoal_private.claim_brand())
+              and (((select shoal_private.staff_may('manage_devices'))
+                    and (status = 'revoked' or (status = 'active') = (cert_fingerprint is not null)))
+                   or (id = (select shoal_private.claim_device()) and status = 'active')));
+grant select (activation_expires_at, cert_ref),
+  insert (brand_id, name, store, activation_code_prefix, activation_code_hash, activation_expires_at),
+  update (status, revoked_at, revoked_reason, activation_code_prefix, activation_code_hash, activation_expires_at, activation_attempts)
+  on public.devices to authenticated;
+create policy "device managers read their brand's device commands, a device its own" on public.device_commands
+  for select to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('manage_devices')) or device_id = (select shoal_private.claim_device())));
+create policy "device managers can queue commands for their brand's devices in their own name" on public.device_commands
+  for insert to authenticated
+  with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_devices'))
+              and created_by = (select shoal_private.claim_actor())::text and status = 'pending'
+              and exists (select 1 from public.devices d
+                           where d.id = device_id and d.brand_id = (select shoal_private.claim_brand()) and d.status <> 'revoked'));
+create policy "device managers expire their brand's device commands, a device takes and settles its own" on public.device_commands
+  for update to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('manage_devices')) or device_id = (select shoal_private.claim_device())))
+  with check (brand_id = (select shoal_private.claim_brand())
+              and (((select shoal_private.staff_may('manage_devices')) and status = 'expired')
+                   or (device_id = (select shoal_private.claim_device()) and status in ('delivered', 'succeeded', 'failed'))));
+grant insert (brand_id, device_id, kind, payload, created_by), update (status) on public.device_commands to authenticated;
 
 -- ------------------------------------------------------------------------ identity
 -- Read on every edge request (never from KV): revocation applies to the very next one.
@@ -82,19 +123,8 @@ $$;
 
 -- ------------------------------------------------------------------------ the device's own rows
 -- After the worker admitted a device by its certificate it calls the functions below with
--- a token of role `authenticated`, app_role = device, device_id and brand_id: the device
--- reaches its own row, its own commands and nothing else (reads: the policies above;
--- writes: the policies below). shoal_private.claim_device() is
--- null for every other token, so no staff policy or function lets staff act as a device,
--- and these policies let no device act as staff (staff_may() is false for devices).
--- a revoked device changes nothing, even with a token minted before its revocation
-create policy "active devices can update their own row" on public.devices for update to authenticated
-  using (id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand()) and status = 'active')
-  with check (id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand()) and status = 'active');
-create policy "devices can take and settle their own commands" on public.device_commands for update to authenticated
-  using (device_id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand()))
-  with check (device_id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand())
-              and status in ('delivered', 'succeeded', 'failed'));
+-- a token of role `authenticated`, app_role = device, device_id and brand_id; the shared
+-- policies above give it its own row and commands.
 -- the heartbeat is the one column of its row a device writes directly
 grant update (last_seen_at) on public.devices to authenticated;
 grant update (status, lease_until, deliveries, acked_at, result_message) on public.device_commands to authenticated;
@@ -123,48 +153,60 @@ returns timestamptz language sql security invoker set search_path = '' as $$
 $$;
 
 -- ------------------------------------------------------------------------ staff
-create function public.admin_create_device(p_brand_id uuid, p_name text, p_store text, p_code_prefix text, p_code_hash text, p_actor text)
-returns jsonb language plpgsql security definer set search_path = '' as $$
+create function public.admin_create_device(p_name text, p_store text, p_code_prefix text, p_code_hash text)
+returns jsonb language plpgsql set search_path = '' as $$
 declare
-  v public.devices;
+  v_id uuid;
+  v_name text;
+  v_status text;
+  v_expires timestamptz;
 begin
+  perform shoal_private.require_staff('manage_devices');
   insert into public.devices (brand_id, name, store, activation_code_prefix, activation_code_hash, activation_expires_at)
-  values (p_brand_id, p_name, coalesce(p_store, ''), p_code_prefix, p_code_hash, now() + interval '24 hours') returning * into v;
-  perform shoal_private.audit(p_brand_id, p_actor, 'device_created', v.id::text, jsonb_build_object('name', p_name));
-  return jsonb_build_object('id', v.id, 'name', v.name, 'status', v.status, 'activation_expires_at', v.activation_expires_at);
+  values (shoal_private.claim_brand(), p_name, coalesce(p_store, ''), p_code_prefix, p_code_hash, now() + interval '24 hours')
+  returning id, name, status, activation_expires_at into v_id, v_name, v_status, v_expires;
+  perform shoal_private.staff_audit('device_created', v_id::text, jsonb_build_object('name', p_name));
+  return jsonb_build_object('id', v_id, 'name', v_name, 'status', v_status, 'activation_expires_at', v_expires);
 end
 $$;
 
-create function public.admin_revoke_device(p_brand_id uuid, p_device_id uuid, p_reason text, p_actor text)
-returns jsonb language plpgsql security definer set search_path = '' as $$
+create function public.admin_revoke_device(p_device_id uuid, p_reason text)
+returns jsonb language plpgsql set search_path = '' as $$
 declare
-  v public.devices;
+  v_brand uuid := shoal_private.claim_brand();
+  v_at timestamptz;
+  v_cert_ref text;
 begin
+  perform shoal_private.require_staff('manage_devices');
   update public.devices set status = 'revoked', revoked_at = now(), revoked_reason = p_reason,
          activation_code_prefix = null, activation_code_hash = null
-   where id = p_device_id and brand_id = p_brand_id and status <> 'revoked' returning * into v;
+   where id = p_device_id and brand_id = v_brand and status <> 'revoked'
+  returning revoked_at, cert_ref into v_at, v_cert_ref;
   if not found then
     raise exception using errcode = 'PT404', message = 'device_not_found';
   end if;
-  update public.device_commands set status = 'expired' where device_id = p_device_id and status in ('pending', 'delivered');
-  perform shoal_private.audit(p_brand_id, p_actor, 'device_revoked', p_device_id::text, jsonb_build_object('reason', p_reason));
-  return jsonb_build_object('id', v.id, 'status', v.status, 'revoked_at', v.revoked_at, 'revoked_reason', v.revoked_reason,
-    'cert_ref', v.cert_ref);
+  update public.device_commands set status = 'expired'
+   where device_id = p_device_id and brand_id = v_brand and status in ('pending', 'delivered');
+  perform shoal_private.staff_audit('device_revoked', p_device_id::text, jsonb_build_object('reason', p_reason));
+  return jsonb_build_object('id', p_device_id, 'status', 'revoked', 'revoked_at', v_at, 'revoked_reason', p_reason,
+    'cert_ref', v_cert_ref);
 end
 $$;
 
-create function public.admin_queue_command(p_brand_id uuid, p_device_id uuid, p_kind text, p_payload jsonb, p_actor text)
-returns jsonb language plpgsql security definer set search_path = '' as $$
+create function public.admin_queue_command(p_device_id uuid, p_kind text, p_payload jsonb)
+returns jsonb language plpgsql set search_path = '' as $$
 declare
+  v_brand uuid := shoal_private.claim_brand();
   v public.device_commands;
 begin
-  perform 1 from public.devices where id = p_device_id and brand_id = p_brand_id and status <> 'revoked';
+  perform shoal_private.require_staff('manage_devices');
+  perform 1 from public.devices where id = p_device_id and brand_id = v_brand and status <> 'revoked';
   if not found then
     raise exception using errcode = 'PT404', message = 'device_not_found';
   end if;
   insert into public.device_commands (brand_id, device_id, kind, payload, created_by)
-  values (p_brand_id, p_device_id, p_kind, coalesce(p_payload, '{}'::jsonb), p_actor) returning * into v;
-  perform shoal_private.audit(p_brand_id, p_actor, 'command_created', v.id::text, jsonb_build_object('device', p_device_id, 'kind', p_kind));
+  values (v_brand, p_device_id, p_kind, coalesce(p_payload, '{}'::jsonb), shoal_private.claim_actor()::text) returning * into v;
+  perform shoal_private.staff_audit('command_created', v.id::text, jsonb_build_object('device', p_device_id, 'kind', p_kind));
   return jsonb_build_object('id', v.id, 'kind', v.kind, 'status', v.status, 'expires_at', v.expires_at);
 end
 $$;
@@ -221,13 +263,15 @@ returns integer language sql security definer set search_path = '' as $$
   select count(*)::int from gone
 $$;
 
-revoke execute on function public.edge_device_by_fingerprint(text),
-  public.admin_create_device(uuid, text, text, text, text, text), public.admin_revoke_device(uuid, uuid, text, text),
-  public.admin_queue_command(uuid, uuid, text, jsonb, text), public.expire_device_commands() from public, anon, authenticated;
-grant execute on function public.edge_device_by_fingerprint(text),
-  public.admin_create_device(uuid, text, text, text, text, text), public.admin_revoke_device(uuid, uuid, text, text),
-  public.admin_queue_command(uuid, uuid, text, jsonb, text), public.expire_device_commands() to service_role;
--- the device's own calls (their policies above are the fence)
+revoke execute on function public.edge_device_by_fingerprint(text), public.expire_device_commands()
+  from public, anon, authenticated;
+grant execute on function public.edge_device_by_fingerprint(text), public.expire_device_commands() to service_role;
+-- staff call these with their own token (identity and brand from its claims)
+revoke execute on function public.admin_create_device(text, text, text, text), public.admin_revoke_device(uuid, text),
+  public.admin_queue_command(uuid, text, jsonb) from public, anon, service_role;
+grant execute on function public.admin_create_device(text, text, text, text), public.admin_revoke_device(uuid, text),
+  public.admin_queue_command(uuid, text, jsonb) to authenticated;
+-- the device's own calls (the policies above are the fence)
 revoke execute on function public.edge_heartbeat(), public.edge_claim_commands(integer),
   public.edge_ack_command(uuid, boolean, text) from public, anon;
 grant execute on function public.edge_heartbeat(), public.edge_claim_commands(integer),

@@ -5,21 +5,27 @@
 -- hardware id to the device here, in one transaction. Renewal rebinds an active device.
 -- =====================================================================================
 
--- A fresh code for a device whose certificate lapsed or whose box was replaced.
-create function public.admin_new_activation_code(p_brand_id uuid, p_device_id uuid, p_code_prefix text, p_code_hash text, p_actor text)
-returns jsonb language plpgsql security definer set search_path = '' as $$
+-- A fresh code for a device whose certificate lapsed or whose box was replaced (staff, with
+-- their own token: the devices' policies fence the brand).
+create function public.admin_new_activation_code(p_device_id uuid, p_code_prefix text, p_code_hash text)
+returns jsonb language plpgsql set search_path = '' as $$
 declare
-  v public.devices;
+  v_id uuid;
+  v_name text;
+  v_status text;
+  v_expires timestamptz;
 begin
+  perform shoal_private.require_staff('manage_devices');
   update public.devices
      set activation_code_prefix = p_code_prefix, activation_code_hash = p_code_hash,
          activation_expires_at = now() + interval '24 hours', activation_attempts = 0
-   where id = p_device_id and brand_id = p_brand_id and status <> 'revoked' returning * into v;
+   where id = p_device_id and brand_id = shoal_private.claim_brand() and status <> 'revoked'
+  returning id, name, status, activation_expires_at into v_id, v_name, v_status, v_expires;
   if not found then
     raise exception using errcode = 'PT404', message = 'device_not_found';
   end if;
-  perform shoal_private.audit(p_brand_id, p_actor, 'device_activation_code_issued', v.id::text, '{}'::jsonb);
-  return jsonb_build_object('id', v.id, 'name', v.name, 'status', v.status, 'activation_expires_at', v.activation_expires_at);
+  perform shoal_private.staff_audit('device_activation_code_issued', v_id::text, '{}'::jsonb);
+  return jsonb_build_object('id', v_id, 'name', v_name, 'status', v_status, 'activation_expires_at', v_expires);
 end
 $$;
 
@@ -118,9 +124,9 @@ begin
 end
 $$;
 
-revoke execute on function public.admin_new_activation_code(uuid, uuid, text, text, text), public.edge_check_activation(text, text),
+revoke execute on function public.edge_check_activation(text, text),
   public.edge_bind_certificate(uuid, text, text, text, timestamptz, text, text, text) from public, anon, authenticated;
-grant execute on function public.admin_new_activation_code(uuid, uuid, text, text, text), public.edge_check_activation(text, text),
+grant execute on function public.edge_check_activation(text, text),
   public.edge_bind_certificate(uuid, text, text, text, timestamptz, text, text, text) to service_role;
 create function public.edge_renew_certificate(p_hardware_id text, p_fingerprint text, p_cert_expires_at timestamptz,
   p_issuer text, p_cert_ref text, p_serial text)
@@ -131,3 +137,5 @@ $$;
 grant execute on function shoal_private.renew_device_certificate(text, text, timestamptz, text, text, text) to authenticated;
 revoke execute on function public.edge_renew_certificate(text, text, timestamptz, text, text, text) from public, anon;
 grant execute on function public.edge_renew_certificate(text, text, timestamptz, text, text, text) to authenticated;
+revoke execute on function public.admin_new_activation_code(uuid, text, text) from public, anon, service_role;
+grant execute on function public.admin_new_activation_code(uuid, text, text) to authenticated;

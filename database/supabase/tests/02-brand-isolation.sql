@@ -32,11 +32,11 @@ delete from public.brand_domains where host = 'globex.localhost';
 select throws_ok(
   $$insert into public.brand_domains (host, brand_id) values ('evil.localhost', 'b0000000-0000-4000-8000-00000000000b')$$,
   '42501', null, 'acme admin cannot add a domain to globex');
-select lives_ok(
-  $$insert into public.brand_domains (host, brand_id) values ('shop.acme.localhost', 'a0000000-0000-4000-8000-00000000000a')$$,
-  'acme admin can add a domain to acme');
 select throws_ok(
-  $$update public.brand_domains set brand_id = 'b0000000-0000-4000-8000-00000000000b' where host = 'shop.acme.localhost'$$,
+  $$insert into public.brand_domains (host, brand_id, verified) values ('shop.acme.localhost', 'a0000000-0000-4000-8000-00000000000a', true)$$,
+  '42501', null, 'acme admin cannot add a domain to acme either: hosts enter only with proof from DNS');
+select throws_ok(
+  $$update public.brand_domains set brand_id = 'b0000000-0000-4000-8000-00000000000b' where host = 'unverified.acme.localhost'$$,
   '42501', null, 'acme admin cannot move a domain to globex');
 
 -- ---------------------------------------------------------------- acme's editor (not admin)

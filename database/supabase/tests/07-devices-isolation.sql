@@ -9,11 +9,11 @@ insert into public.device_commands (brand_id, device_id, kind, created_by) value
   ('a0000000-0000-4000-8000-00000000000a', '0d000000-0000-4000-8000-0000000000a1', 'upload_logs', 'pgtap'),
   ('b0000000-0000-4000-8000-00000000000b', '0d000000-0000-4000-8000-0000000000b1', 'upload_logs', 'pgtap');
 
-select tests.act_as('authenticated', '{"role":"authenticated","brand_id":"a0000000-0000-4000-8000-00000000000a","app_role":"brand_admin"}');
+select tests.act_as('authenticated', '{"role":"authenticated","brand_id":"a0000000-0000-4000-8000-00000000000a","app_role":"brand_admin","sub":"00000000-0000-4000-8000-0000000000a1"}');
 select results_eq('select name from public.devices', $$values ('Acme till')$$, 'devices: acme admin sees acme''s only');
 select is((select count(*) from public.device_commands where brand_id <> 'a0000000-0000-4000-8000-00000000000a')::int, 0, 'commands: acme only');
 select throws_ok('select activation_code_hash from public.devices', '42501', null, 'activation code hashes are never readable');
-select throws_ok($$update public.devices set status = 'active'$$, '42501', null, 'devices: no direct write');
+select throws_ok($$update public.devices set cert_fingerprint = repeat('a', 64)$$, '42501', null, 'devices: no direct certificate binding');
 select throws_ok($$insert into public.device_commands (brand_id, device_id, kind, created_by) values
   ('b0000000-0000-4000-8000-00000000000b', '0d000000-0000-4000-8000-0000000000b1', 'lock_till', 'x')$$, '42501', null,
   'commands: no direct insert, least of all into globex');

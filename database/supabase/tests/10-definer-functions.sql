@@ -9,28 +9,13 @@ select plan(3);
 create temporary table allowed_definers (signature text primary key) on commit drop;
 insert into allowed_definers values
   ('public.abandon_checkout(p_brand_id uuid, p_order_id uuid, p_reason text)'),
-  ('public.admin_add_domain(p_brand_id uuid, p_host text, p_token text, p_actor text)'),
   ('public.admin_audit_log(p_brand_id uuid, p_action text, p_actor text, p_from timestamp with time zone, p_to timestamp with time zone, p_before bigint, p_limit integer)'),
   ('public.admin_bind_billing_customer(p_brand_id uuid, p_customer text, p_actor text)'),
-  ('public.admin_create_device(p_brand_id uuid, p_name text, p_store text, p_code_prefix text, p_code_hash text, p_actor text)'),
-  ('public.admin_domain_token(p_brand_id uuid, p_host text)'),
   ('public.admin_erase_customer(p_brand_id uuid, p_email text, p_actor text)'),
   ('public.admin_export(p_brand_id uuid, p_actor text)'),
   ('public.admin_get_order(p_brand_id uuid, p_order_id uuid)'),
-  ('public.admin_invite_member(p_brand_id uuid, p_email text, p_role text, p_token_hash text, p_invite_url text, p_actor text)'),
-  ('public.admin_list_domains(p_brand_id uuid)'),
-  ('public.admin_list_invitations(p_brand_id uuid)'),
-  ('public.admin_list_members(p_brand_id uuid)'),
-  ('public.admin_new_activation_code(p_brand_id uuid, p_device_id uuid, p_code_prefix text, p_code_hash text, p_actor text)'),
-  ('public.admin_primary_host(p_brand_id uuid)'),
   ('public.admin_publish_release(p_version text, p_channel text, p_platform text, p_sha256 text, p_size bigint, p_notes text, p_r2_key text, p_actor text)'),
-  ('public.admin_queue_command(p_brand_id uuid, p_device_id uuid, p_kind text, p_payload jsonb, p_actor text)'),
-  ('public.admin_remove_domain(p_brand_id uuid, p_host text, p_actor text)'),
-  ('public.admin_revoke_device(p_brand_id uuid, p_device_id uuid, p_reason text, p_actor text)'),
-  ('public.admin_revoke_invitation(p_brand_id uuid, p_invitation_id uuid, p_actor text)'),
   ('public.admin_set_security(p_brand_id uuid, p_require_mfa boolean, p_actor text)'),
-  ('public.admin_update_domain(p_brand_id uuid, p_host text, p_verified boolean, p_primary boolean, p_actor text)'),
-  ('public.admin_update_member(p_brand_id uuid, p_account_id uuid, p_role text, p_status text, p_remove boolean, p_actor text)'),
   ('public.admin_update_product(p_brand_id uuid, p_slug text, p_title text, p_status text, p_price bigint, p_actor text)'),
   ('public.admin_yank_release(p_platform text, p_version text, p_actor text)'),
   ('public.apply_stripe_event(p_event jsonb, p_livemode boolean)'),
@@ -62,6 +47,7 @@ insert into allowed_definers values
   ('public.mark_email_sent(p_id uuid, p_provider_id text)'),
   ('public.pending_checkouts(p_brand_id uuid, p_cart_id uuid, p_order_id uuid)'),
   ('public.prune_sync_mutations(p_days integer)'),
+  ('public.record_domain_verification(p_brand_id uuid, p_host text, p_actor text)'),
   ('public.resolve_brand(p_host text)'),
   ('public.staff_transition_order(p_brand_id uuid, p_order_id uuid, p_to text, p_tracking text, p_actor text)'),
   ('public.store_get_cart(p_brand_id uuid, p_cart_id uuid)'),
@@ -81,9 +67,10 @@ insert into allowed_definers values
   ('shoal_private.device_audit(p_action text, p_target text, p_detail jsonb)'),
   ('shoal_private.email_change_code(p_new_email text, p_code text, p_code_hash text)'),
   ('shoal_private.enqueue_email(p_brand_id uuid, p_to text, p_template text, p_payload jsonb)'),
+  ('shoal_private.drop_lapsed_claims(p_host text)'),
   ('shoal_private.find_order(p_event jsonb, p_session text, p_pi text, p_charge text, p_metadata_order text)'),
   ('shoal_private.find_subscription(p_event jsonb, p_subscription text, p_customer text)'),
-  ('shoal_private.lock_members(p_brand_id uuid)'),
+  ('shoal_private.host_is_served(p_host text)'),
   ('shoal_private.mark_email_verified(p_account_id uuid)'),
   ('shoal_private.mark_paid(p_order orders, p_amount bigint, p_currency text, p_event_id text, p_refs jsonb)'),
   ('shoal_private.mark_paid_now(p_order orders, p_amount bigint, p_currency text, p_event_id text, p_refs jsonb)'),
@@ -104,8 +91,7 @@ insert into allowed_definers values
   ('shoal_private.settle_stock(p_order_id uuid, p_from text, p_to text)'),
   ('shoal_private.sync_id_elsewhere(p_resource text, p_id uuid)'),
   ('shoal_private.sync_stamp()'),
-  ('shoal_private.transition_order(p_order_id uuid, p_to text, p_cause text, p_detail jsonb)'),
-  ('shoal_private.void_invitations(p_brand_id uuid, p_email text, p_reason text)');
+  ('shoal_private.transition_order(p_order_id uuid, p_to text, p_cause text, p_detail jsonb)');
 
 select is(
   (select array_agg(s order by s) from (

@@ -43,54 +43,51 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
         }
         (Method::Get, ["members"]) => {
             require(&caller, Action::ManageMembers)?;
-            Ok(json_response(&serde_json::json!({"items": store::admin::members(config, &brand.id).await?}), 200))
+            staff::members::list(config, &caller).await
         }
         (Method::Post, ["members", "invitations"]) => {
             require(&caller, Action::ManageMembers)?;
-            let body: serde_json::Value = read_json(&mut req).await?;
-            Ok(json_response(&super::members::invite(&req, config, brand, &caller, &body).await?, 201))
+            let body = staff::body(&mut req).await?;
+            staff::invitations::invite(&req, config, brand, &caller, body).await
         }
         (Method::Get, ["invitations"]) => {
             require(&caller, Action::ManageMembers)?;
-            Ok(json_response(&serde_json::json!({"items": super::members::invitations(config, brand).await?}), 200))
+            staff::invitations::list(config, &caller).await
         }
         (Method::Delete, ["invitations", id]) => {
             require(&caller, Action::ManageMembers)?;
-            Ok(json_response(&serde_json::json!({"items": super::members::revoke_invitation(config, brand, &caller, id).await?}), 200))
+            staff::invitations::revoke(config, &caller, id).await
         }
         (Method::Patch, ["members", account]) => {
             require(&caller, Action::ManageMembers)?;
-            let body: serde_json::Value = read_json(&mut req).await?;
-            Ok(json_response(&serde_json::json!({"items": super::members::update(config, brand, &caller, account, &body, false).await?}), 200))
+            let body = staff::body(&mut req).await?;
+            staff::members::update(config, &caller, account, Some(body)).await
         }
         (Method::Delete, ["members", account]) => {
             require(&caller, Action::ManageMembers)?;
-            let none = serde_json::json!({});
-            Ok(json_response(&serde_json::json!({"items": super::members::update(config, brand, &caller, account, &none, true).await?}), 200))
+            staff::members::update(config, &caller, account, None).await
         }
         (Method::Get, ["domains"]) => {
             require(&caller, Action::ManageDomains)?;
-            Ok(json_response(&serde_json::json!({"items": super::domains::list(config, brand).await?}), 200))
+            staff::domains::list(config, &caller).await
         }
         (Method::Post, ["domains"]) => {
             require(&caller, Action::ManageDomains)?;
-            let body: serde_json::Value = read_json(&mut req).await?;
-            Ok(json_response(&serde_json::json!({"items": super::domains::add(env, config, brand, &caller, &body).await?}), 201))
+            let body = staff::body(&mut req).await?;
+            staff::domains::add(env, config, &caller, body).await
         }
         (Method::Post, ["domains", host, "verify"]) => {
             require(&caller, Action::ManageDomains)?;
-            Ok(json_response(&serde_json::json!({"items": super::domains::verify(env, config, brand, &caller, host).await?}), 200))
+            staff::domains::verify(env, config, brand, &caller, host).await
         }
         (Method::Patch, ["domains", host]) => {
             require(&caller, Action::ManageDomains)?;
-            let body: serde_json::Value = read_json(&mut req).await?;
-            let host = super::domains::host_of(host)?;
-            let primary = body["primary"].as_bool() == Some(true);
-            Ok(json_response(&serde_json::json!({"items": super::domains::update(env, config, brand, &caller, &host, false, primary).await?}), 200))
+            let body = staff::body(&mut req).await?;
+            staff::domains::update(env, config, &caller, host, body).await
         }
         (Method::Delete, ["domains", host]) => {
             require(&caller, Action::ManageDomains)?;
-            Ok(json_response(&serde_json::json!({"items": super::domains::remove(env, config, brand, &caller, host).await?}), 200))
+            staff::domains::remove(env, config, &caller, host).await
         }
         (Method::Patch, ["settings", "security"]) => {
             require(&caller, Action::ManageMembers)?;
@@ -127,34 +124,22 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
         }
         (Method::Post, ["devices"]) => {
             require(&caller, Action::ManageDevices)?;
-            let body: serde_json::Value = read_json(&mut req).await?;
-            Ok(json_response(&create_device(config, brand, &caller, &body).await?, 201))
+            let body = staff::body(&mut req).await?;
+            staff::devices::create(config, &caller, body).await
         }
         (Method::Post, ["devices", id, "activation-code"]) => {
             require(&caller, Action::ManageDevices)?;
-            Ok(json_response(&new_activation_code(config, brand, &caller, &device_id(id)?).await?, 201))
+            staff::devices::new_activation_code(config, &caller, id).await
         }
-        (Method::Post, ["devices", id, action @ ("revoke" | "commands")]) => {
+        (Method::Post, ["devices", id, "revoke"]) => {
             require(&caller, Action::ManageDevices)?;
-            let body: serde_json::Value = read_json(&mut req).await?;
-            let id = device_id(id)?;
-            let done = if *action == "revoke" {
-                let reason = body["reason"].as_str().filter(|r| !r.trim().is_empty())
-                    .ok_or_else(|| AppError::BadRequest("missing_field", "`reason` is required".into()))?;
-                let mut revoked = crate::edge::db::as_service::<serde_json::Value>(config, "admin_revoke_device", serde_json::json!({"p_brand_id": brand.id,
-                    "p_device_id": id, "p_reason": reason, "p_actor": caller.actor()})).await?;
-                // the database refuses the device from now on; the issuer's revocation follows
-                let at_issuer = crate::edge::certs::revoke(config, revoked["cert_ref"].as_str().unwrap_or_default()).await;
-                revoked["certificate_revoked_at_issuer"] = serde_json::json!(at_issuer.is_ok());
-                revoked.as_object_mut().map(|o| o.remove("cert_ref"));
-                revoked
-            } else {
-                let kind = body["kind"].as_str().filter(|k| matches!(*k, "refresh_catalog" | "rotate_certificate" | "upload_logs" | "lock_till" | "update_app"))
-                    .ok_or_else(|| AppError::BadRequest("invalid_kind", "unknown command kind".into()))?;
-                crate::edge::db::as_service::<serde_json::Value>(config, "admin_queue_command", serde_json::json!({"p_brand_id": brand.id, "p_device_id": id,
-                    "p_kind": kind, "p_payload": body["payload"], "p_actor": caller.actor()})).await?
-            };
-            Ok(json_response(&done, if *action == "revoke" { 200 } else { 201 }))
+            let body = staff::body(&mut req).await?;
+            staff::devices::revoke(config, &caller, id, body).await
+        }
+        (Method::Post, ["devices", id, "commands"]) => {
+            require(&caller, Action::ManageDevices)?;
+            let body = staff::body(&mut req).await?;
+            staff::devices::queue_command(config, &caller, id, body).await
         }
         (Method::Get, ["audit-log"]) => {
             require(&caller, Action::ReadAuditLog)?;
@@ -329,33 +314,4 @@ async fn update_product(env: &worker::Env, config: &Config, brand: &BrandContext
     let updated = store::admin::update_product(config, &brand.id, slug, body, &caller.actor()).await?;
     crate::kv::forget_brand_hosts(env, &updated["invalidate_hosts"]).await;
     Ok(json_response(&serde_json::json!({"slug": slug, "catalog_version": updated["catalog_version"]}), 200))
-}
-
-fn device_id(raw: &str) -> Result<&str, AppError> {
-    order_id(raw).map_err(|_| AppError::Refused { status: 404, code: "device_not_found".into(), detail: None })
-}
-
-/// A new device and its one-time activation code (shown once; stored as an HMAC).
-async fn create_device(config: &Config, brand: &BrandContext, caller: &Caller, body: &serde_json::Value) -> Result<serde_json::Value, AppError> {
-    let name = body["name"].as_str().map(str::trim).filter(|n| !n.is_empty() && n.len() <= 120)
-        .ok_or_else(|| AppError::BadRequest("missing_field", "`name` is required".into()))?;
-    with_new_activation_code(config, "admin_create_device", serde_json::json!({"p_brand_id": brand.id, "p_name": name,
-        "p_store": body["store"], "p_actor": caller.actor()})).await
-}
-
-/// A fresh one-time code for an existing device (lapsed certificate, replaced box).
-async fn new_activation_code(config: &Config, brand: &BrandContext, caller: &Caller, id: &str) -> Result<serde_json::Value, AppError> {
-    with_new_activation_code(config, "admin_new_activation_code", serde_json::json!({"p_brand_id": brand.id, "p_device_id": id,
-        "p_actor": caller.actor()})).await
-}
-
-/// Calls `function` with a fresh code added to `args` (its prefix and HMAC) and answers
-/// the device with the code itself, the only time it is ever shown.
-async fn with_new_activation_code(config: &Config, function: &str, mut args: serde_json::Value) -> Result<serde_json::Value, AppError> {
-    let code = crate::edge::ActivationCode::fresh()?;
-    args["p_code_prefix"] = serde_json::json!(code.prefix());
-    args["p_code_hash"] = serde_json::json!(code.hash(config));
-    let mut device = crate::edge::db::as_service::<serde_json::Value>(config, function, args).await?;
-    device["activation_code"] = serde_json::json!(code.as_str());
-    Ok(device)
 }

@@ -7,7 +7,6 @@ mod brand;
 mod cross_site;
 mod security_headers;
 pub mod cart;
-mod domains;
 mod releases;
 pub mod catalog;
 pub mod checkout;

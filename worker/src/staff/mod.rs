@@ -3,5 +3,11 @@
 //! caller's identity (`DbClaims::staff`) so the database's policies are the brand fence.
 
 mod session;
+mod as_staff;
+pub mod devices;
+pub mod domains;
+pub mod invitations;
+pub mod members;
 
 pub use session::*;
+pub use as_staff::body;

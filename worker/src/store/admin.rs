@@ -63,30 +63,6 @@ pub async fn update_product(
     .await
 }
 
-pub async fn members(config: &Config, brand_id: &str) -> Result<serde_json::Value, AppError> {
-    rpc(config, "admin_list_members", serde_json::json!({"p_brand_id": brand_id})).await
-}
-
-pub async fn invite(config: &Config, brand_id: &str, email: &str, role: &str, token_hash: &str, url: &str, actor: &str) -> Result<serde_json::Value, AppError> {
-    rpc(
-        config,
-        "admin_invite_member",
-        serde_json::json!({"p_brand_id": brand_id, "p_email": email, "p_role": role, "p_token_hash": token_hash,
-                           "p_invite_url": url, "p_actor": actor}),
-    )
-    .await
-}
-
-pub async fn update_member(config: &Config, brand_id: &str, account: &str, patch: &serde_json::Value, remove: bool, actor: &str) -> Result<serde_json::Value, AppError> {
-    rpc(
-        config,
-        "admin_update_member",
-        serde_json::json!({"p_brand_id": brand_id, "p_account_id": account, "p_role": patch["role"], "p_status": patch["status"],
-                           "p_remove": remove, "p_actor": actor}),
-    )
-    .await
-}
-
 pub async fn audit_log(config: &Config, brand_id: &str, filters: serde_json::Value) -> Result<serde_json::Value, AppError> {
     let mut args = filters;
     args["p_brand_id"] = serde_json::json!(brand_id);
