@@ -127,10 +127,10 @@ create policy "staff can end their own sessions and member managers their brand'
 create policy "staff can deny their own brand's access tokens"
   on public.revoked_tokens for insert to authenticated with check (brand_id = (select shoal_private.claim_brand()));
 
--- The sealed TOTP secrets are readable by their account (the worker opens them to check a
--- code); the password hash never is (auth_password_hash, service_role, checks it).
-grant select (id, email, name, locale, email_verified_at, created_at,
-              mfa_secret, mfa_pending_secret, mfa_enabled_at) on public.accounts to authenticated;
+-- Neither the password hash nor the sealed TOTP secrets are readable by staff: member
+-- managers read their members' rows, and column grants cannot tell one's own row from
+-- another's. The account's own secrets come through shoal_private.own_mfa (001500).
+grant select (id, email, name, locale, email_verified_at, created_at, mfa_enabled_at) on public.accounts to authenticated;
 grant update (name, locale, password_hash, mfa_secret, mfa_pending_secret, mfa_enabled_at,
               mfa_recovery_hashes, mfa_last_step, updated_at) on public.accounts to authenticated;
 grant select on public.memberships, public.sessions to authenticated;
@@ -311,7 +311,8 @@ declare
   v_session public.sessions;
 begin
   select * into v_session from public.sessions
-   where id = nullif((select auth.jwt()) ->> 'sid', '')::uuid and brand_id = shoal_private.claim_brand();
+   where id = nullif((select auth.jwt()) ->> 'sid', '')::uuid and brand_id = shoal_private.claim_brand()
+     and account_id = shoal_private.claim_actor();
   if found then
     update public.sessions set revoked_at = coalesce(revoked_at, now()), revoked_reason = coalesce(revoked_reason, 'logout')
      where family_id = v_session.family_id;

@@ -7,11 +7,35 @@
 -- the token. Only the login's second-factor steps (use_step, use_recovery), which run
 -- before anyone is signed in, stay service_role.
 
+-- The caller's own sealed secrets. A definer because no column grant can say "one's own
+-- row": member managers read their members' account rows (001000), so the secret columns
+-- are granted to nobody, and this reads them for the token's account alone.
+create function shoal_private.own_mfa()
+returns table (secret text, pending text, enabled boolean, email text)
+language sql stable security definer set search_path = '' as $$
+  select mfa_secret, mfa_pending_secret, mfa_enabled_at is not null, email
+    from public.accounts where id = shoal_private.claim_actor()
+$$;
+
+-- Moves the caller's pending secret into place (the update reads the pending column, which
+-- staff may not read: see own_mfa). Answers whether there was one.
+create function shoal_private.own_mfa_enable(p_recovery_hashes text[], p_step bigint)
+returns boolean language plpgsql security definer set search_path = '' as $$
+begin
+  update public.accounts set mfa_secret = mfa_pending_secret, mfa_pending_secret = null, mfa_enabled_at = now(),
+         mfa_recovery_hashes = p_recovery_hashes, mfa_last_step = p_step, updated_at = now()
+   where id = shoal_private.claim_actor() and mfa_pending_secret is not null;
+  return found;
+end
+$$;
+revoke execute on function shoal_private.own_mfa(), shoal_private.own_mfa_enable(text[], bigint) from public;
+grant execute on function shoal_private.own_mfa(), shoal_private.own_mfa_enable(text[], bigint) to authenticated;
+
 -- The caller's MFA state; `secret` and `pending` are sealed (the worker opens them).
 create function public.auth_mfa_state()
 returns jsonb language sql stable set search_path = '' as $$
-  select jsonb_build_object('enabled', mfa_enabled_at is not null, 'secret', mfa_secret, 'pending', mfa_pending_secret, 'email', email)
-  from public.accounts where id = shoal_private.claim_actor()
+  select jsonb_build_object('enabled', m.enabled, 'secret', m.secret, 'pending', m.pending, 'email', m.email)
+  from shoal_private.own_mfa() m
 $$;
 
 -- Only the worker's checks (password, and the current factor when MFA is on) lead here.
@@ -32,10 +56,7 @@ $$;
 create function public.auth_mfa_enable(p_recovery_hashes text[], p_step bigint default null)
 returns void language plpgsql set search_path = '' as $$
 begin
-  update public.accounts set mfa_secret = mfa_pending_secret, mfa_pending_secret = null, mfa_enabled_at = now(),
-         mfa_recovery_hashes = p_recovery_hashes, mfa_last_step = p_step, updated_at = now()
-   where id = shoal_private.claim_actor() and mfa_pending_secret is not null;
-  if not found then
+  if not shoal_private.own_mfa_enable(p_recovery_hashes, p_step) then
     raise exception using errcode = 'PT409', message = 'mfa_setup_missing';
   end if;
   perform shoal_private.account_audit('mfa_enabled', null);

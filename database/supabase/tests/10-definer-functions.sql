@@ -8,6 +8,8 @@ select plan(3);
 -- (shoppers, staff, devices) reach tables through SECURITY INVOKER functions instead.
 create temporary table allowed_definers (signature text primary key) on commit drop;
 insert into allowed_definers values
+  ('shoal_private.own_mfa()'),
+  ('shoal_private.own_mfa_enable(p_recovery_hashes text[], p_step bigint)'),
   ('public.abandon_checkout(p_brand_id uuid, p_order_id uuid, p_reason text)'),
   ('public.admin_audit_log(p_brand_id uuid, p_action text, p_actor text, p_from timestamp with time zone, p_to timestamp with time zone, p_before bigint, p_limit integer)'),
   ('public.admin_bind_billing_customer(p_brand_id uuid, p_customer text, p_actor text)'),

@@ -45,10 +45,11 @@ create function pg_temp.others_unchanged() returns boolean language sql as $$
                    where s.revoked_at is distinct from o.revoked_at)
 $$;
 
--- ------------------------------------------------------------ as A (acme brand admin)
+-- ------------------------------------------------------------ as A (an editor here: what member
+-- managers may see of their members is tested in 12; the own-account fence holds for every role)
 create function pg_temp.as_a() returns void language sql as $$
   select tests.act_as('authenticated', jsonb_build_object('brand_id', 'a0000000-0000-4000-8000-00000000000a',
-    'app_role', 'brand_admin', 'sub', current_setting('tests.a'), 'sid', '5e000000-0000-4000-8000-0000000000a1'))
+    'app_role', 'editor', 'sub', current_setting('tests.a'), 'sid', '5e000000-0000-4000-8000-0000000000a1'))
 $$;
 select pg_temp.as_a();
 
