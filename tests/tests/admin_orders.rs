@@ -81,7 +81,8 @@ fn staff_move_an_order_through_fulfilment_and_the_state_machine_refuses_the_rest
     let steps: Vec<&str> = timeline.as_array().map(|a| a.iter().filter_map(|e| e["to"].as_str()).collect()).unwrap_or_default();
     assert_eq!(steps, ["paid", "processing", "shipped", "delivered"]);
     assert_eq!(count(&format!("select count(*) from audit_log where target = '{order}' and action = 'order_status_changed'")), 3);
-    assert_eq!(count(&format!("select count(*) from email_outbox where template = 'order_shipped' and payload->>'tracking_number' = '1Z999AA10123456784'")), 1);
+    assert_eq!(count(&format!("select count(*) from email_outbox where template = 'order_shipped' and payload->>'tracking_number' = '1Z999AA10123456784'
+                                and payload->>'order_number' = (select number::text from orders where id = '{order}')")), 1);
 }
 
 #[test]
@@ -105,5 +106,33 @@ fn a_stripe_failure_leaves_the_order_as_it_was() {
     stripe_fail("/v1/refunds", 500, 1);
     let r = transition("acme.localhost", &order, json!({"to": "cancelled"}));
     assert_eq!((r.status, r.error_code().as_str()), (502, "payment_provider_error"));
+    assert_eq!(order_state(&order).status, "paid");
+}
+
+#[test]
+fn a_forbidden_cancel_is_refused_by_the_domains_state_machine_before_any_refund() {
+    let (order, _) = paid_order(ACME_ID, "USD", 1500);
+    let host = "acme.localhost";
+    assert_eq!(transition(host, &order, json!({"to": "processing"})).status, 200);
+    assert_eq!(transition(host, &order, json!({"to": "shipped", "tracking_number": "1Z1"})).status, 200);
+    assert_eq!(transition(host, &order, json!({"to": "delivered"})).status, 200);
+    let r = transition(host, &order, json!({"to": "cancelled"}));
+    assert_eq!((r.status, r.error_code().as_str()), (409, "forbidden_transition"), "{}", r.body);
+    assert!(r.json()["error"]["message"].as_str().is_some_and(|m| m.contains("delivered -> cancelled")), "{}", r.body);
+    let refunds = stripe_requests("/v1/refunds").into_iter()
+        .filter(|e| e["headers"]["idempotency-key"] == format!("refund-cancel-{order}").as_str()).count();
+    assert_eq!(refunds, 0, "no money moves for a transition the state machine refuses");
+    assert_eq!(order_state(&order).status, "delivered");
+}
+
+#[test]
+fn a_transition_body_field_of_the_wrong_type_or_size_is_named() {
+    let (order, _) = paid_order(ACME_ID, "USD", 1000);
+    let r = transition("acme.localhost", &order, json!({"to": 5}));
+    assert_eq!((r.status, r.error_code().as_str()), (400, "invalid_field"), "{}", r.body);
+    assert!(r.json()["error"]["message"].as_str().is_some_and(|m| m.starts_with("to: ")), "{}", r.body);
+    let r = transition("acme.localhost", &order, json!({"to": "processing", "tracking_number": "x".repeat(101)}));
+    assert_eq!((r.status, r.error_code().as_str()), (400, "invalid_field"), "{}", r.body);
+    assert!(r.json()["error"]["message"].as_str().is_some_and(|m| m.starts_with("tracking_number: ")), "{}", r.body);
     assert_eq!(order_state(&order).status, "paid");
 }

@@ -186,3 +186,20 @@ fn storefront_reads_that_reach_the_database_are_rate_limited_per_client_generous
     // another client is unaffected
     assert_eq!(get("acme.localhost", "/api/v1/store/brand").status, 200);
 }
+
+#[test]
+fn a_product_patch_names_the_field_it_refuses_and_changes_nothing() {
+    let (brand, host, _) = shop_with_lamp("patch", r##"{"primary": "#112233"}"##, 0);
+    for (body, field) in [
+        (json!({"price": "cheap"}), "price"),
+        (json!({"price": -1}), "price"),
+        (json!({"status": "deleted"}), "status"),
+        (json!({"title": ""}), "title"),
+        (json!({"title": "x".repeat(201)}), "title"),
+    ] {
+        let r = admin("PATCH", &host, "/api/v1/admin/products/lamp", Some(body.clone()));
+        assert_eq!((r.status, r.error_code().as_str()), (400, "invalid_field"), "{body}: {}", r.body);
+        assert!(r.json()["error"]["message"].as_str().is_some_and(|m| m.starts_with(&format!("{field}: "))), "{body}: {}", r.body);
+    }
+    assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{brand}' and action = 'product_updated'")), 0);
+}

@@ -107,6 +107,11 @@ impl AppError {
         }
     }
 
+    /// `400 invalid_field` naming the request body's field and what is wrong with it.
+    pub fn invalid_field(field: &str, why: &str) -> AppError {
+        AppError::BadRequest("invalid_field", format!("{field}: {why}"))
+    }
+
     /// The message a client may read (never internal details).
     pub fn public_message(&self) -> String {
         self.message()

@@ -114,23 +114,27 @@ alter table public.refunds      force row level security;
 create policy "anyone can read the order transition table"
   on public.order_transitions for select to anon, authenticated using (true);
 
+-- Staff who may read orders (shoal_private.staff_may: every staff role) see their own
+-- brand's; devices and shoppers see none. brand_id leads an index on each table.
 create policy "staff can read their brand's orders"
   on public.orders for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('read_orders')));
 create policy "staff can read their brand's order items"
   on public.order_items for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('read_orders')));
 create policy "staff can read their brand's order timeline"
   on public.order_events for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('read_orders')));
 create policy "staff can read their brand's reservations"
   on public.reservations for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('read_orders')));
 create policy "staff can read their brand's refunds"
   on public.refunds for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('read_orders')));
 
--- Order writes go through definer functions only (one transaction each).
+-- Status, stock and timeline change only through shoal_private.transition_order (a
+-- definer: the timeline is append-only and stock is no caller's to write). The one
+-- direct staff write is erasure's anonymised email (…001600_data_export_and_erasure.sql).
 
 grant select on public.order_transitions to anon, authenticated;
 grant select on public.orders, public.order_items, public.order_events, public.refunds, public.reservations to authenticated;
@@ -174,6 +178,13 @@ $$;
 -- ------------------------------------------------------------------------ transitions
 -- Raises SQLSTATE 'SH409' for a forbidden transition; callers decide whether that is an
 -- error (staff) or an ignored, logged event (an out-of-order webhook).
+-- SECURITY DEFINER because a transition writes what no caller may write directly (stock
+-- levels, the append-only timeline, the status itself). It is reached by the Stripe
+-- webhook (service role, no brand in the token), cron, and by staff through
+-- public.staff_transition_order (authenticated): when the token carries a brand, the
+-- order must be that brand's, so a caller can never move another brand's order even if
+-- the function calling this one forgot to check. A shipment's tracking number comes in
+-- p_detail and is stored with the status.
 create function shoal_private.transition_order(p_order_id uuid, p_to text, p_cause text, p_detail jsonb default '{}')
 returns public.orders
 language plpgsql
@@ -183,9 +194,10 @@ as $$
 declare
   v_order public.orders;
   v_from  text;
+  v_brand uuid := shoal_private.claim_brand();
 begin
   select * into v_order from public.orders where id = p_order_id for update;
-  if not found then
+  if not found or (v_brand is not null and v_order.brand_id is distinct from v_brand) then
     raise exception using errcode = 'SH404', message = 'order not found';
   end if;
   if not exists (select 1 from public.order_transitions where from_status = v_order.status and to_status = p_to) then
@@ -196,7 +208,9 @@ begin
   update public.orders
      set status = p_to,
          updated_at = now(),
-         paid_at = case when p_to = 'paid' then now() else paid_at end
+         paid_at = case when p_to = 'paid' then now() else paid_at end,
+         tracking_number = case when p_to = 'shipped' then coalesce(nullif(trim(p_detail ->> 'tracking_number'), ''), tracking_number)
+                                else tracking_number end
    where id = p_order_id
   returning * into v_order;
   perform shoal_private.settle_stock(p_order_id, v_from, p_to);
@@ -205,4 +219,5 @@ begin
   return v_order;
 end
 $$;
-
+-- staff reach it through the invoker public.staff_transition_order
+grant execute on function shoal_private.transition_order(uuid, text, text, jsonb) to authenticated;

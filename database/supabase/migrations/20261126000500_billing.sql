@@ -24,17 +24,33 @@ create table public.brand_subscriptions (
 alter table public.brand_subscriptions enable row level security;
 alter table public.brand_subscriptions force row level security;
 
-create policy "brand admins can read their brand's subscription"
+create policy "billing managers can read their brand's subscription"
   on public.brand_subscriptions for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and ((select auth.jwt()) ->> 'app_role') = 'brand_admin');
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_billing')));
+-- Staff bind the Stripe customer Shoal created for their brand (public.admin_bind_billing_
+-- customer), and nothing else: a new row can only be an `incomplete` one with no
+-- subscription, and an existing row only gains a customer it did not have. Status, plan
+-- and periods come from Stripe's events alone (service role).
+create policy "billing managers can open their brand's subscription with a customer"
+  on public.brand_subscriptions for insert to authenticated
+  with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_billing'))
+              and status = 'incomplete' and stripe_subscription_id is null and plan is null);
+create policy "billing managers can bind a customer to their brand's subscription once"
+  on public.brand_subscriptions for update to authenticated
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_billing'))
+         and stripe_customer_id is null)
+  with check (brand_id = (select shoal_private.claim_brand()));
 
-grant select on public.brand_subscriptions to authenticated;
+grant select, insert (brand_id, stripe_customer_id, status), update (stripe_customer_id)
+  on public.brand_subscriptions to authenticated;
 grant all on public.brand_subscriptions to service_role;
 
 -- Billing state as the storefront, the admin API and devices see it. A brand without a
 -- subscription row is not billed (demo brands, brands created before billing). The grace
 -- period end comes also as epoch seconds, so a cached copy can be judged at request time.
+-- SECURITY DEFINER: host resolution (service role) and every staff role need whether the
+-- brand is blocked, while the subscription row is readable by billing managers only. A
+-- caller whose token names a brand gets only that brand's state (any other answers 'none').
 create function shoal_private.billing_state(p_brand_id uuid)
 returns jsonb
 language sql stable security definer set search_path = ''
@@ -49,26 +65,42 @@ as $$
       'in_grace_period', s.grace_period_ends_at is not null and s.grace_period_ends_at > now(),
       'blocked', s.status in ('canceled', 'unpaid')
                  and coalesce(s.grace_period_ends_at, '-infinity'::timestamptz) <= now())
-    from public.brand_subscriptions s where s.brand_id = p_brand_id),
+    from public.brand_subscriptions s
+   where s.brand_id = p_brand_id
+     and (shoal_private.claim_brand() is null or p_brand_id = shoal_private.claim_brand())),
     jsonb_build_object('status', 'none', 'plan', null, 'blocked', false, 'in_grace_period', false))
 $$;
 
--- For the worker (service role): the billing state of a brand with what it needs to act
--- on it (customer, plans, links), read from the database on every admin request (never
--- from KV alone).
-create function public.brand_billing_state(p_brand_id uuid)
+-- The platform's plans and links (no brand data). SECURITY DEFINER: platform_settings is
+-- closed to callers (it holds more than these three values).
+create function shoal_private.billing_plans()
 returns jsonb
 language sql stable security definer set search_path = ''
 as $$
-  select shoal_private.billing_state(p_brand_id)
-      || jsonb_build_object(
-           'stripe_customer_id', (select stripe_customer_id from public.brand_subscriptions where brand_id = p_brand_id),
+  select jsonb_build_object(
            'plans', coalesce((select value->'plans' from public.platform_settings where key = 'billing'), '{}'::jsonb),
            'renewal_url', (select value->>'renewal_url' from public.platform_settings where key = 'billing'),
            'support_url', (select value->>'support_url' from public.platform_settings where key = 'billing'))
 $$;
-revoke execute on function public.brand_billing_state(uuid) from public, anon, authenticated;
-grant execute on function public.brand_billing_state(uuid) to service_role;
+grant execute on function shoal_private.billing_state(uuid), shoal_private.billing_plans() to authenticated;
+
+-- For the admin API, as the staff member: their brand's billing state with what it needs
+-- to act on it (customer, plans, links), read from the database on every admin request
+-- (never from KV alone). The customer id is there only for billing managers (the
+-- subscription row's policy); every staff role gets the blocked state.
+create function public.brand_billing_state()
+returns jsonb
+language sql stable set search_path = ''
+as $$
+  select shoal_private.billing_state(shoal_private.claim_brand())
+      || jsonb_build_object(
+           'stripe_customer_id', (select stripe_customer_id from public.brand_subscriptions
+                                   where brand_id = shoal_private.claim_brand()))
+      || shoal_private.billing_plans()
+   where shoal_private.claim_brand() is not null and shoal_private.claim_actor() is not null
+$$;
+revoke execute on function public.brand_billing_state() from public, anon, service_role;
+grant execute on function public.brand_billing_state() to authenticated;
 
 
 insert into public.platform_settings (key, value) values

@@ -1,13 +1,16 @@
 -- =====================================================================================
--- Staff order transitions and billing reads for the admin API
+-- Staff order transitions and billing for the admin API
 -- =====================================================================================
--- Until accounts and RBAC land, the worker calls these with the service role only, passing
--- the brand resolved from the Host; each function checks the row belongs to that brand.
+-- Called by the worker as the staff member (role authenticated, brand_id / sub / app_role
+-- in the token): SECURITY INVOKER, so the orders' and subscriptions' policies decide what
+-- the caller reads and writes; brand and actor come from the token, never a parameter.
 -- Errors use PostgREST's PTxxx codes so the HTTP status comes through as xxx.
 
-create function public.admin_get_order(p_brand_id uuid, p_order_id uuid)
+-- One order of the caller's brand with its items and timeline; null when the policies
+-- show no such order (another brand's, or none).
+create function public.admin_get_order(p_order_id uuid)
 returns jsonb
-language sql stable security definer set search_path = ''
+language sql stable set search_path = ''
 as $$
   select jsonb_build_object(
     'id', o.id, 'number', o.number, 'email', o.email, 'status', o.status,
@@ -23,18 +26,22 @@ as $$
                          order by e.at, e.id)
                        from public.order_events e where e.order_id = o.id), '[]'::jsonb))
   from public.orders o
-  where o.id = p_order_id and o.brand_id = p_brand_id
+  where o.id = p_order_id and o.brand_id = shoal_private.claim_brand()
 $$;
 
-create function public.staff_transition_order(p_brand_id uuid, p_order_id uuid, p_to text, p_tracking text, p_actor text)
+-- A staff member moves an order of their brand. The transition itself (status, stock,
+-- timeline, tracking number) is shoal_private.transition_order, which refuses an order
+-- of any brand but the token's as well.
+create function public.staff_transition_order(p_order_id uuid, p_to text, p_tracking text)
 returns jsonb
-language plpgsql security definer set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_order public.orders;
   v_from text;
 begin
-  select * into v_order from public.orders where id = p_order_id and brand_id = p_brand_id for update;
+  perform shoal_private.require_staff('manage_orders');
+  select * into v_order from public.orders where id = p_order_id and brand_id = shoal_private.claim_brand();
   if not found then
     raise exception using errcode = 'PT404', message = 'order_not_found';
   end if;
@@ -46,53 +53,56 @@ begin
   end if;
   v_from := v_order.status;
   begin
-    v_order := shoal_private.transition_order(p_order_id, p_to, p_actor,
-      jsonb_build_object('tracking_number', nullif(trim(p_tracking), '')));
+    v_order := shoal_private.transition_order(p_order_id, p_to, shoal_private.claim_actor()::text,
+      jsonb_strip_nulls(jsonb_build_object('tracking_number', nullif(trim(p_tracking), ''))));
   exception when sqlstate 'SH409' then
     raise exception using errcode = 'PT409', message = 'forbidden_transition',
       detail = format('%s -> %s', v_from, p_to);
   end;
   if p_to = 'shipped' then
-    update public.orders set tracking_number = trim(p_tracking) where id = p_order_id returning * into v_order;
     perform shoal_private.enqueue_email(v_order.brand_id, v_order.email, 'order_shipped',
       jsonb_build_object('order_number', v_order.number, 'tracking_number', v_order.tracking_number));
   end if;
-  perform shoal_private.audit(p_brand_id, p_actor, 'order_status_changed', p_order_id::text,
-    jsonb_build_object('from', v_from, 'to', p_to));
-  return public.admin_get_order(p_brand_id, p_order_id);
+  perform shoal_private.staff_audit('order_status_changed', p_order_id::text, jsonb_build_object('from', v_from, 'to', p_to));
+  return public.admin_get_order(p_order_id);
 end
 $$;
 
 -- The Stripe customer Shoal created for the brand's subscription (before its Checkout
 -- Session): billing events find the brand by it, never by metadata. The first one stored
--- wins, so two staff starting a checkout at once share one customer.
-create function public.admin_bind_billing_customer(p_brand_id uuid, p_customer text, p_actor text)
+-- wins, so two staff starting a checkout at once share one customer. The subscription
+-- row's policies let a billing manager add only an `incomplete` row or a missing customer.
+create function public.admin_bind_billing_customer(p_customer text)
 returns text
 language plpgsql
-security definer
 set search_path = ''
 as $$
 declare
+  v_brand uuid := shoal_private.claim_brand();
   v_customer text;
 begin
-  if p_customer !~ '^cus_[A-Za-z0-9]+$' then
+  perform shoal_private.require_staff('manage_billing');
+  if p_customer is null or p_customer !~ '^cus_[A-Za-z0-9]+$' then
     raise exception using errcode = '22023', message = 'not a Stripe customer id';
   end if;
   insert into public.brand_subscriptions (brand_id, stripe_customer_id, status)
-  values (p_brand_id, p_customer, 'incomplete')
-  on conflict (brand_id) do update set stripe_customer_id = coalesce(public.brand_subscriptions.stripe_customer_id, excluded.stripe_customer_id)
-  returning stripe_customer_id into v_customer;
+  values (v_brand, p_customer, 'incomplete')
+  on conflict (brand_id) do nothing;
+  if not found then
+    update public.brand_subscriptions set stripe_customer_id = p_customer
+     where brand_id = v_brand and stripe_customer_id is null;
+  end if;
+  select stripe_customer_id into v_customer from public.brand_subscriptions where brand_id = v_brand;
   if v_customer = p_customer then
-    perform shoal_private.audit(p_brand_id, p_actor, 'billing_customer_created', p_customer, '{}');
+    perform shoal_private.staff_audit('billing_customer_created', p_customer, '{}');
   end if;
   return v_customer;
 end
 $$;
 
-revoke execute on function public.admin_get_order(uuid, uuid), public.staff_transition_order(uuid, uuid, text, text, text),
-  public.admin_bind_billing_customer(uuid, text, text)
-  from public, anon, authenticated;
-grant execute on function public.admin_get_order(uuid, uuid), public.staff_transition_order(uuid, uuid, text, text, text),
-  public.admin_bind_billing_customer(uuid, text, text)
-  to service_role;
-
+revoke execute on function public.admin_get_order(uuid), public.staff_transition_order(uuid, text, text),
+  public.admin_bind_billing_customer(text)
+  from public, anon, service_role;
+grant execute on function public.admin_get_order(uuid), public.staff_transition_order(uuid, text, text),
+  public.admin_bind_billing_customer(text)
+  to authenticated;

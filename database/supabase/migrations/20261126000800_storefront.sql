@@ -367,29 +367,34 @@ grant execute on function public.store_get_cart(uuid, uuid), public.store_set_ca
 
 -- ------------------------------------------------------------------------ catalog writes
 -- A minimal staff write (title, status, price of a product's variants) until the dashboard's
--- catalog API arrives; the catalog version bump comes from the triggers.
-create function public.admin_update_product(p_brand_id uuid, p_slug text, p_title text, p_status text, p_price bigint, p_actor text)
+-- catalog API arrives; the catalog version bump comes from the triggers. As the staff
+-- member: the products' and variants' update policies (…001200) fence the brand and refuse
+-- roles without manage_catalog; the product is looked up in the token's brand only.
+create function public.admin_update_product(p_slug text, p_title text, p_status text, p_price bigint)
 returns jsonb
-language plpgsql security definer set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
+  v_brand uuid := shoal_private.claim_brand();
   v_id uuid;
 begin
+  perform shoal_private.require_staff('manage_catalog');
   update public.products
      set title = coalesce(p_title, title), status = coalesce(p_status, status), updated_at = now()
-   where brand_id = p_brand_id and slug = p_slug
+   where brand_id = v_brand and slug = p_slug
   returning id into v_id;
   if v_id is null then
     raise exception using errcode = 'PT404', message = 'product_not_found';
   end if;
   if p_price is not null then
-    update public.variants set price_amount = p_price, compare_at_amount = null where product_id = v_id;
+    update public.variants set price_amount = p_price, compare_at_amount = null where product_id = v_id and brand_id = v_brand;
   end if;
-  perform shoal_private.audit(p_brand_id, p_actor, 'product_updated', p_slug,
+  perform shoal_private.staff_audit('product_updated', p_slug,
     jsonb_strip_nulls(jsonb_build_object('title', p_title, 'status', p_status, 'price', p_price)));
-  return jsonb_build_object('slug', p_slug, 'catalog_version', (select catalog_version from public.brands where id = p_brand_id),
-                            'invalidate_hosts', shoal_private.brand_hosts(p_brand_id));
+  return jsonb_build_object('slug', p_slug, 'catalog_version', (select catalog_version from public.brands where id = v_brand),
+                            'invalidate_hosts', coalesce((select jsonb_agg(host order by host) from public.brand_domains
+                                                           where brand_id = v_brand), '[]'::jsonb));
 end
 $$;
-revoke execute on function public.admin_update_product(uuid, text, text, text, bigint, text) from public, anon, authenticated;
-grant execute on function public.admin_update_product(uuid, text, text, text, bigint, text) to service_role;
+revoke execute on function public.admin_update_product(text, text, text, bigint) from public, anon, service_role;
+grant execute on function public.admin_update_product(text, text, text, bigint) to authenticated;

@@ -55,18 +55,8 @@ create policy "member managers can queue their brand's invitation emails" on pub
               and template = 'member_invitation');
 grant insert (brand_id, to_email, template, locale, payload) on public.email_outbox to authenticated;
 
--- Staff write audit rows of their own brand in their own name (the log stays append-only:
--- no update or delete for anyone); `staff_audit` is how invoker functions do it.
-create policy "staff can add to their brand's audit log in their own name" on public.audit_log for insert to authenticated
-  with check (brand_id = (select shoal_private.claim_brand()) and actor = (select shoal_private.claim_actor())::text);
-grant insert (brand_id, actor, action, target, detail) on public.audit_log to authenticated;
-
-create function shoal_private.staff_audit(p_action text, p_target text, p_detail jsonb)
-returns void language sql set search_path = '' as $$
-  insert into public.audit_log (brand_id, actor, action, target, detail)
-  values (shoal_private.claim_brand(), shoal_private.claim_actor()::text, p_action, p_target, coalesce(p_detail, '{}'::jsonb))
-$$;
-grant execute on function shoal_private.staff_audit(text, text, jsonb) to authenticated;
+-- Staff audit rows go through shoal_private.staff_audit (000400): brand and actor from the
+-- token, and no direct insert into the append-only log.
 
 create function public.admin_list_members()
 returns jsonb language plpgsql stable set search_path = '' as $$
@@ -245,28 +235,38 @@ begin
 end
 $$;
 
--- Audit log page for a brand: newest first, keyset on id, optional filters.
-create function public.admin_audit_log(p_brand_id uuid, p_action text, p_actor text, p_from timestamptz,
+-- Audit log page of the caller's brand: newest first, keyset on id, optional filters
+-- (p_by: only rows of that actor). As the staff member: the audit log's policy shows
+-- only their brand's rows, and only to roles that may read it.
+create function public.admin_audit_log(p_action text, p_by text, p_from timestamptz,
                                        p_to timestamptz, p_before bigint, p_limit integer)
-returns jsonb language sql stable security definer set search_path = '' as $$
+returns jsonb language plpgsql stable set search_path = '' as $$
+declare
+  v_limit int := least(greatest(coalesce(p_limit, 50), 1), 200);
+begin
+  perform shoal_private.require_staff('read_audit_log');
+  return (
   with page as (
     select * from public.audit_log
-     where brand_id = p_brand_id
+     where brand_id = shoal_private.claim_brand()
        and (p_action is null or action = p_action)
-       and (p_actor is null or actor = p_actor)
+       and (p_by is null or actor = p_by)
        and (p_from is null or at >= p_from)
        and (p_to is null or at < p_to)
        and (p_before is null or id < p_before)
      order by id desc
-     limit least(greatest(p_limit, 1), 200) + 1
+     limit v_limit + 1
   )
   select jsonb_build_object(
     'items', coalesce((select jsonb_agg(jsonb_build_object('id', id, 'actor', actor, 'action', action, 'target', target,
                         'detail', detail, 'ip', ip, 'user_agent', user_agent, 'request_id', request_id, 'at', at) order by id desc)
-                       from (select * from page order by id desc limit least(greatest(p_limit, 1), 200)) x), '[]'::jsonb),
-    'next_before', case when (select count(*) from page) > least(greatest(p_limit, 1), 200)
-                        then (select min(id) from (select id from page order by id desc limit least(greatest(p_limit, 1), 200)) y) end)
+                       from (select * from page order by id desc limit v_limit) x), '[]'::jsonb),
+    'next_before', case when (select count(*) from page) > v_limit
+                        then (select min(id) from (select id from page order by id desc limit v_limit) y) end));
+end
 $$;
+revoke execute on function public.admin_audit_log(text, text, timestamptz, timestamptz, bigint, integer) from public, anon, service_role;
+grant execute on function public.admin_audit_log(text, text, timestamptz, timestamptz, bigint, integer) to authenticated;
 
 revoke execute on function shoal_private.lock_members(uuid), shoal_private.void_invitations(uuid, text, text) from public, anon;
 grant execute on function shoal_private.lock_members(uuid), shoal_private.void_invitations(uuid, text, text) to authenticated;
@@ -281,8 +281,6 @@ grant execute on function public.admin_list_members(), public.admin_invite_membe
 revoke execute on function public.auth_accept_invitation(uuid, text, text), public.auth_invitation_email(uuid, text)
   from public, anon, authenticated;
 grant execute on function public.auth_accept_invitation(uuid, text, text), public.auth_invitation_email(uuid, text) to service_role;
-revoke execute on function public.admin_audit_log(uuid, text, text, timestamptz, timestamptz, bigint, integer) from public, anon, authenticated;
-grant execute on function public.admin_audit_log(uuid, text, text, timestamptz, timestamptz, bigint, integer) to service_role;
 
 -- ------------------------------------------------------------------------ staff catalog writes
 -- Staff may write their brand's catalog directly through PostgREST too; RLS lets
@@ -293,15 +291,15 @@ create policy "editors, admins and devices can add to their brand's catalog" on 
   with check (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
               and (((select auth.jwt()) ->> 'app_role') in ('brand_admin', 'editor') or (select shoal_private.claim_device()) is not null));
 create policy "editors, admins and devices can change their brand's catalog" on public.products for update to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and (((select auth.jwt()) ->> 'app_role') in ('brand_admin', 'editor') or (select shoal_private.claim_device()) is not null))
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('manage_catalog')) or (select shoal_private.claim_device()) is not null))
   with check (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
 create policy "editors and admins can change their brand's variants" on public.variants for update to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid and ((select auth.jwt()) ->> 'app_role') in ('brand_admin', 'editor'))
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_catalog')))
   with check (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
 create policy "editors, admins and devices can change their brand's stock" on public.inventory_levels for update to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and (((select auth.jwt()) ->> 'app_role') in ('brand_admin', 'editor') or (select shoal_private.claim_device()) is not null))
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('manage_inventory')) or (select shoal_private.claim_device()) is not null))
   with check (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
 grant insert, update (title, description, status, category_id, images, updated_at) on public.products to authenticated;
 grant update (title, options, price_amount, compare_at_amount, weight_grams, position) on public.variants to authenticated;

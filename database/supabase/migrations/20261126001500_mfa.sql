@@ -94,22 +94,37 @@ returns void language sql set search_path = '' as $$
     jsonb_build_object('reason', left(p_reason, 40), 'purpose', left(p_purpose, 40)))
 $$;
 
-create function public.admin_set_security(p_brand_id uuid, p_require_mfa boolean, p_actor text)
-returns jsonb language plpgsql security definer set search_path = '' as $$
+-- The brand's security setting, as the staff member: only their own brand's row, and only
+-- for roles that manage members (the policy and column grant below).
+create function public.admin_set_security(p_require_mfa boolean)
+returns jsonb language plpgsql set search_path = '' as $$
 begin
-  update public.brands set require_mfa_for_admins = p_require_mfa where id = p_brand_id;
-  perform shoal_private.audit(p_brand_id, p_actor, 'security_settings_changed', p_brand_id::text,
+  perform shoal_private.require_staff('manage_members');
+  if p_require_mfa is null then
+    raise exception using errcode = 'PT422', message = 'require_mfa_for_admins';
+  end if;
+  update public.brands set require_mfa_for_admins = p_require_mfa where id = shoal_private.claim_brand();
+  if not found then
+    raise exception using errcode = '42501', message = 'not allowed: manage_members';
+  end if;
+  perform shoal_private.staff_audit('security_settings_changed', shoal_private.claim_brand()::text,
     jsonb_build_object('require_mfa_for_admins', p_require_mfa));
   return jsonb_build_object('require_mfa_for_admins', p_require_mfa);
 end
 $$;
+create policy "member managers can change their brand's security setting"
+  on public.brands for update to authenticated
+  using (id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_members')))
+  with check (id = (select shoal_private.claim_brand()));
+grant update (require_mfa_for_admins) on public.brands to authenticated;
+revoke execute on function public.admin_set_security(boolean) from public, anon, service_role;
+grant execute on function public.admin_set_security(boolean) to authenticated;
 
 revoke execute on function public.auth_mfa_state(), public.auth_mfa_setup(text), public.auth_mfa_enable(text[], bigint),
   public.auth_mfa_disable(), public.auth_mfa_use_recovery(uuid, text), public.auth_mfa_use_step(uuid, bigint),
-  public.admin_set_security(uuid, boolean, text), public.auth_reauthentication_failed(text, text)
+  public.auth_reauthentication_failed(text, text)
   from public, anon, authenticated;
-grant execute on function public.auth_mfa_use_recovery(uuid, text), public.auth_mfa_use_step(uuid, bigint),
-  public.admin_set_security(uuid, boolean, text) to service_role;
+grant execute on function public.auth_mfa_use_recovery(uuid, text), public.auth_mfa_use_step(uuid, bigint) to service_role;
 grant execute on function public.auth_mfa_state(), public.auth_mfa_setup(text), public.auth_mfa_enable(text[], bigint),
   public.auth_mfa_disable(), public.auth_reauthentication_failed(text, text) to authenticated;
 

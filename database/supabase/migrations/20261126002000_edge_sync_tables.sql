@@ -306,9 +306,6 @@ create policy "staff and devices can read their brand's store order payments" on
 -- match none of the write policies.
 create policy "devices can add customers to their brand" on public.customers for insert to authenticated
   with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
-create policy "devices can change their brand's customers" on public.customers for update to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null)
-  with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
 
 create policy "devices can add employees to their brand" on public.employees for insert to authenticated
   with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
@@ -381,3 +378,15 @@ grant select, insert (device_id, mutation_id, brand_id, resource, record_id, res
 grant select on sequence public.sync_change_seq to authenticated;
 grant all on public.customers, public.employees, public.shifts, public.daily_reports, public.store_orders,
              public.store_order_items, public.store_order_payments, public.sync_mutations to service_role;
+
+-- Erasure of a shopper (public.admin_erase_customer, …001600) runs as the data manager
+-- (brand admin or super admin) and blanks an in-store customer's personal fields; devices
+-- change customers through sync. One update policy for both (one permissive policy per
+-- role and action); the export reads customers and store orders through the read
+-- policies above (staff_may('read_orders') includes brand and super admins).
+create policy "data managers erase their brand's in-store customers, devices change them"
+  on public.customers for update to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('manage_data')) or (select shoal_private.claim_device()) is not null))
+  with check (brand_id = (select shoal_private.claim_brand()));
+grant update (name, email, phone, note) on public.customers to authenticated;

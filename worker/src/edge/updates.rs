@@ -6,7 +6,6 @@
 
 use serde::{Deserialize, Serialize};
 use shoal_domain::config::Config;
-use shoal_domain::db_token::DbClaims;
 use shoal_domain::updates::{self, Release};
 use worker::{Env, Range, Request, Response};
 
@@ -16,29 +15,29 @@ use super::db;
 use crate::error::{body_response, AppError};
 use crate::http::query_param;
 
-/// Where published binaries live.
-pub const BINDING: &str = "RELEASES";
+/// Where published binaries live (staff/releases.rs puts them there).
+const BINDING: &str = "RELEASES";
 
 /// One row of `edge_releases`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct ReleaseRow {
-    pub version: String,
-    pub channel: String,
-    pub platform: String,
-    pub sha256: String,
-    pub size: u64,
-    pub notes: String,
-    pub r2_key: String,
-    pub yanked: bool,
+struct ReleaseRow {
+    version: String,
+    channel: String,
+    platform: String,
+    sha256: String,
+    size: u64,
+    notes: String,
+    r2_key: String,
+    yanked: bool,
 }
 
 impl ReleaseRow {
-    pub fn release(&self) -> Release {
+    fn release(&self) -> Release {
         Release { version: self.version.clone(), channel: self.channel.clone(), platform: self.platform.clone(), yanked: self.yanked }
     }
 }
 
-pub fn platform_ok(p: &str) -> bool {
+fn platform_ok(p: &str) -> bool {
     !p.is_empty() && p.len() <= 40 && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
@@ -46,14 +45,9 @@ fn bad(code: &'static str, what: &str) -> AppError {
     AppError::BadRequest(code, what.into())
 }
 
-/// Every release of a platform, read as `claims` (a device; the publish path passes the
-/// service role).
-pub async fn releases(config: &Config, claims: DbClaims, platform: &str) -> Result<Vec<ReleaseRow>, AppError> {
-    db::call(config, claims, "edge_releases", serde_json::json!({"p_platform": platform})).await
-}
-
+/// Every release of a platform, as the device reads them.
 async fn releases_as_device(config: &Config, a: &Admitted, platform: &str) -> Result<Vec<ReleaseRow>, AppError> {
-    releases(config, DbClaims::device(&a.device.id, &a.device.brand_id), platform).await
+    db::as_device(config, &a.device, "edge_releases", serde_json::json!({"p_platform": platform})).await
 }
 
 #[derive(Serialize)]

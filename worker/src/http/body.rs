@@ -71,3 +71,35 @@ pub async fn read_form(req: &mut Request) -> Result<Vec<(String, String)>, AppEr
     let bytes = read_bytes(req, FORM_MAX_BYTES).await?;
     Ok(form_urlencoded::parse(&bytes).into_owned().collect())
 }
+
+/// The JSON body read into `T` (`read_json`'s limits and media type). A field that is
+/// missing answers `400 missing_field`, one of the wrong type `400 invalid_field`, each
+/// naming the field (`"to: is required"`); the struct's own checks (lengths, ranges,
+/// formats) follow in its `validate`.
+pub async fn read_body<T: serde::de::DeserializeOwned>(req: &mut Request) -> Result<T, AppError> {
+    parse_body(read_json(req).await?)
+}
+
+/// `value` read into `T`, with the field at fault named as `read_body` does.
+pub fn parse_body<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, AppError> {
+    let err = match serde_json::from_value::<T>(value.clone()) {
+        Ok(body) => return Ok(body),
+        Err(e) => e.to_string(),
+    };
+    if let Some(field) = err.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
+        return Err(AppError::BadRequest("missing_field", format!("{field}: is required")));
+    }
+    // serde names no field for a wrong type: the field is the one whose removal changes
+    // the verdict (the rest then reads, or only that field is missing)
+    if let Some(object) = value.as_object() {
+        for key in object.keys() {
+            let mut rest = object.clone();
+            rest.remove(key);
+            let verdict = serde_json::from_value::<T>(serde_json::Value::Object(rest)).map_err(|e| e.to_string());
+            if verdict.as_ref().map_or_else(|e| e.starts_with(&format!("missing field `{key}`")), |_| true) {
+                return Err(AppError::invalid_field(key, &err));
+            }
+        }
+    }
+    Err(AppError::BadRequest("invalid_json", format!("the body is not the expected object: {err}")))
+}

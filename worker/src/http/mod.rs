@@ -7,10 +7,8 @@ mod brand;
 mod cross_site;
 mod security_headers;
 pub mod cart;
-mod releases;
 pub mod catalog;
 pub mod checkout;
-mod members;
 mod health;
 mod landing;
 mod store_brand;
@@ -26,7 +24,7 @@ use crate::account::signup;
 use crate::config;
 use crate::error::AppError;
 
-pub use body::{read_bytes, read_form, read_json};
+pub use body::{read_body, read_bytes, read_form, read_json};
 
 /// Requests per client IP per minute on the staff and account APIs (sign-in, sign-up,
 /// codes and checkout have limits of their own).

@@ -1,7 +1,17 @@
 //! The admin API's feature module: who the staff caller is (`session`) and, one file per
 //! resource, the handlers and store calls staff use. Every store call here carries the
-//! caller's identity (`DbClaims::staff`) so the database's policies are the brand fence.
+//! caller's identity (`DbClaims::staff`, see `db`) so the database's policies are the
+//! brand fence. Request bodies arrive parsed (`http::read_body`) into the resources'
+//! `Deserialize` structs; answers are typed structs too.
 
+pub mod audit;
+pub mod billing;
+mod db;
+pub mod data;
+pub mod orders;
+pub mod products;
+pub mod releases;
+pub mod security;
 mod session;
 mod as_staff;
 pub mod devices;
@@ -11,3 +21,14 @@ pub mod members;
 
 pub use session::*;
 pub use as_staff::body;
+
+use serde::Serialize;
+use worker::Response;
+
+use crate::error::{json_response, AppError};
+
+/// A JSON answer from a typed body.
+fn reply<T: Serialize>(body: &T, status: u16) -> Result<Response, AppError> {
+    let value = serde_json::to_value(body).map_err(|e| AppError::Internal(format!("answer not serialisable: {e}")))?;
+    Ok(json_response(&value, status))
+}

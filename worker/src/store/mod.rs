@@ -1,7 +1,7 @@
 //! Storage through PostgREST. Every call carries a token minted for it; multi-step writes
 //! are single Postgres functions under `/rpc`.
 
-pub mod admin;
+pub mod cron;
 pub mod brands;
 pub mod catalog;
 pub mod checkout;

@@ -45,6 +45,9 @@ async fn send_text(builder: postgrest::Builder) -> Result<String, AppError> {
     match status {
         200..=299 => Ok(text),
         500..=599 => Err(AppError::DatabaseUnavailable(format!("postgrest {status}: {text}"))),
+        // the caller's role may not do this (a function's require_staff, a policy, a missing
+        // grant): the database's fence held where the worker's own role check did not
+        403 if serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|b| b["code"] == "42501") => Err(AppError::Forbidden),
         // a function refused on purpose (errcode PT403/PT404/PT409/PT410/PT422): its message is
         // the code; a 403 without a PT code is PostgREST refusing our token, a bug
         403 | 404 | 409 | 410 | 422 => match serde_json::from_str::<serde_json::Value>(&text) {
