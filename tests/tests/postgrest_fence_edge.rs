@@ -177,7 +177,9 @@ fn a_device_token_calls_no_staff_function() {
     }
     assert_eq!(row(&format!("select status from devices where id = '{other}'")), "active");
     assert_eq!(count(&format!("select count(*) from device_commands where device_id = '{other}'")), 0);
-    for staff_table in ["audit_log", "memberships", "sessions", "accounts"] {
+    // an online order of the device's own brand: staff read it, a device does not
+    sql(&format!("insert into orders (brand_id, email, currency, total_amount) values ('{ACME_ID}', '{}@example.com', 'USD', 1000)", unique("fence-")));
+    for staff_table in ["orders", "audit_log", "memberships", "sessions", "accounts"] {
         let r = table(me(), "GET", &format!("{staff_table}?select=*&limit=1"), None);
         assert!(r.status == 200 && r.json() == json!([]) || r.status == 403, "{staff_table}: {} {}", r.status, r.body);
     }

@@ -6,7 +6,7 @@
 -- Ids here: devices 7d…, commands 7c…, records 7e… (a*: acme, b*: globex).
 begin;
 \ir helpers/act_as.psql
-select plan(55);
+select plan(56);
 
 -- ============================================================== fixtures (as postgres)
 insert into public.devices (id, brand_id, name, status, hardware_id, cert_fingerprint, cert_ref, last_seen_at) values
@@ -29,6 +29,8 @@ insert into public.store_orders (id, brand_id, number, currency, total_amount, p
   ('7e000000-0000-4000-8000-0000000000b2', 'b0000000-0000-4000-8000-00000000000b', 'GLOBEX-FENCE', 'EUR', 2000, now());
 insert into public.store_order_items (order_id, brand_id, line, sku, title, quantity, unit_amount) values
   ('7e000000-0000-4000-8000-0000000000b2', 'b0000000-0000-4000-8000-00000000000b', 1, 'G-1', 'Cosa', 1, 2000);
+insert into public.orders (brand_id, email, currency, total_amount) values
+  ('a0000000-0000-4000-8000-00000000000a', 'fence-shopper@example.com', 'USD', 1000);
 insert into public.app_releases (version, channel, platform, sha256, size, r2_key, created_by) values
   ('9.9.9', 'stable', 'fence-os', repeat('0', 64), 10, 'releases/fence-os/9.9.9', 'pgtap');
 
@@ -154,7 +156,7 @@ select is((select rows from t_now where what = 'globex_stock'), (select rows fro
 select is((select title from public.products where id = (select id from t_ids where name = 'globex_product')),
   (select title from public.products where id = (select id from t_ids where name = 'globex_product') and device_id is null),
   'globex''s product is untouched (no device wrote it)');
-select is((select count(*)::int from public.audit_log where actor like 'device:7d%' or action = 'forged'), 0, 'no audit row was written by the refusals');
+select is((select count(*)::int from public.audit_log where actor like 'device:7d000000-0000-4000-8000-%' or action = 'forged'), 0, 'no audit row was written by the refusals');
 select is((select count(*)::int from public.sync_mutations where mutation_id::text like '7e%'), 0, 'no mutation was recorded');
 select is((select count(*)::int from t_answers, jsonb_array_elements(r -> 'changes') c
             where name = 'pull' and ((c ->> 'id')::uuid in (select id from public.customers where brand_id <> 'a0000000-0000-4000-8000-00000000000a')
@@ -169,6 +171,7 @@ select is((select count(*)::int from unnest(array['read_orders', 'manage_orders'
   where shoal_private.staff_may(a)), 0, 'staff_may is false for a device, for every action');
 select throws_ok($$select shoal_private.require_staff('manage_devices')$$, '42501', null, 'require_staff refuses a device');
 select is((select count(*)::int from public.audit_log), 0, 'a device reads no audit log');
+select is((select count(*)::int from public.orders), 0, 'a device reads no online orders of its brand');
 select is((select count(*)::int from public.memberships), 0, 'a device reads no memberships');
 select is((select count(*)::int from public.sessions), 0, 'a device reads no staff sessions');
 select is((select count(*)::int from public.accounts), 0, 'a device reads no accounts');
