@@ -6,11 +6,9 @@ token. Each batch is distinct (fresh mutation ids): 400 new customers, 50 new em
 and 50 stock deltas spread over a few variants, so concurrent batches contend on stock
 rows as tills do. Prints "label records_per_s p50_ms p99_ms errors" lines.
 
-usage: sync_bench.py WORKER_URL DEV_WORKER_URL POSTGREST_URL JWT_SECRET BRAND_ID BATCHES CONNECTIONS
+usage: sync_bench.py WORKER_URL DEV_WORKER_URL POSTGREST_URL STATE_DIR BRAND_ID BATCHES CONNECTIONS
+(STATE_DIR: the stack's state folder, whose database key signs the service token)
 """
-import base64
-import hashlib
-import hmac
 import http.client
 import json
 import os
@@ -22,20 +20,15 @@ import time
 import urllib.parse
 import uuid
 
-WORKER, DEV_WORKER, POSTGREST, SECRET, BRAND = sys.argv[1:6]
+WORKER, DEV_WORKER, POSTGREST, STATE_DIR, BRAND = sys.argv[1:6]
 BATCHES, CONNS = int(sys.argv[6]), int(sys.argv[7])
 PER_BATCH = 500
 
 
-def service_token():
-    b = lambda x: base64.urlsafe_b64encode(x).rstrip(b"=").decode()
-    head = b(b'{"alg":"HS256","typ":"JWT"}')
-    body = b(json.dumps({"role": "service_role", "exp": int(time.time()) + 3600}).encode())
-    sig = b(hmac.new(SECRET.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest())
-    return f"{head}.{body}.{sig}"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from db_token import db_token  # noqa: E402  (signs as the worker does: ES256, the stack's key)
 
-
-TOKEN = service_token()
+TOKEN = db_token(STATE_DIR, {"role": "service_role"})
 
 
 def call(base, method, path, headers, body=None):

@@ -171,20 +171,56 @@ pub fn new_brand(prefix: &str, currency: &str, locale: &str) -> (String, String)
     (id, host)
 }
 
-/// A service-role bearer token, as Supabase's service key is: signed with the stack's JWT
-/// secret. The admin API refuses it (401); tests use it to prove that.
-pub fn service_token() -> String {
+/// A file the dev script generated in the state folder (secrets, keys), trimmed.
+pub fn local_file(name: &str) -> String {
     let local = std::env::var("SHOAL_LOCAL").unwrap_or_else(|_| panic!("SHOAL_LOCAL is not set: run through scripts/test"));
-    let secret = std::fs::read_to_string(format!("{local}/jwt_secret")).unwrap_or_else(|e| panic!("jwt secret: {e}"));
+    std::fs::read_to_string(format!("{local}/{name}")).unwrap_or_else(|e| panic!("{local}/{name}: {e}")).trim().to_owned()
+}
+
+/// The key the stack's worker signs database tokens with (ES256, `DB_JWT_SIGNING_KEY`).
+pub fn db_key() -> shoal_domain::db_token::DbKey {
+    shoal_domain::db_token::DbKey::from_jwk(&local_file("db_jwt_signing_key.json")).unwrap_or_else(|e| panic!("db key: {e:?}"))
+}
+
+/// A database token for any claims (JSON), signed exactly as the worker signs its own
+/// (ES256 with the stack's key, `kid` in the header); `iat`/`exp` (5 minutes) are added
+/// unless the claims carry them.
+pub fn db_token(claims: Value) -> String {
     let now = chrono_now();
-    shoal_domain::db_token::mint(secret.trim().as_bytes(), shoal_domain::db_token::DbClaims::service(), now, 300)
-        .unwrap_or_else(|e| panic!("mint: {e:?}"))
+    let mut full = shoal_domain::db_token::Claims::new(claims.clone());
+    if claims.get("iat").is_none() {
+        full.issued_at = Some(now);
+    }
+    if claims.get("exp").is_none() {
+        full.expiration = Some(now + chrono::Duration::seconds(300));
+    }
+    shoal_domain::db_token::sign(&db_key(), &full).unwrap_or_else(|e| panic!("sign: {e:?}"))
+}
+
+/// A service-role bearer token, as Supabase's service key is: signed with the stack's
+/// database key. The admin API refuses it (401); tests use it to prove that.
+pub fn service_token() -> String {
+    token_for(shoal_domain::db_token::DbClaims::service())
 }
 
 pub fn token_for(claims: shoal_domain::db_token::DbClaims) -> String {
-    let local = std::env::var("SHOAL_LOCAL").unwrap_or_default();
-    let secret = std::fs::read_to_string(format!("{local}/jwt_secret")).unwrap_or_default();
-    shoal_domain::db_token::mint(secret.trim().as_bytes(), claims, chrono_now(), 300).unwrap_or_default()
+    shoal_domain::db_token::mint(&db_key(), claims, chrono_now(), 300).unwrap_or_else(|e| panic!("mint: {e:?}"))
+}
+
+/// The stack's Shoal secrets: the current one signs, the previous one still verifies
+/// (the dev stack always runs mid-rotation, so both paths are exercised).
+pub fn shoal_secret() -> String {
+    local_file("shoal_secret")
+}
+
+pub fn shoal_secret_previous() -> String {
+    local_file("shoal_secret_previous")
+}
+
+/// The stack's worker keys, as its config builds them (`SHOAL_HASH_SECRET` unset).
+pub fn shoal_keys() -> shoal_domain::keys::ShoalKeys {
+    let (current, previous) = (shoal_secret(), shoal_secret_previous());
+    shoal_domain::keys::ShoalKeys::new(current.as_bytes(), Some(previous.as_bytes()), None).unwrap_or_else(|e| panic!("{e}"))
 }
 
 pub fn chrono_now() -> chrono::DateTime<chrono::Utc> {

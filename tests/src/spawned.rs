@@ -45,10 +45,19 @@ pub fn start(vars: &[(&str, &str)]) -> Worker {
     for (k, v) in vars {
         cmd.arg("--var").arg(format!("{k}:{v}"));
     }
-    // the stack's data key unless the test sets its own (an empty value tests its absence)
-    if !vars.iter().any(|(k, _)| *k == "DATA_ENCRYPTION_KEYS") {
-        let keys = std::fs::read_to_string(format!("{local}/data_encryption_keys")).unwrap_or_default();
-        cmd.arg("--var").arg(format!("DATA_ENCRYPTION_KEYS:{}", keys.trim()));
+    // the stack's keys unless the test sets its own (an empty value tests its absence)
+    let file = |name: &str| std::fs::read_to_string(format!("{local}/{name}")).unwrap_or_default().trim().to_owned();
+    let defaults = [
+        ("DATA_ENCRYPTION_KEYS", file("data_encryption_keys")),
+        ("DB_JWT_SIGNING_KEY", file("db_jwt_signing_key.json")),
+        ("SHOAL_SECRET", file("shoal_secret")),
+        ("SHOAL_SECRET_PREVIOUS", file("shoal_secret_previous")),
+        ("SUPABASE_API_KEY", "sb_secret_shoal_local_development_only".to_owned()),
+    ];
+    for (key, value) in defaults {
+        if !vars.iter().any(|(k, _)| *k == key) {
+            cmd.arg("--var").arg(format!("{key}:{value}"));
+        }
     }
     let log_file = std::fs::File::create(&log).unwrap_or_else(|e| panic!("log: {e}"));
     let err_file = log_file.try_clone().unwrap_or_else(|e| panic!("log: {e}"));

@@ -159,12 +159,10 @@ fn activation_is_rate_limited_per_client() {
 /// signs with its own CA and records revocations).
 #[test]
 fn with_cloudflare_as_issuer_certificates_come_from_the_api_and_revocation_reaches_it() {
-    let local = std::env::var("SHOAL_LOCAL").unwrap_or_default();
-    let secret = std::fs::read_to_string(format!("{local}/jwt_secret")).unwrap_or_default();
     let cf_base = format!("http://127.0.0.1:{}/client/v4", std::env::var("SHOAL_CF_PORT").unwrap_or_default());
     let api = format!("http://127.0.0.1:{}", std::env::var("SHOAL_API_PORT").unwrap_or_default());
     let vars = [("ENVIRONMENT", "development"), ("PLATFORM_HOST", "localhost"), ("POSTGREST_URL", api.as_str()),
-                ("JWT_SECRET", secret.trim()), ("CF_API_BASE", cf_base.as_str()), ("CF_API_TOKEN", "cf-token-e2e"),
+                ("CF_API_BASE", cf_base.as_str()), ("CF_API_TOKEN", "cf-token-e2e"),
                 ("CF_ZONE_ID", "0123456789abcdef0123456789abcdef")];
     let w = start(&vars);
     let (id, code) = created("acme.localhost");

@@ -89,9 +89,8 @@ fn license_tokens_are_checked_for_signature_expiry_and_binding() {
     assert_eq!(status(&verified(&fp), &[("x-shoal-license", &altered)])["code"], "signature_invalid");
 
     // a genuine token issued by this server a week ago, for 72 hours
-    let secret = std::fs::read_to_string(format!("{}/jwt_secret", std::env::var("SHOAL_LOCAL").unwrap_or_default())).unwrap_or_default();
     let claims = LicenseClaims { sub: id, brand_id: ACME_ID.into(), fp: fp.clone(), hardware_id: hw, plan: None, subscription_status: "none".into() };
-    let (old, _) = device_license::issue(secret.trim().as_bytes(), claims, chrono_now() - chrono::Duration::days(7), 72)
+    let (old, _) = device_license::issue(&shoal_keys().signing(shoal_domain::keys::Purpose::DeviceLicense), claims, chrono_now() - chrono::Duration::days(7), 72)
         .unwrap_or_else(|| panic!("mint"));
     let s = status(&verified(&fp), &[("x-shoal-license", &old)]);
     assert_eq!((s["code"].as_str(), s["details"]["refresh_path"].as_str()), (Some("token_expired"), Some("/edge/v1/health")), "{s}");

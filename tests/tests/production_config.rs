@@ -18,9 +18,11 @@ fn api_url() -> String {
 }
 
 #[test]
-fn production_refuses_a_short_jwt_secret_and_missing_stripe_keys() {
+fn production_refuses_a_short_shoal_secret_and_missing_keys() {
     let mut vars = base_vars(&api_url());
-    vars.push(("JWT_SECRET", "too-short".into()));
+    vars.push(("SHOAL_SECRET", "too-short".into()));
+    vars.push(("DB_JWT_SIGNING_KEY", String::new()));
+    vars.push(("SUPABASE_API_KEY", String::new()));
     vars.push(("DATA_ENCRYPTION_KEYS", String::new()));
     let borrowed: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let w = start(&borrowed);
@@ -29,21 +31,19 @@ fn production_refuses_a_short_jwt_secret_and_missing_stripe_keys() {
         assert_eq!(status, 500, "{path}: {body}");
         assert_eq!(body["error"]["code"], "config_invalid");
         let message = body["error"]["message"].as_str().unwrap_or_default();
-        assert!(!message.contains("JWT_SECRET"), "details stay in the log, not the response: {message}");
+        assert!(!message.contains("SHOAL_SECRET"), "details stay in the log, not the response: {message}");
     }
     let log = wait_for_log(&w, "EMAIL_API_KEY is missing");
-    for needle in ["config_invalid", "JWT_SECRET must be at least 32 bytes", "STRIPE_SECRET_KEY is missing", "STRIPE_WEBHOOK_SECRETS is missing", "EMAIL_API_KEY is missing", "CF_API_TOKEN and CF_ZONE_ID are missing", "DATA_ENCRYPTION_KEYS is missing"] {
+    for needle in ["config_invalid", "SHOAL_SECRET must be at least 32 bytes", "DB_JWT_SIGNING_KEY is missing", "SUPABASE_API_KEY is missing", "STRIPE_SECRET_KEY is missing", "STRIPE_WEBHOOK_SECRETS is missing", "EMAIL_API_KEY is missing", "CF_API_TOKEN and CF_ZONE_ID are missing", "DATA_ENCRYPTION_KEYS is missing"] {
         assert!(log.contains(needle), "log lacks {needle:?}:\n{log}");
     }
 }
 
 #[test]
 fn production_with_every_secret_serves_brands() {
-    let local = std::env::var("SHOAL_LOCAL").unwrap_or_default();
-    let secret = std::fs::read_to_string(format!("{local}/jwt_secret")).unwrap_or_default();
+    // the stack's database key, Shoal secrets and an API key come from spawned::start
     let mut vars = base_vars(&api_url());
     vars.extend([
-        ("JWT_SECRET", secret.trim().to_owned()),
         ("STRIPE_SECRET_KEY", "sk_test_prodcheck".into()),
         ("STRIPE_WEBHOOK_SECRETS", "whsec_prodcheck".into()),
         ("EMAIL_API_KEY", "re_prodcheck".into()),

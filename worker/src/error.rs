@@ -32,6 +32,9 @@ pub enum AppError {
     Config,
     /// The database (PostgREST) could not answer.
     DatabaseUnavailable(String),
+    /// PostgREST or Supabase's gateway refused the worker's token or API key (401): a key
+    /// the project does not hold. An operator's problem; details are logged, never shown.
+    DatabaseUnauthorized(String),
     /// Anything else that went wrong inside the worker; the detail is logged only.
     Internal(String),
 }
@@ -53,7 +56,7 @@ impl AppError {
             AppError::UnknownHost | AppError::NotFound => 404,
             AppError::MethodNotAllowed => 405,
             AppError::Config | AppError::Internal(_) => 500,
-            AppError::BrandUnavailable | AppError::DatabaseUnavailable(_) => 503,
+            AppError::BrandUnavailable | AppError::DatabaseUnavailable(_) | AppError::DatabaseUnauthorized(_) => 503,
         }
     }
 
@@ -76,6 +79,7 @@ impl AppError {
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Config => "config_invalid",
             AppError::DatabaseUnavailable(_) => "database_unavailable",
+            AppError::DatabaseUnauthorized(_) => "database_unauthorized",
             AppError::Internal(_) => "internal_error",
         }
     }
@@ -103,6 +107,7 @@ impl AppError {
             AppError::MethodNotAllowed => "method not allowed on this resource".into(),
             AppError::Config => "the service is misconfigured".into(),
             AppError::DatabaseUnavailable(_) => "the database is unavailable, retry shortly".into(),
+            AppError::DatabaseUnauthorized(_) => "the service cannot reach its database right now".into(),
             AppError::Internal(_) => "internal error".into(),
         }
     }
@@ -120,7 +125,7 @@ impl AppError {
     /// What goes to the log but never to the client.
     pub fn detail(&self) -> Option<&str> {
         match self {
-            AppError::DatabaseUnavailable(d) | AppError::Internal(d) | AppError::WebhookNotApplied(d) | AppError::Stripe(d) => Some(d),
+            AppError::DatabaseUnavailable(d) | AppError::DatabaseUnauthorized(d) | AppError::Internal(d) | AppError::WebhookNotApplied(d) | AppError::Stripe(d) => Some(d),
             _ => None,
         }
     }

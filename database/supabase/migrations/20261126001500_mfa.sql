@@ -112,10 +112,7 @@ begin
   return jsonb_build_object('require_mfa_for_admins', p_require_mfa);
 end
 $$;
-create policy "member managers can change their brand's security setting"
-  on public.brands for update to authenticated
-  using (id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_members')))
-  with check (id = (select shoal_private.claim_brand()));
+-- (who may update the brand row: the one update policy of 000200, brand and super admins)
 grant update (require_mfa_for_admins) on public.brands to authenticated;
 revoke execute on function public.admin_set_security(boolean) from public, anon, service_role;
 grant execute on function public.admin_set_security(boolean) to authenticated;

@@ -96,13 +96,8 @@ grant select (id, brand_id, to_email, status), delete on public.email_outbox to 
 -- (the in-store customers' erasure policy is in …002000_edge_sync_tables.sql, with the table)
 
 -- the export lists the brand's members with their email
-create policy "data managers can read their brand's memberships"
-  on public.memberships for select to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_data')));
-create policy "data managers can read their brand's members' accounts"
-  on public.accounts for select to authenticated
-  using ((select shoal_private.staff_may('manage_data'))
-         and id in (select m.account_id from public.memberships m where m.brand_id = (select shoal_private.claim_brand())));
+-- The export lists the brand's members: data managers (brand and super admins) are member
+-- managers too, so the select policies of 001000 already show them those rows.
 
 revoke execute on function public.admin_export(), public.admin_erase_customer(text) from public, anon, service_role;
 grant execute on function public.admin_export(), public.admin_erase_customer(text) to authenticated;

@@ -1,8 +1,10 @@
 //! Staff access tokens (JWT HS256, at most 15 minutes) and opaque refresh tokens.
 //!
-//! Access tokens are signed with a key derived from the project's JWT secret
-//! (HMAC(secret, "shoal access token")), so one can never be replayed against PostgREST
-//! as a database token, and a database token is never accepted as an access token.
+//! Access tokens are signed with the Shoal secret's access-token key
+//! (`keys::Purpose::AccessToken`, further labelled here), never with the database's key, so
+//! one can never be replayed against PostgREST as a database token, and a database token
+//! is never accepted as an access token. The worker verifies under each accepted key
+//! (`ShoalKeys::verify`), so tokens signed before a rotation hold until they expire.
 
 use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, KeyInit, Mac};
@@ -87,8 +89,9 @@ mod tests {
     #[test]
     fn database_tokens_and_access_tokens_never_pass_for_each_other() {
         let access = mint(SECRET, claims(), at(1000), 60).unwrap_or_default();
-        assert!(crate::db_token::verify(SECRET, &access, at(1000)).is_none());
-        let db = crate::db_token::mint(SECRET, crate::db_token::DbClaims::service(), at(1000), 60).unwrap_or_default();
+        assert!(crate::db_token::verify_hs256(SECRET, &access, at(1000)).is_none());
+        let legacy = crate::db_token::DbKey::hs256(SECRET).unwrap_or_else(|e| panic!("{e:?}"));
+        let db = crate::db_token::mint(&legacy, crate::db_token::DbClaims::service(), at(1000), 60).unwrap_or_default();
         assert!(verify(SECRET, &db, at(1000)).is_none());
     }
 

@@ -1,9 +1,10 @@
 //! The worker's configuration, read once from the Worker env and checked here.
 //!
 //! Production refuses to serve with a missing or weak secret instead of falling back to a
-//! default: a silent default JWT secret would let anyone mint database tokens.
+//! default: a silent default signing key would let anyone mint database tokens.
 
-use crate::db_token::MIN_SECRET_BYTES;
+use crate::db_token::DbKey;
+use crate::keys::ShoalKeys;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
@@ -14,7 +15,13 @@ pub enum Environment {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     pub environment: Environment,
-    pub jwt_secret: String,
+    /// Signs database tokens: `DB_JWT_SIGNING_KEY` (ES256), else `SUPABASE_JWT_SECRET` (HS256).
+    pub db_key: DbKey,
+    /// `SUPABASE_API_KEY`, sent as `apikey` on every PostgREST request (Supabase's API
+    /// gateway refuses requests without one); required in production.
+    pub supabase_api_key: Option<String>,
+    /// The worker's own tokens and HMACs (`SHOAL_SECRET`, `SHOAL_SECRET_PREVIOUS`, `SHOAL_HASH_SECRET`).
+    pub keys: ShoalKeys,
     pub postgrest_url: String,
     /// Host of the platform itself (sign-up, landing page); `edge.{platform_host}` is the device API.
     pub platform_host: String,
@@ -111,12 +118,43 @@ impl Config {
                 Environment::Production
             }
         };
-        let jwt_secret = get("JWT_SECRET").unwrap_or_default();
-        if jwt_secret.is_empty() {
-            problems.push("JWT_SECRET is missing".into());
-        } else if jwt_secret.len() < MIN_SECRET_BYTES {
-            problems.push(format!("JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes"));
+        // ES256 when the signing key is set, whatever else is: an operator moving off the
+        // legacy secret adds the key first and deletes the secret after, with no outage
+        let db_key = match (get("DB_JWT_SIGNING_KEY"), get("SUPABASE_JWT_SECRET")) {
+            (Some(jwk), _) => DbKey::from_jwk(&jwk)
+                .map_err(|e| {
+                    let why = match e {
+                        crate::db_token::TokenError::BadKey(why) => why,
+                        other => format!("{other:?}"),
+                    };
+                    problems.push(format!("DB_JWT_SIGNING_KEY must be a P-256 private JWK with a kid ({why})"))
+                })
+                .ok(),
+            (None, Some(secret)) => DbKey::hs256(secret.as_bytes())
+                .map_err(|_| problems.push(format!("SUPABASE_JWT_SECRET must be at least {} bytes", crate::db_token::MIN_SECRET_BYTES)))
+                .ok(),
+            (None, None) => {
+                problems.push("DB_JWT_SIGNING_KEY is missing (or SUPABASE_JWT_SECRET for the legacy HS256 fallback)".into());
+                None
+            }
+        };
+        let supabase_api_key = get("SUPABASE_API_KEY");
+        if environment == Environment::Production && supabase_api_key.is_none() {
+            problems.push("SUPABASE_API_KEY is missing".into());
         }
+        let keys = match get("SHOAL_SECRET") {
+            None => {
+                problems.push("SHOAL_SECRET is missing".into());
+                None
+            }
+            Some(current) => {
+                let previous = get("SHOAL_SECRET_PREVIOUS");
+                let hashing = get("SHOAL_HASH_SECRET");
+                ShoalKeys::new(current.as_bytes(), previous.as_deref().map(str::as_bytes), hashing.as_deref().map(str::as_bytes))
+                    .map_err(|e| problems.push(e.to_string()))
+                    .ok()
+            }
+        };
         let postgrest_url = get("POSTGREST_URL").unwrap_or_default();
         if postgrest_url.is_empty() {
             problems.push("POSTGREST_URL is missing".into());
@@ -178,13 +216,17 @@ impl Config {
             }
         };
         let edge = crate::edge_config::load(&get, environment, &mut problems);
-        let data_keys = match data_keys {
-            Some(keys) if problems.is_empty() => keys,
-            _ => return Err(ConfigError { problems }),
+        let (Some(data_keys), Some(db_key), Some(keys)) = (data_keys, db_key, keys) else {
+            return Err(ConfigError { problems });
         };
+        if !problems.is_empty() {
+            return Err(ConfigError { problems });
+        }
         Ok(Config {
             environment,
-            jwt_secret,
+            db_key,
+            supabase_api_key,
+            keys,
             postgrest_url: postgrest_url.trim_end_matches('/').to_owned(),
             platform_host,
             stripe_livemode: stripe_secret_key.as_deref().is_some_and(is_live_key),
@@ -214,6 +256,8 @@ mod tests {
     use std::collections::HashMap;
 
     const GOOD_SECRET: &str = "0123456789abcdef0123456789abcdef";
+    const OTHER_SECRET: &str = "fedcba9876543210fedcba9876543210";
+    const SIGNING_JWK: &str = r#"{"kty":"EC","kid":"k1","crv":"P-256","d":"LbgeUXT4fXHzFp7fV40bzzBFN2LmLXioflPSoQkt7CA","x":"6ATNXJOgjX2Qr3lK6TP4KaO-fLDVz9lNYGO-O4oPbOw","y":"TZpp4ycrr8jDhdilKY7Spzb8Vx8Mk5d9KnMM9SPq0Ds"}"#;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
@@ -223,7 +267,9 @@ mod tests {
     fn production(extra: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
         let mut base: Vec<(&str, String)> = vec![
             ("ENVIRONMENT", "production".into()),
-            ("JWT_SECRET", GOOD_SECRET.into()),
+            ("DB_JWT_SIGNING_KEY", SIGNING_JWK.into()),
+            ("SUPABASE_API_KEY", "sb_secret_x".into()),
+            ("SHOAL_SECRET", OTHER_SECRET.into()),
             ("POSTGREST_URL", "https://db.example/rest/v1/".into()),
             ("PLATFORM_HOST", "Shoal.Example".into()),
             ("STRIPE_SECRET_KEY", "sk_live_x".into()),
@@ -261,8 +307,14 @@ mod tests {
     #[test]
     fn production_refuses_missing_or_short_secrets() {
         for (key, value, needle) in [
-            ("JWT_SECRET", "", "JWT_SECRET is missing"),
-            ("JWT_SECRET", "too-short", "at least 32 bytes"),
+            ("DB_JWT_SIGNING_KEY", "", "DB_JWT_SIGNING_KEY is missing"),
+            ("DB_JWT_SIGNING_KEY", "not-a-jwk", "DB_JWT_SIGNING_KEY must be a P-256 private JWK with a kid (not JSON)"),
+            ("SUPABASE_API_KEY", "", "SUPABASE_API_KEY is missing"),
+            ("SHOAL_SECRET", "", "SHOAL_SECRET is missing"),
+            ("SHOAL_SECRET", "too-short", "SHOAL_SECRET must be at least 32 bytes"),
+            ("SHOAL_SECRET_PREVIOUS", "too-short", "SHOAL_SECRET_PREVIOUS must be at least 32 bytes"),
+            ("SHOAL_SECRET_PREVIOUS", OTHER_SECRET, "SHOAL_SECRET_PREVIOUS must differ"),
+            ("SHOAL_HASH_SECRET", "too-short", "SHOAL_HASH_SECRET must be at least 32 bytes"),
             ("STRIPE_SECRET_KEY", "", "STRIPE_SECRET_KEY is missing"),
             ("STRIPE_WEBHOOK_SECRETS", "", "STRIPE_WEBHOOK_SECRETS is missing"),
             ("STRIPE_WEBHOOK_SECRETS", " , ", "STRIPE_WEBHOOK_SECRETS is missing"),
@@ -279,7 +331,7 @@ mod tests {
     fn the_stripe_mode_follows_the_key() {
         assert!(is_live_key("sk_live_abc") && is_live_key("rk_live_abc"));
         assert!(!is_live_key("sk_test_abc") && !is_live_key("rk_test_abc") && !is_live_key("sk_livex"));
-        let c = Config::from_lookup(env(&[("ENVIRONMENT", "development"), ("JWT_SECRET", GOOD_SECRET),
+        let c = Config::from_lookup(env(&[("ENVIRONMENT", "development"), ("SHOAL_SECRET", GOOD_SECRET), ("SUPABASE_JWT_SECRET", GOOD_SECRET),
             ("POSTGREST_URL", "http://db"), ("PLATFORM_HOST", "localhost"), ("STRIPE_SECRET_KEY", "sk_test_x"),
             ("DATA_ENCRYPTION_KEYS", "k1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=")]));
         assert_eq!(c.map(|c| c.stripe_livemode), Ok(false));
@@ -292,17 +344,42 @@ mod tests {
     }
 
     #[test]
-    fn development_allows_missing_stripe_but_never_a_weak_jwt_secret() {
-        let c = load(production(&[("ENVIRONMENT", "development"), ("STRIPE_SECRET_KEY", ""), ("STRIPE_WEBHOOK_SECRETS", "")]));
-        assert_eq!(c.map(|c| c.environment), Ok(Environment::Development));
-        let err = load(production(&[("ENVIRONMENT", "development"), ("JWT_SECRET", "short")]));
-        assert!(err.is_err());
+    fn development_allows_missing_stripe_and_apikey_but_never_a_weak_secret() {
+        let c = load(production(&[("ENVIRONMENT", "development"), ("STRIPE_SECRET_KEY", ""), ("STRIPE_WEBHOOK_SECRETS", ""), ("SUPABASE_API_KEY", "")]));
+        assert_eq!(c.as_ref().map(|c| c.environment), Ok(Environment::Development));
+        assert_eq!(c.map(|c| c.supabase_api_key), Ok(None));
+        assert!(load(production(&[("ENVIRONMENT", "development"), ("SHOAL_SECRET", "short")])).is_err());
+        assert!(load(production(&[("ENVIRONMENT", "development"), ("DB_JWT_SIGNING_KEY", "")])).is_err());
+    }
+
+    #[test]
+    fn database_tokens_are_es256_when_the_key_is_set_and_hs256_only_as_fallback() {
+        let c = load(production(&[])).expect("valid");
+        assert_eq!((c.db_key.alg(), c.supabase_api_key.as_deref()), ("ES256", Some("sb_secret_x")));
+        // the signing key wins while the legacy secret is still set (the switch has no gap)
+        let both = load(production(&[("SUPABASE_JWT_SECRET", GOOD_SECRET)])).expect("valid");
+        assert_eq!(both.db_key.alg(), "ES256");
+        let legacy = load(production(&[("DB_JWT_SIGNING_KEY", ""), ("SUPABASE_JWT_SECRET", GOOD_SECRET)])).expect("valid");
+        assert_eq!(legacy.db_key.alg(), "HS256");
+        let short = load(production(&[("DB_JWT_SIGNING_KEY", ""), ("SUPABASE_JWT_SECRET", "short")])).expect_err("short");
+        assert!(short.to_string().contains("SUPABASE_JWT_SECRET must be at least 32 bytes"), "{short}");
+    }
+
+    #[test]
+    fn the_shoal_secret_is_separate_and_may_rotate() {
+        let c = load(production(&[("SHOAL_SECRET_PREVIOUS", GOOD_SECRET)])).expect("valid");
+        assert!(c.keys.rotating());
+        let plain = load(production(&[])).expect("valid");
+        assert!(!plain.keys.rotating());
+        let pinned = load(production(&[("SHOAL_HASH_SECRET", GOOD_SECRET)])).expect("valid");
+        let hash = crate::keys::StoredHash::MfaRecovery;
+        assert_ne!(pinned.keys.hashing(hash), plain.keys.hashing(hash), "the hashing secret is used when set");
     }
 
     #[test]
     fn reports_every_problem_at_once() {
         let err = Config::from_lookup(env(&[("ENVIRONMENT", "staging"), ("BRAND_CACHE_TTL", "5")])).expect_err("bad");
-        assert_eq!(err.problems.len(), 10, "{err}");
+        assert_eq!(err.problems.len(), 12, "{err}");
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //! naming the device, its certificate, its hardware and the brand's plan, valid for a few
 //! days. ES256, so the device can check it offline with the public key it gets at
 //! activation and from `/health`, and can never mint one. The P-256 key is derived from
-//! the project's JWT secret under its own label (no new secret to provision or rotate
-//! apart from it; it is neither an access token nor a database token). The device shows
-//! the token back in `X-Shoal-License`; `/edge/v1/status` says whether it holds and for whom.
+//! the Shoal secret's licence key (`keys::Purpose::DeviceLicense`) under its own label (no
+//! new secret to provision; it is neither an access token nor a database token). The
+//! device shows the token back in `X-Shoal-License`; `/edge/v1/status` says whether it
+//! holds and for whom. While `SHOAL_SECRET` rotates, [`verify_any`] accepts a licence
+//! signed under the previous secret; `/health` hands out a new one and the new public key.
 
 use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, KeyInit, Mac};
@@ -59,6 +61,20 @@ pub fn issue(secret: &[u8], claims: LicenseClaims, now: DateTime<Utc>, hours: i6
 pub fn verify(secret: &[u8], token: &str, now: DateTime<Utc>) -> Result<(LicenseClaims, i64), LicenseError> {
     let key = signing_key(secret).ok_or(LicenseError::SignatureInvalid)?;
     verify_with(key.verifying_key(), token, now)
+}
+
+/// [`verify`] under each accepted key (current first): the first that holds answers; a
+/// genuine but expired token under any of them reports its expiry.
+pub fn verify_any(secrets: &[[u8; 32]], token: &str, now: DateTime<Utc>) -> Result<(LicenseClaims, i64), LicenseError> {
+    let mut outcome = Err(LicenseError::SignatureInvalid);
+    for secret in secrets {
+        match verify(secret, token, now) {
+            Ok(found) => return Ok(found),
+            Err(expired @ LicenseError::Expired { .. }) => outcome = Err(expired),
+            Err(LicenseError::SignatureInvalid) => {}
+        }
+    }
+    outcome
 }
 
 /// What a device does offline: the same check with the published public key.
@@ -125,6 +141,16 @@ mod tests {
         let other = public_key_pem(b"another secret of at least 32 bytes!").unwrap();
         assert_eq!(verify_offline(&other, &token, at(1_000_001)), Err(LicenseError::SignatureInvalid));
         assert_eq!(public_key_pem(SECRET), Some(public), "stable: derived from the secret");
+    }
+
+    #[test]
+    fn during_a_rotation_licences_under_the_previous_key_still_hold() {
+        let (old, new, unknown) = ([1u8; 32], [2u8; 32], [3u8; 32]);
+        let (token, exp) = issue(&old, claims(), at(1_000_000), 72).unwrap();
+        assert_eq!(verify_any(&[new, old], &token, at(1_000_001)), Ok((claims(), exp)));
+        assert_eq!(verify_any(&[new, old], &token, at(exp)), Err(LicenseError::Expired { expired_epoch: exp }));
+        assert_eq!(verify_any(&[new], &token, at(1_000_001)), Err(LicenseError::SignatureInvalid), "after the overlap");
+        assert_eq!(verify_any(&[new, unknown], &token, at(1_000_001)), Err(LicenseError::SignatureInvalid));
     }
 
     #[test]

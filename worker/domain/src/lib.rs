@@ -5,6 +5,7 @@
 pub mod brand;
 pub mod config;
 pub mod db_token;
+pub mod keys;
 pub mod host;
 pub mod slug;
 pub mod request_id;

@@ -61,8 +61,8 @@ pub fn recovery_codes(random: [u8; 50]) -> Vec<String> {
         .collect()
 }
 
-/// What is stored of a recovery code: HMAC-SHA256 under a key derived from the project
-/// secret (`JWT_SECRET`), bound to the account. A code has only 40 random bits, so a plain
+/// What is stored of a recovery code: HMAC-SHA256 under a key derived from the Shoal
+/// hashing secret (`keys::StoredHash::MfaRecovery`), bound to the account. A code has only 40 random bits, so a plain
 /// hash would fall to an offline search by anyone who reads the database; without the
 /// secret nothing can be tried but through the (rate-limited) API. Lowercased and trimmed,
 /// as people type them.

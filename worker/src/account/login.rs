@@ -143,7 +143,7 @@ fn issue(config: &Config, brand: &BrandContext, account: &str, role: &str, sessi
         jti: request_id::from_random(crate::random::bytes()?),
         sid: session.to_owned(),
     };
-    let access = access_token::mint(config.jwt_secret.as_bytes(), claims, now(), ACCESS_TTL_SECONDS)
+    let access = access_token::mint(&config.keys.signing(shoal_domain::keys::Purpose::AccessToken), claims, now(), ACCESS_TTL_SECONDS)
         .ok_or_else(|| AppError::Internal("cannot mint access token".into()))?;
     let mut resp = json_response(
         &serde_json::json!({"access_token": access, "token_type": "Bearer", "expires_in": ACCESS_TTL_SECONDS,

@@ -29,7 +29,8 @@ use crate::staff::Staff;
 const REAUTHENTICATIONS_PER_HOUR: i64 = 10;
 
 fn recovery_hash(config: &Config, account: &str, code: &str) -> String {
-    totp::recovery_hash(config.jwt_secret.as_bytes(), account, code)
+    // stored hashes outlive a rotation of SHOAL_SECRET: keyed by the hashing secret
+    totp::recovery_hash(&config.keys.hashing(shoal_domain::keys::StoredHash::MfaRecovery), account, code)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -27,14 +27,14 @@ pub async fn request_email_change(env: &Env, config: &Config, s: &Staff, b: &Ema
     let new_email = body::email(&b.new_email, "new_email")?;
     mfa::reauthenticate(env, config, s, &b.reauth, "email_change").await?;
     let code = new_code()?;
-    let hash = codes::hash(code_key(config), "change_email", &s.claims.sub, &code);
+    let hash = codes::hash(&code_key(config), "change_email", &s.claims.sub, &code);
     store::request_email_change(config, s, &new_email, &code, &hash).await?;
     Ok(json_response(&serde_json::json!({"code_sent_to": new_email}), 202))
 }
 
 pub async fn confirm_email_change(config: &Config, s: &Staff, b: &CodeBody) -> Result<Response, AppError> {
     let code = body::required(&b.code, "code")?;
-    let hash = codes::hash(code_key(config), "change_email", &s.claims.sub, code);
+    let hash = codes::hash(&code_key(config), "change_email", &s.claims.sub, code);
     let r = store::confirm_email_change(config, s, &hash).await?;
     code_outcome(&r.outcome, serde_json::json!({"email": r.email}))
 }

@@ -26,8 +26,9 @@ const VERIFICATIONS_PER_HOUR_PER_EMAIL: i64 = 20;
 const RESETS_PER_MINUTE_PER_IP: i64 = 5;
 const RESETS_PER_HOUR_PER_EMAIL: i64 = 10;
 
-pub(super) fn code_key(config: &Config) -> &[u8] {
-    config.jwt_secret.as_bytes()
+/// Codes are stored as hashes: keyed by the hashing secret, which outlives rotations.
+pub(super) fn code_key(config: &Config) -> [u8; 32] {
+    config.keys.hashing(shoal_domain::keys::StoredHash::OneTimeCode)
 }
 
 pub(super) fn new_code() -> Result<String, AppError> {
@@ -64,7 +65,7 @@ pub async fn signup(mut req: Request, env: &Env, config: &Config) -> Result<Resp
             email: &email,
             password_hash: &hash,
             code: &code,
-            code_hash: &codes::hash(code_key(config), "verify_email", &email, &code),
+            code_hash: &codes::hash(&code_key(config), "verify_email", &email, &code),
             locale: b.locale.as_deref().unwrap_or("en"),
         },
     )
@@ -80,7 +81,7 @@ pub async fn verify_email(mut req: Request, env: &Env, config: &Config) -> Resul
     let email = body::email(&b.email, "email")?;
     rate_limit::check(env, "verify_email_address", &email, VERIFICATIONS_PER_HOUR_PER_EMAIL, 3600).await?;
     let code = body::required(&b.code, "code")?;
-    let outcome = store::consume_code(config, &email, "verify_email", &codes::hash(code_key(config), "verify_email", &email, code), None).await?;
+    let outcome = store::consume_code(config, &email, "verify_email", &codes::hash(&code_key(config), "verify_email", &email, code), None).await?;
     anonymous_code_outcome(&outcome.outcome, serde_json::json!({"verified": true}))
 }
 
@@ -109,7 +110,7 @@ pub async fn send_verification(config: &Config, email: &str) -> Result<(), AppEr
 /// A fresh code for `purpose` to `email` (stored as an HMAC), sent with `template`.
 async fn issue_code(config: &Config, email: &str, purpose: &str, template: &str) -> Result<(), AppError> {
     let code = new_code()?;
-    store::issue_code(config, email, purpose, &code, &codes::hash(code_key(config), purpose, email, &code), template).await
+    store::issue_code(config, email, purpose, &code, &codes::hash(&code_key(config), purpose, email, &code), template).await
 }
 
 pub async fn reset_password(mut req: Request, env: &Env, config: &Config) -> Result<Response, AppError> {
@@ -119,7 +120,7 @@ pub async fn reset_password(mut req: Request, env: &Env, config: &Config) -> Res
     rate_limit::check(env, "reset_password_email", &email, RESETS_PER_HOUR_PER_EMAIL, 3600).await?;
     let code = body::required(&b.code, "code")?;
     let hash = strong_hash(b.new_password.as_deref().unwrap_or_default(), &email)?;
-    let code_hash = codes::hash(code_key(config), "reset_password", &email, code);
+    let code_hash = codes::hash(&code_key(config), "reset_password", &email, code);
     let outcome = store::consume_code(config, &email, "reset_password", &code_hash, Some(&hash)).await?;
     anonymous_code_outcome(&outcome.outcome, serde_json::json!({"password_reset": true}))
 }

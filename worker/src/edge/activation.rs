@@ -48,7 +48,7 @@ impl ActivationCode {
     }
 
     pub fn hash(&self, config: &Config) -> String {
-        shoal_domain::codes::hash(config.jwt_secret.as_bytes(), "device_activation", self.prefix(), &self.0)
+        shoal_domain::codes::hash(&config.keys.hashing(shoal_domain::keys::StoredHash::OneTimeCode), "device_activation", self.prefix(), &self.0)
     }
 }
 
@@ -164,7 +164,7 @@ pub async fn activate(mut req: Request, env: &Env, config: &Config) -> Result<Re
         expires_at,
         issuer: signed.issuer,
         renewal: matches!(target, Target::Renewal(_)),
-        license_public_key: shoal_domain::device_license::public_key_pem(config.jwt_secret.as_bytes()),
+        license_public_key: shoal_domain::device_license::public_key_pem(&config.keys.signing(shoal_domain::keys::Purpose::DeviceLicense)),
     }, 201)
 }
 

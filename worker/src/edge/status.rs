@@ -10,6 +10,7 @@ use serde::Serialize;
 use shoal_domain::config::Config;
 use shoal_domain::device_license::{self, LicenseClaims};
 use shoal_domain::device_status::{self, mask, Context, DeviceFacts, DeviceStatus, Probe};
+use shoal_domain::keys::Purpose;
 use shoal_domain::time::rfc3339;
 use worker::{Date, Request, Response};
 
@@ -64,7 +65,7 @@ pub async fn status(req: &Request, config: &Config) -> Result<Response, AppError
     let probe = Probe {
         hardware_id: header(req, "x-shoal-hardware-id"),
         device_time_epoch: header(req, "x-shoal-device-time").as_deref().and_then(device_time),
-        license: header(req, "x-shoal-license").map(|t| device_license::verify(config.jwt_secret.as_bytes(), &t, now)),
+        license: header(req, "x-shoal-license").map(|t| device_license::verify_any(&config.keys.accepted(Purpose::DeviceLicense), &t, now)),
     };
     let cx = Context {
         now_epoch: now.timestamp(),
@@ -104,10 +105,13 @@ pub async fn health(req: &Request, config: &Config, a: &Admitted) -> Result<Resp
     let hardware_id = a.row.hardware_id.clone().unwrap_or_default();
     let claims = LicenseClaims { sub: a.device.id.clone(), brand_id: a.device.brand_id.clone(), fp: a.fingerprint.clone(),
         hardware_id: hardware_id.clone(), plan: billing.plan.clone(), subscription_status: billing.status.clone() };
-    let (token, valid_until) = device_license::issue(config.jwt_secret.as_bytes(), claims, now, config.edge.license_hours)
+    let (token, valid_until) = device_license::issue(&config.keys.signing(Purpose::DeviceLicense), claims, now, config.edge.license_hours)
         .ok_or_else(|| AppError::Internal("license signing failed".into()))?;
-    // the device refreshes when the token it holds has less than a third of its life left
-    let held = header(req, "x-shoal-license").and_then(|t| device_license::verify(config.jwt_secret.as_bytes(), &t, now).ok());
+    // the device refreshes when the token it holds has less than a third of its life left;
+    // a licence under the previous Shoal secret is replaced at once, so devices hold the new
+    // key's licence (and public key) well before the overlap ends
+    let held = header(req, "x-shoal-license")
+        .and_then(|t| device_license::verify(&config.keys.signing(Purpose::DeviceLicense), &t, now).ok());
     let needs_refresh = held.is_none_or(|(_, exp)| exp - now_epoch < config.edge.license_hours * 3600 / 3);
     let last_seen = seen.as_ref().ok().cloned().flatten();
     let body = serde_json::json!({
@@ -117,7 +121,7 @@ pub async fn health(req: &Request, config: &Config, a: &Admitted) -> Result<Resp
                             "fingerprint": mask(&a.fingerprint), "issuer": a.row.cert_issuer},
             "subscription": {"status": sub_level, "plan": billing.plan, "state": billing.status,
                              "grace_period_ends_at": billing.grace_period_ends_at, "license": token,
-                             "license_public_key": device_license::public_key_pem(config.jwt_secret.as_bytes()),
+                             "license_public_key": device_license::public_key_pem(&config.keys.signing(Purpose::DeviceLicense)),
                              "valid_from": now.to_rfc3339(), "valid_until": rfc3339(valid_until),
                              "needs_refresh": needs_refresh},
             "network": {"server_time": now.to_rfc3339(), "last_seen_at": last_seen},

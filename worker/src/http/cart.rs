@@ -7,6 +7,7 @@
 use shoal_domain::brand::BrandContext;
 use shoal_domain::cart::parse_quantity;
 use shoal_domain::config::Config;
+use shoal_domain::keys::Purpose;
 use shoal_domain::ids::is_uuid;
 use shoal_domain::signed_id;
 use worker::{Env, Method, Request, Response};
@@ -26,11 +27,11 @@ fn scope(brand: &BrandContext) -> String {
 pub fn cart_id(req: &Request, config: &Config, brand: &BrandContext) -> Option<String> {
     let cookies = req.headers().get("cookie").ok().flatten()?;
     let value = cookies.split(';').filter_map(|c| c.trim().split_once('=')).find(|(k, _)| *k == COOKIE)?.1;
-    signed_id::verify(config.jwt_secret.as_bytes(), &scope(brand), value).map(str::to_owned)
+    config.keys.verify(Purpose::CartCookie, |key| signed_id::verify(key, &scope(brand), value)).map(str::to_owned)
 }
 
 pub fn set_cookie(resp: &mut Response, config: &Config, brand: &BrandContext, cart_id: &str) {
-    let value = signed_id::sign(config.jwt_secret.as_bytes(), &scope(brand), cart_id);
+    let value = signed_id::sign(&config.keys.signing(Purpose::CartCookie), &scope(brand), cart_id);
     let cookie = format!("{COOKIE}={value}; Path=/; Max-Age={COOKIE_MAX_AGE}; HttpOnly; Secure; SameSite=Lax");
     let _ = resp.headers_mut().append("set-cookie", &cookie);
 }

@@ -9,6 +9,7 @@
 use shoal_domain::brand::BrandContext;
 use shoal_domain::cart::application_fee;
 use shoal_domain::config::Config;
+use shoal_domain::keys::Purpose;
 use worker::{Env, Request, Response};
 
 use super::cart::cart_id;
@@ -54,7 +55,7 @@ pub async fn start(
                 "order_id": previous.order_id, "code": e.code(), "detail": e.detail()}));
         }
     }
-    let client = shoal_domain::cart::client_key(config.jwt_secret.as_bytes(), &brand.id, ip);
+    let client = shoal_domain::cart::client_key(&config.keys.signing(Purpose::CartClient), &brand.id, ip);
     let order = store::checkout::checkout(config, &brand.id, cart, email, &client).await?;
     let order_id = order["id"].as_str().unwrap_or_default().to_owned();
     let base = super::brand_origin(req, config, brand, order["primary_host"].as_str());
@@ -115,7 +116,7 @@ fn cancel_scope(brand: &BrandContext) -> String {
 }
 
 fn cancel_token(config: &Config, brand: &BrandContext, order_id: &str) -> String {
-    shoal_domain::signed_id::sign(config.jwt_secret.as_bytes(), &cancel_scope(brand), order_id)
+    shoal_domain::signed_id::sign(&config.keys.signing(Purpose::CheckoutCancel), &cancel_scope(brand), order_id)
 }
 
 /// Expires an unpaid checkout's Stripe session, then releases its stock (`abandon_checkout`).
@@ -133,7 +134,7 @@ async fn release(config: &Config, brand: &BrandContext, pending: &store::checkou
 /// at once; without one the page only says the checkout was cancelled.
 pub async fn cancel_from_stripe(req: &Request, config: &Config, brand: &BrandContext) -> Result<(), AppError> {
     let token = super::query_param(req, "token").unwrap_or_default();
-    let Some(order_id) = shoal_domain::signed_id::verify(config.jwt_secret.as_bytes(), &cancel_scope(brand), &token) else {
+    let Some(order_id) = config.keys.verify(Purpose::CheckoutCancel, |key| shoal_domain::signed_id::verify(key, &cancel_scope(brand), &token)) else {
         return Ok(());
     };
     if !shoal_domain::ids::is_uuid(order_id) {

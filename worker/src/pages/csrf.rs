@@ -7,6 +7,7 @@
 
 use shoal_domain::brand::BrandContext;
 use shoal_domain::config::Config;
+use shoal_domain::keys::Purpose;
 use shoal_domain::signed_id;
 use worker::{Request, Response};
 
@@ -46,7 +47,7 @@ impl Csrf {
 
     /// The form field's value for this browser.
     pub fn token(&self, config: &Config, brand: &BrandContext) -> String {
-        signed_id::sign(config.jwt_secret.as_bytes(), &scope(brand), &self.value)
+        signed_id::sign(&config.keys.signing(Purpose::Csrf), &scope(brand), &self.value)
     }
 
     /// Sets the cookie on a page that carries a token made from a new value.
@@ -63,7 +64,7 @@ pub fn verify(req: &Request, config: &Config, brand: &BrandContext, form: &[(Str
     let refused = || AppError::Refused { status: 403, code: "csrf_token_invalid".into(), detail: None };
     let cookie = cookie_value(req).ok_or_else(refused)?;
     let token = form.iter().find(|(k, _)| k == FIELD).map(|(_, v)| v.as_str()).ok_or_else(refused)?;
-    match signed_id::verify(config.jwt_secret.as_bytes(), &scope(brand), token) {
+    match config.keys.verify(Purpose::Csrf, |key| signed_id::verify(key, &scope(brand), token)) {
         Some(value) if value == cookie => Ok(()),
         _ => Err(refused()),
     }

@@ -49,8 +49,12 @@ fn bearer(req: &Request) -> Option<String> {
 /// The caller of this request, checked against the brand of the host.
 pub async fn authenticate(req: &Request, config: &Config, brand: &BrandContext) -> Result<Caller, AppError> {
     let token = bearer(req).or_else(|| cookie(req, ACCESS_COOKIE)).ok_or(AppError::Unauthorized)?;
-    let secret = config.jwt_secret.as_bytes();
-    let (claims, expires_at) = access_token::verify(secret, &token, now()).ok_or(AppError::Unauthorized)?;
+    // any accepted Shoal key: a token signed before a rotation holds until it expires
+    let at = now();
+    let (claims, expires_at) = config
+        .keys
+        .verify(shoal_domain::keys::Purpose::AccessToken, |key| access_token::verify(key, &token, at))
+        .ok_or(AppError::Unauthorized)?;
     if claims.brand_id != brand.id {
         // a token of another brand never works here, whatever it claims
         return Err(AppError::Unauthorized);

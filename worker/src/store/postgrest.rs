@@ -16,9 +16,12 @@ pub fn now() -> DateTime<Utc> {
 }
 
 fn client(config: &Config, claims: DbClaims) -> Result<postgrest::Postgrest, AppError> {
-    let token = db_token::mint(config.jwt_secret.as_bytes(), claims, now(), TOKEN_TTL_SECONDS)
+    let token = db_token::mint(&config.db_key, claims, now(), TOKEN_TTL_SECONDS)
         .map_err(|e| AppError::Internal(format!("cannot mint database token: {e:?}")))?;
-    let mut db = postgrest::Postgrest::new(&config.postgrest_url).insert_header("Authorization", format!("Bearer {token}"));
+    let mut db = postgrest::Postgrest::new(&config.postgrest_url);
+    for (name, value) in db_token::request_headers(config.supabase_api_key.as_deref(), &token) {
+        db = db.insert_header(name, value);
+    }
     // PostgREST hands request headers to Postgres (`request.headers`): the audit log's
     // ip, user_agent and request_id columns default from these
     if let Some(meta) = &config.request {
@@ -48,14 +51,17 @@ async fn send_text(builder: postgrest::Builder) -> Result<String, AppError> {
         // the caller's role may not do this (a function's require_staff, a policy, a missing
         // grant): the database's fence held where the worker's own role check did not
         403 if serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|b| b["code"] == "42501") => Err(AppError::Forbidden),
-        // a function refused on purpose (errcode PT403/PT404/PT409/PT410/PT422): its message is
-        // the code; a 403 without a PT code is PostgREST refusing our token, a bug
-        403 | 404 | 409 | 410 | 422 => match serde_json::from_str::<serde_json::Value>(&text) {
+        // a function refused on purpose (errcode PT401/PT403/PT404/PT409/PT410/PT422): its
+        // message is the code; a 403 without a PT code is PostgREST refusing our token, a bug;
+        // a 401 without one is PostgREST refusing our token's signature (a signing key the
+        // project does not hold) or Supabase's gateway refusing the apikey: the worker's keys
+        401 | 403 | 404 | 409 | 410 | 422 => match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(body) if body["code"].as_str().is_some_and(|c| c.starts_with("PT")) => Err(AppError::Refused {
                 status,
                 code: body["message"].as_str().unwrap_or("refused").to_owned(),
                 detail: body["details"].as_str().map(str::to_owned),
             }),
+            _ if status == 401 => Err(AppError::DatabaseUnauthorized(format!("postgrest 401: {text}"))),
             _ => Err(AppError::Internal(format!("postgrest {status}: {text}"))),
         },
         // text Postgres cannot hold (a NUL character, an invalid byte sequence) came from the
