@@ -93,3 +93,30 @@ fn brand_domains_do_not_serve_the_edge_api() {
     let r = send("GET", "acme.localhost", "/edge/v1/status", &[("mf-cf-blob", &cf("1", "SUCCESS", "0", &fp))], None);
     assert_eq!(r.status, 404);
 }
+
+#[test]
+fn a_bad_field_is_refused_by_its_name_and_changes_nothing() {
+    let (id, fp) = device("acme.localhost", 90);
+    let blob = cf("1", "SUCCESS", "0", &fp);
+    let cmd = sql(&format!("insert into device_commands (brand_id, device_id, kind, status, lease_until, created_by)
+        values ('{ACME_ID}', '{id}', 'upload_logs', 'delivered', now() + interval '1 hour', 'e2e') returning id"));
+    let ack = |body: Value| edge("POST", &format!("/edge/v1/commands/{cmd}/ack"), &blob, Some(body));
+    for (body, code, field) in [
+        (json!({"success": "yes"}), "invalid_field", "success:"),
+        (json!({"message": "done"}), "missing_field", "success:"),
+        (json!({"success": true, "message": 42}), "invalid_field", "message:"),
+        (json!({"success": true, "message": "x".repeat(2001)}), "invalid_field", "message:"),
+    ] {
+        let r = ack(body);
+        assert_eq!((r.status, r.error_code().as_str()), (400, code), "{}", r.body);
+        assert!(r.json()["error"]["message"].as_str().is_some_and(|m| m.starts_with(field)), "names the field: {}", r.body);
+    }
+    assert_eq!(sql(&format!("select status from device_commands where id = '{cmd}'")), "delivered", "no bad ack settled it");
+    let list = edge("POST", &format!("/edge/v1/commands/{cmd}/ack"), &blob, Some(json!([true])));
+    assert_eq!(list.status, 400, "a body that is no object: {}", list.body);
+
+    let r = send("POST", "edge.localhost", "/edge/v1/activate", &[("content-type", "application/json")],
+                 Some(json!({"activation_code": "0".repeat(32), "hardware_id": 1234, "csr": "x"}).to_string()));
+    assert_eq!((r.status, r.error_code().as_str()), (400, "invalid_field"), "{}", r.body);
+    assert!(r.json()["error"]["message"].as_str().is_some_and(|m| m.starts_with("hardware_id:")), "{}", r.body);
+}

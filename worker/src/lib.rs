@@ -4,7 +4,7 @@
 mod account;
 mod billing;
 mod config;
-mod device_certs;
+mod edge;
 mod email;
 mod error;
 mod http;
@@ -46,8 +46,8 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
         }
     };
     let expired = shop::checkout::expire_reservations(&config).await.map_err(|e| format!("{}: {:?}", e.code(), e.detail()));
-    let commands = store::edge::call(&config, "expire_device_commands", serde_json::json!({})).await.map_err(|e| e.code().to_owned());
-    let pruned = store::edge::call(&config, "prune_sync_mutations", serde_json::json!({"p_days": shoal_domain::sync::MUTATION_RETENTION_DAYS}))
+    let commands = edge::db::as_service::<i64>(&config, "expire_device_commands", serde_json::json!({})).await.map_err(|e| e.code().to_owned());
+    let pruned = edge::db::as_service::<i64>(&config, "prune_sync_mutations", serde_json::json!({"p_days": shoal_domain::sync::MUTATION_RETENTION_DAYS}))
         .await.map_err(|e| e.code().to_owned());
     // sign-ups never verified release their slug and email
     let signups = match store::cron::call(&config, "expire_unverified_signups", serde_json::json!({"p_hours": UNVERIFIED_SIGNUP_HOURS})).await {

@@ -285,16 +285,21 @@ grant execute on function public.auth_accept_invitation(uuid, text, text), publi
 -- ------------------------------------------------------------------------ staff catalog writes
 -- Staff may write their brand's catalog directly through PostgREST too; RLS lets
 -- brand admins and editors do so and refuses read_only members.
-create policy "editors and admins can add to their brand's catalog" on public.products for insert to authenticated
-  with check (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid and ((select auth.jwt()) ->> 'app_role') in ('brand_admin', 'editor'));
-create policy "editors and admins can change their brand's catalog" on public.products for update to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_catalog')))
+-- (the brand's edge devices write products and stock too, through edge_sync_push: one
+-- policy per role and action, so they share these)
+create policy "editors, admins and devices can add to their brand's catalog" on public.products for insert to authenticated
+  with check (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
+              and (((select auth.jwt()) ->> 'app_role') in ('brand_admin', 'editor') or (select shoal_private.claim_device()) is not null));
+create policy "editors, admins and devices can change their brand's catalog" on public.products for update to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('manage_catalog')) or (select shoal_private.claim_device()) is not null))
   with check (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
 create policy "editors and admins can change their brand's variants" on public.variants for update to authenticated
   using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_catalog')))
   with check (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
-create policy "editors and admins can change their brand's stock" on public.inventory_levels for update to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid and ((select auth.jwt()) ->> 'app_role') in ('brand_admin', 'editor'))
+create policy "editors, admins and devices can change their brand's stock" on public.inventory_levels for update to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('manage_inventory')) or (select shoal_private.claim_device()) is not null))
   with check (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
 grant insert, update (title, description, status, category_id, images, updated_at) on public.products to authenticated;
 grant update (title, options, price_amount, compare_at_amount, weight_grams, position) on public.variants to authenticated;

@@ -59,31 +59,50 @@ grant all on public.devices, public.device_commands to service_role;
 -- Staff manage devices with their own token (brand and super admins: `manage_devices`).
 -- They create pending devices, renew activation codes and revoke; they never bind a
 -- certificate (activation does, by code) and never bring a revoked device back.
-create policy "device managers can read their brand's devices" on public.devices for select to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_devices')));
+-- An admitted device (app_role = device: shoal_private.claim_device() is set, and is null
+-- for every other token) reads and writes its own row and commands through the edge_*
+-- functions below, nothing else. Staff and device share one policy per action (the
+-- advisor's one permissive policy per role and action); neither branch lets one act as
+-- the other: staff_may() is false for devices.
+create policy "device managers read their brand's devices, a device its own row" on public.devices for select to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('manage_devices')) or id = (select shoal_private.claim_device())));
 create policy "device managers can add pending devices to their brand" on public.devices for insert to authenticated
   with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_devices'))
               and status = 'pending' and cert_fingerprint is null);
--- an active device is one with a bound certificate: staff cannot make one by hand
-create policy "device managers can revoke their brand's devices and renew their codes" on public.devices for update to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_devices')) and status <> 'revoked')
+-- an active device is one with a bound certificate: staff cannot make one by hand; a
+-- device writes its heartbeat while active (a revoked device changes nothing, even with a
+-- token minted before its revocation)
+create policy "device managers revoke their brand's devices and renew their codes, an active device beats" on public.devices
+  for update to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and (((select shoal_private.staff_may('manage_devices')) and status <> 'revoked')
+              or (id = (select shoal_private.claim_device()) and status = 'active')))
   with check (brand_id = (select shoal_private.claim_brand())
-              and (status = 'revoked' or (status = 'active') = (cert_fingerprint is not null)));
+              and (((select shoal_private.staff_may('manage_devices'))
+                    and (status = 'revoked' or (status = 'active') = (cert_fingerprint is not null)))
+                   or (id = (select shoal_private.claim_device()) and status = 'active')));
 grant select (activation_expires_at, cert_ref),
   insert (brand_id, name, store, activation_code_prefix, activation_code_hash, activation_expires_at),
   update (status, revoked_at, revoked_reason, activation_code_prefix, activation_code_hash, activation_expires_at, activation_attempts)
   on public.devices to authenticated;
-create policy "device managers can read their brand's device commands" on public.device_commands for select to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_devices')));
+create policy "device managers read their brand's device commands, a device its own" on public.device_commands
+  for select to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('manage_devices')) or device_id = (select shoal_private.claim_device())));
 create policy "device managers can queue commands for their brand's devices in their own name" on public.device_commands
   for insert to authenticated
   with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_devices'))
               and created_by = (select shoal_private.claim_actor())::text and status = 'pending'
               and exists (select 1 from public.devices d
                            where d.id = device_id and d.brand_id = (select shoal_private.claim_brand()) and d.status <> 'revoked'));
-create policy "device managers can expire their brand's device commands" on public.device_commands for update to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_devices')))
-  with check (brand_id = (select shoal_private.claim_brand()) and status = 'expired');
+create policy "device managers expire their brand's device commands, a device takes and settles its own" on public.device_commands
+  for update to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('manage_devices')) or device_id = (select shoal_private.claim_device())))
+  with check (brand_id = (select shoal_private.claim_brand())
+              and (((select shoal_private.staff_may('manage_devices')) and status = 'expired')
+                   or (device_id = (select shoal_private.claim_device()) and status in ('delivered', 'succeeded', 'failed'))));
 grant insert (brand_id, device_id, kind, payload, created_by), update (status) on public.device_commands to authenticated;
 
 -- ------------------------------------------------------------------------ identity
@@ -102,9 +121,35 @@ returns jsonb language sql stable security definer set search_path = '' as $$
   where d.cert_fingerprint = lower(p_fingerprint)
 $$;
 
-create function public.edge_heartbeat(p_device_id uuid)
-returns timestamptz language sql security definer set search_path = '' as $$
-  update public.devices set last_seen_at = now() where id = p_device_id returning last_seen_at
+-- ------------------------------------------------------------------------ the device's own rows
+-- After the worker admitted a device by its certificate it calls the functions below with
+-- a token of role `authenticated`, app_role = device, device_id and brand_id; the shared
+-- policies above give it its own row and commands.
+-- the heartbeat is the one column of its row a device writes directly
+grant update (last_seen_at) on public.devices to authenticated;
+grant update (status, lease_until, deliveries, acked_at, result_message) on public.device_commands to authenticated;
+
+-- The audit row of a device action, written as the device: brand and actor
+-- ('device:<id>') come from the token. SECURITY DEFINER because the log is append-only
+-- and no caller inserts into it directly (an insert grant would let a device write rows
+-- naming any action through PostgREST). Not exposed by PostgREST (shoal_private).
+create function shoal_private.device_audit(p_action text, p_target text, p_detail jsonb)
+returns void language plpgsql security definer set search_path = '' as $$
+begin
+  if shoal_private.claim_device() is null or shoal_private.claim_brand() is null then
+    raise exception 'not a device' using errcode = '42501';
+  end if;
+  insert into public.audit_log (brand_id, actor, action, target, detail)
+  values (shoal_private.claim_brand(), 'device:' || shoal_private.claim_device(), p_action, p_target, coalesce(p_detail, '{}'::jsonb));
+end
+$$;
+grant execute on function shoal_private.device_audit(text, text, jsonb) to authenticated;
+
+create function public.edge_heartbeat()
+returns timestamptz language sql security invoker set search_path = '' as $$
+  update public.devices set last_seen_at = now()
+   where id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand())
+  returning last_seen_at
 $$;
 
 -- ------------------------------------------------------------------------ staff
@@ -169,12 +214,12 @@ $$;
 -- ------------------------------------------------------------------------ commands on the edge
 -- Delivered once: a delivered command is leased and comes back only after its lease ran
 -- out without an ack. SKIP LOCKED keeps two concurrent pollers from taking the same one.
-create function public.edge_claim_commands(p_device_id uuid, p_lease_seconds integer)
-returns jsonb language sql security definer set search_path = '' as $$
+create function public.edge_claim_commands(p_lease_seconds integer)
+returns jsonb language sql security invoker set search_path = '' as $$
   with due as (
     select id from public.device_commands
-     where device_id = p_device_id and expires_at > now()
-       and (status = 'pending' or (status = 'delivered' and lease_until < now()))
+     where device_id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand())
+       and expires_at > now() and (status = 'pending' or (status = 'delivered' and lease_until < now()))
      order by created_at
      limit 50
      for update skip locked
@@ -189,21 +234,24 @@ returns jsonb language sql security definer set search_path = '' as $$
   from claimed
 $$;
 
-create function public.edge_ack_command(p_device_id uuid, p_command_id uuid, p_success boolean, p_message text)
-returns jsonb language plpgsql security definer set search_path = '' as $$
+-- Another device's command (of any brand) reads as not found: the policies hide it.
+create function public.edge_ack_command(p_command_id uuid, p_success boolean, p_message text)
+returns jsonb language plpgsql security invoker set search_path = '' as $$
 declare
-  v public.device_commands;
+  v_device uuid := shoal_private.claim_device();
+  v_id uuid;
+  v_brand uuid;
+  v_status text;
 begin
   update public.device_commands
      set status = case when p_success then 'succeeded' else 'failed' end, acked_at = now(), result_message = left(p_message, 2000)
-   where id = p_command_id and device_id = p_device_id and status = 'delivered'
-  returning * into v;
+   where id = p_command_id and device_id = v_device and brand_id = shoal_private.claim_brand() and status = 'delivered'
+  returning id, brand_id, status into v_id, v_brand, v_status;
   if not found then
     raise exception using errcode = 'PT404', message = 'command_not_found';
   end if;
-  perform shoal_private.audit(v.brand_id, 'device:' || p_device_id, 'command_acknowledged', v.id::text,
-    jsonb_build_object('success', p_success));
-  return jsonb_build_object('id', v.id, 'status', v.status);
+  perform shoal_private.device_audit('command_acknowledged', v_id::text, jsonb_build_object('success', p_success));
+  return jsonb_build_object('id', v_id, 'status', v_status);
 end
 $$;
 
@@ -215,14 +263,16 @@ returns integer language sql security definer set search_path = '' as $$
   select count(*)::int from gone
 $$;
 
-revoke execute on function public.edge_device_by_fingerprint(text), public.edge_heartbeat(uuid),
-  public.edge_claim_commands(uuid, integer),
-  public.edge_ack_command(uuid, uuid, boolean, text), public.expire_device_commands() from public, anon, authenticated;
-grant execute on function public.edge_device_by_fingerprint(text), public.edge_heartbeat(uuid),
-  public.edge_claim_commands(uuid, integer),
-  public.edge_ack_command(uuid, uuid, boolean, text), public.expire_device_commands() to service_role;
+revoke execute on function public.edge_device_by_fingerprint(text), public.expire_device_commands()
+  from public, anon, authenticated;
+grant execute on function public.edge_device_by_fingerprint(text), public.expire_device_commands() to service_role;
 -- staff call these with their own token (identity and brand from its claims)
 revoke execute on function public.admin_create_device(text, text, text, text), public.admin_revoke_device(uuid, text),
   public.admin_queue_command(uuid, text, jsonb) from public, anon, service_role;
 grant execute on function public.admin_create_device(text, text, text, text), public.admin_revoke_device(uuid, text),
   public.admin_queue_command(uuid, text, jsonb) to authenticated;
+-- the device's own calls (the policies above are the fence)
+revoke execute on function public.edge_heartbeat(), public.edge_claim_commands(integer),
+  public.edge_ack_command(uuid, boolean, text) from public, anon;
+grant execute on function public.edge_heartbeat(), public.edge_claim_commands(integer),
+  public.edge_ack_command(uuid, boolean, text) to authenticated;

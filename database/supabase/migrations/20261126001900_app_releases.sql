@@ -29,9 +29,10 @@ grant all on public.app_releases to service_role;
 -- added only naming the super admin in the token as its author, and only super admins
 -- see or yank releases. The brand_id the token also carries (the host the super admin
 -- used) plays no part: releases belong to no brand.
-create policy "super admins can read releases"
+-- Admitted edge devices read releases too (edge_releases, below), with their own token.
+create policy "super admins and devices can read releases"
   on public.app_releases for select to authenticated
-  using ((select shoal_private.claim_app_role()) = 'super_admin');
+  using ((select shoal_private.claim_app_role()) = 'super_admin' or (select shoal_private.claim_device()) is not null);
 create policy "super admins can publish releases in their own name"
   on public.app_releases for insert to authenticated
   with check ((select shoal_private.claim_app_role()) = 'super_admin'
@@ -91,12 +92,13 @@ revoke execute on function public.admin_publish_release(text, text, text, text, 
 grant execute on function public.admin_publish_release(text, text, text, text, bigint, text, text),
   public.admin_yank_release(text, text), public.admin_list_releases(text) to authenticated;
 
+-- A platform's releases as a device reads them with its own token (the read policy above).
 create function public.edge_releases(p_platform text)
-returns jsonb language sql stable security definer set search_path = '' as $$
+returns jsonb language sql stable security invoker set search_path = '' as $$
   select coalesce(jsonb_agg(jsonb_build_object('version', version, 'channel', channel, 'platform', platform, 'sha256', sha256,
     'size', size, 'notes', notes, 'r2_key', r2_key, 'yanked', yanked)), '[]'::jsonb)
   from public.app_releases where platform = p_platform
 $$;
 
-revoke execute on function public.edge_releases(text) from public, anon, authenticated;
-grant execute on function public.edge_releases(text) to service_role;
+revoke execute on function public.edge_releases(text) from public, anon, service_role;
+grant execute on function public.edge_releases(text) to authenticated;

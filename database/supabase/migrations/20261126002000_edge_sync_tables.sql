@@ -55,12 +55,12 @@ $$;
 --   * first synced write of the transaction: hold the floor lock (before any nextval)
 --   * change_seq re-taken on every write, updated_at = now()
 --   * version + 1 unless the statement set version itself
---   * device_id: the pushing device (edge_sync_push sets shoal.sync_device_id for its
---     transaction); otherwise what the statement set explicitly; otherwise null (cloud)
+--   * device_id: the writing device (a device token: app_role = device); otherwise what
+--     the statement set explicitly; otherwise null (cloud)
 create function shoal_private.sync_stamp() returns trigger
 language plpgsql security definer set search_path = '' as $$
 declare
-  v_device text := nullif(current_setting('shoal.sync_device_id', true), '');
+  v_device uuid := shoal_private.claim_device();
   v_floor bigint;
 begin
   if coalesce(current_setting('shoal.sync_floor', true), '') = '' then
@@ -75,7 +75,7 @@ begin
     new.version := old.version + 1;
   end if;
   if v_device is not null then
-    new.device_id := v_device::uuid;
+    new.device_id := v_device;
   elsif tg_op = 'UPDATE' and new.device_id is not distinct from old.device_id then
     new.device_id := null;
   end if;
@@ -273,46 +273,120 @@ alter table public.store_order_payments force row level security;
 alter table public.sync_mutations       enable row level security;
 alter table public.sync_mutations       force row level security;
 
--- Staff of every role read; nobody writes except through the definer functions below.
-create policy "brand staff can read their brand's customers" on public.customers for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and ((select auth.jwt()) ->> 'app_role') in ('brand_admin', 'editor', 'read_only'));
-create policy "brand staff can read their brand's employees" on public.employees for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and ((select auth.jwt()) ->> 'app_role') in ('brand_admin', 'editor', 'read_only'));
-create policy "brand staff can read their brand's shifts" on public.shifts for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and ((select auth.jwt()) ->> 'app_role') in ('brand_admin', 'editor', 'read_only'));
-create policy "brand staff can read their brand's daily reports" on public.daily_reports for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and ((select auth.jwt()) ->> 'app_role') in ('brand_admin', 'editor', 'read_only'));
-create policy "brand staff can read their brand's store orders" on public.store_orders for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and ((select auth.jwt()) ->> 'app_role') in ('brand_admin', 'editor', 'read_only'));
-create policy "brand staff can read their brand's store order items" on public.store_order_items for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and ((select auth.jwt()) ->> 'app_role') in ('brand_admin', 'editor', 'read_only'));
-create policy "brand staff can read their brand's store order payments" on public.store_order_payments for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and ((select auth.jwt()) ->> 'app_role') in ('brand_admin', 'editor', 'read_only'));
+-- One read policy per table (Supabase's advisor: one permissive policy per role and
+-- action): staff of every role (staff_may('read_orders') is every staff role) and the
+-- brand's devices read the brand's records. Staff write nothing here directly (erasure
+-- goes through its own function); devices write through edge_sync_push (below).
+create policy "staff and devices can read their brand's customers" on public.customers for select to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('read_orders')) or (select shoal_private.claim_device()) is not null));
+create policy "staff and devices can read their brand's employees" on public.employees for select to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('read_orders')) or (select shoal_private.claim_device()) is not null));
+create policy "staff and devices can read their brand's shifts" on public.shifts for select to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('read_orders')) or (select shoal_private.claim_device()) is not null));
+create policy "staff and devices can read their brand's daily reports" on public.daily_reports for select to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('read_orders')) or (select shoal_private.claim_device()) is not null));
+create policy "staff and devices can read their brand's store orders" on public.store_orders for select to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('read_orders')) or (select shoal_private.claim_device()) is not null));
+create policy "staff and devices can read their brand's store order items" on public.store_order_items for select to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('read_orders')) or (select shoal_private.claim_device()) is not null));
+create policy "staff and devices can read their brand's store order payments" on public.store_order_payments for select to authenticated
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('read_orders')) or (select shoal_private.claim_device()) is not null));
 
+-- ------------------------------------------------------------------------ devices
+-- A device token (app_role = device: shoal_private.claim_device() is set) pushes and pulls
+-- its brand's records through edge_sync_push / edge_sync_pull, which run as the device:
+-- these policies (and the read policies above) are the brand fence of sync. Staff tokens
+-- match none of the write policies.
+create policy "devices can add customers to their brand" on public.customers for insert to authenticated
+  with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
+
+create policy "devices can add employees to their brand" on public.employees for insert to authenticated
+  with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
+create policy "devices can change their brand's employees" on public.employees for update to authenticated
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null)
+  with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
+
+create policy "devices can add shifts to their brand" on public.shifts for insert to authenticated
+  with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
+create policy "devices can change their brand's shifts" on public.shifts for update to authenticated
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null)
+  with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
+
+create policy "devices can add daily reports to their brand" on public.daily_reports for insert to authenticated
+  with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
+create policy "devices can change their brand's daily reports" on public.daily_reports for update to authenticated
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null)
+  with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
+
+create policy "devices can add store orders to their brand" on public.store_orders for insert to authenticated
+  with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
+create policy "devices can change their brand's store orders" on public.store_orders for update to authenticated
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null)
+  with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
+
+-- an order's items and payments are replaced wholesale: insert and delete, never update
+create policy "devices can add store order items to their brand" on public.store_order_items for insert to authenticated
+  with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
+create policy "devices can remove their brand's store order items" on public.store_order_items for delete to authenticated
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
+create policy "devices can add store order payments to their brand" on public.store_order_payments for insert to authenticated
+  with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
+create policy "devices can remove their brand's store order payments" on public.store_order_payments for delete to authenticated
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
+
+-- the catalog: devices read all of it (drafts too) through the catalog's read policy for
+-- authenticated callers of the brand (…000250_catalog.sql) and change products and stock
+-- through the staff catalog write policies, which name devices too (…001200); stock rows
+-- are inserted by no staff policy, so devices have one of their own
+create policy "devices can add stock rows to their brand" on public.inventory_levels for insert to authenticated
+  with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.claim_device()) is not null);
+
+-- the mutation log: each device its own (what makes a retried push a duplicate)
+create policy "devices can read their own applied mutations" on public.sync_mutations for select to authenticated
+  using (device_id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand()));
+create policy "devices can record their own applied mutations" on public.sync_mutations for insert to authenticated
+  with check (device_id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand()));
 
 grant select on public.customers, public.employees, public.shifts, public.daily_reports, public.store_orders,
                  public.store_order_items, public.store_order_payments to authenticated;
+-- Column by column what edge_sync_push writes. The role is shared with staff, whom no
+-- policy lets write these tables; version, change_seq, device_id and updated_at are the
+-- stamp trigger's (never written by a statement).
+grant insert (id, brand_id, name, email, phone, note), update (name, email, phone, note, deleted_at)
+  on public.customers to authenticated;
+grant insert (id, brand_id, name, role, active), update (name, role, active, deleted_at) on public.employees to authenticated;
+grant insert (id, brand_id, employee_id, store, opened_at, closed_at, opening_cash, closing_cash),
+      update (employee_id, store, opened_at, closed_at, opening_cash, closing_cash, deleted_at) on public.shifts to authenticated;
+grant insert (id, brand_id, store, business_date, totals, closed_at), update (store, business_date, totals, closed_at, deleted_at)
+  on public.daily_reports to authenticated;
+grant insert (id, brand_id, number, status, currency, total_amount, placed_at, customer_id, employee_id, shift_id),
+      update (number, status, currency, total_amount, placed_at, customer_id, employee_id, shift_id, deleted_at)
+  on public.store_orders to authenticated;
+grant insert, delete on public.store_order_items, public.store_order_payments to authenticated;
+grant insert (id, brand_id, slug, title, description, status, category_id), update (slug, title, description, status, category_id)
+  on public.products to authenticated;
+grant insert (variant_id, brand_id, available), update (available) on public.inventory_levels to authenticated;
+grant select, insert (device_id, mutation_id, brand_id, resource, record_id, result) on public.sync_mutations to authenticated;
+-- the pull's ceiling reads the sequence's last value
+grant select on sequence public.sync_change_seq to authenticated;
 grant all on public.customers, public.employees, public.shifts, public.daily_reports, public.store_orders,
              public.store_order_items, public.store_order_payments, public.sync_mutations to service_role;
 
 -- Erasure of a shopper (public.admin_erase_customer, …001600) runs as the data manager
--- (brand admin or super admin) and blanks an in-store customer's personal fields; the
--- export reads customers and store orders as them too.
-create policy "data managers can erase their brand's in-store customers"
+-- (brand admin or super admin) and blanks an in-store customer's personal fields; devices
+-- change customers through sync. One update policy for both (one permissive policy per
+-- role and action); the export reads customers and store orders through the read
+-- policies above (staff_may('read_orders') includes brand and super admins).
+create policy "data managers erase their brand's in-store customers, devices change them"
   on public.customers for update to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_data')))
+  using (brand_id = (select shoal_private.claim_brand())
+         and ((select shoal_private.staff_may('manage_data')) or (select shoal_private.claim_device()) is not null))
   with check (brand_id = (select shoal_private.claim_brand()));
-create policy "data managers can read their brand's in-store customers"
-  on public.customers for select to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_data')));
-create policy "data managers can read their brand's in-store orders"
-  on public.store_orders for select to authenticated
-  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_data')));
 grant update (name, email, phone, note) on public.customers to authenticated;

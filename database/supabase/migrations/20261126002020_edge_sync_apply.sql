@@ -8,14 +8,23 @@
 -- been checked against the six record resources (sync_check_batch) before they run, and
 -- each table keeps its data shape in shoal_private.sync_data_<resource>.
 
--- Does the id exist under ANOTHER brand? Answered as a bare yes/no, never with its data.
-create function shoal_private.sync_id_elsewhere(p_resource text, p_brand_id uuid, p_id uuid)
-returns boolean language plpgsql stable set search_path = '' as $$
+-- Does the id exist under ANOTHER brand than the caller's? Answered as a bare yes/no,
+-- never with its data. A definer because the device's own policies hide other brands'
+-- rows, and without it an edit of a foreign id would read as "not_found" instead of the
+-- "id_taken" that tells the device to create the record under a new id (an insert of
+-- that id would raise the primary key's unique violation anyway: this is no new oracle).
+-- The brand is the token's, never a parameter.
+create function shoal_private.sync_id_elsewhere(p_resource text, p_id uuid)
+returns boolean language plpgsql stable security definer set search_path = '' as $$
 declare
   v boolean;
+  v_brand uuid := shoal_private.claim_brand();
 begin
+  if v_brand is null or p_resource not in ('products', 'customers', 'employees', 'shifts', 'daily_reports', 'store_orders') then
+    return false;
+  end if;
   execute format('select exists (select 1 from public.%I where id = $1 and brand_id <> $2)', p_resource)
-    into v using p_id, p_brand_id;
+    into v using p_id, v_brand;
   return v;
 end
 $$;
@@ -312,7 +321,7 @@ begin
   end if;
 
   -- an id of another brand: refused without a word about that record
-  if shoal_private.sync_id_elsewhere(p_resource, p_brand_id, p_id) then
+  if shoal_private.sync_id_elsewhere(p_resource, p_id) then
     perform shoal_private.sync_refuse('id_taken', 'this id cannot be used; create the record under a new id');
   end if;
 

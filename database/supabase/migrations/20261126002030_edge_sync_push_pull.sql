@@ -49,10 +49,13 @@ $$;
 --              "server": {"version", "deleted", "data"} or null
 --   invalid    "error": {"code", "message"}
 -- Each record runs in its own savepoint (BEGIN ... EXCEPTION), so an invalid one is
--- rolled back alone. Only rows of p_brand_id are ever read or written.
-create function public.edge_sync_push(p_brand_id uuid, p_device_id uuid, p_records jsonb)
-returns jsonb language plpgsql security definer set search_path = '' as $$
+-- rolled back alone. Runs as the device (its token: app_role = device, device_id,
+-- brand_id): the devices' policies of 20261126002000 fence every row it reads or writes.
+create function public.edge_sync_push(p_records jsonb)
+returns jsonb language plpgsql security invoker set search_path = '' as $$
 declare
+  p_device_id constant uuid := shoal_private.claim_device();
+  p_brand_id constant uuid := shoal_private.claim_brand();
   v_lock_device constant integer := 1398361667;  -- 'SYNC': one push per device at a time
   v_lock_record constant integer := 1398361668;  -- record ids, taken in key order
   v_key integer;
@@ -71,6 +74,9 @@ declare
   v_constraint text;
   v_column text;
 begin
+  if p_device_id is null or p_brand_id is null then
+    raise exception using errcode = '42501', message = 'edge_sync_push is for devices';
+  end if;
   perform shoal_private.sync_check_batch(p_records);
 
   perform 1 from public.devices where id = p_device_id and brand_id = p_brand_id and status = 'active';
@@ -85,9 +91,6 @@ begin
   for v_key in select distinct pg_catalog.hashtext(lower(e ->> 'id')) from jsonb_array_elements(p_records) e order by 1 loop
     perform pg_catalog.pg_advisory_xact_lock(v_lock_record, v_key);
   end loop;
-
-  -- the stamp trigger names this device as the origin of every row written below
-  perform pg_catalog.set_config('shoal.sync_device_id', p_device_id::text, true);
 
   for v_rec in select e.value from jsonb_array_elements(p_records) with ordinality e(value, n) order by e.n loop
     v_mid := (v_rec ->> 'mutation_id')::uuid;
@@ -131,7 +134,6 @@ begin
     v_results := v_results || jsonb_build_array(v_head || v_out);
   end loop;
 
-  perform pg_catalog.set_config('shoal.sync_device_id', '', true);
   return jsonb_build_object('results', v_results);
 end
 $$;
@@ -146,9 +148,11 @@ $$;
 -- which therefore takes a later snapshot: every value up to the ceiling belongs to a
 -- transaction that had finished by then. This needs a new snapshot per statement, hence
 -- VOLATILE (not STABLE) and read committed (PostgREST's default for POST /rpc).
-create function public.edge_sync_pull(p_brand_id uuid, p_since bigint, p_limit integer)
-returns jsonb language plpgsql security definer set search_path = '' as $$
+-- Runs as the device: its brand is the token's, and the policies hide every other brand.
+create function public.edge_sync_pull(p_since bigint, p_limit integer)
+returns jsonb language plpgsql security invoker set search_path = '' as $$
 declare
+  p_brand_id constant uuid := shoal_private.claim_brand();
   v_since bigint := greatest(coalesce(p_since, 0), 0);
   v_limit integer := least(greatest(coalesce(p_limit, 500), 1), 500);
   v_assigned bigint;
@@ -157,6 +161,9 @@ declare
   v_changes jsonb;
   v_count integer;
 begin
+  if shoal_private.claim_device() is null or p_brand_id is null then
+    raise exception using errcode = '42501', message = 'edge_sync_pull is for devices';
+  end if;
   if current_setting('transaction_isolation') <> 'read committed' then
     raise exception using errcode = '25000', message = 'edge_sync_pull needs a read committed transaction';
   end if;
@@ -245,7 +252,23 @@ $$;
 revoke execute on function public.prune_sync_mutations(integer) from public, anon, authenticated;
 grant execute on function public.prune_sync_mutations(integer) to service_role;
 
-revoke execute on function public.edge_sync_push(uuid, uuid, jsonb), public.edge_sync_pull(uuid, bigint, integer)
-  from public, anon, authenticated;
-grant execute on function public.edge_sync_push(uuid, uuid, jsonb), public.edge_sync_pull(uuid, bigint, integer)
-  to service_role;
+revoke execute on function public.edge_sync_push(jsonb), public.edge_sync_pull(bigint, integer) from public, anon;
+grant execute on function public.edge_sync_push(jsonb), public.edge_sync_pull(bigint, integer) to authenticated;
+-- what push and pull call, running as the device
+grant execute on function shoal_private.sync_floor_key(bigint), shoal_private.sync_assigned_seq(),
+  shoal_private.sync_oldest_floor(), shoal_private.sync_refuse(text, text), shoal_private.sync_is_uuid(jsonb),
+  shoal_private.sync_text(jsonb, text), shoal_private.sync_bigint(jsonb, text), shoal_private.sync_int(jsonb, text),
+  shoal_private.sync_bool(jsonb, text), shoal_private.sync_uuid(jsonb, text), shoal_private.sync_timestamptz(jsonb, text),
+  shoal_private.sync_date(jsonb, text), shoal_private.sync_object(jsonb, text), shoal_private.sync_objects(jsonb, text),
+  shoal_private.sync_check_ref(uuid, text, uuid, text),
+  shoal_private.sync_data_products(public.products), shoal_private.sync_data_inventory_levels(public.inventory_levels),
+  shoal_private.sync_data_customers(public.customers), shoal_private.sync_data_employees(public.employees),
+  shoal_private.sync_data_shifts(public.shifts), shoal_private.sync_data_daily_reports(public.daily_reports),
+  shoal_private.sync_data_store_orders(public.store_orders),
+  shoal_private.sync_id_elsewhere(text, uuid), shoal_private.sync_current(text, uuid, uuid),
+  shoal_private.sync_delete(text, uuid, uuid), shoal_private.sync_upsert_products(uuid, uuid, boolean, jsonb),
+  shoal_private.sync_upsert_customers(uuid, uuid, boolean, jsonb), shoal_private.sync_upsert_employees(uuid, uuid, boolean, jsonb),
+  shoal_private.sync_upsert_shifts(uuid, uuid, boolean, jsonb), shoal_private.sync_upsert_daily_reports(uuid, uuid, boolean, jsonb),
+  shoal_private.sync_upsert_store_orders(uuid, uuid, boolean, jsonb), shoal_private.sync_inventory_delta(uuid, uuid, jsonb),
+  shoal_private.sync_apply(uuid, text, text, uuid, jsonb, jsonb), shoal_private.sync_check_batch(jsonb)
+  to authenticated;

@@ -7,6 +7,31 @@ begin;
 \ir helpers/act_as.psql
 select plan(90);
 
+-- Push and pull run as the device (role authenticated, app_role device): these call them
+-- with a device's claims and return to the test's own role afterwards.
+create function tests.push_as(p_device uuid, p_brand uuid, p_records jsonb) returns jsonb
+language plpgsql as $$
+declare
+  v jsonb;
+begin
+  perform tests.act_as('authenticated', jsonb_build_object('app_role', 'device', 'device_id', p_device, 'brand_id', p_brand));
+  v := public.edge_sync_push(p_records);
+  perform tests.act_as_superuser();
+  return v;
+end
+$$;
+create function tests.pull_as(p_device uuid, p_brand uuid, p_since bigint, p_limit integer) returns jsonb
+language plpgsql as $$
+declare
+  v jsonb;
+begin
+  perform tests.act_as('authenticated', jsonb_build_object('app_role', 'device', 'device_id', p_device, 'brand_id', p_brand));
+  v := public.edge_sync_pull(p_since, p_limit);
+  perform tests.act_as_superuser();
+  return v;
+end
+$$;
+
 -- ============================================================== fixtures (as superuser)
 insert into public.devices (id, brand_id, name, status) values
   ('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a', 'Acme till 1', 'active'),
@@ -53,7 +78,7 @@ insert into t_ids values
   ('globex_category', (select id from public.categories where brand_id = 'b0000000-0000-4000-8000-00000000000b' and slug = 'gorras'));
 
 -- ============================================================== row level security
-select tests.act_as('authenticated', '{"role":"authenticated","brand_id":"a0000000-0000-4000-8000-00000000000a","app_role":"brand_admin"}');
+select tests.act_as('authenticated', '{"role":"authenticated","brand_id":"a0000000-0000-4000-8000-00000000000a","app_role":"brand_admin","sub":"a0000000-0000-4000-8000-0000000000f1"}');
 select results_eq('select name from public.customers', $$values ('Acme Customer')$$, 'customers: acme staff see acme''s only');
 select results_eq('select name from public.employees', $$values ('Acme Cashier')$$, 'employees: acme only');
 select results_eq('select store from public.shifts', $$values ('Acme Main St')$$, 'shifts: acme only');
@@ -61,17 +86,19 @@ select results_eq('select store from public.daily_reports', $$values ('Acme Main
 select results_eq('select number from public.store_orders', $$values ('ACME-1')$$, 'store orders: acme only');
 select results_eq('select sku from public.store_order_items', $$values ('ACME-SKU')$$, 'store order items: acme only');
 select results_eq('select method from public.store_order_payments', $$values ('cash')$$, 'store order payments: acme only');
-select throws_ok('select count(*) from public.sync_mutations', '42501', null, 'the mutation log is not readable by staff');
+select is((select count(*)::int from public.sync_mutations), 0, 'the mutation log is not readable by staff');
 select throws_ok($$insert into public.customers (id, brand_id, name) values
   ('ac000000-0000-4000-8000-0000000000c9', 'a0000000-0000-4000-8000-00000000000a', 'Sneaky')$$, '42501', null,
   'customers: no direct insert, not even into the own brand');
-select throws_ok($$update public.store_orders set total_amount = 0$$, '42501', null, 'store orders: no direct update');
+update public.store_orders set total_amount = 0;  -- no policy lets staff write: changes nothing
 select throws_ok($$delete from public.employees$$, '42501', null, 'employees: no direct delete');
 
-select tests.act_as('authenticated', '{"role":"authenticated","brand_id":"a0000000-0000-4000-8000-00000000000a","app_role":"read_only"}');
+select tests.act_as('authenticated', '{"role":"authenticated","brand_id":"a0000000-0000-4000-8000-00000000000a","app_role":"read_only","sub":"a0000000-0000-4000-8000-0000000000f2"}');
 select is((select count(*)::int from public.shifts), 1, 'read_only members read their brand''s synced records too');
+select tests.act_as_superuser();
+select is((select count(*)::int from public.store_orders where total_amount = 0), 0, 'store orders: staff update nothing directly');
 
-select tests.act_as('authenticated', '{"role":"authenticated","brand_id":"b0000000-0000-4000-8000-00000000000b","app_role":"editor"}');
+select tests.act_as('authenticated', '{"role":"authenticated","brand_id":"b0000000-0000-4000-8000-00000000000b","app_role":"editor","sub":"b0000000-0000-4000-8000-0000000000f3"}');
 select results_eq('select name from public.customers', $$values ('Globex Cliente')$$, 'customers: globex staff see globex''s only');
 
 select tests.act_as('anon', '{"role":"anon","brand_id":"a0000000-0000-4000-8000-00000000000a"}');
@@ -80,7 +107,7 @@ select throws_ok('select count(*) from public.customers', '42501', null, 'custom
 select tests.act_as_superuser();
 
 -- ============================================================== push: applied, duplicate, conflict
-insert into t_push select 'create', public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a1', $$[
+insert into t_push select 'create', tests.push_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a', $$[
   {"mutation_id": "3e000000-0000-4000-8000-000000000001", "resource": "customers", "op": "upsert",
    "id": "1d000000-0000-4000-8000-0000000000c1", "base_version": null, "data": {"name": "Walk-in Wanda", "email": "wanda@example.com"}}
 ]$$);
@@ -91,7 +118,7 @@ select results_eq($$select version, device_id, name from public.customers where 
   'the row is written, the pushing device named as its origin');
 
 -- the same mutation again (a retry after a lost answer)
-insert into t_push select 'retry', public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a1', $$[
+insert into t_push select 'retry', tests.push_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a', $$[
   {"mutation_id": "3e000000-0000-4000-8000-000000000001", "resource": "customers", "op": "upsert",
    "id": "1d000000-0000-4000-8000-0000000000c1", "base_version": null, "data": {"name": "Walk-in Wanda", "email": "wanda@example.com"}}
 ]$$);
@@ -99,7 +126,7 @@ select is((select r -> 'results' -> 0 ->> 'status' from t_push where name = 'ret
 select is((select (r -> 'results' -> 0 ->> 'version')::int from t_push where name = 'retry'), 1, '... answering the version it produced');
 select is((select version from public.customers where id = '1d000000-0000-4000-8000-0000000000c1'), 1::bigint, '... and changing nothing');
 
-insert into t_push select 'edit', public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a1', $$[
+insert into t_push select 'edit', tests.push_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a', $$[
   {"mutation_id": "3e000000-0000-4000-8000-000000000002", "resource": "customers", "op": "upsert",
    "id": "1d000000-0000-4000-8000-0000000000c1", "base_version": 1, "data": {"phone": "+1 555 0100"}}
 ]$$);
@@ -108,7 +135,7 @@ select is((select name from public.customers where id = '1d000000-0000-4000-8000
   'keys absent from data keep their stored value');
 
 -- another till edits what it last saw, version 1: not last-writer-wins
-insert into t_push select 'stale', public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a2', $$[
+insert into t_push select 'stale', tests.push_as('5d000000-0000-4000-8000-0000000000a2', 'a0000000-0000-4000-8000-00000000000a', $$[
   {"mutation_id": "3e000000-0000-4000-8000-000000000003", "resource": "customers", "op": "upsert",
    "id": "1d000000-0000-4000-8000-0000000000c1", "base_version": 1, "data": {"note": "stale edit"}}
 ]$$);
@@ -121,7 +148,7 @@ select is((select note from public.customers where id = '1d000000-0000-4000-8000
 select is((select count(*)::int from public.sync_mutations where mutation_id = '3e000000-0000-4000-8000-000000000003'), 0,
   'a conflict is not recorded as applied (the device may resend after merging)');
 
-insert into t_push select 'not_found', public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a1', $$[
+insert into t_push select 'not_found', tests.push_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a', $$[
   {"mutation_id": "3e000000-0000-4000-8000-000000000004", "resource": "employees", "op": "upsert",
    "id": "1d000000-0000-4000-8000-0000000000e9", "base_version": 3, "data": {"name": "Ghost"}},
   {"mutation_id": "3e000000-0000-4000-8000-000000000005", "resource": "shifts", "op": "delete",
@@ -131,20 +158,20 @@ select is((select jsonb_path_query_array(r, '$.results[*].code') from t_push whe
   'editing or deleting a record that does not exist is a not_found conflict');
 select is((select r -> 'results' -> 0 -> 'server' from t_push where name = 'not_found'), 'null'::jsonb, '... with no server copy');
 
-insert into t_push select 'delete', public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a1', $$[
+insert into t_push select 'delete', tests.push_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a', $$[
   {"mutation_id": "3e000000-0000-4000-8000-000000000006", "resource": "customers", "op": "delete",
    "id": "1d000000-0000-4000-8000-0000000000c1", "base_version": 2}
 ]$$);
 select is((select (r -> 'results' -> 0 ->> 'version')::int from t_push where name = 'delete'), 3, 'a delete of the current version is applied (version 3)');
 select isnt((select deleted_at from public.customers where id = '1d000000-0000-4000-8000-0000000000c1'), null, '... as a tombstone');
 
-select throws_ok($$select public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000b1', '[]')$$,
+select throws_ok($$select tests.push_as('5d000000-0000-4000-8000-0000000000b1', 'a0000000-0000-4000-8000-00000000000a', '[]')$$,
   'PT404', 'device_not_found', 'a device of another brand cannot push for acme');
-select throws_ok($$select public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a9', '[]')$$,
+select throws_ok($$select tests.push_as('5d000000-0000-4000-8000-0000000000a9', 'a0000000-0000-4000-8000-00000000000a', '[]')$$,
   'PT404', 'device_not_found', 'a revoked device cannot push');
 
 -- ============================================================== push: invalid records among valid ones
-insert into t_push select 'mixed', public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a1', $$[
+insert into t_push select 'mixed', tests.push_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a', $$[
   {"mutation_id": "3e000000-0000-4000-8000-000000000011", "resource": "employees", "op": "upsert",
    "id": "1d000000-0000-4000-8000-0000000000e1", "data": {"name": "Till Tom", "role": "manager"}},
   {"mutation_id": "3e000000-0000-4000-8000-000000000012", "resource": "customers", "op": "upsert",
@@ -197,7 +224,7 @@ select results_eq($$select (select count(*)::int from public.store_order_items w
   $$values (2, 1, '5d000000-0000-4000-8000-0000000000a1'::uuid)$$, 'an order is stored with its items and payments');
 
 -- a refund at the till: new items, payments key absent (kept)
-insert into t_push select 'reorder', public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a2', $$[
+insert into t_push select 'reorder', tests.push_as('5d000000-0000-4000-8000-0000000000a2', 'a0000000-0000-4000-8000-00000000000a', $$[
   {"mutation_id": "3e000000-0000-4000-8000-000000000021", "resource": "store_orders", "op": "upsert",
    "id": "1d000000-0000-4000-8000-000000000001", "base_version": 1, "data": {"status": "refunded",
    "items": [{"sku": "AC-DRIFTTEE-M", "title": "Drift Tee", "quantity": 1, "unit_amount": 2800}]}}
@@ -209,7 +236,7 @@ select results_eq($$select (select count(*)::int from public.store_order_items w
   $$values (1, 1, '5d000000-0000-4000-8000-0000000000a2'::uuid)$$,
   'items are replaced wholesale, payments (absent) kept, the order''s origin is now till 2');
 
-insert into t_push select 'products', public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a1',
+insert into t_push select 'products', tests.push_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a',
   jsonb_build_array(
     jsonb_build_object('mutation_id', '3e000000-0000-4000-8000-000000000031', 'resource', 'products', 'op', 'upsert',
       'id', '1d000000-0000-4000-8000-0000000000aa', 'data', jsonb_build_object('slug', 'till-cap', 'title', 'Till Cap',
@@ -225,7 +252,7 @@ select is((select jsonb_path_query_array(r, '$.results[*].error.code') from t_pu
   '... unknown_reference, duplicate_value');
 
 -- ============================================================== push: malformed batches
-select throws_ok($$select public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a1', '[
+select throws_ok($$select tests.push_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a', '[
   {"mutation_id": "3e000000-0000-4000-8000-000000000041", "resource": "customers", "op": "upsert",
    "id": "1d000000-0000-4000-8000-0000000000c4", "data": {"name": "Never"}},
   {"mutation_id": "3e000000-0000-4000-8000-000000000042", "resource": "coupons", "op": "upsert",
@@ -233,34 +260,34 @@ select throws_ok($$select public.edge_sync_push('a0000000-0000-4000-8000-0000000
   '22023', 'malformed_batch: record 2: unknown resource', 'an unknown resource makes the whole batch malformed');
 select is((select count(*)::int from public.customers where id = '1d000000-0000-4000-8000-0000000000c4'), 0,
   '... and nothing of it is applied');
-select throws_ok($$select public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a1',
+select throws_ok($$select tests.push_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a',
   (select jsonb_agg(jsonb_build_object('mutation_id', extensions.gen_random_uuid(), 'resource', 'customers', 'op', 'upsert',
                                        'id', extensions.gen_random_uuid(), 'data', jsonb_build_object('name', 'Bulk ' || n)))
      from generate_series(1, 501) n))$$,
   '22023', 'malformed_batch: at most 500 records per push', 'more than 500 records is malformed');
-select throws_ok($$select public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a1', '[
+select throws_ok($$select tests.push_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a', '[
   {"mutation_id": "3e000000-0000-4000-8000-000000000043", "resource": "customers", "op": "upsert", "id": "1d000000-0000-4000-8000-0000000000c6", "data": {"name": "A"}},
   {"mutation_id": "3e000000-0000-4000-8000-000000000043", "resource": "customers", "op": "upsert", "id": "1d000000-0000-4000-8000-0000000000c7", "data": {"name": "B"}}]')$$,
   '22023', 'malformed_batch: duplicate mutation_id', 'a mutation_id twice in one batch is malformed');
-select throws_ok($$select public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a1',
+select throws_ok($$select tests.push_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a',
   '{"mutation_id": "3e000000-0000-4000-8000-000000000044"}')$$,
   '22023', 'malformed_batch: records must be an array', 'records that are not an array are malformed');
-select throws_ok($$select public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a1', '[
+select throws_ok($$select tests.push_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a', '[
   {"mutation_id": "3e000000-0000-4000-8000-000000000045", "resource": "customers", "op": "merge", "id": "1d000000-0000-4000-8000-0000000000c8"}]')$$,
   '22023', 'malformed_batch: record 1: unknown op', 'an unknown op is malformed');
-select throws_ok($$select public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a1', '[
+select throws_ok($$select tests.push_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a', '[
   {"mutation_id": "3e000000-0000-4000-8000-000000000046", "resource": "customers", "op": "upsert", "id": 42}]')$$,
   '22023', 'malformed_batch: record 1: id must be a uuid', 'an id that is not a uuid is malformed');
-select throws_ok($$select public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a1', '["x"]')$$,
+select throws_ok($$select tests.push_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a', '["x"]')$$,
   '22023', 'malformed_batch: record 1: not an object', 'a record that is not an object is malformed');
 
 -- ============================================================== push: stock deltas
 update public.inventory_levels set available = 10, reserved = 0 where variant_id = (select id from t_ids where name = 'acme_variant');
 insert into t_mark values ('stock_version', (select version from public.inventory_levels where variant_id = (select id from t_ids where name = 'acme_variant')));
-insert into t_push select 'sale', public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a1',
+insert into t_push select 'sale', tests.push_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a',
   jsonb_build_array(jsonb_build_object('mutation_id', '3e000000-0000-4000-8000-000000000051', 'resource', 'inventory_levels', 'op', 'delta',
     'id', (select id from t_ids where name = 'acme_variant'), 'data', jsonb_build_object('delta', -2))));
-insert into t_push select 'delivery', public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a2',
+insert into t_push select 'delivery', tests.push_as('5d000000-0000-4000-8000-0000000000a2', 'a0000000-0000-4000-8000-00000000000a',
   jsonb_build_array(jsonb_build_object('mutation_id', '3e000000-0000-4000-8000-000000000052', 'resource', 'inventory_levels', 'op', 'delta',
     'id', (select id from t_ids where name = 'acme_variant'), 'base_version', 1, 'data', jsonb_build_object('delta', 5))));
 select is((select jsonb_agg(r -> 'results' -> 0 ->> 'status' order by name) from t_push where name in ('sale', 'delivery')),
@@ -270,7 +297,7 @@ select is((select available from public.inventory_levels where variant_id = (sel
 select is((select (r -> 'results' -> 0 ->> 'version')::bigint from t_push where name = 'delivery'),
   (select seq + 2 from t_mark where name = 'stock_version'), 'each delta bumps the stock version');
 
-insert into t_push select 'oversell', public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a1',
+insert into t_push select 'oversell', tests.push_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a',
   jsonb_build_array(jsonb_build_object('mutation_id', '3e000000-0000-4000-8000-000000000053', 'resource', 'inventory_levels', 'op', 'delta',
     'id', (select id from t_ids where name = 'acme_variant'), 'data', jsonb_build_object('delta', -20))));
 select is((select r -> 'results' -> 0 ->> 'code' from t_push where name = 'oversell'), 'insufficient_stock', 'a delta below zero is an insufficient_stock conflict');
@@ -278,14 +305,14 @@ select is((select r -> 'results' -> 0 -> 'server' -> 'data' ->> 'available' from
 
 -- stock held by online checkouts cannot be sold at the till
 update public.inventory_levels set reserved = 12 where variant_id = (select id from t_ids where name = 'acme_variant');
-insert into t_push select 'reserved', public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a1',
+insert into t_push select 'reserved', tests.push_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a',
   jsonb_build_array(jsonb_build_object('mutation_id', '3e000000-0000-4000-8000-000000000054', 'resource', 'inventory_levels', 'op', 'delta',
     'id', (select id from t_ids where name = 'acme_variant'), 'data', jsonb_build_object('delta', -2))));
 select is((select r -> 'results' -> 0 ->> 'code' from t_push where name = 'reserved'), 'insufficient_stock', 'a delta below the reserved quantity is a conflict too');
 select is((select available from public.inventory_levels where variant_id = (select id from t_ids where name = 'acme_variant')), 13, 'conflicting deltas change nothing');
 
 insert into t_push select 'globex_stock', to_jsonb(i) from public.inventory_levels i where variant_id = (select id from t_ids where name = 'globex_variant');
-insert into t_push select 'foreign_stock', public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a1',
+insert into t_push select 'foreign_stock', tests.push_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a',
   jsonb_build_array(
     jsonb_build_object('mutation_id', '3e000000-0000-4000-8000-000000000055', 'resource', 'inventory_levels', 'op', 'delta',
       'id', (select id from t_ids where name = 'globex_variant'), 'data', jsonb_build_object('delta', -1)),
@@ -297,7 +324,7 @@ select is((select to_jsonb(i) from public.inventory_levels i where variant_id = 
   (select r from t_push where name = 'globex_stock'), '... and globex''s stock row is untouched');
 
 -- ============================================================== push: another brand's id
-insert into t_push select 'id_taken', public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a1', $$[
+insert into t_push select 'id_taken', tests.push_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a', $$[
   {"mutation_id": "3e000000-0000-4000-8000-000000000061", "resource": "customers", "op": "upsert",
    "id": "bc000000-0000-4000-8000-0000000000c1", "data": {"name": "Hijacked"}},
   {"mutation_id": "3e000000-0000-4000-8000-000000000062", "resource": "customers", "op": "upsert",
@@ -315,8 +342,8 @@ select is((select deleted_at from public.store_orders where id = 'bc000000-0000-
 
 -- ============================================================== pull
 create temp table t_pull (name text primary key, r jsonb not null);
-insert into t_pull select 'acme', public.edge_sync_pull('a0000000-0000-4000-8000-00000000000a', (select seq from t_mark where name = 'start'), 500);
-insert into t_pull select 'globex', public.edge_sync_pull('b0000000-0000-4000-8000-00000000000b', (select seq from t_mark where name = 'start'), 500);
+insert into t_pull select 'acme', tests.pull_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a', (select seq from t_mark where name = 'start'), 500);
+insert into t_pull select 'globex', tests.pull_as('5d000000-0000-4000-8000-0000000000b1', 'b0000000-0000-4000-8000-00000000000b', (select seq from t_mark where name = 'start'), 500);
 
 -- every synced row of one brand, as (resource, id)
 create temp view t_rows as
@@ -372,8 +399,8 @@ select is((select c -> 'data' from t_pull p, jsonb_array_elements(p.r -> 'change
   'stock comes keyed by variant id');
 
 -- paging with a small limit
-insert into t_pull select 'page1', public.edge_sync_pull('a0000000-0000-4000-8000-00000000000a', (select seq from t_mark where name = 'start'), 2);
-insert into t_pull select 'page2', public.edge_sync_pull('a0000000-0000-4000-8000-00000000000a', (select (r ->> 'next')::bigint from t_pull where name = 'page1'), 2);
+insert into t_pull select 'page1', tests.pull_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a', (select seq from t_mark where name = 'start'), 2);
+insert into t_pull select 'page2', tests.pull_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a', (select (r ->> 'next')::bigint from t_pull where name = 'page1'), 2);
 select is((select jsonb_array_length(r -> 'changes') from t_pull where name = 'page1'), 2, 'a page holds at most p_limit changes');
 select is((select r -> 'has_more' from t_pull where name = 'page1'), 'true'::jsonb, '... and says more are waiting');
 select is((select (r ->> 'next')::bigint from t_pull where name = 'page1'),
@@ -381,15 +408,15 @@ select is((select (r ->> 'next')::bigint from t_pull where name = 'page1'),
 select is((select r -> 'changes' from t_pull where name = 'page2'),
   (select jsonb_build_array(r -> 'changes' -> 2, r -> 'changes' -> 3) from t_pull where name = 'acme'),
   'the next page continues right after the cursor');
-select is((select jsonb_array_length(public.edge_sync_pull('a0000000-0000-4000-8000-00000000000a', (select seq from t_mark where name = 'start'), 0) -> 'changes')),
+select is((select jsonb_array_length(tests.pull_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a', (select seq from t_mark where name = 'start'), 0) -> 'changes')),
   1, 'a limit below 1 is taken as 1');
-select is(public.edge_sync_pull('a0000000-0000-4000-8000-00000000000a', (select (r ->> 'next')::bigint from t_pull where name = 'acme'), 10),
+select is(tests.pull_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a', (select (r ->> 'next')::bigint from t_pull where name = 'acme'), 10),
   jsonb_build_object('changes', '[]'::jsonb, 'next', (select (r ->> 'next')::bigint from t_pull where name = 'acme'), 'has_more', false),
   'at the end: no changes, next stays, has_more false');
 
 -- ============================================================== cloud writes appear in the pull
 -- a till edits a seeded product (it becomes its origin), then staff edit it in the dashboard
-insert into t_push select 'product_edit', public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a1',
+insert into t_push select 'product_edit', tests.push_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a',
   jsonb_build_array(jsonb_build_object('mutation_id', '3e000000-0000-4000-8000-000000000071', 'resource', 'products', 'op', 'upsert',
     'id', (select id from t_ids where name = 'acme_product'), 'base_version', (select version from public.products where id = (select id from t_ids where name = 'acme_product')),
     'data', jsonb_build_object('description', 'Edited at the till'))));
@@ -399,26 +426,24 @@ select is((select version from public.products where id = (select id from t_ids 
   (select (r -> 'results' -> 0 ->> 'version')::bigint + 1 from t_push where name = 'product_edit'), 'a direct (dashboard) update bumps the version');
 select is((select device_id from public.products where id = (select id from t_ids where name = 'acme_product')), null,
   '... and makes the cloud its origin (device_id null)');
-select is((select c - 'seq' - 'updated_at' - 'data' from jsonb_array_elements(public.edge_sync_pull('a0000000-0000-4000-8000-00000000000a',
+select is((select c - 'seq' - 'updated_at' - 'data' from jsonb_array_elements(tests.pull_as('5d000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a',
              (select seq from t_mark where name = 'before_dashboard'), 500) -> 'changes') c),
   jsonb_build_object('resource', 'products', 'id', (select id from t_ids where name = 'acme_product'), 'deleted', false, 'device_id', null,
     'version', (select version from public.products where id = (select id from t_ids where name = 'acme_product'))),
   '... and the change is pulled');
 
 -- ============================================================== privileges
-select is(has_function_privilege('anon', 'public.edge_sync_push(uuid, uuid, jsonb)', 'execute'), false, 'shoppers cannot push');
-select is(has_function_privilege('authenticated', 'public.edge_sync_push(uuid, uuid, jsonb)', 'execute'), false, 'staff cannot push');
-select is(has_function_privilege('anon', 'public.edge_sync_pull(uuid, bigint, integer)', 'execute')
-       or has_function_privilege('authenticated', 'public.edge_sync_pull(uuid, bigint, integer)', 'execute'), false, 'nor pull');
+select is(has_function_privilege('anon', 'public.edge_sync_push(jsonb)', 'execute')
+       or has_function_privilege('anon', 'public.edge_sync_pull(bigint, integer)', 'execute'), false, 'shoppers can neither push nor pull');
+select is(has_function_privilege('service_role', 'public.edge_sync_push(jsonb)', 'execute'), false,
+  'the worker pushes as the device, never as service role');
 
-select tests.act_as('authenticated', '{"role":"authenticated","brand_id":"a0000000-0000-4000-8000-00000000000a","app_role":"brand_admin"}');
-select throws_ok($$select public.edge_sync_pull('a0000000-0000-4000-8000-00000000000a', 0, 10)$$, '42501', null, 'staff calling pull are refused');
-
-select tests.act_as('service_role', '{"role":"service_role"}');
-select is(public.edge_sync_push('a0000000-0000-4000-8000-00000000000a', '5d000000-0000-4000-8000-0000000000a2', $$[
-  {"mutation_id": "3e000000-0000-4000-8000-000000000081", "resource": "daily_reports", "op": "upsert",
-   "id": "1d000000-0000-4000-8000-0000000000d1", "data": {"store": "Acme Main St", "business_date": "2026-11-26", "totals": {"cash": 5600}}}
-]$$) -> 'results' -> 0 ->> 'status', 'applied', 'the worker (service_role) pushes');
+select tests.act_as('authenticated', '{"role":"authenticated","brand_id":"a0000000-0000-4000-8000-00000000000a","app_role":"brand_admin","sub":"a0000000-0000-4000-8000-0000000000f1"}');
+select throws_ok($$select public.edge_sync_push('[]')$$, '42501', null, 'staff calling push are refused');
+select throws_ok($$select public.edge_sync_pull(0, 10)$$, '42501', null, 'staff calling pull are refused');
+-- a staff token carrying a device id is still no device
+select tests.act_as('authenticated', '{"role":"authenticated","brand_id":"a0000000-0000-4000-8000-00000000000a","app_role":"brand_admin","device_id":"5d000000-0000-4000-8000-0000000000a2"}');
+select throws_ok($$select public.edge_sync_pull(0, 10)$$, '42501', null, '... even with a device_id in the token');
 
 select tests.act_as_superuser();
 -- retention: applied mutations older than the window go, newer ones stay

@@ -24,8 +24,6 @@ create temporary table intended (lint text, object text, reason text, primary ke
 -- that only service_role work (no caller owns it) and reviewed definer helpers touch.
 -- A table leaves this list when a caller's invoker function needs a policy on it.
 insert into intended values
-  ('rls_enabled_no_policy', 'public.app_releases',
-   'edge app releases: published by platform super admins and served to devices through the worker (service_role)'),
   ('rls_enabled_no_policy', 'public.auth_codes',
    'sign-up/login/email codes: issued and checked before authentication (service_role)'),
   ('rls_enabled_no_policy', 'public.cart_lines',
@@ -45,9 +43,7 @@ insert into intended values
   ('rls_enabled_no_policy', 'public.revoked_tokens',
    'revoked access tokens: written by logout/password change, read by the session check (service_role)'),
   ('rls_enabled_no_policy', 'public.signup_claims',
-   'pending sign-ups: the pre-authentication sign-up steps (service_role)'),
-  ('rls_enabled_no_policy', 'public.sync_mutations',
-   'applied edge mutations per device: the idempotency record of edge_sync_push, read by nobody');
+   'pending sign-ups: the pre-authentication sign-up steps (service_role)');
 
 create temporary view api_schemas as select 'public'::name as nspname;
 -- schemas Supabase's platform owns, left out by every splinter lint

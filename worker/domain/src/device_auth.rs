@@ -45,6 +45,19 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// The reason as the refusal's error code (the `reason` it serializes with).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::NoCertificate => "no_certificate",
+            Refusal::VerificationFailed { .. } => "verification_failed",
+            Refusal::CertificateRevoked => "certificate_revoked",
+            Refusal::UnknownFingerprint => "unknown_fingerprint",
+            Refusal::DeviceNotActive => "device_not_active",
+            Refusal::DeviceRevoked { .. } => "device_revoked",
+            Refusal::BrandBlocked => "brand_blocked",
+        }
+    }
+
     /// 401 when the client is not who it must be; 403 when it is, but may not come in.
     pub fn status(&self) -> u16 {
         match self {
@@ -104,6 +117,17 @@ mod tests {
     fn device(state: DeviceState, blocked: bool) -> BoundDevice {
         BoundDevice { id: "d1".into(), brand_id: "b1".into(), state, revoked_at: Some("2026-11-01T00:00:00Z".into()),
                       revoked_reason: Some("lost".into()), brand_blocked: blocked }
+    }
+
+    #[test]
+    fn a_refusal_s_code_is_the_reason_it_serializes_with() {
+        let all = [Refusal::NoCertificate, Refusal::VerificationFailed { detail: "x".into() }, Refusal::CertificateRevoked,
+                   Refusal::UnknownFingerprint, Refusal::DeviceNotActive,
+                   Refusal::DeviceRevoked { revoked_at: None, revoked_reason: None }, Refusal::BrandBlocked];
+        for r in all {
+            let json = serde_json::to_value(&r).unwrap_or_default();
+            assert_eq!(json.get("reason").and_then(|v| v.as_str()), Some(r.code()));
+        }
     }
 
     #[test]

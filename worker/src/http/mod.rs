@@ -6,11 +6,6 @@ pub mod body;
 mod brand;
 mod cross_site;
 mod security_headers;
-mod edge;
-mod edge_activation;
-mod edge_status;
-mod edge_sync;
-mod releases;
 mod health;
 mod landing;
 mod unavailable;
@@ -28,7 +23,6 @@ use crate::error::AppError;
 
 pub use body::{read_body, read_bytes, read_json};
 pub use crate::request::{brand_origin, origin, query_param};
-pub use edge_activation::ActivationCode;
 
 /// Requests per client IP per minute on the staff and account APIs (sign-in, sign-up,
 /// codes and checkout have limits of their own).
@@ -115,7 +109,7 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
     if host == format!("edge.{}", config.platform_host) {
         // devices only: brand domains never serve /edge/v1; devices authenticate by
         // certificate and token, so no Origin rules apply
-        return if path.starts_with("/edge/v1/") { edge::handle(req, env, &config).await } else { Err(AppError::NotFound) };
+        return if path.starts_with("/edge/v1/") { crate::edge::handle(req, env, &config).await } else { Err(AppError::NotFound) };
     }
     if host == config.platform_host {
         cross_site::check_write(&req, &config, &raw_host(&req), &[])?;

@@ -14,7 +14,7 @@ use worker::Response;
 use super::as_staff::{self, reply};
 use super::Caller;
 use crate::error::AppError;
-use crate::http::ActivationCode;
+use crate::edge::ActivationCode;
 
 /// Command kinds a device understands.
 const COMMAND_KINDS: [&str; 5] = ["refresh_catalog", "rotate_certificate", "upload_logs", "lock_till", "update_app"];
@@ -116,7 +116,7 @@ pub async fn revoke(config: &Config, caller: &Caller, id: &str, body: RevokeBody
         .ok_or_else(|| AppError::BadRequest("missing_field", "reason: required".into()))?;
     let revoked: Revoked = as_staff::rpc(config, caller, "admin_revoke_device",
         serde_json::json!({"p_device_id": id, "p_reason": reason})).await?;
-    let at_issuer = crate::device_certs::revoke(config, revoked.cert_ref.as_deref().unwrap_or_default()).await;
+    let at_issuer = crate::edge::certs::revoke(config, revoked.cert_ref.as_deref().unwrap_or_default()).await;
     reply(&RevokedDevice {
         id: revoked.id,
         status: revoked.status,

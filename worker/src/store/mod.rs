@@ -3,6 +3,5 @@
 
 pub mod cron;
 pub mod brands;
-pub mod edge;
 pub mod outbox;
 pub mod postgrest;

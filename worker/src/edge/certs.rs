@@ -4,6 +4,7 @@
 //! with `DELETE …/{id}`), whose Managed CA is what the zone's mTLS rule trusts.
 
 use chrono::DateTime;
+use serde::Deserialize;
 use shoal_domain::config::Config;
 use shoal_domain::device_cert::{self, CheckedCsr, DevCa};
 use shoal_domain::edge_config::EdgeIssuer;
@@ -41,19 +42,20 @@ pub async fn sign(config: &Config, csr: &CheckedCsr, csr_pem: &str, brand_id: &s
         EdgeIssuer::Cloudflare { api_base, api_token, zone_id } => {
             let body = serde_json::json!({"csr": csr_pem.trim().to_owned() + "\n", "validity_days": config.edge.cert_days});
             let url = format!("{api_base}/zones/{zone_id}/client_certificates");
-            let result = call(&url, Method::Post, api_token, Some(body)).await?;
-            let chain_pem = result["certificate"].as_str().unwrap_or_default().to_owned();
+            let result: Issued = call(&url, Method::Post, api_token, Some(body)).await?
+                .ok_or_else(|| unavailable("the API answered no certificate"))?;
+            let chain_pem = result.certificate.unwrap_or_default();
             // our own hash of what we hand out, not the API's word for it
             let fingerprint = device_cert::fingerprint_of_pem(&chain_pem).ok_or_else(|| unavailable("the API answered no certificate"))?;
-            let not_after_epoch = result["expires_on"].as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            let not_after_epoch = result.expires_on.as_deref().and_then(|s| DateTime::parse_from_rfc3339(s).ok())
                 .map(|d| d.timestamp()).ok_or_else(|| unavailable("the API answered no expiry"))?;
             Ok(Signed {
                 chain_pem,
                 fingerprint,
                 not_after_epoch,
-                issuer: result["certificate_authority"]["name"].as_str().unwrap_or("Cloudflare Managed CA").to_owned(),
-                cert_ref: result["id"].as_str().unwrap_or_default().to_owned(),
-                serial: result["serial_number"].as_str().unwrap_or_default().to_owned(),
+                issuer: result.certificate_authority.and_then(|ca| ca.name).unwrap_or_else(|| "Cloudflare Managed CA".into()),
+                cert_ref: result.id.unwrap_or_default(),
+                serial: result.serial_number.unwrap_or_default(),
             })
         }
         EdgeIssuer::Unconfigured => Err(unavailable("no certificate issuer is configured")),
@@ -66,26 +68,57 @@ pub async fn revoke(config: &Config, cert_ref: &str) -> Result<(), AppError> {
     match &config.edge.issuer {
         EdgeIssuer::Cloudflare { api_base, api_token, zone_id } if !cert_ref.is_empty() => {
             let url = format!("{api_base}/zones/{zone_id}/client_certificates/{cert_ref}");
-            call(&url, Method::Delete, api_token, None).await.map(|_| ())
+            call::<serde_json::Value>(&url, Method::Delete, api_token, None).await.map(|_| ())
         }
         _ => Ok(()),
     }
 }
 
-/// One Cloudflare API v4 call: `{"success", "errors", "result"}` envelopes.
-async fn call(url: &str, method: Method, token: &str, body: Option<serde_json::Value>) -> Result<serde_json::Value, AppError> {
+/// The `result` of `POST /zones/{zone}/client_certificates`.
+#[derive(Deserialize)]
+struct Issued {
+    id: Option<String>,
+    certificate: Option<String>,
+    expires_on: Option<String>,
+    serial_number: Option<String>,
+    certificate_authority: Option<Authority>,
+}
+
+#[derive(Deserialize)]
+struct Authority {
+    name: Option<String>,
+}
+
+/// Cloudflare API v4's envelope: `{"success", "errors": [{"message"}], "result"}`.
+#[derive(Deserialize)]
+struct Envelope<T> {
+    #[serde(default)]
+    success: bool,
+    #[serde(default)]
+    errors: Vec<ApiError>,
+    result: Option<T>,
+}
+
+#[derive(Deserialize)]
+struct ApiError {
+    #[serde(default)]
+    message: String,
+}
+
+/// One Cloudflare API v4 call; its `result` when it succeeded.
+async fn call<T: serde::de::DeserializeOwned>(url: &str, method: Method, token: &str, body: Option<serde_json::Value>) -> Result<Option<T>, AppError> {
     let bearer = format!("Bearer {token}");
     let (status, text) = crate::outbound::send(method, url, &[("authorization", &bearer), ("content-type", "application/json")],
         body.map(|b| b.to_string())).await.map_err(|e| unavailable(&format!("cloudflare api: {e}")))?;
-    let envelope: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-    if (200..300).contains(&status) && envelope["success"].as_bool() == Some(true) {
-        return Ok(envelope["result"].clone());
+    let envelope: Option<Envelope<T>> = serde_json::from_str(&text).ok();
+    let first = envelope.as_ref().and_then(|e| e.errors.first()).map(|e| e.message.clone()).unwrap_or_default();
+    if let Some(envelope) = envelope.filter(|e| (200..300).contains(&status) && e.success) {
+        return Ok(envelope.result);
     }
-    let first = &envelope["errors"][0];
     // 1xxx codes about the CSR are the device's to fix; anything else is ours
     if (400..500).contains(&status) && status != 401 && status != 403 && status != 429 {
-        return Err(AppError::Refused { status: 422, code: "csr_refused_by_issuer".into(),
-            detail: Some(first["message"].as_str().unwrap_or("refused").to_owned()) });
+        let message = if first.is_empty() { "refused".to_owned() } else { first };
+        return Err(AppError::Refused { status: 422, code: "csr_refused_by_issuer".into(), detail: Some(message) });
     }
-    Err(unavailable(&format!("cloudflare api {status}: {}", first["message"].as_str().unwrap_or(""))))
+    Err(unavailable(&format!("cloudflare api {status}: {first}")))
 }
