@@ -3,6 +3,7 @@
 
 mod account;
 mod billing;
+mod clock;
 mod config;
 mod edge;
 mod email;

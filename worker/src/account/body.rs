@@ -15,7 +15,7 @@ pub fn parse<T: DeserializeOwned>(body: serde_json::Value) -> Result<T, AppError
     if let Some((name, _)) = fields.iter().find(|(_, v)| !(v.is_string() || v.is_null())) {
         return Err(AppError::BadRequest("invalid_field", format!("{name}: must be text")));
     }
-    serde_json::from_value(body).map_err(|e| AppError::BadRequest("invalid_field", e.to_string()))
+    crate::http::body::parse_body(body)
 }
 
 /// A required text field, trimmed, not empty.

@@ -15,7 +15,7 @@ use super::mfa::{self, SecondFactor};
 use super::store;
 use crate::error::{json_response, AppError};
 use crate::staff::{Staff, ACCESS_COOKIE, ACCESS_TTL_SECONDS, REFRESH_COOKIE};
-use crate::store::postgrest::now;
+use crate::clock::now;
 
 /// Logins per client IP per minute; failed logins per hour per (email, brand host) and
 /// per client IP. The per-email count is kept for every email typed, with or without an

@@ -63,7 +63,7 @@ fn open(config: &Config, account: &str, sealed: &str) -> Result<String, AppError
 /// The TOTP step `code` matches for the sealed secret, if any.
 fn step_of(config: &Config, account: &str, sealed: &str, code: &str) -> Result<Option<i64>, AppError> {
     let secret = open(config, account, sealed)?;
-    Ok(totp::verify_step(&secret, code, crate::store::postgrest::now().timestamp()))
+    Ok(totp::verify_step(&secret, code, crate::clock::now().timestamp()))
 }
 
 /// Where the account's sealed secret comes from: read at login (before anyone is signed

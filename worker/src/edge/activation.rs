@@ -19,7 +19,7 @@ use super::certs::{self, Signed};
 use super::db;
 use crate::error::AppError;
 use crate::rate_limit;
-use crate::store::postgrest::now;
+use crate::clock::now;
 
 /// Activation attempts per client IP per minute (codes are 128-bit; this caps the noise).
 const ACTIVATIONS_PER_MINUTE: i64 = 10;

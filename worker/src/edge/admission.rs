@@ -13,7 +13,7 @@ use worker::{Request, Response};
 
 use super::db;
 use crate::error::{json_response, AppError};
-use crate::store::postgrest::now;
+use crate::clock::now;
 
 /// The device row bound to a fingerprint (`edge_device_by_fingerprint`), with what status
 /// and health report about its brand.

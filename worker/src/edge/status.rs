@@ -18,7 +18,7 @@ use super::admission::{lookup, Admitted, DeviceRow};
 use super::body::answer;
 use super::db;
 use crate::error::{json_response, AppError};
-use crate::store::postgrest::now;
+use crate::clock::now;
 
 fn header(req: &Request, name: &str) -> Option<String> {
     req.headers().get(name).ok().flatten().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())

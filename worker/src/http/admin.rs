@@ -42,7 +42,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
         }
         (Method::Post, ["members", "invitations"]) => {
             require(&caller, Action::ManageMembers)?;
-            let body = staff::body(&mut req).await?;
+            let body = read_body(&mut req).await?;
             staff::invitations::invite(&req, config, brand, &caller, body).await
         }
         (Method::Get, ["invitations"]) => {
@@ -55,7 +55,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
         }
         (Method::Patch, ["members", account]) => {
             require(&caller, Action::ManageMembers)?;
-            let body = staff::body(&mut req).await?;
+            let body = read_body(&mut req).await?;
             staff::members::update(config, &caller, account, Some(body)).await
         }
         (Method::Delete, ["members", account]) => {
@@ -68,7 +68,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
         }
         (Method::Post, ["domains"]) => {
             require(&caller, Action::ManageDomains)?;
-            let body = staff::body(&mut req).await?;
+            let body = read_body(&mut req).await?;
             staff::domains::add(env, config, &caller, body).await
         }
         (Method::Post, ["domains", host, "verify"]) => {
@@ -77,7 +77,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
         }
         (Method::Patch, ["domains", host]) => {
             require(&caller, Action::ManageDomains)?;
-            let body = staff::body(&mut req).await?;
+            let body = read_body(&mut req).await?;
             staff::domains::update(env, config, &caller, host, body).await
         }
         (Method::Delete, ["domains", host]) => {
@@ -109,7 +109,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
         }
         (Method::Post, ["devices"]) => {
             require(&caller, Action::ManageDevices)?;
-            let body = staff::body(&mut req).await?;
+            let body = read_body(&mut req).await?;
             staff::devices::create(config, &caller, body).await
         }
         (Method::Post, ["devices", id, "activation-code"]) => {
@@ -118,12 +118,12 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
         }
         (Method::Post, ["devices", id, "revoke"]) => {
             require(&caller, Action::ManageDevices)?;
-            let body = staff::body(&mut req).await?;
+            let body = read_body(&mut req).await?;
             staff::devices::revoke(config, &caller, id, body).await
         }
         (Method::Post, ["devices", id, "commands"]) => {
             require(&caller, Action::ManageDevices)?;
-            let body = staff::body(&mut req).await?;
+            let body = read_body(&mut req).await?;
             staff::devices::queue_command(config, &caller, id, body).await
         }
         (Method::Get, ["audit-log"]) => {

@@ -141,7 +141,7 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
         crate::account::handle(req, env, &config, &brand, &log.request_id).await?
     } else if path.starts_with("/api/v1/admin/") {
         admin::handle(req, env, &config, &brand).await?
-    } else if brand.billing.blocked_at(crate::store::postgrest::now().timestamp()) {
+    } else if brand.billing.blocked_at(crate::clock::now().timestamp()) {
         unavailable::storefront(&brand, path.starts_with("/api/"))
     } else {
         storefront(req, env, ctx, &config, &brand, &path).await?

@@ -191,7 +191,7 @@ async fn create_session(config: &Config, brand: &BrandContext, cart: &str, order
         p("success_url", format!("{base}/checkout/success?order={}", order.number)),
         // the signed order and cart let the shopper who holds this link (and nobody else) cancel
         p("cancel_url", format!("{base}/checkout/cancel?order={}&token={}", order.number, cancel_token(config, brand, order_id, cart))),
-        p("expires_at", shoal_domain::cart::session_expires_at(crate::store::postgrest::now().timestamp())),
+        p("expires_at", shoal_domain::cart::session_expires_at(crate::clock::now().timestamp())),
     ];
     for (i, item) in order.items.iter().enumerate() {
         params.push(p(&format!("line_items[{i}][quantity]"), item.quantity));

@@ -14,7 +14,7 @@ use worker::Response;
 
 use super::{db, reply, Staff};
 use crate::error::AppError;
-use crate::store::postgrest::now;
+use crate::clock::now;
 use crate::stripe::{self, p, StripeCall};
 
 #[derive(Debug, Deserialize)]

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use shoal_domain::config::Config;
 use worker::Response;
 
-use super::as_staff::{self, reply};
+use super::{db, reply, uuid_or};
 use super::Caller;
 use crate::error::AppError;
 use crate::edge::ActivationCode;
@@ -86,7 +86,7 @@ pub struct CommandBody {
 }
 
 fn device_id(raw: &str) -> Result<&str, AppError> {
-    as_staff::uuid_or(raw, "device_not_found")
+    uuid_or(raw, "device_not_found")
 }
 
 /// A new device and its one-time activation code (shown once; stored as an HMAC).
@@ -96,7 +96,7 @@ pub async fn create(config: &Config, caller: &Caller, body: CreateBody) -> Resul
     let code = ActivationCode::fresh()?;
     let args = serde_json::json!({"p_name": name, "p_store": body.store, "p_code_prefix": code.prefix(),
                                   "p_code_hash": code.hash(config)});
-    let device: NewDevice = as_staff::rpc(config, caller, "admin_create_device", args).await?;
+    let device: NewDevice = db::call(config, caller, "admin_create_device", args).await?;
     reply(&DeviceWithCode { device, activation_code: code.as_str().to_owned() }, 201)
 }
 
@@ -105,7 +105,7 @@ pub async fn new_activation_code(config: &Config, caller: &Caller, id: &str) -> 
     let id = device_id(id)?;
     let code = ActivationCode::fresh()?;
     let args = serde_json::json!({"p_device_id": id, "p_code_prefix": code.prefix(), "p_code_hash": code.hash(config)});
-    let device: NewDevice = as_staff::rpc(config, caller, "admin_new_activation_code", args).await?;
+    let device: NewDevice = db::call(config, caller, "admin_new_activation_code", args).await?;
     reply(&DeviceWithCode { device, activation_code: code.as_str().to_owned() }, 201)
 }
 
@@ -114,7 +114,7 @@ pub async fn revoke(config: &Config, caller: &Caller, id: &str, body: RevokeBody
     let id = device_id(id)?;
     let reason = body.reason.as_deref().map(str::trim).filter(|r| !r.is_empty())
         .ok_or_else(|| AppError::BadRequest("missing_field", "reason: required".into()))?;
-    let revoked: Revoked = as_staff::rpc(config, caller, "admin_revoke_device",
+    let revoked: Revoked = db::call(config, caller, "admin_revoke_device",
         serde_json::json!({"p_device_id": id, "p_reason": reason})).await?;
     let at_issuer = crate::edge::certs::revoke(config, revoked.cert_ref.as_deref().unwrap_or_default()).await;
     reply(&RevokedDevice {
@@ -131,6 +131,6 @@ pub async fn queue_command(config: &Config, caller: &Caller, id: &str, body: Com
     let kind = body.kind.as_deref().filter(|k| COMMAND_KINDS.contains(k))
         .ok_or_else(|| AppError::BadRequest("invalid_kind", format!("kind: one of {}", COMMAND_KINDS.join(", "))))?;
     let args = serde_json::json!({"p_device_id": id, "p_kind": kind, "p_payload": body.payload});
-    let command: Command = as_staff::rpc(config, caller, "admin_queue_command", args).await?;
+    let command: Command = db::call(config, caller, "admin_queue_command", args).await?;
     reply(&command, 201)
 }

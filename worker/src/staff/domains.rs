@@ -18,7 +18,7 @@ use shoal_domain::db_token::DbClaims;
 use shoal_domain::host::{check_custom_domain, normalize_host};
 use worker::{Env, Method, Response};
 
-use super::as_staff::{self, reply, Items};
+use super::{db, reply, Items};
 use super::Caller;
 use crate::error::AppError;
 use crate::{kv, store};
@@ -64,7 +64,7 @@ async fn forget(env: &Env, host: &str) {
 }
 
 pub async fn list(config: &Config, caller: &Caller) -> Result<Response, AppError> {
-    let items: Vec<Domain> = as_staff::rpc(config, caller, "admin_list_domains", serde_json::json!({})).await?;
+    let items: Vec<Domain> = db::call(config, caller, "admin_list_domains", serde_json::json!({})).await?;
     reply(&Items { items }, 200)
 }
 
@@ -74,14 +74,14 @@ pub async fn add(env: &Env, config: &Config, caller: &Caller, body: AddBody) -> 
         .map_err(|why| AppError::Refused { status: 422, code: why.code().into(), detail: None })?;
     let token = format!("shoal-verify={}", shoal_domain::request_id::from_random(crate::random::bytes()?));
     let items: Vec<Domain> =
-        as_staff::rpc(config, caller, "admin_add_domain", serde_json::json!({"p_host": host, "p_token": token})).await?;
+        db::call(config, caller, "admin_add_domain", serde_json::json!({"p_host": host, "p_token": token})).await?;
     forget(env, &host).await;
     reply(&Items { items }, 201)
 }
 
 pub async fn verify(env: &Env, config: &Config, brand: &BrandContext, caller: &Caller, raw_host: &str) -> Result<Response, AppError> {
     let host = host_param(raw_host)?;
-    let token: Option<String> = as_staff::rpc(config, caller, "admin_domain_token", serde_json::json!({"p_host": host})).await?;
+    let token: Option<String> = db::call(config, caller, "admin_domain_token", serde_json::json!({"p_host": host})).await?;
     let Some(token) = token else {
         return Err(AppError::Refused { status: 404, code: "domain_not_found".into(), detail: Some("or already verified".into()) });
     };
@@ -97,14 +97,14 @@ pub async fn verify(env: &Env, config: &Config, brand: &BrandContext, caller: &C
 pub async fn update(env: &Env, config: &Config, caller: &Caller, raw_host: &str, body: UpdateBody) -> Result<Response, AppError> {
     let host = host_param(raw_host)?;
     let args = serde_json::json!({"p_host": host, "p_primary": body.primary == Some(true)});
-    let items: Vec<Domain> = as_staff::rpc(config, caller, "admin_update_domain", args).await?;
+    let items: Vec<Domain> = db::call(config, caller, "admin_update_domain", args).await?;
     forget(env, &host).await;
     reply(&Items { items }, 200)
 }
 
 pub async fn remove(env: &Env, config: &Config, caller: &Caller, raw_host: &str) -> Result<Response, AppError> {
     let host = host_param(raw_host)?;
-    let items: Vec<Domain> = as_staff::rpc(config, caller, "admin_remove_domain", serde_json::json!({"p_host": host})).await?;
+    let items: Vec<Domain> = db::call(config, caller, "admin_remove_domain", serde_json::json!({"p_host": host})).await?;
     forget(env, &host).await;
     reply(&Items { items }, 200)
 }

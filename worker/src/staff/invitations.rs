@@ -11,7 +11,7 @@ use shoal_domain::config::Config;
 use shoal_domain::permissions::Role;
 use worker::{Request, Response};
 
-use super::as_staff::{self, reply, Items};
+use super::{db, reply, uuid_or, Items};
 use super::members::member_role;
 use super::Caller;
 use crate::error::AppError;
@@ -55,24 +55,24 @@ impl InviteBody {
 /// https; in development the request's scheme and port are kept so links work locally.
 pub async fn invite(req: &Request, config: &Config, brand: &BrandContext, caller: &Caller, body: InviteBody) -> Result<Response, AppError> {
     let (email, role) = body.validate()?;
-    let primary: Option<String> = as_staff::rpc(config, caller, "admin_primary_host", serde_json::json!({})).await?;
+    let primary: Option<String> = db::call(config, caller, "admin_primary_host", serde_json::json!({})).await?;
     let base = crate::http::brand_origin(req, config, brand, primary.as_deref());
     let token = access_token::refresh_token(crate::random::bytes()?);
     let url = format!("{base}/admin/accept-invitation?token={token}");
     let args = serde_json::json!({"p_email": email, "p_role": role.as_str(), "p_token_hash": access_token::refresh_hash(&token),
                                   "p_invite_url": url});
-    let created: InvitationCreated = as_staff::rpc(config, caller, "admin_invite_member", args).await?;
+    let created: InvitationCreated = db::call(config, caller, "admin_invite_member", args).await?;
     reply(&created, 201)
 }
 
 pub async fn list(config: &Config, caller: &Caller) -> Result<Response, AppError> {
-    let items: Vec<Invitation> = as_staff::rpc(config, caller, "admin_list_invitations", serde_json::json!({})).await?;
+    let items: Vec<Invitation> = db::call(config, caller, "admin_list_invitations", serde_json::json!({})).await?;
     reply(&Items { items }, 200)
 }
 
 pub async fn revoke(config: &Config, caller: &Caller, id: &str) -> Result<Response, AppError> {
-    let id = as_staff::uuid_or(id, "invitation_not_found")?;
+    let id = uuid_or(id, "invitation_not_found")?;
     let items: Vec<Invitation> =
-        as_staff::rpc(config, caller, "admin_revoke_invitation", serde_json::json!({"p_invitation_id": id})).await?;
+        db::call(config, caller, "admin_revoke_invitation", serde_json::json!({"p_invitation_id": id})).await?;
     reply(&Items { items }, 200)
 }

@@ -9,7 +9,7 @@ use shoal_domain::config::Config;
 use shoal_domain::permissions::Role;
 use worker::Response;
 
-use super::as_staff::{self, reply, Items};
+use super::{db, reply, uuid_or, Items};
 use super::Caller;
 use crate::error::AppError;
 
@@ -60,17 +60,17 @@ impl MemberPatch {
 }
 
 pub async fn list(config: &Config, caller: &Caller) -> Result<Response, AppError> {
-    let items: Vec<Member> = as_staff::rpc(config, caller, "admin_list_members", serde_json::json!({})).await?;
+    let items: Vec<Member> = db::call(config, caller, "admin_list_members", serde_json::json!({})).await?;
     reply(&Items { items }, 200)
 }
 
 /// A role or status change (`patch`), or the member's removal (`patch` is `None`).
 pub async fn update(config: &Config, caller: &Caller, account: &str, patch: Option<MemberPatch>) -> Result<Response, AppError> {
-    let account = as_staff::uuid_or(account, "member_not_found")?;
+    let account = uuid_or(account, "member_not_found")?;
     let remove = patch.is_none();
     let change = patch.unwrap_or_default().validate()?;
     let args = serde_json::json!({"p_member_id": account, "p_role": change.role.map(Role::as_str),
                                   "p_status": change.status, "p_remove": remove});
-    let items: Vec<Member> = as_staff::rpc(config, caller, "admin_update_member", args).await?;
+    let items: Vec<Member> = db::call(config, caller, "admin_update_member", args).await?;
     reply(&Items { items }, 200)
 }

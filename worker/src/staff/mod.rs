@@ -13,14 +13,12 @@ pub mod products;
 pub mod releases;
 pub mod security;
 mod session;
-mod as_staff;
 pub mod devices;
 pub mod domains;
 pub mod invitations;
 pub mod members;
 
 pub use session::*;
-pub use as_staff::body;
 
 use serde::Serialize;
 use worker::Response;
@@ -31,4 +29,19 @@ use crate::error::{json_response, AppError};
 fn reply<T: Serialize>(body: &T, status: u16) -> Result<Response, AppError> {
     let value = serde_json::to_value(body).map_err(|e| AppError::Internal(format!("answer not serialisable: {e}")))?;
     Ok(json_response(&value, status))
+}
+
+/// `{"items": [...]}`, the shape of every admin list.
+#[derive(Serialize)]
+struct Items<T> {
+    items: T,
+}
+
+/// Ids in paths are UUIDs; anything else names nothing (404 with the resource's code).
+fn uuid_or<'a>(raw: &'a str, not_found: &str) -> Result<&'a str, AppError> {
+    if shoal_domain::ids::is_uuid(raw) {
+        Ok(raw)
+    } else {
+        Err(AppError::Refused { status: 404, code: not_found.into(), detail: None })
+    }
 }

@@ -11,7 +11,7 @@ use shoal_domain::permissions::{allows, Action, Role};
 use worker::Request;
 
 use crate::error::AppError;
-use crate::store::postgrest::now;
+use crate::clock::now;
 
 pub const ACCESS_TTL_SECONDS: i64 = 15 * 60;
 pub const ACCESS_COOKIE: &str = "shoal_access";

@@ -1,19 +1,14 @@
 //! A PostgREST client per request: the `postgrest` crate over the Workers fetch API, with
 //! a short-lived JWT whose claims select the Postgres role and the brand.
 
-use chrono::{DateTime, Utc};
 use shoal_domain::config::Config;
 use shoal_domain::db_token::{self, DbClaims};
 
+use crate::clock::now;
 use crate::error::AppError;
 
 /// Database tokens live one minute: long enough for one request, useless if leaked.
 const TOKEN_TTL_SECONDS: i64 = 60;
-
-pub fn now() -> DateTime<Utc> {
-    let ms = worker::Date::now().as_millis() as i64;
-    DateTime::from_timestamp_millis(ms).unwrap_or_default()
-}
 
 fn client(config: &Config, claims: DbClaims) -> Result<postgrest::Postgrest, AppError> {
     let token = db_token::mint(&config.db_key, claims, now(), TOKEN_TTL_SECONDS)
