@@ -3,6 +3,7 @@
 
 mod account;
 mod billing;
+mod body;
 mod clock;
 mod config;
 mod edge;

@@ -15,7 +15,7 @@ pub fn parse<T: DeserializeOwned>(body: serde_json::Value) -> Result<T, AppError
     if let Some((name, _)) = fields.iter().find(|(_, v)| !(v.is_string() || v.is_null())) {
         return Err(AppError::BadRequest("invalid_field", format!("{name}: must be text")));
     }
-    crate::http::body::parse_body(body)
+    crate::body::parse_body(body)
 }
 
 /// A required text field, trimmed, not empty.

@@ -14,7 +14,7 @@ use super::body::{self, InvitationBody, LoginBody};
 use super::mfa::{self, SecondFactor};
 use super::store;
 use crate::error::{json_response, AppError};
-use crate::staff::{Staff, ACCESS_COOKIE, ACCESS_TTL_SECONDS, REFRESH_COOKIE};
+use super::caller::{Staff, ACCESS_COOKIE, ACCESS_TTL_SECONDS, REFRESH_COOKIE};
 use crate::clock::now;
 
 /// Logins per client IP per minute; failed logins per hour per (email, brand host) and

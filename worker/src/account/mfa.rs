@@ -21,7 +21,7 @@ use super::login::{invalid_credentials, DECOY_HASH};
 use super::store::{self, MfaState};
 use crate::error::{json_response, AppError};
 use crate::rate_limit;
-use crate::staff::Staff;
+use super::Staff;
 
 /// Re-authentications per account per hour (password change, email change, MFA setup and
 /// disabling together): enough for an owner's changes, far too few to guess a password or

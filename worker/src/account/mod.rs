@@ -18,13 +18,14 @@ use shoal_domain::brand::BrandContext;
 use shoal_domain::config::Config;
 use worker::{Env, Method, Request, Response};
 
+mod caller;
 pub use body::invalid_email;
+pub use caller::{authenticate, require, require_mfa_if_demanded, Caller, Staff};
 pub use store::session;
 
 use crate::error::{json_response, AppError};
-use crate::http::read_json;
+use crate::body::read_json;
 use crate::rate_limit;
-use crate::staff;
 
 pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandContext, request_id: &str) -> Result<Response, AppError> {
     match (req.method(), req.path().as_str()) {
@@ -36,7 +37,7 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
             login::login(config, brand, &b, login::Client { ip: &ip, user_agent: &ua, request_id }).await
         }
         (Method::Post, "/api/v1/auth/refresh") => {
-            let cookie = staff::cookie(&req, staff::REFRESH_COOKIE);
+            let cookie = caller::cookie(&req, caller::REFRESH_COOKIE);
             // the cookie alone will do (the dashboard sends no body)
             let b: body::RefreshBody = match read_json(&mut req).await {
                 Ok(v) => body::parse(v)?,
@@ -46,7 +47,7 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
             login::refresh(config, brand, &token).await
         }
         (Method::Post, "/api/v1/auth/logout") => {
-            let s = staff::authenticate(&req, config, brand).await?;
+            let s = caller::authenticate(&req, config, brand).await?;
             login::logout(config, &s).await
         }
         (Method::Post, "/api/v1/auth/forgot-password") => {
@@ -58,12 +59,12 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
             login::accept_invitation(config, brand, &b).await
         }
         (Method::Post, "/api/v1/account/password") => {
-            let s = staff::authenticate(&req, config, brand).await?;
+            let s = caller::authenticate(&req, config, brand).await?;
             let b = body::parse(read_json(&mut req).await?)?;
             profile::change_password(env, config, &s, &b).await
         }
         (Method::Post, "/api/v1/account/mfa/setup" | "/api/v1/account/mfa/enable" | "/api/v1/account/mfa/disable") => {
-            let s = staff::authenticate(&req, config, brand).await?;
+            let s = caller::authenticate(&req, config, brand).await?;
             let b = match read_json(&mut req).await {
                 Ok(v) => body::parse(v)?,
                 Err(_) => body::MfaBody::default(),
@@ -71,7 +72,7 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
             mfa::handle(env, config, brand, &s, req.path().rsplit('/').next().unwrap_or_default(), &b).await
         }
         (Method::Post | Method::Patch, "/api/v1/account/email" | "/api/v1/account/email/confirm" | "/api/v1/account/profile") => {
-            let s = staff::authenticate(&req, config, brand).await?;
+            let s = caller::authenticate(&req, config, brand).await?;
             let value = read_json(&mut req).await?;
             match req.path().as_str() {
                 "/api/v1/account/email" => profile::request_email_change(env, config, &s, &body::parse(value)?).await,
@@ -80,7 +81,7 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
             }
         }
         (Method::Get, "/api/v1/account/me") => {
-            let s = staff::authenticate(&req, config, brand).await?;
+            let s = caller::authenticate(&req, config, brand).await?;
             Ok(json_response(&serde_json::json!({"id": s.claims.sub, "brand_id": s.claims.brand_id, "role": s.role.as_str()}), 200))
         }
         (_, "/api/v1/auth/login" | "/api/v1/auth/refresh" | "/api/v1/auth/logout" | "/api/v1/account/me"

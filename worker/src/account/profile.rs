@@ -10,7 +10,7 @@ use super::body::{self, CodeBody, EmailChangeBody, PasswordChangeBody, ProfileBo
 use super::signup::{code_key, new_code, strong_hash};
 use super::{mfa, store};
 use crate::error::{json_response, AppError};
-use crate::staff::Staff;
+use super::Staff;
 
 /// The current password, and the current second factor when MFA is on; the account is
 /// told by email.

@@ -10,7 +10,7 @@ use worker::{Env, Request, Response};
 use super::body::{self, EmailBody, ResetBody, SignupBody, VerifyBody};
 use super::store;
 use crate::error::{json_response, AppError};
-use crate::http::read_json;
+use crate::body::read_json;
 use crate::rate_limit;
 
 /// Sign-ups per IP per minute; code requests (resend, forgot) per IP per minute, and per

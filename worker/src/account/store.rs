@@ -11,7 +11,7 @@ use shoal_domain::config::Config;
 use shoal_domain::db_token::DbClaims;
 
 use crate::error::AppError;
-use crate::staff::Staff;
+use super::Staff;
 use crate::store::postgrest::rpc;
 
 async fn call<T: DeserializeOwned>(config: &Config, claims: DbClaims, function: &str, args: serde_json::Value) -> Result<T, AppError> {

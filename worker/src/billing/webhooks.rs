@@ -9,7 +9,7 @@ use shoal_domain::stripe_signature::{self, DEFAULT_TOLERANCE_SECONDS};
 use worker::{Date, Env, Request, Response};
 
 use crate::error::{json_response, AppError};
-use crate::http::body::read_bytes;
+use crate::body::read_bytes;
 use crate::kv;
 
 use super::events;

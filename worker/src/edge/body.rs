@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use worker::Request;
 
 use crate::error::AppError;
-use crate::http::read_json;
+use crate::body::read_json;
 
 /// The fields of a JSON object body, taken out one by one.
 pub struct Fields(Map<String, Value>);

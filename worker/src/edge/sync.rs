@@ -15,7 +15,8 @@ use super::admission::Admitted;
 use super::body::answer;
 use super::db;
 use crate::error::{body_response, AppError};
-use crate::http::{query_param, read_bytes};
+use crate::body::read_bytes;
+use crate::request::query_param;
 
 fn malformed(m: sync::Malformed) -> AppError {
     let at = m.index.map(|i| format!("record {i}: ")).unwrap_or_default();

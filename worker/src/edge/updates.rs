@@ -13,7 +13,7 @@ use super::admission::Admitted;
 use super::body::answer;
 use super::db;
 use crate::error::{body_response, AppError};
-use crate::http::query_param;
+use crate::request::query_param;
 
 /// Where published binaries live (staff/releases.rs puts them there).
 const BINDING: &str = "RELEASES";

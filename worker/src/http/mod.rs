@@ -2,7 +2,6 @@
 //! and the single place where an `AppError` becomes a response.
 
 mod admin;
-pub mod body;
 mod brand;
 mod cross_site;
 mod security_headers;
@@ -21,8 +20,8 @@ use crate::config;
 use crate::shop;
 use crate::error::AppError;
 
-pub use body::{read_body, read_bytes, read_json};
-pub use crate::request::{brand_origin, origin, query_param};
+use crate::body::{read_body, read_bytes};
+use crate::request::{origin, query_param};
 
 /// Requests per client IP per minute on the staff and account APIs (sign-in, sign-up,
 /// codes and checkout have limits of their own).

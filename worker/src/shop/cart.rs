@@ -17,7 +17,7 @@ use shoal_domain::signed_id;
 use worker::{Env, Method, Request, Response};
 
 use crate::error::{json_response, AppError};
-use crate::http::body::read_body;
+use crate::body::read_body;
 use crate::rate_limit;
 use crate::request::Field;
 

@@ -20,7 +20,7 @@ use worker::{Env, Request, Response};
 
 use super::cart::cart_id;
 use crate::error::{json_response, AppError};
-use crate::http::body::read_body;
+use crate::body::read_body;
 use crate::rate_limit;
 use crate::request::{brand_origin, query_param, Field};
 use crate::stripe::{self, p, StripeCall};

@@ -56,7 +56,7 @@ impl InviteBody {
 pub async fn invite(req: &Request, config: &Config, brand: &BrandContext, caller: &Caller, body: InviteBody) -> Result<Response, AppError> {
     let (email, role) = body.validate()?;
     let primary: Option<String> = db::call(config, caller, "admin_primary_host", serde_json::json!({})).await?;
-    let base = crate::http::brand_origin(req, config, brand, primary.as_deref());
+    let base = crate::request::brand_origin(req, config, brand, primary.as_deref());
     let token = access_token::refresh_token(crate::random::bytes()?);
     let url = format!("{base}/admin/accept-invitation?token={token}");
     let args = serde_json::json!({"p_email": email, "p_role": role.as_str(), "p_token_hash": access_token::refresh_hash(&token),

@@ -9,7 +9,7 @@ use worker::{Env, Request, Response};
 use super::views::{Cart, CartLine};
 use super::{csrf, head, html, redirect, Shop, PRIVATE};
 use crate::error::AppError;
-use crate::http::body::read_form;
+use crate::body::read_form;
 use crate::rate_limit;
 use crate::request::Field;
 use crate::shop::{cart as cart_api, checkout};

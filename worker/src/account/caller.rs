@@ -1,4 +1,4 @@
-//! Who is calling the admin API: a signed-in staff member, whose session, token id and
+//! Who is calling the admin and account APIs: a signed-in staff member, whose session, token id and
 //! membership are re-checked in the database on every request, so logout, disabling and
 //! role changes apply at once. Only Shoal's own access tokens (Bearer or cookie) are
 //! accepted: a database token, even `service_role` signed with the JWT secret (Supabase's
@@ -59,7 +59,7 @@ pub async fn authenticate(req: &Request, config: &Config, brand: &BrandContext) 
         // a token of another brand never works here, whatever it claims
         return Err(AppError::Unauthorized);
     }
-    let session = crate::account::session(config, &claims.sid, &claims.jti, &brand.id).await?.ok_or(AppError::Unauthorized)?;
+    let session = super::session(config, &claims.sid, &claims.jti, &brand.id).await?.ok_or(AppError::Unauthorized)?;
     let role = session.role.as_deref().and_then(Role::parse).ok_or(AppError::Unauthorized)?;
     Ok(Staff { claims, role, expires_at, mfa_enabled: session.mfa_enabled, mfa_required: session.mfa_required })
 }
