@@ -1,7 +1,7 @@
-//! The admin API's feature module: who the staff caller is (`session`) and, one file per
-//! resource, the handlers and store calls staff use. Every store call here carries the
+//! The admin API's feature module: one file per resource, the handlers and store calls
+//! staff use (who the caller is: `account::caller`). Every store call here carries the
 //! caller's identity (`DbClaims::staff`, see `db`) so the database's policies are the
-//! brand fence. Request bodies arrive parsed (`http::read_body`) into the resources'
+//! brand fence. Request bodies arrive parsed (`body::read_body`) into the resources'
 //! `Deserialize` structs; answers are typed structs too.
 
 pub mod audit;
