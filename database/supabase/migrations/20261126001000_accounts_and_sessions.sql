@@ -264,21 +264,13 @@ begin
 end
 $$;
 
--- The signed-in account's audit entries and mail. Definers because no caller may write
--- audit_log or email_outbox directly; brand and account come from the token (never from a
--- parameter), and nothing happens without both.
+-- The signed-in account's audit entries (through staff_audit) and mail (a definer: no
+-- caller may write email_outbox directly); brand and account come from the token (never
+-- from a parameter), and nothing happens without both.
 create function shoal_private.account_audit(p_action text, p_target text, p_detail jsonb default '{}')
-returns void language plpgsql security definer set search_path = '' as $$
-declare
-  v_brand uuid := shoal_private.claim_brand();
-  v_actor uuid := shoal_private.claim_actor();
-begin
-  if v_brand is null or v_actor is null then
-    raise exception 'a signed-in account is required' using errcode = '42501';
-  end if;
-  insert into public.audit_log (brand_id, actor, action, target, detail)
-  values (v_brand, v_actor::text, p_action, coalesce(p_target, v_actor::text), coalesce(p_detail, '{}'::jsonb));
-end
+returns void language sql set search_path = '' as $$
+  -- staff_audit (000400) refuses a token without brand and account
+  select shoal_private.staff_audit(p_action, coalesce(p_target, shoal_private.claim_actor()::text), p_detail)
 $$;
 
 -- Mail for the signed-in account, in its brand: to its own address (`p_to` null) or to the

@@ -41,7 +41,6 @@ insert into allowed_definers values
   ('public.record_domain_verification(p_brand_id uuid, p_host text, p_actor text)'),
   ('public.resolve_brand(p_host text)'),
   ('shoal_private.store_order_status(p_number bigint, p_email text)'),
-  ('shoal_private.account_audit(p_action text, p_target text, p_detail jsonb)'),
   ('shoal_private.account_mail(p_to text, p_template text, p_payload jsonb)'),
   ('shoal_private.apply_deferred_disputes(p_order_id uuid)'),
   ('shoal_private.audit(p_brand_id uuid, p_actor text, p_action text, p_target text, p_detail jsonb)'),
