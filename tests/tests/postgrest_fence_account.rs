@@ -40,11 +40,9 @@ fn another_accounts_token_changes_nothing_of_this_account_through_postgrest() {
     assert!(!before.is_empty());
 
     let token = token_for(DbClaims::staff(&attacker_id, &attacker.brand_id, "brand_admin", &attacker_sid));
-    // the same account's claims, naming the victim's session and brand. As an editor: the
-    // database trusts the token's role (the worker mints it only after reading the member's
-    // role from the database), and a brand admin of the victim's brand may end its members'
-    // sessions (staff fence tests); an account's own calls must reach nobody else either way.
-    let aimed = token_for(DbClaims::staff(&attacker_id, &victim.brand_id, "editor", &victim_sid));
+    // the same account's claims, naming the victim's session and brand as its admin: the
+    // database confirms a staff role against memberships, so these claims are no admin's
+    let aimed = token_for(DbClaims::staff(&attacker_id, &victim.brand_id, "brand_admin", &victim_sid));
     for t in [&token, &aimed] {
         let calls = [
             ("auth_update_profile", json!({"p_name": "Hacked", "p_locale": "es"})),

@@ -56,22 +56,42 @@ language sql stable set search_path = '' as $$
   select nullif((select auth.jwt()) ->> 'cart_id', '')::uuid
 $$;
 
+-- The token's staff role, if the database agrees: an active membership of the token's
+-- account in the token's brand with that very role, or a super admin account. So even a
+-- worker bug that mints the wrong brand or role cannot act on a brand the account is no
+-- staff of. A definer because it must read memberships whatever their policies say (whose
+-- own policies call it); plpgsql, so the tables it reads (migration 001000) may come later.
+create function shoal_private.claim_staff_role() returns text
+language plpgsql stable security definer set search_path = '' as $$
+declare
+  v_role text := (select auth.jwt()) ->> 'app_role';
+  v_actor uuid := shoal_private.claim_actor();
+  v_brand uuid := shoal_private.claim_brand();
+begin
+  if v_actor is null or v_brand is null or v_role is null then
+    return null;
+  elsif v_role = 'super_admin' then
+    return (select 'super_admin' from public.accounts a where a.id = v_actor and a.is_super_admin);
+  end if;
+  return (select m.role from public.memberships m
+           where m.brand_id = v_brand and m.account_id = v_actor and m.status = 'active' and m.role = v_role);
+end
+$$;
+
 -- The role × action table of shoal_domain::permissions, for policies: a staff member of
 -- the token's brand may do `p_action`. brand_admin and super_admin (acting on a brand it
 -- switched to) may do everything; editor runs catalog, inventory, orders and knowledge;
--- read_only reads. Devices and shoppers are no staff: always false.
+-- read_only reads. Devices, shoppers and claims the database does not confirm: false.
 create function shoal_private.staff_may(p_action text) returns boolean
 language sql stable set search_path = '' as $$
-  select case (select auth.jwt()) ->> 'app_role'
+  select coalesce(case shoal_private.claim_staff_role()
     when 'brand_admin' then true
     when 'super_admin' then true
     when 'editor' then p_action in ('read_orders', 'manage_orders', 'read_catalog', 'manage_catalog',
                                     'manage_inventory', 'manage_knowledge')
     when 'read_only' then p_action in ('read_orders', 'read_catalog')
     else false
-  end
-  and nullif((select auth.jwt()) ->> 'brand_id', '') is not null
-  and nullif((select auth.jwt()) ->> 'sub', '') is not null
+  end, false)
 $$;
 
 -- Raises insufficient_privilege unless the caller may do `p_action`; for function bodies,
@@ -86,6 +106,6 @@ end
 $$;
 
 grant execute on function shoal_private.claim_brand(), shoal_private.claim_actor(), shoal_private.claim_app_role(),
-  shoal_private.claim_device(), shoal_private.claim_cart(), shoal_private.staff_may(text),
+  shoal_private.claim_device(), shoal_private.claim_cart(), shoal_private.claim_staff_role(), shoal_private.staff_may(text),
   shoal_private.require_staff(text)
   to anon, authenticated, service_role;

@@ -51,7 +51,7 @@ create policy "a brand's shoppers and staff can read their own brand"
 create policy "brand admins can update their own brand"
   on public.brands for update to authenticated
   using (id = (select shoal_private.claim_brand())
-         and (select shoal_private.claim_app_role()) in ('brand_admin', 'super_admin'))
+         and (select shoal_private.staff_may('manage_members')))
   with check (id = (select shoal_private.claim_brand()));
 
 create policy "staff can read their brand's domains"

@@ -37,8 +37,7 @@ alter table public.processed_webhook_events enable row level security;
 alter table public.processed_webhook_events force row level security;
 create policy "brand admins can read their brand's webhook events"
   on public.processed_webhook_events for select to authenticated
-  using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-         and ((select auth.jwt()) ->> 'app_role') = 'brand_admin');
+  using (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_billing')));
 grant select on public.processed_webhook_events to authenticated;
 grant all on public.processed_webhook_events to service_role;
 

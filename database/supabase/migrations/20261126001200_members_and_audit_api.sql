@@ -288,8 +288,8 @@ grant execute on function public.auth_accept_invitation(uuid, text, text), publi
 -- (the brand's edge devices write products and stock too, through edge_sync_push: one
 -- policy per role and action, so they share these)
 create policy "editors, admins and devices can add to their brand's catalog" on public.products for insert to authenticated
-  with check (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid
-              and (((select auth.jwt()) ->> 'app_role') in ('brand_admin', 'editor') or (select shoal_private.claim_device()) is not null));
+  with check (brand_id = (select shoal_private.claim_brand())
+              and ((select shoal_private.staff_may('manage_catalog')) or (select shoal_private.claim_device()) is not null));
 create policy "editors, admins and devices can change their brand's catalog" on public.products for update to authenticated
   using (brand_id = (select shoal_private.claim_brand())
          and ((select shoal_private.staff_may('manage_catalog')) or (select shoal_private.claim_device()) is not null))

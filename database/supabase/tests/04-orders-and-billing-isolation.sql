@@ -1,5 +1,8 @@
 begin;
 \ir helpers/act_as.psql
+-- the staff members these claims name (the database confirms a token's role)
+select tests.staff('a1000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a', 'brand_admin');
+select tests.staff('a2000000-0000-4000-8000-0000000000a2', 'a0000000-0000-4000-8000-00000000000a', 'editor');
 select plan(29);
 
 -- Fixtures as the superuser: one order of each brand with an item, an event, a refund,

@@ -1,5 +1,7 @@
 begin;
 \ir helpers/act_as.psql
+-- the staff members these claims name (the database confirms a token's role)
+select tests.staff('00000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a', 'brand_admin');
 select plan(8);
 
 insert into public.devices (id, brand_id, name, status) values

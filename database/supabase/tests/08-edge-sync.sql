@@ -5,6 +5,10 @@
 -- mutation ids 3e… (the last two hex digits tell them apart).
 begin;
 \ir helpers/act_as.psql
+-- the staff members these claims name (the database confirms a token's role)
+select tests.staff('a0000000-0000-4000-8000-0000000000f1', 'a0000000-0000-4000-8000-00000000000a', 'brand_admin');
+select tests.staff('a0000000-0000-4000-8000-0000000000f2', 'a0000000-0000-4000-8000-00000000000a', 'read_only');
+select tests.staff('b0000000-0000-4000-8000-0000000000f3', 'b0000000-0000-4000-8000-00000000000b', 'editor');
 select plan(90);
 
 -- Push and pull run as the device (role authenticated, app_role device): these call them

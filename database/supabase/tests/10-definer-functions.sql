@@ -8,6 +8,7 @@ select plan(3);
 -- (shoppers, staff, devices) reach tables through SECURITY INVOKER functions instead.
 create temporary table allowed_definers (signature text primary key) on commit drop;
 insert into allowed_definers values
+  ('shoal_private.claim_staff_role()'),
   ('shoal_private.own_mfa()'),
   ('shoal_private.own_mfa_enable(p_recovery_hashes text[], p_step bigint)'),
   ('shoal_private.abandon_checkout(p_order_id uuid, p_reason text)'),

@@ -1,5 +1,10 @@
 begin;
 \ir helpers/act_as.psql
+-- the staff members these claims name (the database confirms a token's role)
+select tests.staff('a1000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a', 'brand_admin');
+select tests.staff('a2000000-0000-4000-8000-0000000000a2', 'a0000000-0000-4000-8000-00000000000a', 'editor');
+select tests.staff('a3000000-0000-4000-8000-0000000000a3', 'a0000000-0000-4000-8000-00000000000a', 'read_only');
+select tests.staff('a4000000-0000-4000-8000-0000000000a4', 'a0000000-0000-4000-8000-00000000000a', 'super_admin');
 select plan(44);
 
 -- The staff functions of orders, catalog, billing, data, audit, security and releases run

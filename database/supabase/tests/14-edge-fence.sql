@@ -6,6 +6,8 @@
 -- Ids here: devices 7d…, commands 7c…, records 7e… (a*: acme, b*: globex).
 begin;
 \ir helpers/act_as.psql
+-- the staff members these claims name (the database confirms a token's role)
+select tests.staff('a0000000-0000-4000-8000-0000000000f1', 'a0000000-0000-4000-8000-00000000000a', 'brand_admin');
 select plan(56);
 
 -- ============================================================== fixtures (as postgres)
