@@ -120,8 +120,8 @@ def push_worker(recs):
 
 
 def push_postgrest(recs):
-    st, data = call(POSTGREST, "POST", "/rpc/edge_sync_push", {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
-                    json.dumps({"p_brand_id": BRAND, "p_device_id": DEVICE, "p_records": recs}))
+    st, data = call(POSTGREST, "POST", "/rpc/edge_sync_push", {"Authorization": f"Bearer {DEVICE_TOKEN}", "Content-Type": "application/json"},
+                    json.dumps({"p_records": recs}))
     return st == 200 and all(r["status"] == "applied" for r in json.loads(data)["results"])
 
 
@@ -149,19 +149,21 @@ def page_worker(cursor):
 
 
 def page_postgrest(cursor):
-    st, data = call(POSTGREST, "POST", "/rpc/edge_sync_pull", {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
-                    json.dumps({"p_brand_id": BRAND, "p_since": cursor or 0, "p_limit": 500}))
+    st, data = call(POSTGREST, "POST", "/rpc/edge_sync_pull", {"Authorization": f"Bearer {DEVICE_TOKEN}", "Content-Type": "application/json"},
+                    json.dumps({"p_since": cursor or 0, "p_limit": 500}))
     assert st == 200, data
     p = json.loads(data)
     return len(p["changes"]), p["next"], p["has_more"]
 
 
 DEVICE, FP = activate()
+# the direct baseline calls the same functions as the worker does: as the device itself
+DEVICE_TOKEN = db_token(STATE_DIR, {"role": "authenticated", "app_role": "device", "device_id": DEVICE, "brand_id": BRAND})
 BLOB = json.dumps({"clientAcceptEncoding": "", "tlsClientAuth": {"certPresented": "1", "certVerified": "SUCCESS",
                    "certRevoked": "0", "certFingerprintSHA256": FP}})
 STOCK = variants()
 # warm both paths (isolate start, connection pools), then measure
-push_worker(batch(STOCK)); push_postgrest(batch(STOCK))
+assert push_worker(batch(STOCK)) and push_postgrest(batch(STOCK)), "a warm-up push was not applied"
 run("push_worker", push_worker)
 run("push_postgrest", push_postgrest)
 pull("pull_worker", page_worker)

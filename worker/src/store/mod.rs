@@ -2,6 +2,7 @@
 //! are single Postgres functions under `/rpc`.
 
 pub mod cron;
+mod db_tokens;
 pub mod brands;
 pub mod outbox;
 pub mod postgrest;

@@ -4,15 +4,10 @@
 use shoal_domain::config::Config;
 use shoal_domain::db_token::{self, DbClaims};
 
-use crate::clock::now;
 use crate::error::AppError;
 
-/// Database tokens live one minute: long enough for one request, useless if leaked.
-const TOKEN_TTL_SECONDS: i64 = 60;
-
 fn client(config: &Config, claims: DbClaims) -> Result<postgrest::Postgrest, AppError> {
-    let token = db_token::mint(&config.db_key, claims, now(), TOKEN_TTL_SECONDS)
-        .map_err(|e| AppError::Internal(format!("cannot mint database token: {e:?}")))?;
+    let token = super::db_tokens::token(config, claims)?;
     let mut db = postgrest::Postgrest::new(&config.postgrest_url);
     for (name, value) in db_token::request_headers(config.supabase_api_key.as_deref(), &token) {
         db = db.insert_header(name, value);
