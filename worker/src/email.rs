@@ -24,7 +24,7 @@ pub async fn deliver_outbox(config: &Config) -> Result<Report, String> {
     let due = outbox::claim(config, BATCH, LEASE_SECONDS).await.map_err(|e| format!("claim: {}", e.code()))?;
     let mut report = Report::default();
     for message in due {
-        let id = message["id"].as_str().unwrap_or_default().to_owned();
+        let id = message.id.clone();
         match send(config, &message).await {
             Ok(provider_id) => {
                 report.sent += 1;
@@ -39,19 +39,14 @@ pub async fn deliver_outbox(config: &Config) -> Result<Report, String> {
     Ok(report)
 }
 
-async fn send(config: &Config, message: &serde_json::Value) -> Result<String, String> {
-    let brand = message["brand_name"].as_str().unwrap_or("Shoal");
-    let rendered = email::render(
-        message["template"].as_str().unwrap_or_default(),
-        message["locale"].as_str().unwrap_or("en"),
-        brand,
-        &message["payload"],
-    )
-    .ok_or_else(|| format!("unknown template {}", message["template"]))?;
+async fn send(config: &Config, message: &outbox::Message) -> Result<String, String> {
+    let brand = message.brand_name.as_deref().unwrap_or("Shoal");
+    let rendered = email::render(&message.template, message.locale.as_deref().unwrap_or("en"), brand, &message.payload)
+        .ok_or_else(|| format!("unknown template {}", message.template))?;
     let body = serde_json::json!({
         // the brand's name is data: quoted and stripped of line breaks (header injection)
         "from": email::from_header(brand, &config.email_from),
-        "to": [message["to"]],
+        "to": [message.to],
         "subject": rendered.subject,
         "text": rendered.text,
         "html": rendered.html,
@@ -59,7 +54,7 @@ async fn send(config: &Config, message: &serde_json::Value) -> Result<String, St
     let key = config.email_api_key.as_deref().ok_or("EMAIL_API_KEY is not configured")?;
     let bearer = format!("Bearer {key}");
     let headers = [("authorization", bearer.as_str()), ("content-type", "application/json"),
-                   ("idempotency-key", message["id"].as_str().unwrap_or_default())];
+                   ("idempotency-key", message.id.as_str())];
     let url = format!("{}/emails", config.email_api_base.trim_end_matches('/'));
     let (status, text) = crate::outbound::send(Method::Post, &url, &headers, Some(body.to_string()))
         .await.map_err(|e| format!("unreachable: {e}"))?;

@@ -52,11 +52,11 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
     let pruned = edge::db::as_service::<i64>(&config, "prune_sync_mutations", serde_json::json!({"p_days": shoal_domain::sync::MUTATION_RETENTION_DAYS}))
         .await.map_err(|e| e.code().to_owned());
     // sign-ups never verified release their slug and email
-    let signups = match store::cron::call(&config, "expire_unverified_signups", serde_json::json!({"p_hours": UNVERIFIED_SIGNUP_HOURS})).await {
+    let signups = match store::cron::expire_unverified_signups(&config, UNVERIFIED_SIGNUP_HOURS).await {
         Ok(done) => {
-            kv::forget_brand_hosts(&env, &done["hosts"]).await;
+            kv::forget_brand_hosts(&env, &done.hosts).await;
             // a claim that failed is kept for the next run; the database logs why
-            Ok(serde_json::json!({"expired": done["expired"], "failed": done["failed"]}))
+            Ok(done)
         }
         Err(e) => Err(e.code().to_owned()),
     };

@@ -5,14 +5,28 @@ use shoal_domain::db_token::DbClaims;
 
 use crate::error::AppError;
 
+/// A claimed outbox message, as `claim_due_emails` answers it.
+#[derive(Debug, serde::Deserialize)]
+pub struct Message {
+    pub id: String,
+    pub to: String,
+    pub template: String,
+    #[serde(default)]
+    pub locale: Option<String>,
+    #[serde(default)]
+    pub brand_name: Option<String>,
+    #[serde(default)]
+    pub payload: serde_json::Value,
+}
+
 async fn rpc(config: &Config, function: &str, args: serde_json::Value) -> Result<serde_json::Value, AppError> {
     super::postgrest::rpc(config, DbClaims::service(), function, args).await
 }
 
 /// Claims due messages: their attempt counter is written before anything is sent.
-pub async fn claim(config: &Config, limit: i64, lease_seconds: i64) -> Result<Vec<serde_json::Value>, AppError> {
+pub async fn claim(config: &Config, limit: i64, lease_seconds: i64) -> Result<Vec<Message>, AppError> {
     let v = rpc(config, "claim_due_emails", serde_json::json!({"p_limit": limit, "p_lease_seconds": lease_seconds})).await?;
-    Ok(v.as_array().cloned().unwrap_or_default())
+    serde_json::from_value(v).map_err(|e| AppError::Internal(format!("claim_due_emails answered an unexpected shape: {e}")))
 }
 
 pub async fn sent(config: &Config, id: &str, provider_id: &str) -> Result<(), AppError> {
