@@ -141,6 +141,25 @@ pub fn count(query: &str) -> i64 {
     sql(query).parse().unwrap_or(-1)
 }
 
+/// A staff member the database confirms: a fresh account with an active membership of
+/// `brand` in `role` (a super admin account for `super_admin`). Policies check a token's
+/// brand and role against memberships (`shoal_private.claim_staff_role`), so a made-up
+/// account id is no staff member; returns the account id.
+pub fn staff_member(brand: &str, role: &str) -> String {
+    let id = uuid();
+    let super_admin = role == "super_admin";
+    sql(&format!("insert into accounts (id, email, password_hash, is_super_admin) values ('{id}', '{id}@staff.test', 'x', {super_admin})"));
+    if !super_admin {
+        sql(&format!("insert into memberships (brand_id, account_id, role) values ('{brand}', '{id}', '{role}')"));
+    }
+    id
+}
+
+/// The database claims of a fresh, confirmed staff member (see `staff_member`).
+pub fn staff_claims(brand: &str, role: &str) -> shoal_domain::db_token::DbClaims {
+    shoal_domain::db_token::DbClaims::staff(&staff_member(brand, role), brand, role, "sid")
+}
+
 /// A fresh UUID (v4 shape) for client-made ids: the varying bits come first, so any prefix
 /// of it is unique within a run too.
 pub fn uuid() -> String {

@@ -94,8 +94,8 @@ fn the_audit_log_pages_and_filters_and_stays_within_the_brand() {
 #[test]
 fn rls_refuses_a_read_only_members_write_on_postgrest_directly() {
     let api = format!("http://127.0.0.1:{}", std::env::var("SHOAL_API_PORT").unwrap_or_else(|_| "54330".into()));
-    // as the worker signs staff: the account (any one: policies fence by brand and role)
-    let claims = |role: &str| shoal_domain::db_token::DbClaims::staff(&uuid(), ACME_ID, role, "sid");
+    // as the worker signs staff: a member of the brand with that role (the database confirms it)
+    let claims = |role: &str| staff_claims(ACME_ID, role);
     let patch = |role: &str, title: &str| {
         let auth = format!("Bearer {}", token_for(claims(role)));
         http("PATCH", &format!("{api}/products?slug=eq.meadow-bottle&brand_id=eq.{ACME_ID}"),

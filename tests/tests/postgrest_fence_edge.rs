@@ -143,7 +143,7 @@ fn a_staff_token_cannot_act_as_a_device() {
     let (acme, _) = device(ACME_ID);
     let pending = command(ACME_ID, &acme, "pending");
     let delivered = command(ACME_ID, &acme, "delivered");
-    let admin = || DbClaims::staff(&uuid(), ACME_ID, "brand_admin", "sid");
+    let admin = || staff_claims(ACME_ID, "brand_admin");
     let claimed = rpc(admin(), "edge_claim_commands", json!({"p_lease_seconds": 60}));
     assert_eq!((claimed.status, claimed.json()), (200, json!([])), "{}", claimed.body);
     let ack = rpc(admin(), "edge_ack_command", json!({"p_command_id": delivered, "p_success": true, "p_message": null}));

@@ -18,9 +18,9 @@ fn rpc(claims: DbClaims, function: &str, args: Value) -> Reply {
     http("POST", &format!("{}/rpc/{function}", api()), &[("authorization", &auth), ("content-type", "application/json")], Some(args.to_string()))
 }
 
-/// A staff member of `brand` with `role` (any account: policies fence by brand and role).
+/// A staff member of `brand` with `role` (a fresh account the database confirms).
 fn staff(brand: &str, role: &str) -> DbClaims {
-    DbClaims::staff(&uuid(), brand, role, "sid")
+    staff_claims(brand, role)
 }
 
 /// A paid order of brand B (globex) with `email`.
@@ -140,7 +140,7 @@ fn only_a_super_admin_token_publishes_or_yanks_releases_and_in_its_own_name() {
     assert!(matches!(shopper.status, 401 | 403), "{}", shopper.body);
     assert_eq!(count(&format!("select count(*) from app_releases where platform = '{platform}'")), 0);
 
-    let me = uuid();
+    let me = staff_member(GLOBEX_ID, "super_admin");
     let published = rpc(DbClaims::staff(&me, GLOBEX_ID, "super_admin", "sid"), "admin_publish_release", args("1.1.0"));
     assert_eq!(published.status, 200, "{}", published.body);
     assert_eq!(sql(&format!("select created_by from app_releases where platform = '{platform}'")), me, "authored by the token's account");
