@@ -160,6 +160,12 @@ pub fn body_response(body: Vec<u8>, status: u16, content_type: &str) -> Response
     resp
 }
 
+/// A handler's typed answer as JSON; a body that cannot serialise is an internal error.
+pub fn json_ok(body: &impl serde::Serialize, status: u16) -> Result<Response, AppError> {
+    let bytes = serde_json::to_vec(body).map_err(|e| AppError::Internal(format!("answer not serialisable: {e}")))?;
+    Ok(body_response(bytes, status, "application/json; charset=utf-8"))
+}
+
 pub fn json_response(body: &impl serde::Serialize, status: u16) -> Response {
     // a typed body always serialises (no maps with non-string keys); empty only if not
     let bytes = serde_json::to_vec(body).unwrap_or_default();

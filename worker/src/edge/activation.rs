@@ -14,10 +14,10 @@ use shoal_domain::time::rfc3339;
 use worker::{Env, Request, Response};
 
 use super::admission::admit;
-use super::body::{answer, Fields};
+use super::body::Fields;
 use super::certs::{self, Signed};
 use super::db;
-use crate::error::AppError;
+use crate::error::{json_ok, AppError};
 use crate::rate_limit;
 use crate::clock::now;
 
@@ -156,7 +156,7 @@ pub async fn activate(mut req: Request, env: &Env, config: &Config) -> Result<Re
             worker::console_error!("revoking superseded certificate {previous}: {}", e.code());
         }
     }
-    answer(&Activated {
+    json_ok(&Activated {
         device_id: bound.device_id,
         brand_id: bound.brand_id,
         certificate_chain: signed.chain_pem,

@@ -43,8 +43,3 @@ pub fn invalid(name: &str, why: &str) -> AppError {
     AppError::BadRequest("invalid_field", format!("{name}: {why}"))
 }
 
-/// A typed answer as JSON.
-pub fn answer<T: serde::Serialize>(body: &T, status: u16) -> Result<worker::Response, AppError> {
-    let value = serde_json::to_value(body).map_err(|e| AppError::Internal(format!("answer: {e}")))?;
-    Ok(crate::error::json_response(&value, status))
-}

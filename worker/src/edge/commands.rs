@@ -8,9 +8,9 @@ use shoal_domain::config::Config;
 use worker::{Request, Response};
 
 use super::admission::Admitted;
-use super::body::{answer, invalid, Fields};
+use super::body::{invalid, Fields};
 use super::db;
-use crate::error::AppError;
+use crate::error::{json_ok, AppError};
 
 /// A delivered command comes back to the device only after this long without an ack.
 const COMMAND_LEASE_SECONDS: i64 = 60;
@@ -61,7 +61,7 @@ fn not_found() -> AppError {
 pub async fn list(config: &Config, a: &Admitted) -> Result<Response, AppError> {
     let items: Vec<Command> = db::as_device(config, &a.device, "edge_claim_commands",
         serde_json::json!({"p_lease_seconds": COMMAND_LEASE_SECONDS})).await?;
-    answer(&Items { items }, 200)
+    json_ok(&Items { items }, 200)
 }
 
 pub async fn ack(req: &mut Request, config: &Config, a: &Admitted, id: &str) -> Result<Response, AppError> {
@@ -71,5 +71,5 @@ pub async fn ack(req: &mut Request, config: &Config, a: &Admitted, id: &str) -> 
     let body = Ack::from_fields(Fields::read(req).await?)?;
     let acked: Acked = db::as_device(config, &a.device, "edge_ack_command",
         serde_json::json!({"p_command_id": id, "p_success": body.success, "p_message": body.message})).await?;
-    answer(&acked, 200)
+    json_ok(&acked, 200)
 }

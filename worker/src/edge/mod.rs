@@ -17,7 +17,7 @@ pub mod db;
 mod commands;
 mod status;
 mod sync;
-mod updates;
+pub mod updates;
 
 pub use activation::ActivationCode;
 

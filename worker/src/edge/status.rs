@@ -15,9 +15,8 @@ use shoal_domain::time::rfc3339;
 use worker::{Date, Request, Response};
 
 use super::admission::{lookup, Admitted, DeviceRow};
-use super::body::answer;
 use super::db;
-use crate::error::{json_response, AppError};
+use crate::error::{json_ok, json_response, AppError};
 use crate::clock::now;
 
 fn header(req: &Request, name: &str) -> Option<String> {
@@ -75,7 +74,7 @@ pub async fn status(req: &Request, config: &Config) -> Result<Response, AppError
         support_url: link(config, row.as_ref().and_then(|r| r.support_url.as_deref()), "/support"),
     };
     let reason = device_status::evaluate(&cf, fingerprint.as_deref(), row.as_ref().map(facts).as_ref(), &probe, &cx);
-    answer(&StatusAnswer { reason: &reason, recovery: reason.recovery(), server_time: now.to_rfc3339() }, 200)
+    json_ok(&StatusAnswer { reason: &reason, recovery: reason.recovery(), server_time: now.to_rfc3339() }, 200)
 }
 
 fn worst<'a>(levels: &[&'a str]) -> &'a str {

@@ -12,9 +12,8 @@ use shoal_domain::sync;
 use worker::{Request, Response};
 
 use super::admission::Admitted;
-use super::body::answer;
 use super::db;
-use crate::error::{body_response, AppError};
+use crate::error::{body_response, json_ok, AppError};
 use crate::body::read_bytes;
 use crate::request::query_param;
 
@@ -66,7 +65,7 @@ pub async fn push(req: &mut Request, config: &Config, a: &Admitted) -> Result<Re
             _ => summary.invalid += 1,
         }
     }
-    answer(&PushAnswer { results: pushed.results, summary }, 200)
+    json_ok(&PushAnswer { results: pushed.results, summary }, 200)
 }
 
 /// One page as the database answers it; `changes` stays raw text (up to 500 records).

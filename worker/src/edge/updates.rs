@@ -10,13 +10,12 @@ use shoal_domain::updates::{self, Release};
 use worker::{Env, Range, Request, Response};
 
 use super::admission::Admitted;
-use super::body::answer;
 use super::db;
-use crate::error::{body_response, AppError};
+use crate::error::{body_response, json_ok, AppError};
 use crate::request::query_param;
 
 /// Where published binaries live (staff/releases.rs puts them there).
-const BINDING: &str = "RELEASES";
+pub const BINDING: &str = "RELEASES";
 
 /// One row of `edge_releases`.
 #[derive(Debug, Clone, Deserialize)]
@@ -37,7 +36,8 @@ impl ReleaseRow {
     }
 }
 
-fn platform_ok(p: &str) -> bool {
+/// A platform name as releases are filed under it (publishing and updates alike).
+pub fn platform_ok(p: &str) -> bool {
     !p.is_empty() && p.len() <= 40 && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
@@ -70,7 +70,7 @@ pub async fn latest(req: &Request, config: &Config, a: &Admitted) -> Result<Resp
     let Some(row) = newest.and_then(|chosen| all.iter().find(|r| r.version == chosen.version)) else {
         return Ok(body_response(Vec::new(), 204, "application/json"));
     };
-    answer(&Latest { version: &row.version, channel: &row.channel, sha256: &row.sha256, size: row.size, notes: &row.notes,
+    json_ok(&Latest { version: &row.version, channel: &row.channel, sha256: &row.sha256, size: row.size, notes: &row.notes,
         download_url: format!("/edge/v1/updates/{platform}/{}/download", row.version) }, 200)
 }
 

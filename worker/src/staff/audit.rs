@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use shoal_domain::config::Config;
 use worker::{Request, Response};
 
-use super::{db, reply, Staff};
-use crate::error::AppError;
+use super::{db, Staff};
+use crate::error::{json_ok, AppError};
 
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 200;
@@ -77,5 +77,5 @@ pub async fn page(config: &Config, caller: &Staff, query: AuditQuery) -> Result<
     let args = serde_json::json!({"p_action": query.action, "p_by": query.actor, "p_from": query.from, "p_to": query.to,
                                   "p_before": query.before, "p_limit": query.limit});
     let page: Page = db::call(config, caller, "admin_audit_log", args).await?;
-    reply(&PageReply { items: page.items, next_cursor: page.next_before.map(|n| n.to_string()) }, 200)
+    json_ok(&PageReply { items: page.items, next_cursor: page.next_before.map(|n| n.to_string()) }, 200)
 }

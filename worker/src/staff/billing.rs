@@ -12,8 +12,8 @@ use shoal_domain::brand::BrandContext;
 use shoal_domain::config::Config;
 use worker::Response;
 
-use super::{db, reply, Staff};
-use crate::error::AppError;
+use super::{db, Staff};
+use crate::error::{json_ok, AppError};
 use crate::clock::now;
 use crate::stripe::{self, p, StripeCall};
 
@@ -95,7 +95,7 @@ pub async fn portal(config: &Config, billing: &Billing, base: &str) -> Result<Re
     })
     .await?;
     let session: Session = serde_json::from_value(session).map_err(|e| AppError::Stripe(format!("portal session: {e}")))?;
-    reply(&serde_json::json!({"url": session.url}), 200)
+    json_ok(&serde_json::json!({"url": session.url}), 200)
 }
 
 pub async fn checkout(
@@ -127,7 +127,7 @@ pub async fn checkout(
     ];
     let session = stripe::post(config, StripeCall { path: "/v1/checkout/sessions", params, idempotency_key: None, account: None }).await?;
     let session: Session = serde_json::from_value(session).map_err(|e| AppError::Stripe(format!("checkout session: {e}")))?;
-    reply(&session, 200)
+    json_ok(&session, 200)
 }
 
 /// The brand's Stripe customer, created (once: the Idempotency-Key is the brand's id) and

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use shoal_domain::config::Config;
 use worker::Response;
 
-use super::{db, reply, Staff};
-use crate::error::AppError;
+use super::{db, Staff};
+use crate::error::{json_ok, AppError};
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ExportBrand {
@@ -108,7 +108,7 @@ pub struct Erased {
 
 pub async fn export(config: &Config, caller: &Staff) -> Result<Response, AppError> {
     let data: Export = db::call(config, caller, "admin_export", serde_json::json!({})).await?;
-    let mut resp = reply(&data, 200)?;
+    let mut resp = json_ok(&data, 200)?;
     let _ = resp.headers_mut().set("cache-control", "no-store");
     Ok(resp)
 }
@@ -119,5 +119,5 @@ pub async fn erase(config: &Config, caller: &Staff, body: EraseBody) -> Result<R
     let email = shoal_domain::email_address::normalize(&body.email)
         .ok_or_else(|| AppError::BadRequest("invalid_email", "`email` is not an email address".into()))?;
     let done: Erased = db::call(config, caller, "admin_erase_customer", serde_json::json!({"p_email": email})).await?;
-    reply(&done, 200)
+    json_ok(&done, 200)
 }

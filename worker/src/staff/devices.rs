@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 use shoal_domain::config::Config;
 use worker::Response;
 
-use super::{db, reply, uuid_or};
+use super::{db, uuid_or};
 use super::Caller;
-use crate::error::AppError;
+use crate::error::{json_ok, AppError};
 use crate::edge::ActivationCode;
 
 /// Command kinds a device understands.
@@ -97,7 +97,7 @@ pub async fn create(config: &Config, caller: &Caller, body: CreateBody) -> Resul
     let args = serde_json::json!({"p_name": name, "p_store": body.store, "p_code_prefix": code.prefix(),
                                   "p_code_hash": code.hash(config)});
     let device: NewDevice = db::call(config, caller, "admin_create_device", args).await?;
-    reply(&DeviceWithCode { device, activation_code: code.as_str().to_owned() }, 201)
+    json_ok(&DeviceWithCode { device, activation_code: code.as_str().to_owned() }, 201)
 }
 
 /// A fresh one-time code for an existing device (lapsed certificate, replaced box).
@@ -106,7 +106,7 @@ pub async fn new_activation_code(config: &Config, caller: &Caller, id: &str) -> 
     let code = ActivationCode::fresh()?;
     let args = serde_json::json!({"p_device_id": id, "p_code_prefix": code.prefix(), "p_code_hash": code.hash(config)});
     let device: NewDevice = db::call(config, caller, "admin_new_activation_code", args).await?;
-    reply(&DeviceWithCode { device, activation_code: code.as_str().to_owned() }, 201)
+    json_ok(&DeviceWithCode { device, activation_code: code.as_str().to_owned() }, 201)
 }
 
 /// The database refuses the device from now on; the issuer's revocation follows.
@@ -117,7 +117,7 @@ pub async fn revoke(config: &Config, caller: &Caller, id: &str, body: RevokeBody
     let revoked: Revoked = db::call(config, caller, "admin_revoke_device",
         serde_json::json!({"p_device_id": id, "p_reason": reason})).await?;
     let at_issuer = crate::edge::certs::revoke(config, revoked.cert_ref.as_deref().unwrap_or_default()).await;
-    reply(&RevokedDevice {
+    json_ok(&RevokedDevice {
         id: revoked.id,
         status: revoked.status,
         revoked_at: revoked.revoked_at,
@@ -132,5 +132,5 @@ pub async fn queue_command(config: &Config, caller: &Caller, id: &str, body: Com
         .ok_or_else(|| AppError::BadRequest("invalid_kind", format!("kind: one of {}", COMMAND_KINDS.join(", "))))?;
     let args = serde_json::json!({"p_device_id": id, "p_kind": kind, "p_payload": body.payload});
     let command: Command = db::call(config, caller, "admin_queue_command", args).await?;
-    reply(&command, 201)
+    json_ok(&command, 201)
 }

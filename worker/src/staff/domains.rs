@@ -18,9 +18,9 @@ use shoal_domain::db_token::DbClaims;
 use shoal_domain::host::{check_custom_domain, normalize_host};
 use worker::{Env, Method, Response};
 
-use super::{db, reply, Items};
+use super::{db, Items};
 use super::Caller;
-use crate::error::AppError;
+use crate::error::{json_ok, AppError};
 use crate::{kv, store};
 
 /// The TXT record that proves a claim.
@@ -65,7 +65,7 @@ async fn forget(env: &Env, host: &str) {
 
 pub async fn list(config: &Config, caller: &Caller) -> Result<Response, AppError> {
     let items: Vec<Domain> = db::call(config, caller, "admin_list_domains", serde_json::json!({})).await?;
-    reply(&Items { items }, 200)
+    json_ok(&Items { items }, 200)
 }
 
 pub async fn add(env: &Env, config: &Config, caller: &Caller, body: AddBody) -> Result<Response, AppError> {
@@ -76,7 +76,7 @@ pub async fn add(env: &Env, config: &Config, caller: &Caller, body: AddBody) -> 
     let items: Vec<Domain> =
         db::call(config, caller, "admin_add_domain", serde_json::json!({"p_host": host, "p_token": token})).await?;
     forget(env, &host).await;
-    reply(&Items { items }, 201)
+    json_ok(&Items { items }, 201)
 }
 
 pub async fn verify(env: &Env, config: &Config, brand: &BrandContext, caller: &Caller, raw_host: &str) -> Result<Response, AppError> {
@@ -99,14 +99,14 @@ pub async fn update(env: &Env, config: &Config, caller: &Caller, raw_host: &str,
     let args = serde_json::json!({"p_host": host, "p_primary": body.primary == Some(true)});
     let items: Vec<Domain> = db::call(config, caller, "admin_update_domain", args).await?;
     forget(env, &host).await;
-    reply(&Items { items }, 200)
+    json_ok(&Items { items }, 200)
 }
 
 pub async fn remove(env: &Env, config: &Config, caller: &Caller, raw_host: &str) -> Result<Response, AppError> {
     let host = host_param(raw_host)?;
     let items: Vec<Domain> = db::call(config, caller, "admin_remove_domain", serde_json::json!({"p_host": host})).await?;
     forget(env, &host).await;
-    reply(&Items { items }, 200)
+    json_ok(&Items { items }, 200)
 }
 
 /// A DNS-over-HTTPS JSON answer (RFC 8484's JSON flavour): TXT records are type 16.

@@ -11,10 +11,10 @@ use shoal_domain::config::Config;
 use shoal_domain::permissions::Role;
 use worker::{Request, Response};
 
-use super::{db, reply, uuid_or, Items};
+use super::{db, uuid_or, Items};
 use super::members::member_role;
 use super::Caller;
-use crate::error::AppError;
+use crate::error::{json_ok, AppError};
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Invitation {
@@ -62,17 +62,17 @@ pub async fn invite(req: &Request, config: &Config, brand: &BrandContext, caller
     let args = serde_json::json!({"p_email": email, "p_role": role.as_str(), "p_token_hash": access_token::refresh_hash(&token),
                                   "p_invite_url": url});
     let created: InvitationCreated = db::call(config, caller, "admin_invite_member", args).await?;
-    reply(&created, 201)
+    json_ok(&created, 201)
 }
 
 pub async fn list(config: &Config, caller: &Caller) -> Result<Response, AppError> {
     let items: Vec<Invitation> = db::call(config, caller, "admin_list_invitations", serde_json::json!({})).await?;
-    reply(&Items { items }, 200)
+    json_ok(&Items { items }, 200)
 }
 
 pub async fn revoke(config: &Config, caller: &Caller, id: &str) -> Result<Response, AppError> {
     let id = uuid_or(id, "invitation_not_found")?;
     let items: Vec<Invitation> =
         db::call(config, caller, "admin_revoke_invitation", serde_json::json!({"p_invitation_id": id})).await?;
-    reply(&Items { items }, 200)
+    json_ok(&Items { items }, 200)
 }

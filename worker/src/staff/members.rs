@@ -9,9 +9,9 @@ use shoal_domain::config::Config;
 use shoal_domain::permissions::Role;
 use worker::Response;
 
-use super::{db, reply, uuid_or, Items};
+use super::{db, uuid_or, Items};
 use super::Caller;
-use crate::error::AppError;
+use crate::error::{json_ok, AppError};
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Member {
@@ -61,7 +61,7 @@ impl MemberPatch {
 
 pub async fn list(config: &Config, caller: &Caller) -> Result<Response, AppError> {
     let items: Vec<Member> = db::call(config, caller, "admin_list_members", serde_json::json!({})).await?;
-    reply(&Items { items }, 200)
+    json_ok(&Items { items }, 200)
 }
 
 /// A role or status change (`patch`), or the member's removal (`patch` is `None`).
@@ -72,5 +72,5 @@ pub async fn update(config: &Config, caller: &Caller, account: &str, patch: Opti
     let args = serde_json::json!({"p_member_id": account, "p_role": change.role.map(Role::as_str),
                                   "p_status": change.status, "p_remove": remove});
     let items: Vec<Member> = db::call(config, caller, "admin_update_member", args).await?;
-    reply(&Items { items }, 200)
+    json_ok(&Items { items }, 200)
 }

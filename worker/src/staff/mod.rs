@@ -21,15 +21,8 @@ pub mod members;
 pub use crate::account::{authenticate, require, require_mfa_if_demanded, Caller, Staff};
 
 use serde::Serialize;
-use worker::Response;
 
-use crate::error::{json_response, AppError};
-
-/// A JSON answer from a typed body.
-fn reply<T: Serialize>(body: &T, status: u16) -> Result<Response, AppError> {
-    let value = serde_json::to_value(body).map_err(|e| AppError::Internal(format!("answer not serialisable: {e}")))?;
-    Ok(json_response(&value, status))
-}
+use crate::error::AppError;
 
 /// `{"items": [...]}`, the shape of every admin list.
 #[derive(Serialize)]

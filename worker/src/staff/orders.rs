@@ -11,8 +11,8 @@ use shoal_domain::config::Config;
 use shoal_domain::order::state::{self, OrderStatus, PaymentStatus};
 use worker::Response;
 
-use super::{db, reply, Staff};
-use crate::error::AppError;
+use super::{db, Staff};
+use crate::error::{json_ok, AppError};
 use crate::stripe::{self, p, StripeCall};
 
 /// Longest tracking number accepted (carriers' are far shorter).
@@ -102,7 +102,7 @@ async fn read(config: &Config, caller: &Staff, id: &str) -> Result<Order, AppErr
 }
 
 pub async fn get(config: &Config, caller: &Staff, id: &str) -> Result<Response, AppError> {
-    reply(&read(config, caller, order_id(id)?).await?, 200)
+    json_ok(&read(config, caller, order_id(id)?).await?, 200)
 }
 
 pub async fn transition(config: &Config, brand: &BrandContext, caller: &Staff, id: &str, body: TransitionBody) -> Result<Response, AppError> {
@@ -119,7 +119,7 @@ pub async fn transition(config: &Config, brand: &BrandContext, caller: &Staff, i
     }
     let args = serde_json::json!({"p_order_id": order.id, "p_to": to.as_str(), "p_tracking": body.tracking_number});
     let moved: Order = db::call(config, caller, "staff_transition_order", args).await?;
-    reply(&moved, 200)
+    json_ok(&moved, 200)
 }
 
 /// Cancelling a paid order refunds what is left through Stripe first (idempotent per

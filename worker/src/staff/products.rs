@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use shoal_domain::config::Config;
 use worker::Response;
 
-use super::{db, reply, Staff};
-use crate::error::AppError;
+use super::{db, Staff};
+use crate::error::{json_ok, AppError};
 
 const MAX_TITLE: usize = 200;
 
@@ -67,5 +67,5 @@ pub async fn update(env: &worker::Env, config: &Config, caller: &Staff, slug: &s
     let args = serde_json::json!({"p_slug": slug, "p_title": patch.title, "p_status": patch.status, "p_price": patch.price});
     let updated: Updated = db::call(config, caller, "admin_update_product", args).await?;
     crate::kv::forget_brand_hosts(env, &serde_json::json!(updated.invalidate_hosts)).await;
-    reply(&UpdatedReply { slug, catalog_version: updated.catalog_version }, 200)
+    json_ok(&UpdatedReply { slug, catalog_version: updated.catalog_version }, 200)
 }

@@ -11,16 +11,12 @@ use shoal_domain::permissions::Role;
 use shoal_domain::updates;
 use worker::{Env, Request, Response};
 
-use super::{db, reply, Staff};
-use crate::error::AppError;
+use super::{db, Staff};
+use crate::edge::updates::{platform_ok, BINDING};
+use crate::error::{json_ok, AppError};
 
-pub const BINDING: &str = "RELEASES";
 /// Largest binary accepted.
 pub const MAX_BYTES: usize = 95 * 1024 * 1024;
-
-pub fn platform_ok(p: &str) -> bool {
-    !p.is_empty() && p.len() <= 40 && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-}
 
 fn bad(code: &'static str, what: &str) -> AppError {
     AppError::BadRequest(code, what.into())
@@ -99,7 +95,7 @@ pub async fn publish(env: &Env, config: &Config, caller: &Staff, params: Release
     let args = serde_json::json!({"p_version": params.version, "p_channel": params.channel, "p_platform": params.platform,
         "p_sha256": sha256, "p_size": size, "p_notes": params.notes, "p_r2_key": key});
     match db::call::<Published>(config, caller, "admin_publish_release", args).await {
-        Ok(row) => reply(&row, 201),
+        Ok(row) => json_ok(&row, 201),
         Err(e) => {
             // remove the object only when the database says no row names it (a racing publish
             // of the same bytes may have; an unreadable database leaves it in place)
@@ -113,5 +109,5 @@ pub async fn publish(env: &Env, config: &Config, caller: &Staff, params: Release
 
 pub async fn yank(config: &Config, caller: &Staff, platform: &str, version: &str) -> Result<Response, AppError> {
     let row: Yanked = db::call(config, caller, "admin_yank_release", serde_json::json!({"p_platform": platform, "p_version": version})).await?;
-    reply(&row, 200)
+    json_ok(&row, 200)
 }

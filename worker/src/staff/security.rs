@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use shoal_domain::config::Config;
 use worker::Response;
 
-use super::{db, reply, Staff};
-use crate::error::AppError;
+use super::{db, Staff};
+use crate::error::{json_ok, AppError};
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct SecuritySettings {
@@ -16,5 +16,5 @@ pub struct SecuritySettings {
 pub async fn set(config: &Config, caller: &Staff, body: SecuritySettings) -> Result<Response, AppError> {
     let args = serde_json::json!({"p_require_mfa": body.require_mfa_for_admins});
     let set: SecuritySettings = db::call(config, caller, "admin_set_security", args).await?;
-    reply(&set, 200)
+    json_ok(&set, 200)
 }
