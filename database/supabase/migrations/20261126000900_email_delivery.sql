@@ -10,13 +10,50 @@
 -- needed only to render the message: a sent row keeps only the other fields, and a dead
 -- letter keeps its secrets for its retention of 7 days (long enough to look at and
 -- resend; every code has long expired by then), then loses them too.
+--
+-- Mail goes out seconds after the request that queued it, not at the next cron run: every
+-- insert into the outbox names its rows in a PostgREST response header
+-- (`x-shoal-queued-emails`, through the `response.headers` setting), the worker reads it
+-- after the call that committed them and claims exactly those rows once the response is
+-- out (`ctx.wait_until`, docs/architecture.md "Email delivery"). The claim below is the
+-- same lease either way, so the immediate path and the cron never send one row twice;
+-- whatever the immediate path did not send stays pending for the cron.
 
 create function shoal_private.scrub_email_payload(p_payload jsonb)
 returns jsonb language sql immutable set search_path = '' as $$
   select coalesce(p_payload, '{}'::jsonb) - array['code', 'token', 'invite_url', 'reset_url', 'verify_url']
 $$;
 
-create function public.claim_due_emails(p_limit integer, p_lease_seconds integer)
+-- Ids named per transaction, at most: a statement queueing more (none does today) leaves
+-- the rest to the cron.
+create function shoal_private.announce_queued_emails()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_ids text := nullif(current_setting('shoal.queued_emails', true), '');
+  v_headers jsonb;
+begin
+  select concat_ws(',', v_ids, string_agg(a.id::text, ',')) into v_ids
+    from (select id from added limit 25) a;
+  if v_ids is null or length(v_ids) > 25 * 37 then
+    return null;
+  end if;
+  perform set_config('shoal.queued_emails', v_ids, true);
+  -- keep any header another function set; replace only ours
+  select coalesce(jsonb_agg(h), '[]'::jsonb) into v_headers
+    from jsonb_array_elements(coalesce(nullif(current_setting('response.headers', true), '')::jsonb, '[]'::jsonb)) h
+   where not h ? 'x-shoal-queued-emails';
+  perform set_config('response.headers', (v_headers || jsonb_build_array(jsonb_build_object('x-shoal-queued-emails', v_ids)))::text, true);
+  return null;
+end
+$$;
+create trigger email_outbox_announce_queued after insert on public.email_outbox
+  referencing new table as added for each statement execute function shoal_private.announce_queued_emails();
+
+-- p_ids: only these rows (the immediate path after a request); null: any due row (cron).
+create function public.claim_due_emails(p_limit integer, p_lease_seconds integer, p_ids uuid[] default null)
 returns jsonb
 language sql
 security definer
@@ -29,7 +66,7 @@ as $$
        and payload ?| array['code', 'token', 'invite_url', 'reset_url', 'verify_url']
   ), due as (
     select id from public.email_outbox
-     where status = 'pending' and next_attempt_at <= now()
+     where status = 'pending' and next_attempt_at <= now() and (p_ids is null or id = any(p_ids))
      order by next_attempt_at, created_at
      limit least(greatest(p_limit, 1), 100)
      for update skip locked
@@ -72,8 +109,8 @@ as $$
   returning status
 $$;
 
-revoke execute on function public.claim_due_emails(integer, integer), public.mark_email_sent(uuid, text),
+revoke execute on function public.claim_due_emails(integer, integer, uuid[]), public.mark_email_sent(uuid, text),
   public.mark_email_failed(uuid, text, integer) from public, anon, authenticated;
-grant execute on function public.claim_due_emails(integer, integer), public.mark_email_sent(uuid, text),
+grant execute on function public.claim_due_emails(integer, integer, uuid[]), public.mark_email_sent(uuid, text),
   public.mark_email_failed(uuid, text, integer) to service_role;
 

@@ -66,7 +66,12 @@ pub async fn serve(req: Request, env: Env, ctx: Context) -> Response {
     if log.store_api {
         cross_site::add_cors(&mut resp, log.cors_origin.as_deref());
     }
-    let production = config::load(&env).map(|c| c.environment == shoal_domain::config::Environment::Production).unwrap_or(true);
+    let loaded = config::load(&env);
+    if let Ok(config) = &loaded {
+        // mail this request queued goes out now, not at the next cron run
+        crate::email::deliver_queued_soon(&ctx, config.clone());
+    }
+    let production = loaded.map(|c| c.environment == shoal_domain::config::Environment::Production).unwrap_or(true);
     security_headers::apply(&mut resp, production);
     worker::console_log!(
         "{}",

@@ -1,4 +1,5 @@
-//! The email outbox, as the cron handler works through it.
+//! The email outbox, as the cron handler and the immediate path after a request work
+//! through it.
 
 use shoal_domain::config::Config;
 use shoal_domain::db_token::DbClaims;
@@ -23,9 +24,10 @@ async fn rpc(config: &Config, function: &str, args: serde_json::Value) -> Result
     super::postgrest::rpc(config, DbClaims::service(), function, args).await
 }
 
-/// Claims due messages: their attempt counter is written before anything is sent.
-pub async fn claim(config: &Config, limit: i64, lease_seconds: i64) -> Result<Vec<Message>, AppError> {
-    let v = rpc(config, "claim_due_emails", serde_json::json!({"p_limit": limit, "p_lease_seconds": lease_seconds})).await?;
+/// Claims due messages (only those of `ids` when given): their attempt counter is written
+/// before anything is sent.
+pub async fn claim(config: &Config, limit: i64, lease_seconds: i64, ids: Option<&[String]>) -> Result<Vec<Message>, AppError> {
+    let v = rpc(config, "claim_due_emails", serde_json::json!({"p_limit": limit, "p_lease_seconds": lease_seconds, "p_ids": ids})).await?;
     serde_json::from_value(v).map_err(|e| AppError::Internal(format!("claim_due_emails answered an unexpected shape: {e}")))
 }
 

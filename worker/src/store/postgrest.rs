@@ -31,6 +31,10 @@ async fn send_text(builder: postgrest::Builder) -> Result<String, AppError> {
         .await
         .map_err(|e| AppError::DatabaseUnavailable(format!("postgrest unreachable: {e}")))?;
     let status = resp.status().as_u16();
+    if let Some(ids) = resp.headers().get(crate::email::QUEUED_HEADER).and_then(|v| v.to_str().ok()) {
+        // the call committed outbox rows: the pipeline sends them once the response is out
+        crate::email::note_queued(ids);
+    }
     let text = resp
         .text()
         .await
