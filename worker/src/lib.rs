@@ -11,6 +11,7 @@ mod email;
 mod error;
 mod http;
 mod kv;
+mod link_pages;
 mod memo;
 mod outbound;
 mod random;

@@ -106,7 +106,7 @@ grant execute on function public.brand_billing_state() to authenticated;
 insert into public.platform_settings (key, value) values
   ('billing', '{"grace_period_days": 7,
                 "plans": {"starter": {"price": "price_shoal_starter"}, "growth": {"price": "price_shoal_growth"}},
-                "renewal_url": "/admin/billing", "support_url": "mailto:support@shoal.example"}')
+                "renewal_url": "/admin/billing", "support_url": "/support"}')
 on conflict (key) do nothing;
 
 -- Host resolution now carries the billing state, so a blocked brand's storefront can say

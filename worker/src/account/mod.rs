@@ -92,3 +92,10 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
         _ => Err(AppError::NotFound),
     }
 }
+
+/// Accepts an invitation from the invitation page's form (`link_pages`), as the
+/// `accept-invitation` API does for a JSON body.
+pub async fn accept_invitation(config: &Config, brand: &BrandContext, token: &str, password: &str) -> Result<(), AppError> {
+    let b = body::InvitationBody { token: Some(token.to_owned()), password: Some(password.to_owned()) };
+    login::accept_invitation(config, brand, &b).await.map(|_| ())
+}

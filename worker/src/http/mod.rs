@@ -141,7 +141,9 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
             crate::rate_limit::check(env, "order_lookup", &ip, ORDER_LOOKUPS_PER_MINUTE, 60).await?;
         }
     }
-    let mut resp = if path.starts_with("/api/v1/auth/") || path.starts_with("/api/v1/account/") {
+    let mut resp = if crate::link_pages::on_brand_host(&path) {
+        crate::link_pages::brand(req, env, &config, &brand, &path).await?
+    } else if path.starts_with("/api/v1/auth/") || path.starts_with("/api/v1/account/") {
         crate::account::handle(req, env, &config, &brand, &log.request_id).await?
     } else if path.starts_with("/api/v1/admin/") {
         admin::handle(req, env, &config, &brand).await?
@@ -206,6 +208,7 @@ async fn platform(req: Request, env: &Env, config: &Config, path: &str) -> Resul
         "/api/v1/auth/reset-password" if post => signup::reset_password(req, env, config).await,
         "/api/v1/auth/signup" | "/api/v1/auth/verify-email" | "/api/v1/auth/resend-verification"
         | "/api/v1/auth/forgot-password" | "/api/v1/auth/reset-password" => Err(AppError::MethodNotAllowed),
+        _ if crate::link_pages::on_platform_host(path) => crate::link_pages::platform(&req, config, path).await,
         _ => landing::get(&req),
     }
 }

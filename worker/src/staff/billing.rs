@@ -77,7 +77,7 @@ pub fn refuse_if_blocked(billing: &Billing, base: &str) -> Result<(), AppError> 
         "grace_period_ends_at": state.grace_period_ends_at,
         "in_grace_period": state.in_grace_period_at(now_epoch),
         "renewal_url": if renewal.starts_with('/') { format!("{base}{renewal}") } else { renewal.to_owned() },
-        "support_url": billing.support_url,
+        "support_url": billing.support_url.as_deref().map(|s| if s.starts_with('/') { format!("{base}{s}") } else { s.to_owned() }),
     })))
 }
 
