@@ -1,6 +1,7 @@
-//! The cron handler delivers the email outbox through the email API stand-in: rendered in
-//! the brand's language, retried with backoff, dead-lettered after too many failures, and
-//! never sent twice for one outbox row.
+//! The email outbox reaches the email API stand-in seconds after the request that queued
+//! it, with the cron handler as the backstop: rendered in the brand's language, retried
+//! with backoff, dead-lettered after too many failures, and never sent twice for one
+//! outbox row, even when the cron runs while requests send their own mail.
 
 use shoal_e2e::*;
 
@@ -124,4 +125,76 @@ fn secrets_leave_the_outbox_once_sent_and_dead_letters_lose_them_after_their_ret
     run_cron();
     assert_eq!(payload(&old), json!({}), "past retention: scrubbed");
     assert_eq!(payload(&recent), json!({"code": "161803"}), "within retention: kept");
+}
+
+/// A sign-up on the platform host from a client of its own; answers the address used.
+fn sign_up(prefix: &str) -> String {
+    let slug = unique(prefix).chars().take(30).collect::<String>();
+    let email = format!("{slug}@example.com");
+    let ip = fresh_ip();
+    let r = send("POST", "localhost", "/api/v1/auth/signup", &[("cf-connecting-ip", ip.as_str()), ("content-type", "application/json")],
+                 Some(json!({"brand_name": "Quick Shop", "slug": slug, "email": email, "password": OWNER_PASSWORD}).to_string()));
+    assert_eq!(r.status, 201, "{}", r.body);
+    email
+}
+
+fn outbox_id(email: &str) -> String {
+    sql(&format!("select id from email_outbox where to_email = '{email}' and template = 'verification_code'"))
+}
+
+#[test]
+fn a_sign_up_code_reaches_the_email_api_within_seconds_without_a_cron_run() {
+    let _one = CRON.lock();
+    let started = std::time::Instant::now();
+    let email = sign_up("quick");
+    // mail::code waits at most 5 s for the message; no cron is run here
+    let code = mail::code(&email, "verification_code");
+    assert_eq!(code.len(), 6);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+    let id = outbox_id(&email);
+    assert_eq!(row(&id), ("sent".to_owned(), 1), "sent once, by the request's own delivery");
+    assert_eq!(payload(&id), json!({}), "and the code left the outbox");
+    let r = send("POST", "localhost", "/api/v1/auth/verify-email", &[("content-type", "application/json")],
+                 Some(json!({"email": email, "code": code}).to_string()));
+    assert_eq!(r.status, 200, "the emailed code works: {}", r.body);
+}
+
+#[test]
+fn a_failing_email_api_leaves_the_row_to_the_cron_with_its_retry_and_backoff() {
+    let _one = CRON.lock();
+    fail_next_sends(1);
+    let email = sign_up("retry");
+    let id = outbox_id(&email);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while row(&id).1 < 1 {
+        assert!(std::time::Instant::now() < deadline, "the request's delivery never tried");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(row(&id), ("pending".to_owned(), 1), "the failed try is counted and the row kept");
+    let wait = sql(&format!("select round(extract(epoch from next_attempt_at - now()) / 60) from email_outbox where id = '{id}'"));
+    assert_eq!(wait, "1", "the usual backoff: one minute after the first failure");
+    assert!(sql(&format!("select last_error from email_outbox where id = '{id}'")).starts_with("500"));
+    only_due(&id);
+    run_cron();
+    assert_eq!(row(&id), ("sent".to_owned(), 2), "the cron sent it on its retry");
+    assert_eq!(sends_of(&id).iter().map(|s| s["status"].as_i64().unwrap_or(0)).collect::<Vec<_>>(), [500, 200]);
+}
+
+#[test]
+fn requests_sending_their_own_mail_and_concurrent_cron_runs_never_send_one_row_twice() {
+    let _one = CRON.lock();
+    fail_next_sends(0);
+    let signups: Vec<_> = (0..8).map(|_| std::thread::spawn(|| sign_up("race"))).collect();
+    let crons: Vec<_> = (0..4).map(|_| std::thread::spawn(run_cron)).collect();
+    let emails: Vec<String> = signups.into_iter().map(|t| t.join().unwrap_or_default()).collect();
+    for c in crons {
+        let _ = c.join();
+    }
+    run_cron();
+    for email in &emails {
+        mail::newest(email, "verification_code");
+        let id = outbox_id(email);
+        assert_eq!(row(&id), ("sent".to_owned(), 1), "{email}: one claim, one send");
+        assert_eq!(sends_of(&id).len(), 1, "{email}: the email API saw it once");
+    }
 }

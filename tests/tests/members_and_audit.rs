@@ -21,7 +21,7 @@ fn invite_and_join(host: &str, admin: &str, role: &str) -> (String, String) {
     let email = format!("{}@example.com", unique("member"));
     let r = call("POST", host, "/api/v1/admin/members/invitations", admin, Some(json!({"email": email, "role": role})));
     assert_eq!(r.status, 201, "{}", r.body);
-    let url = sql(&format!("select payload->>'invite_url' from email_outbox where to_email = '{email}' and template = 'member_invitation'"));
+    let url = mail::link(&email, "member_invitation");
     let token = url.rsplit("token=").next().unwrap_or_default().to_owned();
     let joined = post(host, "/api/v1/auth/accept-invitation", json!({"token": token, "password": "Member-Pass-456"}));
     assert_eq!(joined.status, 200, "{}", joined.body);
@@ -145,7 +145,7 @@ fn audit_rows_carry_the_ip_user_agent_and_request_id_of_their_request() {
 
 /// The invitation token in the newest invitation email to `email`.
 fn invitation_token(email: &str) -> String {
-    let url = sql(&format!("select payload->>'invite_url' from email_outbox where to_email = '{email}' and template = 'member_invitation' order by created_at desc limit 1"));
+    let url = mail::link(email, "member_invitation");
     url.rsplit("token=").next().unwrap_or_default().to_owned()
 }
 
@@ -255,7 +255,7 @@ fn invitation_links_are_built_on_the_brands_primary_host() {
     let email = format!("{}@example.com", unique("link"));
     let r = call("POST", &alias, "/api/v1/admin/members/invitations", &admin, Some(json!({"email": email, "role": "editor"})));
     assert_eq!(r.status, 201, "{}", r.body);
-    let url = sql(&format!("select payload->>'invite_url' from email_outbox where to_email = '{email}' and template = 'member_invitation'"));
+    let url = mail::link(&email, "member_invitation");
     assert!(url.contains(&format!("//{host}")) && !url.contains(&alias), "{url}");
 }
 

@@ -141,8 +141,14 @@ pub fn render(template: &str, locale: &str, brand: &str, payload: &serde_json::V
     // one pass from the original template; the subject is a header, so no line breaks
     let subject = header_text(&fill(subject, &values));
     let text = fill(body, &values);
+    // each link of the message (a `*_url` value) also as a link to click, http(s) only
+    let links: String = values
+        .iter()
+        .filter(|(k, v)| k.ends_with("_url") && (v.starts_with("https://") || v.starts_with("http://")) && body.contains(&format!("{{{k}}}")))
+        .map(|(_, v)| format!("<p><a href=\"{}\">{}</a></p>", escape(v), escape(v)))
+        .collect();
     let html = format!(
-        "<!doctype html><html lang=\"{}\"><body style=\"font-family: system-ui, sans-serif\"><h1 style=\"font-size: 1.2rem\">{}</h1><p>{}</p><p style=\"color: #777\">{}</p></body></html>",
+        "<!doctype html><html lang=\"{}\"><body style=\"font-family: system-ui, sans-serif\"><h1 style=\"font-size: 1.2rem\">{}</h1><p>{}</p>{links}<p style=\"color: #777\">{}</p></body></html>",
         if es { "es" } else { "en" },
         escape(&subject),
         escape(&text),
@@ -205,6 +211,17 @@ mod tests {
         assert_eq!(evil, "\"Evil  Bcc: victim@example.com, \\\"x\\\" <a@b>\" <shop@shoal.example>");
         let subject = render("verification_code", "en", "A\r\nBcc: x@y", &json!({"code": "1"})).unwrap_or_else(|| panic!("render"));
         assert!(!subject.subject.contains('\n'), "{}", subject.subject);
+    }
+
+    #[test]
+    fn links_in_a_message_are_clickable_in_html_and_only_http_ones() {
+        let invite = render("member_invitation", "en", "Acme", &json!({"role": "editor", "invite_url": "https://acme.example/admin/accept-invitation?token=a&b"}));
+        let html = invite.map(|e| e.html).unwrap_or_default();
+        assert!(html.contains("<a href=\"https://acme.example/admin/accept-invitation?token=a&amp;b\">"), "{html}");
+        let evil = render("member_invitation", "en", "Acme", &json!({"invite_url": "javascript:alert(1)"})).map(|e| e.html).unwrap_or_default();
+        assert!(!evil.contains("href"), "{evil}");
+        let code = render("verification_code", "en", "Acme", &json!({"code": "123456", "invite_url": "https://x/i"})).map(|e| e.html).unwrap_or_default();
+        assert!(!code.contains("href"), "a link the template does not name is not added: {code}");
     }
 
     #[test]
