@@ -111,7 +111,7 @@ fn secrets_leave_the_outbox_once_sent_and_dead_letters_lose_them_after_their_ret
     assert!(sends_of(&code).iter().any(|s| s["body"].as_str().is_some_and(|b| b.contains("314159"))), "the email carried the code");
     assert_eq!(payload(&code), json!({}), "the sent row keeps no code");
 
-    let invite = insert("member_invitation", r#"{"role": "editor", "invite_url": "https://acme.localhost/accept-invitation?token=raw-secret-token"}"#, "", "");
+    let invite = insert("member_invitation", r#"{"role": "editor", "invite_url": "https://acme.localhost/admin/accept-invitation?token=raw-secret-token"}"#, "", "");
     only_due(&invite);
     run_cron();
     assert_eq!(row(&invite).0, "sent");
