@@ -23,8 +23,8 @@ Test controls (no token needed):
   POST /__provisioning/zones   {"id", "name", "account", "status"?}   register a zone
   POST /__provisioning/scripts {"account", "name"}                    a deployed Worker
   GET  /__provisioning?account=&zone=   every resource of that account and zone, and
-       "writes": each create/update that changed something ({"op", "kind", "key"}), so a
-       test can assert that a second provisioning run wrote nothing
+       "writes": each create/update that changed something ({"op", "kind", "key"}) and their
+       "counts", so a test can assert that a second provisioning run wrote nothing
 """
 import datetime
 import ipaddress
@@ -150,6 +150,7 @@ def control(method, path, query, raw):
         q = parse_qs(query)
         account, zone = q.get("account", [""])[0], q.get("zone", [""])[0]
         with LOCK:
+            mine = [w for w in WRITES if w["account"] == account or w["zone"] == zone]
             return 200, {
                 "kv_namespaces": KV.get(account, []),
                 "r2_buckets": list(R2.get(account, {}).values()),
@@ -158,7 +159,8 @@ def control(method, path, query, raw):
                 "routes": ROUTES.get(zone, []),
                 "hostname_associations": ASSOCIATIONS.get((zone, ""), []),
                 "rulesets": list(RULESETS.get(zone, {}).values()),
-                "writes": [w for w in WRITES if w["account"] == account or w["zone"] == zone],
+                "writes": mine,
+                "counts": {op: sum(1 for w in mine if w["op"] == op) for op in ("create", "update")},
             }, {}
     return None
 

@@ -155,6 +155,9 @@ fn provisioning_creates_everything_once_and_renders_a_deployable_config() {
     assert!(text.contains("summary: 11 unchanged"), "{text}");
     assert!(!text.contains("  created") && !text.contains("  updated"), "{text}");
     assert_eq!(writes(&a) - before, 11, "the second run wrote: {}", state(&a)["writes"]);
+    // provisioning: kv, r2, 3 dns, fallback, 3 routes, the waf rule, and the mTLS hostname
+    // list (an update: its PUT replaces the list); this test's seed: a ruleset, a hostname
+    assert_eq!(state(&a)["counts"], json!({"create": 10 + 1, "update": 1 + 1}));
 
     // the rendered config: this account's values, no placeholder, and wrangler accepts it
     let config = std::fs::read_to_string(a.dir.join("wrangler.production.json")).unwrap_or_default();
