@@ -71,7 +71,8 @@ $$;
 -- SECURITY DEFINER: staff may not write `brands.stripe_account` (it decides which
 -- account's webhooks may touch the brand's orders); this sets it only when unset, only
 -- for the token's brand, only for a payment manager (require_staff), and audits it.
-create function public.admin_bind_payment_account(p_account text)
+-- Private (the API reaches it through public.admin_bind_payment_account, an invoker).
+create function shoal_private.bind_payment_account(p_account text)
 returns jsonb
 language plpgsql security definer set search_path = '' as $$
 declare
@@ -92,6 +93,13 @@ begin
 end
 $$;
 
+create function public.admin_bind_payment_account(p_account text)
+returns jsonb language sql set search_path = '' as $$
+  select shoal_private.bind_payment_account(p_account)
+$$;
+
+revoke execute on function shoal_private.bind_payment_account(text) from public, anon;
+grant execute on function shoal_private.bind_payment_account(text) to authenticated;
 revoke execute on function public.admin_payment_account(), public.admin_bind_payment_account(text) from public, anon, service_role;
 grant execute on function public.admin_payment_account(), public.admin_bind_payment_account(text) to authenticated;
 
