@@ -258,3 +258,22 @@ fn the_database_binds_an_account_once_and_only_for_a_payment_manager() {
     assert_ne!(r.status, 200, "{}", r.body);
     assert_eq!(account_of(&other), "");
 }
+
+#[test]
+fn an_order_placed_on_the_platform_before_its_brand_connected_is_still_settled_by_the_platforms_events() {
+    // PAYMENTS_MODE=platform: the brand sold on the platform's account, then connected
+    let (brand, host, _) = shop_with_lamp("before", "{}", 1);
+    let before = pending_order(&brand, 4500, "USD");
+    sql(&format!("update orders set created_at = now() - interval '1 minute' where id = '{before}'"));
+    connect(&host);
+    let account = account_of(&brand);
+    assert_eq!(outcome(&event("checkout.session.completed", checkout_session(&before, &brand, 4500, "USD", "paid"))), "applied");
+    assert_eq!(order_state(&before).status, "paid");
+    // an order of the connected brand is settled only by its account's events
+    let after = pending_order(&brand, 4500, "USD");
+    assert_eq!(outcome(&event("checkout.session.completed", checkout_session(&after, &brand, 4500, "USD", "paid"))), "refused");
+    assert_eq!(order_state(&after).status, "pending");
+    let ev = from_account(event("checkout.session.completed", checkout_session(&after, &brand, 4500, "USD", "paid")), &account);
+    assert_eq!(outcome(&ev), "applied");
+    assert_eq!(order_state(&after).status, "paid");
+}

@@ -72,12 +72,18 @@ end
 $$;
 
 -- The event must come from the brand's connected account, or from the platform's own
--- account (no `account`) when the brand has none.
-create function shoal_private.require_brand_account(p_event jsonb, p_brand_id uuid) returns void
+-- account (no `account`) when the brand has none. An order placed before the brand bound
+-- its account (p_order_created earlier than brand_payment_accounts.created_at, 000510) was
+-- charged on the platform's own account, so that account's events still settle it.
+create function shoal_private.require_brand_account(p_event jsonb, p_brand_id uuid, p_order_created timestamptz default null) returns void
 language plpgsql stable security definer set search_path = '' as $$
 declare
   v_expected text := (select stripe_account from public.brands where id = p_brand_id);
 begin
+  if p_event->>'account' is null and p_order_created is not null
+     and p_order_created < (select a.created_at from public.brand_payment_accounts a where a.brand_id = p_brand_id) then
+    return;
+  end if;
   if (p_event->>'account') is distinct from v_expected then
     perform shoal_private.refuse_event(format('account_mismatch: the event comes from %s, the brand''s payments go to %s',
       coalesce(p_event->>'account', 'the platform account'), coalesce(v_expected, 'the platform account')), p_brand_id);
@@ -117,7 +123,7 @@ begin
     select * into v_order from public.orders where id = p_metadata_order::uuid for update;
   end if;
   if v_order.id is not null then
-    perform shoal_private.require_brand_account(p_event, v_order.brand_id);
+    perform shoal_private.require_brand_account(p_event, v_order.brand_id, v_order.created_at);
   end if;
   return v_order;
 end

@@ -78,7 +78,7 @@ insert into allowed_definers values
   ('shoal_private.refuse_price_in_brand_currency()'),
   ('shoal_private.refused_event(p_event jsonb, p_reason text, p_brand_id uuid)'),
   ('shoal_private.renew_device_certificate(p_hardware_id text, p_fingerprint text, p_cert_expires_at timestamp with time zone, p_issuer text, p_cert_ref text, p_serial text)'),
-  ('shoal_private.require_brand_account(p_event jsonb, p_brand_id uuid)'),
+  ('shoal_private.require_brand_account(p_event jsonb, p_brand_id uuid, p_order_created timestamp with time zone)'),
   ('shoal_private.settle_stock(p_order_id uuid, p_from text, p_to text)'),
   ('shoal_private.staff_audit(p_action text, p_target text, p_detail jsonb)'),
   ('shoal_private.sync_id_elsewhere(p_resource text, p_id uuid)'),
