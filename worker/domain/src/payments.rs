@@ -106,7 +106,7 @@ pub enum NotReady {
 /// Where a checkout is charged: `Ok(Some(account))` on the brand's connected account,
 /// `Ok(None)` on the platform's own. A brand that has begun connecting is charged only on
 /// its account, in either mode: its webhooks are bound to that account from then on.
-pub fn charge_on<'a>(mode: PaymentsMode, stripe_account: Option<&'a str>, charges_enabled: bool) -> Result<Option<&'a str>, NotReady> {
+pub fn charge_on(mode: PaymentsMode, stripe_account: Option<&str>, charges_enabled: bool) -> Result<Option<&str>, NotReady> {
     match (stripe_account, mode) {
         (Some(account), _) if charges_enabled => Ok(Some(account)),
         (Some(_), _) => Err(NotReady::ChargesDisabled),
