@@ -12,6 +12,7 @@ pub mod request_id;
 pub mod stripe_signature;
 pub mod order;
 pub mod billing;
+pub mod payments;
 pub mod cart;
 pub mod catalog;
 pub mod money;

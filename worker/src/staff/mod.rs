@@ -9,6 +9,7 @@ pub mod billing;
 mod db;
 pub mod data;
 pub mod orders;
+pub mod payments;
 pub mod products;
 pub mod releases;
 pub mod security;
