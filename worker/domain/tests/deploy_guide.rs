@@ -57,6 +57,7 @@ fn production() -> BTreeMap<&'static str, String> {
         ("DATA_ENCRYPTION_KEYS", "k1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="),
         ("STRIPE_SECRET_KEY", "sk_live_x"),
         ("STRIPE_WEBHOOK_SECRETS", "whsec_platform,whsec_connect"),
+        ("STRIPE_PRICES", "starter:price_starter,growth:price_growth"),
         ("EMAIL_API_KEY", "re_x"),
         ("CF_API_TOKEN", "cf_token"),
         ("CF_ZONE_ID", "zone"),
