@@ -10,7 +10,8 @@ Cloudflare, it signs the subject the CSR carries and reports its parts (`common_
 `organization`, `organizational_unit`, `country`, `state`, `location`: "provided by the
 CSR" in Cloudflare's API reference): whatever a CSR names ends up in the certificate, which
 is why the worker sends only CSRs whose subject is exactly CN=<hardware id>.
-Tests read GET /__certificates to see what was issued and revoked.
+Tests read GET /__certificates to see what was issued and revoked. Custom hostnames
+(Cloudflare for SaaS): cf_custom_hostnames.py.
 
 usage: cloudflare_api.py PORT JOURNAL_PATH
 """
@@ -25,6 +26,7 @@ import tempfile
 import threading
 import uuid
 
+import cf_custom_hostnames
 from common import RecordingHandler, serve
 
 LOCK = threading.Lock()
@@ -82,6 +84,10 @@ def sign(csr, days):
 
 class CloudflareHandler(RecordingHandler):
     def handle_api(self, method, path, query, headers, raw):
+        # custom hostnames (Cloudflare for SaaS) live in their own module
+        hostnames = cf_custom_hostnames.handle(method, path, query, headers, raw)
+        if hostnames is not None:
+            return hostnames
         if method == "GET" and path == "/__certificates":
             with LOCK:
                 return 200, {"certificates": list(CERTS.values())}, {}

@@ -53,6 +53,9 @@ pub struct Config {
     pub data_keys: crate::secret_box::DataKeys,
     /// Set per request on writes: who asked, so the audit log can say (never from the env).
     pub edge: crate::edge_config::EdgeSettings,
+    /// Brand domains as Cloudflare for SaaS custom hostnames (`CF_API_TOKEN`, `CF_ZONE_ID`,
+    /// `CF_API_BASE`, `CF_SAAS_TARGET`); `None` only in development without them.
+    pub saas: Option<crate::custom_hostnames::SaasSettings>,
     pub request: Option<RequestMeta>,
 }
 
@@ -216,6 +219,7 @@ impl Config {
             }
         };
         let edge = crate::edge_config::load(&get, environment, &mut problems);
+        let saas = crate::custom_hostnames::load(&get, &platform_host);
         let (Some(data_keys), Some(db_key), Some(keys)) = (data_keys, db_key, keys) else {
             return Err(ConfigError { problems });
         };
@@ -245,6 +249,7 @@ impl Config {
             session_absolute_days,
             data_keys,
             edge,
+            saas,
             request: None,
         })
     }
