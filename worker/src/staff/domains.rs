@@ -9,9 +9,10 @@
 //!          claim holds none and shows a `_shoal.{host}` TXT proof instead.
 //!   POST   /api/v1/admin/domains/{host}/verify   asks Cloudflare (at most once per 10 s per
 //!          brand and host): both the hostname and its certificate active → the host is the
-//!          brand's (200); otherwise the current statuses and records (202). A claim proving by
-//!          TXT (DNS over HTTPS) drops every other claim on the host, deletes their custom
-//!          hostname and registers its own (202: now set the records shown).
+//!          brand's (200, as for a host already verified); otherwise the current statuses and
+//!          records (202). A claim proving by TXT (DNS over HTTPS) drops every other claim on
+//!          the host, deletes their custom hostname and registers its own (202: now set the
+//!          records shown).
 //!   PATCH  /api/v1/admin/domains/{host}          {"primary": true}
 //!   DELETE /api/v1/admin/domains/{host}          deletes the custom hostname at Cloudflare, then the row
 //! Cloudflare is asked first and the database written after; a database write that fails
@@ -150,7 +151,12 @@ pub async fn verify(env: &Env, config: &Config, brand: &BrandContext, caller: &C
     let s = saas(config)?;
     let claim: Option<Claim> = db::call(config, caller, "admin_domain_claim", serde_json::json!({"p_host": host})).await?;
     let Some(claim) = claim else {
-        return Err(AppError::Refused { status: 404, code: "domain_not_found".into(), detail: Some("or already verified".into()) });
+        // verified meanwhile (cron's refresh, say): the answer the admin was waiting for
+        let items: Vec<Domain> = db::call(config, caller, "admin_list_domains", serde_json::json!({})).await?;
+        if items.iter().any(|d| d.host == host && d.verified) {
+            return json_ok(&Items { items }, 200);
+        }
+        return Err(AppError::Refused { status: 404, code: "domain_not_found".into(), detail: None });
     };
     let Some(id) = claim.custom_hostname_id else {
         return take_over(env, config, s, brand, caller, &host, &claim.token).await;
