@@ -321,3 +321,21 @@ fn an_unverified_claim_lapses_after_seven_days_and_cron_deletes_its_custom_hostn
     let brand = sql(&format!("select brand_id from brand_domains where host = '{host}'"));
     assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{brand}' and action = 'domain_claim_lapsed' and target = '{custom}'")), 1);
 }
+
+#[test]
+fn a_claim_the_database_refuses_after_cloudflare_created_its_hostname_leaves_nothing_at_cloudflare() {
+    let (host, admin) = owner();
+    let custom = hostname("undo");
+    // the database refuses this one host's claim, after the worker created its custom hostname
+    let function = format!("e2e_refuse_{}", custom.replace(['.', '-'], "_"));
+    sql(&format!("create function public.{function}() returns trigger language plpgsql as $$ begin
+                    raise exception using errcode = 'PT409', message = 'refused_by_test'; end $$;
+                  create trigger {function} before insert on public.domain_claims for each row
+                    when (new.host = '{custom}') execute function public.{function}();"));
+    let r = call("POST", &host, "/api/v1/admin/domains", Some(&admin), Some(json!({"host": custom})));
+    sql(&format!("drop trigger {function} on public.domain_claims; drop function public.{function}();"));
+    assert_eq!((r.status, r.error_code().as_str()), (409, "refused_by_test"), "{}", r.body);
+    let (live, deleted) = hostnames(&custom);
+    assert_eq!((live.len(), deleted.len()), (0, 1), "created at Cloudflare, then deleted again");
+    assert_eq!(claims(&custom), 0);
+}
