@@ -10,8 +10,10 @@ Cloudflare, it signs the subject the CSR carries and reports its parts (`common_
 `organization`, `organizational_unit`, `country`, `state`, `location`: "provided by the
 CSR" in Cloudflare's API reference): whatever a CSR names ends up in the certificate, which
 is why the worker sends only CSRs whose subject is exactly CN=<hardware id>.
-Tests read GET /__certificates to see what was issued and revoked. Custom hostnames
-(Cloudflare for SaaS): cf_custom_hostnames.py.
+Tests read GET /__certificates to see what was issued and revoked.
+What scripts/provision calls (KV, R2, DNS, routes, fallback origin, mTLS hostnames, WAF
+rules) lives in cf_provisioning.py, which gets every path this file does not own.
+Custom hostnames (Cloudflare for SaaS): cf_custom_hostnames.py.
 
 usage: cloudflare_api.py PORT JOURNAL_PATH
 """
@@ -27,6 +29,7 @@ import threading
 import uuid
 
 import cf_custom_hostnames
+import cf_provisioning
 from common import RecordingHandler, serve
 
 LOCK = threading.Lock()
@@ -93,6 +96,9 @@ class CloudflareHandler(RecordingHandler):
                 return 200, {"certificates": list(CERTS.values())}, {}
         m = PATH.match(path)
         if not m:
+            provisioning = cf_provisioning.handle(method, path, query, headers, raw)
+            if provisioning is not None:
+                return provisioning
             return error(404, 7003, "Could not route to " + path)
         if not (headers.get("Authorization") or "").startswith("Bearer "):
             return error(400, 10000, "Authentication error")

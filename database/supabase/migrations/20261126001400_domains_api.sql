@@ -52,8 +52,8 @@ alter table public.domain_claims force row level security;
 create policy "staff can read their brand's domain claims" on public.domain_claims for select to authenticated
   using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
 -- Staff claim and drop hosts for their own brand only (their own token; domain managers:
--- brand and super admins). Proof of ownership is not theirs to give: see
--- record_domain_verification below.
+-- brand and super admins), without a custom hostname (their insert grant has no such
+-- column). Proof of ownership is not theirs to give: see record_custom_hostname_check below.
 create policy "domain managers can claim hosts for their brand" on public.domain_claims for insert to authenticated
   with check (brand_id = (select shoal_private.claim_brand()) and (select shoal_private.staff_may('manage_domains')));
 create policy "domain managers can drop their brand's claims" on public.domain_claims for delete to authenticated
