@@ -13,6 +13,7 @@ is why the worker sends only CSRs whose subject is exactly CN=<hardware id>.
 Tests read GET /__certificates to see what was issued and revoked.
 What scripts/provision calls (KV, R2, DNS, routes, fallback origin, mTLS hostnames, WAF
 rules) lives in cf_provisioning.py, which gets every path this file does not own.
+Custom hostnames (Cloudflare for SaaS): cf_custom_hostnames.py.
 
 usage: cloudflare_api.py PORT JOURNAL_PATH
 """
@@ -27,6 +28,7 @@ import tempfile
 import threading
 import uuid
 
+import cf_custom_hostnames
 import cf_provisioning
 from common import RecordingHandler, serve
 
@@ -85,6 +87,10 @@ def sign(csr, days):
 
 class CloudflareHandler(RecordingHandler):
     def handle_api(self, method, path, query, headers, raw):
+        # custom hostnames (Cloudflare for SaaS) live in their own module
+        hostnames = cf_custom_hostnames.handle(method, path, query, headers, raw)
+        if hostnames is not None:
+            return hostnames
         if method == "GET" and path == "/__certificates":
             with LOCK:
                 return 200, {"certificates": list(CERTS.values())}, {}

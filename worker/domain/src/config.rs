@@ -55,6 +55,9 @@ pub struct Config {
     pub edge: crate::edge_config::EdgeSettings,
     /// `PAYMENTS_MODE` and `STRIPE_PRICES` (see `payments`).
     pub payments: crate::payments::PaymentSettings,
+    /// Brand domains as Cloudflare for SaaS custom hostnames (`CF_API_TOKEN`, `CF_ZONE_ID`,
+    /// `CF_API_BASE`, `CF_SAAS_TARGET`); `None` only in development without them.
+    pub saas: Option<crate::custom_hostnames::SaasSettings>,
     pub request: Option<RequestMeta>,
 }
 
@@ -219,6 +222,7 @@ impl Config {
         };
         let edge = crate::edge_config::load(&get, environment, &mut problems);
         let payments = crate::payments::load(&get, environment, &mut problems);
+        let saas = crate::custom_hostnames::load(&get, &platform_host);
         let (Some(data_keys), Some(db_key), Some(keys)) = (data_keys, db_key, keys) else {
             return Err(ConfigError { problems });
         };
@@ -249,6 +253,7 @@ impl Config {
             data_keys,
             edge,
             payments,
+            saas,
             request: None,
         })
     }

@@ -32,6 +32,7 @@ pub mod device_cert;
 pub mod device_license;
 pub mod device_status;
 pub mod edge_config;
+pub mod custom_hostnames;
 pub mod sync;
 pub mod time;
 pub mod updates;

@@ -69,7 +69,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
         (Method::Post, ["domains"]) => {
             require(&caller, Action::ManageDomains)?;
             let body = read_body(&mut req).await?;
-            staff::domains::add(env, config, &caller, body).await
+            staff::domains::add(env, config, brand, &caller, body).await
         }
         (Method::Post, ["domains", host, "verify"]) => {
             require(&caller, Action::ManageDomains)?;

@@ -14,6 +14,7 @@ pub mod products;
 pub mod releases;
 pub mod security;
 pub mod devices;
+pub mod custom_hostnames;
 pub mod domains;
 pub mod invitations;
 pub mod members;
