@@ -11,6 +11,9 @@ Cloudflare, it signs the subject the CSR carries and reports its parts (`common_
 CSR" in Cloudflare's API reference): whatever a CSR names ends up in the certificate, which
 is why the worker sends only CSRs whose subject is exactly CN=<hardware id>.
 Tests read GET /__certificates to see what was issued and revoked.
+What scripts/provision calls (KV, R2, DNS, routes, fallback origin, mTLS hostnames, WAF
+rules) lives in cf_provisioning.py, which gets every path this file does not own.
+Custom hostnames (Cloudflare for SaaS): cf_custom_hostnames.py.
 
 usage: cloudflare_api.py PORT JOURNAL_PATH
 """
@@ -25,6 +28,8 @@ import tempfile
 import threading
 import uuid
 
+import cf_custom_hostnames
+import cf_provisioning
 from common import RecordingHandler, serve
 
 LOCK = threading.Lock()
@@ -82,11 +87,18 @@ def sign(csr, days):
 
 class CloudflareHandler(RecordingHandler):
     def handle_api(self, method, path, query, headers, raw):
+        # custom hostnames (Cloudflare for SaaS) live in their own module
+        hostnames = cf_custom_hostnames.handle(method, path, query, headers, raw)
+        if hostnames is not None:
+            return hostnames
         if method == "GET" and path == "/__certificates":
             with LOCK:
                 return 200, {"certificates": list(CERTS.values())}, {}
         m = PATH.match(path)
         if not m:
+            provisioning = cf_provisioning.handle(method, path, query, headers, raw)
+            if provisioning is not None:
+                return provisioning
             return error(404, 7003, "Could not route to " + path)
         if not (headers.get("Authorization") or "").startswith("Bearer "):
             return error(400, 10000, "Authentication error")

@@ -6,7 +6,16 @@ same key with different parameters → 400 idempotency_error, as Stripe does).
 
 Test controls (not part of Stripe's API): POST /__fail {"path": "/v1/...", "status": 500,
 "times": 1} makes the next calls to that path fail; GET/DELETE /__requests reads/clears
-the journal.
+the journal; POST /__accounts/{id} {"charges_enabled": …, "requirements": {…}} changes a
+connected account and sends its `account.updated`, as Stripe does when it reviews one.
+
+Connect onboarding: an Account Link's url is a hosted page here (/setup/{token}) whose
+"Complete" button fills the account in, enables charges and payouts, sends
+`account.updated` from that account and redirects to the link's return_url; a used or
+expired link redirects to its refresh_url, as Stripe's does.
+
+Plan prices: SHOAL_STRIPE_PRICES (plan:price,… as the worker's STRIPE_PRICES) are the
+prices that exist; a Checkout Session for another price is refused as Stripe refuses it.
 
 usage: stripe_api.py PORT JOURNAL_PATH
 """
@@ -66,6 +75,9 @@ def parse_form(raw):
 
 # checkout session id → the connected account it was created on (Stripe-Account header)
 ACCOUNTS = {}
+# account link token → {"account", "return_url", "refresh_url", "expires_at", "used"}
+LINKS = {}
+PRICES = {pair.split(":", 1)[1].strip() for pair in (os.environ.get("SHOAL_STRIPE_PRICES") or "").split(",") if ":" in pair}
 
 
 def new_id(prefix):
@@ -80,6 +92,10 @@ def create_checkout_session(params, base_url):
         return stripe_error(400, "invalid_request_error",
                             "The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.",
                             "parameter_invalid_integer")[:2]
+    for item in params.get("line_items") or []:
+        price = (item or {}).get("price")
+        if price and PRICES and price not in PRICES:
+            return stripe_error(400, "invalid_request_error", f"No such price: '{price}'", "resource_missing")[:2]
     sid = new_id("cs_test")
     amount = 0
     for item in params.get("line_items") or []:
@@ -115,6 +131,47 @@ def create_customer(params):
                 "metadata": params.get("metadata") or {}, "created": int(time.time()), "livemode": False}
     OBJECTS[cid] = customer
     return 200, customer
+
+
+def create_account(params):
+    """POST /v1/accounts: a connected account that still has everything to give (what a
+    new account with controller properties and requested capabilities looks like)."""
+    aid = "acct_1" + secrets.token_hex(8).upper()
+    account = {"id": aid, "object": "account", "controller": params.get("controller") or {"type": "application"},
+               "capabilities": {k: "inactive" for k in (params.get("capabilities") or {})},
+               "business_profile": params.get("business_profile") or {}, "default_currency": params.get("default_currency"),
+               "metadata": params.get("metadata") or {}, "charges_enabled": False, "payouts_enabled": False,
+               "details_submitted": False, "created": int(time.time()), "livemode": False,
+               "requirements": {"currently_due": ["business_profile.url", "external_account", "tos_acceptance.date"],
+                                "eventually_due": [], "past_due": [], "disabled_reason": "requirements.past_due"}}
+    OBJECTS[aid] = account
+    return 200, account
+
+
+def create_account_link(params, base_url):
+    account = OBJECTS.get(params.get("account") or "")
+    if not account or account.get("object") != "account":
+        return stripe_error(400, "invalid_request_error", f"No such account: '{params.get('account')}'", "resource_missing")[:2]
+    if params.get("type") not in ("account_onboarding", "account_update"):
+        return stripe_error(400, "invalid_request_error", "Invalid type: must be one of account_onboarding or account_update", "parameter_invalid_string")[:2]
+    for field in ("refresh_url", "return_url"):
+        if not (params.get(field) or "").startswith(("http://", "https://")):
+            return stripe_error(400, "invalid_request_error", f"Missing required param: {field}.", "parameter_missing")[:2]
+    token = secrets.token_hex(12)
+    now = int(time.time())
+    LINKS[token] = {"account": account["id"], "return_url": params["return_url"], "refresh_url": params["refresh_url"],
+                    "expires_at": now + 300, "used": False}
+    return 200, {"object": "account_link", "created": now, "expires_at": now + 300, "url": f"{base_url}/setup/{token}"}
+
+
+def update_account(account, changes):
+    """Applies a review's outcome to an account and sends its account.updated."""
+    for key in ("charges_enabled", "payouts_enabled", "details_submitted"):
+        if key in changes:
+            account[key] = bool(changes[key])
+    if "requirements" in changes:
+        account["requirements"] = {**account.get("requirements", {}), **(changes["requirements"] or {})}
+    send_event("account.updated", dict(account), account["id"])
 
 
 def expire_checkout_session(sid):
@@ -192,6 +249,15 @@ def send_event(kind, obj, account=None):
         return resp.status
 
 
+def setup_page(token):
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Set up payments — test mode</title></head>
+<body style="font-family: system-ui; max-width: 28rem; margin: 4rem auto">
+<p><small>Local Stripe stand-in · test mode</small></p>
+<h1>Set up payments</h1>
+<form method="post" action="/setup/{html.escape(token)}/complete"><button id="complete" type="submit">Complete</button></form>
+</body></html>""".encode()
+
+
 def hosted_page(session):
     amount = session.get("amount_total", 0)
     cur = (session.get("currency") or "").upper()
@@ -221,6 +287,15 @@ class StripeHandler(RecordingHandler):
     def handle_api(self, method, path, query, headers, raw):
         if path.startswith("/checkout/"):
             return self.hosted_checkout(method, path)
+        if path.startswith("/setup/"):
+            return self.hosted_setup(method, path)
+        if method == "POST" and path.startswith("/__accounts/"):
+            with LOCK:
+                account = OBJECTS.get(path.split("/")[2])
+            if not account or account.get("object") != "account":
+                return stripe_error(404, "invalid_request_error", "No such account", "resource_missing")
+            update_account(account, json.loads(raw or b"{}"))
+            return 200, account, {}
         if method == "POST" and path == "/__fail":
             spec = json.loads(raw or b"{}")
             with LOCK:
@@ -252,6 +327,15 @@ class StripeHandler(RecordingHandler):
             status, body = create_checkout_session(params, base_url)
             if status == 200 and headers.get("Stripe-Account"):
                 ACCOUNTS[body["id"]] = headers["Stripe-Account"]  # its events come from that account
+        elif method == "POST" and path == "/v1/accounts":
+            status, body = create_account(params)
+        elif method == "POST" and path == "/v1/account_links":
+            status, body = create_account_link(params, base_url)
+        elif method == "GET" and path.startswith("/v1/accounts/"):
+            obj = OBJECTS.get(path.rsplit("/", 1)[1])
+            if not obj or obj.get("object") != "account":
+                return stripe_error(404, "invalid_request_error", "No such account", "resource_missing")
+            status, body = 200, obj
         elif method == "POST" and path == "/v1/customers":
             status, body = create_customer(params)
         elif method == "POST" and path == "/v1/refunds":
@@ -272,6 +356,24 @@ class StripeHandler(RecordingHandler):
                 IDEMPOTENCY[key] = (params, status, body)
         return status, body, {"Request-Id": new_id("req")}
 
+
+    def hosted_setup(self, method, path):
+        """Connect onboarding (an Account Link's url): single use, short-lived."""
+        parts = path.strip("/").split("/")
+        link = LINKS.get(parts[1]) if len(parts) > 1 else None
+        if not link:
+            return 404, b"no such account link", {"Content-Type": "text/plain"}
+        if link["used"] or int(time.time()) >= link["expires_at"]:
+            return 303, b"", {"Content-Type": "text/plain", "Location": link["refresh_url"]}
+        if method == "GET" and len(parts) == 2:
+            return 200, setup_page(parts[1]), {"Content-Type": "text/html; charset=utf-8"}
+        if method == "POST" and len(parts) == 3 and parts[2] == "complete":
+            link["used"] = True
+            update_account(OBJECTS[link["account"]], {
+                "charges_enabled": True, "payouts_enabled": True, "details_submitted": True,
+                "requirements": {"currently_due": [], "eventually_due": [], "past_due": [], "disabled_reason": None}})
+            return 303, b"", {"Content-Type": "text/plain", "Location": link["return_url"]}
+        return 405, b"method not allowed", {"Content-Type": "text/plain"}
 
     def hosted_checkout(self, method, path):
         """The hosted checkout page a shopper is redirected to (checkout.session.url)."""

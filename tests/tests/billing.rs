@@ -196,3 +196,31 @@ fn a_late_or_leftover_invoice_never_revives_a_canceled_subscription() {
                format!("canceled||{period_end}"));
     assert_eq!(storefront(&host).status, 503);
 }
+
+#[test]
+fn plan_prices_come_from_configuration_and_name_the_plan_of_a_subscription() {
+    // the migration holds no prices: STRIPE_PRICES does (scripts/dev sets the stand-in's)
+    assert_eq!(sql("select (value ? 'plans')::text from platform_settings where key = 'billing'"), "false");
+    let (brand, host) = new_brand("prices", "USD", "en");
+    let r = admin("POST", &host, "/api/v1/admin/billing/checkout", Some(json!({"plan": "growth"})));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let sent = stripe_requests("/v1/checkout/sessions");
+    let body = sent.iter().rev().find_map(|e| e["body"].as_str().filter(|b| b.contains(&brand))).unwrap_or_default().to_owned();
+    assert!(body.contains("line_items%5B0%5D%5Bprice%5D=price_shoal_growth"), "{body}");
+
+    // a subscription's plan is the configured plan of its price, whatever its metadata says
+    // (the checkout stored the brand's Stripe customer: the events find the brand by it)
+    let customer = sql(&format!("select stripe_customer_id from brand_subscriptions where brand_id = '{brand}'"));
+    let mut snapshot = subscription(&brand, &unique("sub_"), &customer, "active");
+    snapshot["items"]["data"][0]["price"] = json!({"id": "price_shoal_growth", "lookup_key": "something_else"});
+    let mut ev = event("customer.subscription.updated", snapshot.clone());
+    ev["created"] = json!(now() - 10);
+    applied(&ev);
+    assert_eq!(sql(&format!("select plan from brand_subscriptions where brand_id = '{brand}'")), "growth");
+    // a price the platform does not sell leaves the plan as it was, and says so in the audit log
+    snapshot["items"]["data"][0]["price"] = json!({"id": "price_someone_elses", "lookup_key": "starter"});
+    applied(&event("customer.subscription.updated", snapshot));
+    assert_eq!(sql(&format!("select plan from brand_subscriptions where brand_id = '{brand}'")), "growth");
+    assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{brand}' and action = 'subscription_updated'
+                                and detail->>'unknown_price' = 'price_someone_elses'")), 1);
+}

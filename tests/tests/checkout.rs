@@ -210,7 +210,9 @@ fn checkout_is_limited_to_ten_attempts_a_minute_per_ip() {
 #[test]
 fn a_brand_with_a_connected_account_is_charged_there_with_the_platform_fee() {
     let (brand, host, variant) = stocked_product(5, 10_000);
-    sql(&format!("update brands set stripe_account = 'acct_1TestConnected' where id = '{brand}'"));
+    // connected, and Stripe enabled charges (tests/tests/stripe_connect.rs goes through onboarding)
+    sql(&format!("update brands set stripe_account = 'acct_1TestConnected' where id = '{brand}';
+                  insert into brand_payment_accounts (brand_id, charges_enabled) values ('{brand}', true)"));
     let mut s = Shopper::new(&host);
     s.add(&variant, 2);
     let r = s.checkout(json!({"email": "connect@example.com"}));

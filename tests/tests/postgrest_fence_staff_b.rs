@@ -142,7 +142,9 @@ fn brand_a_staff_cannot_reach_brand_b_domains_through_postgrest() {
     for host in [&p.b_host, &p.b_extra_host, &p.b_claim] {
         assert!(!listed.body.contains(host.as_str()), "{host} is not listed to A: {}", listed.body);
     }
-    assert_eq!(rpc(&t, "admin_domain_token", json!({"p_host": p.b_claim})).json(), Value::Null, "B's token is not readable");
+    assert_eq!(rpc(&t, "admin_domain_claim", json!({"p_host": p.b_claim})).json(), Value::Null, "B's token is not readable");
+    let r = rpc(&t, "admin_domain_removal", json!({"p_host": p.b_claim}));
+    assert_eq!(r.status, 404, "B's custom hostname id is not A's to delete: {}", r.body);
     let primary = rpc(&t, "admin_primary_host", json!({}));
     assert_ne!(primary.json(), json!(p.b_host), "{}", primary.body);
 
@@ -154,9 +156,13 @@ fn brand_a_staff_cannot_reach_brand_b_domains_through_postgrest() {
         let r = rpc(&t, "admin_remove_domain", json!({"p_host": host}));
         assert_eq!(r.status, 404, "remove {host}: {}", r.body);
     }
-    // proof of ownership is the worker's (after its DNS lookup), never a staff token's
-    let r = rpc(&t, "record_domain_verification", json!({"p_brand_id": p.a, "p_host": p.b_claim, "p_actor": p.a_admin}));
-    refused(&r, "record a verification");
+    // proof of ownership is the worker's (Cloudflare's answer, its DNS lookup), never a staff token's
+    let r = rpc(&t, "record_custom_hostname_check", json!({"p_custom_hostname": {"id": "x", "hostname": p.b_claim, "status": "active", "ssl_status": "active"}, "p_actor": p.a_admin}));
+    refused(&r, "record Cloudflare's answer");
+    let r = rpc(&t, "take_over_domain", json!({"p_brand_id": p.a, "p_host": p.b_claim, "p_actor": p.a_admin}));
+    refused(&r, "take a host over");
+    let r = rpc(&t, "record_domain_claim", json!({"p_brand_id": p.a, "p_host": p.b_claim, "p_token": "t", "p_actor": p.a_admin, "p_custom_hostname": {"id": "forged"}}));
+    refused(&r, "attach a custom hostname id");
 
     assert_eq!(sql(&format!("select brand_id || '/' || is_primary from brand_domains where host = '{}'", p.b_extra_host)), format!("{}/false", p.b));
     assert_eq!(sql(&format!("select brand_id || '/' || is_primary from brand_domains where host = '{}'", p.b_host)), format!("{}/true", p.b));

@@ -34,7 +34,7 @@ fn production_refuses_a_short_shoal_secret_and_missing_keys() {
         assert!(!message.contains("SHOAL_SECRET"), "details stay in the log, not the response: {message}");
     }
     let log = wait_for_log(&w, "EMAIL_API_KEY is missing");
-    for needle in ["config_invalid", "SHOAL_SECRET must be at least 32 bytes", "DB_JWT_SIGNING_KEY is missing", "SUPABASE_API_KEY is missing", "STRIPE_SECRET_KEY is missing", "STRIPE_WEBHOOK_SECRETS is missing", "EMAIL_API_KEY is missing", "CF_API_TOKEN and CF_ZONE_ID are missing", "DATA_ENCRYPTION_KEYS is missing"] {
+    for needle in ["config_invalid", "SHOAL_SECRET must be at least 32 bytes", "DB_JWT_SIGNING_KEY is missing", "SUPABASE_API_KEY is missing", "STRIPE_SECRET_KEY is missing", "STRIPE_WEBHOOK_SECRETS is missing", "EMAIL_API_KEY is missing", "CF_API_TOKEN and CF_ZONE_ID are missing", "DATA_ENCRYPTION_KEYS is missing", "STRIPE_PRICES is missing"] {
         assert!(log.contains(needle), "log lacks {needle:?}:\n{log}");
     }
 }
@@ -49,6 +49,7 @@ fn production_with_every_secret_serves_brands() {
         ("EMAIL_API_KEY", "re_prodcheck".into()),
         ("CF_API_TOKEN", "cf_prodcheck".into()),
         ("CF_ZONE_ID", "zoneprodcheck".into()),
+        ("STRIPE_PRICES", "starter:price_prodcheck_s,growth:price_prodcheck_g".into()),
     ]);
     let borrowed: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let w = start(&borrowed);

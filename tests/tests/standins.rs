@@ -61,3 +61,42 @@ fn email_stand_in_accepts_resend_shaped_messages_and_records_them() {
     let inbox = http("GET", &format!("http://127.0.0.1:{}/__requests", email_port()), &[], None).json();
     assert!(inbox["data"].as_array().is_some_and(|a| a.iter().any(|e| e["body"].as_str().is_some_and(|b| b.contains(&subject)))));
 }
+
+#[test]
+fn cloudflare_stand_in_speaks_custom_hostnames_in_cloudflares_envelope() {
+    let base = format!("http://127.0.0.1:{}", std::env::var("SHOAL_CF_PORT").unwrap_or_else(|_| "12114".into()));
+    let zone = format!("{base}/client/v4/zones/0123456789abcdef0123456789abcdef/custom_hostnames");
+    let auth = [("authorization", "Bearer cf-standin"), ("content-type", "application/json")];
+    let host = format!("{}.brand-e2e.com", unique("standin"));
+    let create = |h: &str| http("POST", &zone, &auth, Some(json!({"hostname": h, "ssl": {"method": "txt", "type": "dv"}}).to_string()));
+    let r = create(&host);
+    assert_eq!(r.status, 201, "{}", r.body);
+    let v = r.json();
+    assert_eq!((v["success"].as_bool(), v["errors"].as_array().map(Vec::len), v["messages"].as_array().map(Vec::len)), (Some(true), Some(0), Some(0)));
+    let h = &v["result"];
+    assert_eq!((h["status"].as_str(), h["ssl"]["status"].as_str(), h["ssl"]["method"].as_str()), (Some("pending"), Some("pending_validation"), Some("txt")));
+    assert_eq!(h["ownership_verification"]["name"], format!("_cf-custom-hostname.{host}"));
+    assert!(h["ssl"]["validation_records"][0]["txt_value"].as_str().is_some_and(|t| !t.is_empty()));
+    let id = h["id"].as_str().unwrap_or_default().to_owned();
+    let listed = http("GET", &format!("{zone}?hostname={host}"), &auth, None).json();
+    assert_eq!(listed["result"].as_array().map(Vec::len), Some(1));
+    assert_eq!(http("PATCH", &format!("{zone}/{id}"), &auth, Some("{}".into())).status, 202);
+
+    let code = |r: &Reply| (r.status, r.json()["errors"][0]["code"].as_i64().unwrap_or_default());
+    assert_eq!(code(&create(&host)), (409, 1406), "one hostname per zone");
+    assert_eq!(code(&create("shop.example")), (400, 1409), "reserved top-level domain");
+    assert_eq!(code(&create("shop.example.com")), (400, 1411));
+    assert_eq!(code(&create("bad_host!.com")), (400, 1407));
+    assert_eq!(http("POST", &zone, &[], Some("{}".into())).status, 400, "no token, no answer");
+    let live = http("GET", &format!("{base}/__custom_hostnames"), &[], None).json()["custom_hostnames"].as_array().map(Vec::len).unwrap_or_default();
+    http("POST", &format!("{base}/__custom_hostnames/quota"), &[], Some(json!({"quota": live}).to_string()));
+    let over = create(&format!("{}.brand-e2e.com", unique("quota")));
+    http("POST", &format!("{base}/__custom_hostnames/quota"), &[], Some(json!({"quota": null}).to_string()));
+    assert_eq!(code(&over), (403, 1405), "a quota a test can set");
+
+    assert_eq!(http("POST", &format!("{base}/__custom_hostnames/{host}/activate"), &[], Some("{}".into())).status, 200);
+    let got = http("GET", &format!("{zone}/{id}"), &auth, None).json();
+    assert_eq!((got["result"]["status"].as_str(), got["result"]["ssl"]["status"].as_str()), (Some("active"), Some("active")));
+    assert_eq!(http("DELETE", &format!("{zone}/{id}"), &auth, None).status, 200);
+    assert_eq!(code(&http("GET", &format!("{zone}/{id}"), &auth, None)), (404, 1436));
+}

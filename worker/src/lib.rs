@@ -62,10 +62,13 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
         Err(e) => Err(e.code().to_owned()),
     };
     let emails = email::deliver_outbox(&config).await;
+    // brand domains: pending custom hostnames refreshed, lapsed claims' deleted at Cloudflare
+    let domains = staff::custom_hostnames::cron(&env, &config).await.map_err(|e| e.code().to_owned());
     worker::console_log!(
         "{}",
         serde_json::json!({"level": "info", "event": "scheduled", "reservations_expired_orders": expired,
                            "emails": emails, "device_commands_expired": commands,
-                           "sync_mutations_pruned": pruned, "unverified_signups_expired": signups})
+                           "sync_mutations_pruned": pruned, "unverified_signups_expired": signups,
+                           "custom_hostnames": domains})
     );
 }

@@ -58,8 +58,8 @@ create policy "staff can read their brand's domains"
   on public.brand_domains for select to authenticated
   using (brand_id = ((select auth.jwt()) ->> 'brand_id')::uuid);
 
--- no insert for staff: a host enters brand_domains only once the worker has found the
--- brand's token in DNS (public.record_domain_verification, service role)
+-- no insert for staff: a host enters brand_domains only once Cloudflare reports its custom
+-- hostname and certificate active to the worker (public.record_custom_hostname_check, service role)
 -- domain managers: brand admins, and super admins acting on the brand
 create policy "domain managers can change their brand's domains"
   on public.brand_domains for update to authenticated

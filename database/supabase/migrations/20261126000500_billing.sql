@@ -71,21 +71,21 @@ as $$
     jsonb_build_object('status', 'none', 'plan', null, 'blocked', false, 'in_grace_period', false))
 $$;
 
--- The platform's plans and links (no brand data). SECURITY DEFINER: platform_settings is
--- closed to callers (it holds more than these three values).
-create function shoal_private.billing_plans()
+-- The platform's billing links (no brand data). The plans' Stripe prices are the
+-- worker's configuration (`STRIPE_PRICES`), not data. SECURITY DEFINER: platform_settings
+-- is closed to callers (it holds more than these values).
+create function shoal_private.billing_links()
 returns jsonb
 language sql stable security definer set search_path = ''
 as $$
   select jsonb_build_object(
-           'plans', coalesce((select value->'plans' from public.platform_settings where key = 'billing'), '{}'::jsonb),
            'renewal_url', (select value->>'renewal_url' from public.platform_settings where key = 'billing'),
            'support_url', (select value->>'support_url' from public.platform_settings where key = 'billing'))
 $$;
-grant execute on function shoal_private.billing_state(uuid), shoal_private.billing_plans() to authenticated;
+grant execute on function shoal_private.billing_state(uuid), shoal_private.billing_links() to authenticated;
 
 -- For the admin API, as the staff member: their brand's billing state with what it needs
--- to act on it (customer, plans, links), read from the database on every admin request
+-- to act on it (customer, links), read from the database on every admin request
 -- (never from KV alone). The customer id is there only for billing managers (the
 -- subscription row's policy); every staff role gets the blocked state.
 create function public.brand_billing_state()
@@ -96,7 +96,7 @@ as $$
       || jsonb_build_object(
            'stripe_customer_id', (select stripe_customer_id from public.brand_subscriptions
                                    where brand_id = shoal_private.claim_brand()))
-      || shoal_private.billing_plans()
+      || shoal_private.billing_links()
    where shoal_private.claim_brand() is not null and shoal_private.claim_actor() is not null
 $$;
 revoke execute on function public.brand_billing_state() from public, anon, service_role;
@@ -105,7 +105,6 @@ grant execute on function public.brand_billing_state() to authenticated;
 
 insert into public.platform_settings (key, value) values
   ('billing', '{"grace_period_days": 7,
-                "plans": {"starter": {"price": "price_shoal_starter"}, "growth": {"price": "price_shoal_growth"}},
                 "renewal_url": "/admin/billing", "support_url": "/support"}')
 on conflict (key) do nothing;
 

@@ -72,12 +72,18 @@ end
 $$;
 
 -- The event must come from the brand's connected account, or from the platform's own
--- account (no `account`) when the brand has none.
-create function shoal_private.require_brand_account(p_event jsonb, p_brand_id uuid) returns void
+-- account (no `account`) when the brand has none. An order placed before the brand bound
+-- its account (p_order_created earlier than brand_payment_accounts.created_at, 000510) was
+-- charged on the platform's own account, so that account's events still settle it.
+create function shoal_private.require_brand_account(p_event jsonb, p_brand_id uuid, p_order_created timestamptz default null) returns void
 language plpgsql stable security definer set search_path = '' as $$
 declare
   v_expected text := (select stripe_account from public.brands where id = p_brand_id);
 begin
+  if p_event->>'account' is null and p_order_created is not null
+     and p_order_created < (select a.created_at from public.brand_payment_accounts a where a.brand_id = p_brand_id) then
+    return;
+  end if;
   if (p_event->>'account') is distinct from v_expected then
     perform shoal_private.refuse_event(format('account_mismatch: the event comes from %s, the brand''s payments go to %s',
       coalesce(p_event->>'account', 'the platform account'), coalesce(v_expected, 'the platform account')), p_brand_id);
@@ -117,7 +123,7 @@ begin
     select * into v_order from public.orders where id = p_metadata_order::uuid for update;
   end if;
   if v_order.id is not null then
-    perform shoal_private.require_brand_account(p_event, v_order.brand_id);
+    perform shoal_private.require_brand_account(p_event, v_order.brand_id, v_order.created_at);
   end if;
   return v_order;
 end
@@ -453,11 +459,17 @@ begin
 end
 $$;
 
-create function shoal_private.on_subscription(p_event jsonb) returns jsonb
+-- p_plans: {Stripe price id: plan} from the worker's configuration (STRIPE_PRICES). The
+-- plan is the configured plan of the subscription's price; a price the platform does not
+-- sell leaves the plan as it was (and is audited), and a snapshot without a price keeps
+-- the plan Shoal set in the subscription's metadata.
+create function shoal_private.on_subscription(p_event jsonb, p_plans jsonb) returns jsonb
 language plpgsql security definer set search_path = '' as $$
 declare
   v_type text := p_event->>'type';
   v_obj jsonb := p_event->'data'->'object';
+  v_price text := v_obj->'items'->'data'->0->'price'->>'id';
+  v_plan text := case when v_price is null then v_obj->'metadata'->>'plan' else coalesce(p_plans, '{}'::jsonb)->>v_price end;
   v_created bigint := coalesce((p_event->>'created')::bigint, 0);
   v_sub public.brand_subscriptions;
   v_old text;
@@ -484,8 +496,7 @@ begin
   update public.brand_subscriptions set
       stripe_subscription_id = v_obj->>'id',
       stripe_customer_id = coalesce(v_obj->>'customer', stripe_customer_id),
-      plan = coalesce(v_obj->'metadata'->>'plan', v_obj->'items'->'data'->0->'price'->>'lookup_key',
-                      v_obj->'items'->'data'->0->'price'->>'id', plan),
+      plan = coalesce(v_plan, plan),
       status = v_new,
       current_period_end = coalesce(to_timestamp((v_obj->>'current_period_end')::bigint), current_period_end),
       trial_end = to_timestamp((v_obj->>'trial_end')::bigint),
@@ -501,7 +512,8 @@ begin
     perform shoal_private.billing_email(v_sub, 'subscription_canceled', '{}');
   end if;
   perform shoal_private.audit(v_sub.brand_id, 'stripe', 'subscription_' || replace(v_type, 'customer.subscription.', ''),
-    v_obj->>'id', jsonb_build_object('event_id', p_event->>'id', 'from', v_old, 'to', v_new));
+    v_obj->>'id', jsonb_build_object('event_id', p_event->>'id', 'from', v_old, 'to', v_new, 'plan', v_sub.plan)
+      || case when v_price is not null and v_plan is null then jsonb_build_object('unknown_price', v_price) else '{}'::jsonb end);
   return shoal_private.billing_result(v_sub.brand_id, 'applied');
 end
 $$;
@@ -597,7 +609,8 @@ end
 $$;
 
 -- p_livemode: the deployment's mode (its Stripe key's), which every event must share.
-create function public.apply_stripe_event(p_event jsonb, p_livemode boolean)
+-- p_plans: the configured plan prices, {price id: plan} (see on_subscription).
+create function public.apply_stripe_event(p_event jsonb, p_livemode boolean, p_plans jsonb default '{}'::jsonb)
 returns jsonb
 language plpgsql
 security definer
@@ -630,7 +643,8 @@ begin
       when v_type like 'payment_intent.%' then shoal_private.on_payment_intent(p_event)
       when v_type = 'charge.refunded' then shoal_private.on_charge_refunded(p_event)
       when v_type like 'charge.dispute.%' then shoal_private.on_dispute(p_event)
-      when v_type like 'customer.subscription.%' then shoal_private.on_subscription(p_event)
+      when v_type like 'customer.subscription.%' then shoal_private.on_subscription(p_event, p_plans)
+      when v_type = 'account.updated' then shoal_private.on_account_updated(p_event)
       when v_type like 'invoice.%' then shoal_private.on_invoice(p_event)
       else jsonb_build_object('outcome', 'unhandled')
     end;
@@ -652,6 +666,6 @@ begin
   return v_result || jsonb_build_object('event_id', v_id);
 end
 $$;
-revoke execute on function public.apply_stripe_event(jsonb, boolean) from public, anon, authenticated;
-grant execute on function public.apply_stripe_event(jsonb, boolean) to service_role;
+revoke execute on function public.apply_stripe_event(jsonb, boolean, jsonb) from public, anon, authenticated;
+grant execute on function public.apply_stripe_event(jsonb, boolean, jsonb) to service_role;
 

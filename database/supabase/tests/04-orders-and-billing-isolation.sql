@@ -66,8 +66,8 @@ select is((select count(*) from public.orders)::int, 0, 'orders: shoppers list n
 
 -- ---------------------------------------------------------------- functions are the service role's
 select tests.act_as_superuser();
-select is(has_function_privilege('authenticated', 'public.apply_stripe_event(jsonb, boolean)', 'execute'), false, 'staff cannot apply Stripe events');
-select is(has_function_privilege('anon', 'public.apply_stripe_event(jsonb, boolean)', 'execute'), false, 'shoppers cannot apply Stripe events');
+select is(has_function_privilege('authenticated', 'public.apply_stripe_event(jsonb, boolean, jsonb)', 'execute'), false, 'staff cannot apply Stripe events');
+select is(has_function_privilege('anon', 'public.apply_stripe_event(jsonb, boolean, jsonb)', 'execute'), false, 'shoppers cannot apply Stripe events');
 select is(has_table_privilege('authenticated', 'public.deferred_stripe_events', 'select'), false,
   'staff cannot read deferred Stripe events (they hold other brands'' disputes before they are matched)');
 select is(has_function_privilege('anon', 'public.staff_transition_order(uuid, text, text)', 'execute'), false,

@@ -1,6 +1,6 @@
 begin;
 \ir helpers/act_as.psql
-select plan(61);
+select plan(72);
 
 -- The admin API's members, invitations, domains and devices functions run as the staff
 -- member (SECURITY INVOKER, brand and actor from the token). Here, without the worker:
@@ -26,7 +26,10 @@ insert into public.brand_domains (host, brand_id, verified) values ('shop.globex
 insert into public.domain_claims (brand_id, host, verification_token) values
   (:globex, 'claimed.globex.example', 'shoal-verify=globex'),
   (:globex, 'lapsed.globex.example', 'shoal-verify=old');
-update public.domain_claims set created_at = now() - interval '8 days' where host = 'lapsed.globex.example';
+insert into public.domain_claims (brand_id, host, verification_token, custom_hostname_id, hostname_status, ssl_status) values
+  (:globex, 'held.globex.example', 'shoal-verify=held', 'ch-globex-held', 'pending', 'pending_validation'),
+  (:globex, 'lapsed-held.globex.example', 'shoal-verify=old', 'ch-globex-lapsed', 'pending', 'pending_validation');
+update public.domain_claims set created_at = now() - interval '8 days' where host in ('lapsed.globex.example', 'lapsed-held.globex.example');
 insert into public.devices (id, brand_id, name, status, cert_fingerprint) values
   ('0d000000-0000-4000-8000-0000000000b1', :globex, 'Globex caja', 'active', repeat('b', 64));
 insert into public.devices (id, brand_id, name, status) values
@@ -60,7 +63,16 @@ select lives_ok($$select public.admin_invite_member('Fence-New@Example.com', 'ed
 
 select is((select count(*) from jsonb_array_elements(public.admin_list_domains()) d where d->>'host' like '%globex%')::int, 0,
   'domains: globex''s hosts and claims are not listed');
-select is(public.admin_domain_token('claimed.globex.example'), null, 'domains: globex''s claim token is not readable');
+select is(public.admin_domain_claim('claimed.globex.example'), null, 'domains: globex''s claim token is not readable');
+select is(public.admin_domain_claim('held.globex.example'), null, 'domains: globex''s custom hostname id is not readable');
+select throws_ok($$select public.admin_domain_removal('held.globex.example')$$, 'PT404', 'domain_not_found',
+  'domains: globex''s claim is not acme''s to remove (nothing is deleted at Cloudflare)');
+select throws_ok($$select public.admin_domain_removal('shop.globex.example')$$, 'PT404', 'domain_not_found',
+  'domains: globex''s host is not acme''s to remove');
+select throws_ok($$select public.admin_domain_availability('shop.globex.example')$$, 'PT409', 'domain_taken',
+  'domains: availability refuses a host globex proved');
+select is(public.admin_domain_availability('held.globex.example'), '{"held": true}'::jsonb,
+  'domains: a host whose custom hostname globex''s claim holds is held (acme''s claim would prove by TXT)');
 select throws_ok($$select public.admin_update_domain('shop.globex.example', true)$$, 'PT404', 'domain_not_found',
   'domains: globex''s host cannot be made acme''s primary');
 select throws_ok($$select public.admin_remove_domain('shop.globex.example')$$, 'PT404', 'domain_not_found',
@@ -103,8 +115,15 @@ update public.devices set status = 'revoked' where brand_id = 'b0000000-0000-400
 select is(shoal_private.host_is_served('shop.globex.example'), true, 'helpers: a served host is served');
 select is(shoal_private.host_is_served('claimed.globex.example'), false, 'helpers: a claim is not served');
 select lives_ok($$select shoal_private.drop_lapsed_claims('claimed.globex.example')$$, 'helpers: dropping lapsed claims of a live host');
-select throws_ok($$select public.record_domain_verification('a0000000-0000-4000-8000-00000000000a', 'claimed.globex.example', 'x')$$,
-  '42501', null, 'domains: staff cannot record a verification (the worker does, after DNS)');
+select throws_ok($$select public.record_custom_hostname_check('{"id": "ch-globex-held", "hostname": "held.globex.example", "status": "active", "ssl_status": "active"}', 'x')$$,
+  '42501', null, 'domains: staff cannot record Cloudflare''s answer (the worker does)');
+select throws_ok($$select public.record_domain_claim('a0000000-0000-4000-8000-00000000000a', 'new.acme.example', 't', 'x', '{"id": "ch-forged"}')$$,
+  '42501', null, 'domains: staff cannot attach a custom hostname id');
+select throws_ok($$select public.take_over_domain('a0000000-0000-4000-8000-00000000000a', 'held.globex.example', 'x')$$,
+  '42501', null, 'domains: staff cannot take a host over (the worker does, after DNS)');
+select throws_ok($$select public.custom_hostnames_due(10)$$, '42501', null, 'domains: cron''s list is not staff''s');
+select throws_ok($$select public.drop_lapsed_custom_hostname('ch-globex-lapsed')$$, '42501', null, 'domains: cron''s drop is not staff''s');
+select lives_ok($$select shoal_private.drop_lapsed_claims('lapsed-held.globex.example')$$, 'helpers: dropping lapsed claims of a held host');
 
 -- ---------------------------------------------------------------- globex is as it was
 select tests.act_as_superuser();
@@ -128,6 +147,8 @@ select is((select brand_id from public.devices where name = 'Fence till'), :acme
 select is((select count(*) from public.audit_log where brand_id = :acme and actor = current_setting('tests.acme_admin')
   and action in ('member_invited', 'domain_added', 'device_created'))::int, 3, 'acme''s log has the admin''s three changes');
 select is((select count(*) from public.domain_claims where host = 'lapsed.globex.example')::int, 1, 'a lapsed claim on another host stays');
+select is((select count(*) from public.domain_claims where host = 'lapsed-held.globex.example')::int, 1,
+  'a lapsed claim holding a custom hostname stays until cron deleted that at Cloudflare');
 
 -- ---------------------------------------------------------------- acme's read_only member
 select tests.act_as('authenticated', jsonb_build_object('brand_id', 'a0000000-0000-4000-8000-00000000000a',

@@ -169,7 +169,7 @@ select ok((select jsonb_array_length(r -> 'changes') > 0 from t_answers where na
 -- ============================================================== a device is no staff member
 select tests.act_as('authenticated', '{"app_role":"device","device_id":"7d000000-0000-4000-8000-0000000000a1","brand_id":"a0000000-0000-4000-8000-00000000000a"}');
 select is((select count(*)::int from unnest(array['read_orders', 'manage_orders', 'read_catalog', 'manage_catalog', 'manage_inventory',
-  'manage_knowledge', 'manage_members', 'manage_domains', 'manage_billing', 'manage_devices', 'read_audit_log', 'manage_data']) a
+  'manage_knowledge', 'manage_members', 'manage_domains', 'manage_billing', 'manage_payments', 'manage_devices', 'read_audit_log', 'manage_data']) a
   where shoal_private.staff_may(a)), 0, 'staff_may is false for a device, for every action');
 select throws_ok($$select shoal_private.require_staff('manage_devices')$$, '42501', null, 'require_staff refuses a device');
 select is((select count(*)::int from public.audit_log), 0, 'a device reads no audit log');

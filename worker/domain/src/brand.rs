@@ -19,6 +19,9 @@ pub struct BrandContext {
     pub theme: serde_json::Value,
     #[serde(default)]
     pub stripe_account: Option<String>,
+    /// Whether Stripe enabled charges on that account (its `account.updated` events).
+    #[serde(default)]
+    pub charges_enabled: bool,
     /// Per-brand catalog cache version: bumped by catalog writes so cached keys go stale in O(1).
     #[serde(default = "first_version")]
     pub catalog_version: i64,

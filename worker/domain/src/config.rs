@@ -53,6 +53,11 @@ pub struct Config {
     pub data_keys: crate::secret_box::DataKeys,
     /// Set per request on writes: who asked, so the audit log can say (never from the env).
     pub edge: crate::edge_config::EdgeSettings,
+    /// `PAYMENTS_MODE` and `STRIPE_PRICES` (see `payments`).
+    pub payments: crate::payments::PaymentSettings,
+    /// Brand domains as Cloudflare for SaaS custom hostnames (`CF_API_TOKEN`, `CF_ZONE_ID`,
+    /// `CF_API_BASE`, `CF_SAAS_TARGET`); `None` only in development without them.
+    pub saas: Option<crate::custom_hostnames::SaasSettings>,
     pub request: Option<RequestMeta>,
 }
 
@@ -216,6 +221,8 @@ impl Config {
             }
         };
         let edge = crate::edge_config::load(&get, environment, &mut problems);
+        let payments = crate::payments::load(&get, environment, &mut problems);
+        let saas = crate::custom_hostnames::load(&get, &platform_host);
         let (Some(data_keys), Some(db_key), Some(keys)) = (data_keys, db_key, keys) else {
             return Err(ConfigError { problems });
         };
@@ -245,6 +252,8 @@ impl Config {
             session_absolute_days,
             data_keys,
             edge,
+            payments,
+            saas,
             request: None,
         })
     }
@@ -278,6 +287,7 @@ mod tests {
             ("DATA_ENCRYPTION_KEYS", "k1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=".into()),
             ("CF_API_TOKEN", "cf_x".into()),
             ("CF_ZONE_ID", "zone_x".into()),
+            ("STRIPE_PRICES", "starter:price_live_s,growth:price_live_g".into()),
         ];
         for (k, v) in extra {
             base.retain(|(bk, _)| bk != k);
@@ -302,6 +312,8 @@ mod tests {
         assert_eq!(c.stripe_webhook_secrets, vec!["whsec_a", "whsec_b"]);
         assert_eq!(c.brand_cache_ttl, DEFAULT_BRAND_CACHE_TTL);
         assert_eq!(c.stripe_api_base, "https://api.stripe.com");
+        assert_eq!(c.payments.mode, crate::payments::PaymentsMode::Connect);
+        assert_eq!(c.payments.price_for("growth"), Some("price_live_g"));
     }
 
     #[test]
@@ -319,6 +331,9 @@ mod tests {
             ("STRIPE_WEBHOOK_SECRETS", "", "STRIPE_WEBHOOK_SECRETS is missing"),
             ("STRIPE_WEBHOOK_SECRETS", " , ", "STRIPE_WEBHOOK_SECRETS is missing"),
             ("EMAIL_API_KEY", "", "EMAIL_API_KEY is missing"),
+            ("STRIPE_PRICES", "", "STRIPE_PRICES is missing"),
+            ("STRIPE_PRICES", "starter", "STRIPE_PRICES has \"starter\", not plan:price"),
+            ("PAYMENTS_MODE", "merchant", "PAYMENTS_MODE must be connect or platform"),
             ("DATA_ENCRYPTION_KEYS", "", "DATA_ENCRYPTION_KEYS is missing"),
             ("DATA_ENCRYPTION_KEYS", "k1:c2hvcnQ=", "must be 32 bytes"),
         ] {
@@ -379,7 +394,7 @@ mod tests {
     #[test]
     fn reports_every_problem_at_once() {
         let err = Config::from_lookup(env(&[("ENVIRONMENT", "staging"), ("BRAND_CACHE_TTL", "5")])).expect_err("bad");
-        assert_eq!(err.problems.len(), 12, "{err}");
+        assert_eq!(err.problems.len(), 13, "{err}");
     }
 
     #[test]

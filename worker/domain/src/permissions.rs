@@ -45,6 +45,8 @@ pub enum Action {
     ManageMembers,
     ManageDomains,
     ManageBilling,
+    /// Connect the brand's Stripe account (where its shop's payments go).
+    ManagePayments,
     ManageDevices,
     ReadAuditLog,
     /// Export the brand's data, erase a customer's personal data (GDPR).
@@ -52,7 +54,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 13] = [
         Action::ReadOrders,
         Action::ManageOrders,
         Action::ReadCatalog,
@@ -62,6 +64,7 @@ impl Action {
         Action::ManageMembers,
         Action::ManageDomains,
         Action::ManageBilling,
+        Action::ManagePayments,
         Action::ManageDevices,
         Action::ReadAuditLog,
         Action::ManageData,
@@ -69,7 +72,7 @@ impl Action {
 }
 
 /// The whole policy. brand_admin: everything; editor: catalog, inventory, orders,
-/// knowledge (no members, domains, billing, devices, audit); read_only: reading.
+/// knowledge (no members, domains, billing, payments, devices, audit); read_only: reading.
 pub fn allows(role: Role, action: Action) -> bool {
     use Action::*;
     match role {
@@ -86,7 +89,7 @@ mod tests {
 
     #[test]
     fn the_whole_table() {
-        let expected: [(Action, [bool; 3]); 12] = [
+        let expected: [(Action, [bool; 3]); 13] = [
             //               admin  editor read_only
             (ReadOrders, [true, true, true]),
             (ManageOrders, [true, true, false]),
@@ -97,6 +100,7 @@ mod tests {
             (ManageMembers, [true, false, false]),
             (ManageDomains, [true, false, false]),
             (ManageBilling, [true, false, false]),
+            (ManagePayments, [true, false, false]),
             (ManageDevices, [true, false, false]),
             (ReadAuditLog, [true, false, false]),
             (ManageData, [true, false, false]),

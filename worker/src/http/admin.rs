@@ -69,7 +69,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
         (Method::Post, ["domains"]) => {
             require(&caller, Action::ManageDomains)?;
             let body = read_body(&mut req).await?;
-            staff::domains::add(env, config, &caller, body).await
+            staff::domains::add(env, config, brand, &caller, body).await
         }
         (Method::Post, ["domains", host, "verify"]) => {
             require(&caller, Action::ManageDomains)?;
@@ -130,6 +130,14 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             require(&caller, Action::ReadAuditLog)?;
             staff::audit::page(config, &caller, staff::audit::AuditQuery::parse(&req)?).await
         }
+        (Method::Get, ["payments"]) => {
+            require(&caller, Action::ManagePayments)?;
+            staff::payments::get(config, &caller).await
+        }
+        (Method::Post, ["payments", "connect"]) => {
+            require(&caller, Action::ManagePayments)?;
+            staff::payments::connect(&req, env, config, brand, &caller).await
+        }
         (Method::Post, ["billing", "portal"]) => {
             require(&caller, Action::ManageBilling)?;
             billing::portal(config, &billing, &base).await
@@ -141,7 +149,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
         (_, ["orders", _] | ["orders", _, "transitions"] | ["billing", "portal" | "checkout"] | ["products", _]
             | ["members"] | ["members", _] | ["invitations"] | ["invitations", _] | ["audit-log"] | ["domains"] | ["domains", _] | ["domains", _, "verify"]
             | ["settings", "security"] | ["export"] | ["customers", "erase"] | ["devices"] | ["devices", _, _]
-            | ["releases"] | ["releases", _, _]) => {
+            | ["releases"] | ["releases", _, _] | ["payments"] | ["payments", "connect"]) => {
             Err(AppError::MethodNotAllowed)
         }
         _ => Err(AppError::NotFound),

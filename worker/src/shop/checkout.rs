@@ -148,6 +148,8 @@ pub async fn start(
     req: &Request,
 ) -> Result<Started, AppError> {
     rate_limit::check(env, "checkout", ip, ATTEMPTS_PER_MINUTE, 60).await?;
+    // before anything is written: no order, no reservation, no replaced checkout
+    let account = charge_account(config, brand)?;
     let email = email.map(str::trim).filter(|e| !e.is_empty())
         .ok_or_else(|| AppError::BadRequest("missing_field", "`email` is required".into()))?;
     let cart = cart.ok_or_else(|| AppError::Refused { status: 422, code: "cart_empty".into(), detail: None })?;
@@ -162,7 +164,7 @@ pub async fn start(
     let client = shoal_domain::cart::client_key(&config.keys.signing(Purpose::CartClient), &brand.id, ip);
     let order = create_order(config, brand, cart, email, &client).await?;
     let base = brand_origin(req, config, brand, order.primary_host.as_deref());
-    match create_session(config, brand, cart, &order, &base).await {
+    match create_session(config, brand, account, cart, &order, &base).await {
         Ok(session) => {
             attach_session(config, brand, cart, &order.id, &session.id).await?;
             let NewOrder { id, number, currency, total_amount, .. } = order;
@@ -176,7 +178,21 @@ pub async fn start(
     }
 }
 
-async fn create_session(config: &Config, brand: &BrandContext, cart: &str, order: &NewOrder, base: &str) -> Result<Session, AppError> {
+/// The account the brand's checkout is charged on (`None`: the platform's own), or
+/// `409 payments_not_ready` when the brand cannot take payments yet (`shoal_domain::payments`).
+fn charge_account<'a>(config: &Config, brand: &'a BrandContext) -> Result<Option<&'a str>, AppError> {
+    use shoal_domain::payments::{charge_on, NotReady};
+    charge_on(config.payments.mode, brand.stripe_account.as_deref(), brand.charges_enabled).map_err(|why| AppError::Refused {
+        status: 409,
+        code: "payments_not_ready".into(),
+        detail: Some(match why {
+            NotReady::NoAccount => "the shop has not connected a Stripe account yet".into(),
+            NotReady::ChargesDisabled => "Stripe has not enabled payments on the shop's account yet".into(),
+        }),
+    })
+}
+
+async fn create_session(config: &Config, brand: &BrandContext, account: Option<&str>, cart: &str, order: &NewOrder, base: &str) -> Result<Session, AppError> {
     let order_id = order.id.as_str();
     let currency = brand.currency.to_lowercase();
     let mut params = vec![
@@ -199,7 +215,7 @@ async fn create_session(config: &Config, brand: &BrandContext, cart: &str, order
         params.push(p(&format!("line_items[{i}][price_data][unit_amount]"), item.unit_amount));
         params.push(p(&format!("line_items[{i}][price_data][product_data][name]"), &item.title));
     }
-    if brand.stripe_account.is_some() {
+    if account.is_some() {
         let fee = application_fee(order.total_amount, config.platform_fee_bps);
         params.push(p("payment_intent_data[application_fee_amount]", fee));
     }
@@ -207,7 +223,7 @@ async fn create_session(config: &Config, brand: &BrandContext, cart: &str, order
         path: "/v1/checkout/sessions",
         params,
         idempotency_key: Some(order_id.to_owned()),
-        account: brand.stripe_account.as_deref(),
+        account,
     })
     .await?;
     serde_json::from_value(session).map_err(|e| AppError::Stripe(format!("checkout session without an id: {e}")))

@@ -4,8 +4,6 @@
 //!   POST /api/v1/admin/billing/portal
 //!   POST /api/v1/admin/billing/checkout   {"plan": "starter"}
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 use shoal_domain::billing::BillingState;
 use shoal_domain::brand::BrandContext;
@@ -17,22 +15,15 @@ use crate::error::{json_ok, AppError};
 use crate::clock::now;
 use crate::stripe::{self, p, StripeCall};
 
-#[derive(Debug, Deserialize)]
-pub struct Plan {
-    /// The Stripe price the plan subscribes to.
-    pub price: String,
-}
-
 /// `public.brand_billing_state()`: the brand's state plus what acting on it needs. The
-/// customer id is there for billing managers only (the database's policy).
+/// customer id is there for billing managers only (the database's policy). The plans'
+/// prices are configuration (`STRIPE_PRICES`, `config.payments`).
 #[derive(Debug, Deserialize)]
 pub struct Billing {
     #[serde(flatten)]
     pub state: BillingState,
     #[serde(default)]
     pub stripe_customer_id: Option<String>,
-    #[serde(default)]
-    pub plans: HashMap<String, Plan>,
     #[serde(default)]
     pub renewal_url: Option<String>,
     #[serde(default)]
@@ -107,7 +98,7 @@ pub async fn checkout(
     body: CheckoutBody,
 ) -> Result<Response, AppError> {
     let plan = body.plan.as_str();
-    let price = billing.plans.get(plan).map(|p| p.price.as_str()).ok_or_else(|| AppError::Refused {
+    let price = config.payments.price_for(plan).ok_or_else(|| AppError::Refused {
         status: 422,
         code: "unknown_plan".into(),
         detail: Some(plan.chars().take(40).collect()),

@@ -92,6 +92,11 @@ pub(super) async fn checkout_form(mut req: Request, env: &Env, config: &Config, 
     let cart = cart_api::cart_id(&req, config, brand);
     match checkout::start(env, config, brand, &ip, cart.as_deref(), email.as_deref(), &req).await {
         Ok(started) => Ok(redirect(started.checkout_url.as_deref().unwrap_or("/cart"))),
+        // the shop, not the shopper, has something to fix: say so in the shopper's words
+        Err(e) if e.code() == "payments_not_ready" => {
+            let text = shop.t.payments_not_ready.to_owned();
+            page(&req, config, brand, shop, Some((e.status(), text))).await
+        }
         Err(e @ (AppError::Refused { .. } | AppError::BadRequest(..) | AppError::Stripe(_) | AppError::RateLimited(_))) => {
             let text = e.public_message();
             page(&req, config, brand, shop, Some((422, text))).await

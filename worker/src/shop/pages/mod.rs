@@ -1,6 +1,7 @@
 //! Server-rendered storefront pages. They work without JavaScript: forms post to the
 //! worker, which redirects (303) like any classic web shop.
 //!   /  /c/{category}  /search?q=  /p/{slug}  /cart  /checkout/success|cancel  /orders
+//!   /admin/payments/return|refresh (where Stripe's Connect onboarding sends an admin back)
 
 mod cart;
 mod csrf;
@@ -69,6 +70,9 @@ async fn render(req: Request, env: &Env, ctx: &Context, config: &Config, brand: 
             .await
             .map(|()| message(&req, brand, shop, t.checkout, t.checkout_cancelled, Some(("/cart", t.back_to_cart)))),
         (Method::Get, "/orders") => orders::page(&req, config, brand, shop).await,
+        // Stripe's Connect onboarding returns here; what it changed arrives by webhook
+        (Method::Get, crate::staff::payments::RETURN_PATH) => Ok(message(&req, brand, shop, t.payments_setup, t.payments_returned, None)),
+        (Method::Get, crate::staff::payments::REFRESH_PATH) => Ok(message(&req, brand, shop, t.payments_setup, t.payments_link_expired, None)),
         (Method::Get, _) => {
             if let Some(slug) = path.strip_prefix("/c/") {
                 listing(&req, env, ctx, config, brand, shop, Browse { category: Some(slug.to_owned()), search: None }).await
