@@ -1,6 +1,7 @@
 //! Every URL the system hands out answers 200 on the host it names: the invitation link
 //! of the invitation email, the billing portal return and subscription checkout success
-//! and cancel links given to Stripe, the storefront checkout's success and cancel links,
+//! and cancel links given to Stripe, the Connect onboarding's return and refresh links,
+//! the storefront checkout's success and cancel links,
 //! the device status answer's renewal and support links, the billing refusal's, and every
 //! link of every email the email API received. Each flow is run for real and its links
 //! collected where they were handed out; each is then fetched from the local worker with
@@ -95,6 +96,15 @@ fn every_link_the_system_hands_out_answers_200_on_the_host_it_names() {
         links.push(("storefront checkout", form_value(&sent, key).unwrap_or_default()));
     }
 
+    // Stripe Connect onboarding (the account link's return and refresh pages; after the
+    // storefront checkout, which a brand whose account is not ready yet refuses)
+    let r = call("POST", &owner.host, "/api/v1/admin/payments/connect", &owner.token, None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let sent = stripe_sent("/v1/account_links", &owner.host);
+    for key in ["return_url", "refresh_url"] {
+        links.push(("connect onboarding", form_value(&sent, key).unwrap_or_default()));
+    }
+
     // a blocked brand: the device status answer and the admin API's refusal say where to go
     let (_, fingerprint, _) = activated(&owner.host);
     sql(&format!("update brand_subscriptions set status = 'unpaid', plan = 'growth', grace_period_ends_at = now() - interval '1 day'
@@ -118,7 +128,8 @@ fn every_link_the_system_hands_out_answers_200_on_the_host_it_names() {
         links.extend(mail::hrefs(&message).into_iter().filter(|h| ours(h)).map(|h| ("email", h)));
     }
 
-    let kinds = ["invitation", "billing checkout", "billing portal return", "storefront checkout", "device status", "billing refusal", "email"];
+    let kinds = ["invitation", "billing checkout", "billing portal return", "connect onboarding", "storefront checkout", "device status",
+                 "billing refusal", "email"];
     for kind in kinds {
         assert!(links.iter().any(|(k, u)| *k == kind && ours(u)), "no {kind} link on our hosts among {links:?}");
     }
