@@ -104,12 +104,23 @@ pub fn verify_offline(public_key_pem: &str, token: &str, now: DateTime<Utc>) -> 
     verify_with(&key, token, now)
 }
 
+/// The ES256 signature (r‖s, base64url) over `header.payload`, checked alone.
+fn signature_holds(key: &VerifyingKey, token: &str) -> bool {
+    use p256::ecdsa::signature::Verifier;
+    let Some((signed, signature)) = token.trim().rsplit_once('.') else { return false };
+    let Ok(bytes) = data_encoding::BASE64URL_NOPAD.decode(signature.as_bytes()) else { return false };
+    p256::ecdsa::Signature::from_slice(&bytes).is_ok_and(|sig| key.verify(signed.as_bytes(), &sig).is_ok())
+}
+
 fn verify_with(key: &VerifyingKey, token: &str, now: DateTime<Utc>) -> Result<(LicenseClaims, i64), LicenseError> {
     use jwt_compact::ValidationError as V;
     let invalid = LicenseError::SignatureInvalid;
     let untrusted = UntrustedToken::new(token.trim()).map_err(|_| invalid(SignatureError::MalformedToken))?;
     let token: Token<LicenseClaims> = Es256.validator(key).validate(&untrusted).map_err(|e| invalid(match e {
         V::AlgorithmMismatch { .. } => SignatureError::UnsupportedAlgorithm,
+        // jwt-compact reads the claims before it checks the signature: unreadable claims
+        // under a signature that does not hold are an altered token
+        V::MalformedClaims(_) if !signature_holds(key, token) => SignatureError::SignatureMismatch,
         V::MalformedClaims(_) | V::NoClaim(_) => SignatureError::MalformedClaims,
         _ => SignatureError::SignatureMismatch,
     }))?;
@@ -161,6 +172,11 @@ mod tests {
         // a token signed with another algorithm says so
         let hs256 = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjk5OTk5OTk5OTl9.c2lnbmF0dXJl";
         assert_eq!(verify(SECRET, hs256, at(1_000_001)), Err(invalid(SignatureError::UnsupportedAlgorithm)));
+        // a payload altered into unreadable claims is altered, not malformed
+        let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+        let middle = parts[1].len() / 2;
+        parts[1].insert(middle, 'x');
+        assert_eq!(verify(SECRET, &parts.join("."), at(1_000_001)), Err(invalid(SignatureError::SignatureMismatch)));
         // an expired token that was also altered is reported as altered
         assert_eq!(verify(SECRET, &altered, at(9_000_000)), Err(invalid(SignatureError::SignatureMismatch)));
     }

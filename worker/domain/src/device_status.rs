@@ -249,7 +249,8 @@ pub fn evaluate(cf: &TlsClientAuth, fingerprint: Option<&str>, device: Option<&D
         .map(|end| SubscriptionWarning {
             status: billing.status.clone(),
             grace_period_ends_at: billing.grace_period_ends_at.clone(),
-            days_left: (end - now + 86_399) / 86_400,
+            // whole days, as a certificate's days_remaining
+            days_left: (end - now) / 86_400,
             renewal_url: cx.renewal_url.clone(),
             message: warning_message(&billing.status, spanish).to_owned(),
         });

@@ -169,11 +169,11 @@ fn inside_the_grace_period_the_device_works_with_a_warning() {
     let mut messages = std::collections::BTreeSet::new();
     for status in ["past_due", "unpaid", "canceled"] {
         for locale in ["en", "es"] {
-            let json = with_billing(billing(status, Some(NOW + 2 * 86_400 - 60)), locale);
+            let json = with_billing(billing(status, Some(NOW + 2 * 86_400 + 60)), locale);
             assert_eq!(json["code"], "ok", "{status}: {json}");
             let w = &json["details"]["subscription_warning"];
             assert_eq!((w["status"].as_str(), w["days_left"].as_i64()), (Some(status), Some(2)), "{w}");
-            assert_eq!(w["grace_period_ends_at"], rfc3339(NOW + 2 * 86_400 - 60));
+            assert_eq!(w["grace_period_ends_at"], rfc3339(NOW + 2 * 86_400 + 60));
             messages.insert(w["message"].as_str().unwrap_or_default().to_owned());
         }
     }
