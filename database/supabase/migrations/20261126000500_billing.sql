@@ -67,7 +67,7 @@ as $$
       -- period, past due past the grace period its failed payment started
       'blocked', (s.status in ('canceled', 'unpaid')
                   and coalesce(s.grace_period_ends_at, '-infinity'::timestamptz) <= now())
-                 or (s.status = 'past_due' and s.grace_period_ends_at <= now()))
+                 or (s.status = 'past_due' and coalesce(s.grace_period_ends_at <= now(), false)))
     from public.brand_subscriptions s
    where s.brand_id = p_brand_id
      and (shoal_private.claim_brand() is null or p_brand_id = shoal_private.claim_brand())),

@@ -57,7 +57,7 @@ mod tests {
     }
 
     #[test]
-    fn blocked_only_when_canceled_or_unpaid_past_grace() {
+    fn blocked_when_canceled_unpaid_or_past_due_past_grace() {
         let now = 1_000;
         let cases = [
             ("none", None, false),
