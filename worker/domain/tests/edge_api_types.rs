@@ -1,10 +1,11 @@
 //! The TypeScript in `docs/edge-api.md` and the Rust types devices receive cannot drift.
 //! Each documented type (`EdgeStatus`, `EdgeHealth`, `EdgeRefusal`) is parsed from the
-//! document, and serialised samples of every Rust variant are checked against it both ways:
-//! - every sample matches the type exactly: no field, enum value or variant the document
-//!   lacks, none it requires missing, each value of the documented kind;
-//! - every member of every documented union (each `code`, each string literal) is met by
-//!   some sample: nothing documented that Rust cannot send.
+//! document, and serialised samples of every Rust variant are checked against it both
+//! ways. Every sample matches the type exactly: no field, enum value or variant the
+//! document lacks, none it requires missing, each value of the documented kind. And every
+//! member of every documented union (each `code`, each string literal) is met by some
+//! sample: nothing documented that Rust cannot send.
+//!
 //! Why not generate the TypeScript (ts-rs): the document's types carry the comments and
 //! the grouping a device developer reads; generated declarations would be a second,
 //! uncommented copy. Checking the one people read against serde's real output keeps it.
