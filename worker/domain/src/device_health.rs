@@ -70,7 +70,7 @@ pub struct NetworkHealth {
     pub server_time: String,
     /// this heartbeat, as recorded
     pub last_seen_at: Option<String>,
-    /// the last request that got through before this one
+    /// the heartbeat before this one (the last time the device got through to /health)
     pub previous_seen_at: Option<String>,
     /// how long the device had not been heard from before this request
     pub offline_seconds: Option<i64>,
