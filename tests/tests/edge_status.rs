@@ -96,7 +96,13 @@ fn license_tokens_are_checked_for_signature_expiry_and_binding() {
     let mut altered = license.clone();
     altered.insert(license.len() / 2, 'x');
     let s = status(&verified(&fp), &[("x-shoal-license", &altered)]);
-    assert_eq!(s["code"], "signature_invalid", "{s}");
+    assert_eq!((s["code"].as_str(), s["details"]["component"].as_str()), (Some("signature_invalid"), Some("license")), "{s}");
+    // one character of the signature changed: still a well-formed token, but not ours
+    let (signed, signature) = license.rsplit_once('.').unwrap_or_default();
+    let mut forged: Vec<char> = signature.chars().collect();
+    forged[10] = if forged[10] == 'A' { 'B' } else { 'A' };
+    let forged = format!("{signed}.{}", forged.into_iter().collect::<String>());
+    let s = status(&verified(&fp), &[("x-shoal-license", &forged)]);
     assert_eq!(s["details"], json!({"component": "license", "error": "signature_mismatch"}), "names the component and the error");
     assert_eq!(s["can_auto_recover"], true, "a new license is one /health away");
     let s = status(&verified(&fp), &[("x-shoal-license", "not-a-token")]);
