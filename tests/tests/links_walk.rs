@@ -112,7 +112,10 @@ fn every_link_the_system_hands_out_answers_200_on_the_host_it_names() {
     let status = edge_with("GET", "/edge/v1/status", &verified(&fingerprint), &[], None).json();
     assert_eq!(status["code"], "subscription_blocked", "{status}");
     for key in ["renewal_url", "support_url"] {
-        links.push(("device status", status["details"][key].as_str().unwrap_or_default().to_owned()));
+        let url = status["details"][key].as_str().unwrap_or_default().to_owned();
+        // the device is on the edge host; its links lead to its brand's own host
+        assert_eq!(host_of(&url), owner.host, "device status {key}: {url}");
+        links.push(("device status", url));
     }
     let refused = call("GET", &owner.host, "/api/v1/admin/members", &owner.token, None);
     assert_eq!(refused.status, 402, "{}", refused.body);

@@ -22,7 +22,7 @@ pub enum AppError {
     Refused { status: u16, code: String, detail: Option<String> },
     Unauthorized,
     Forbidden,
-    /// The brand's subscription is canceled or unpaid past its grace period.
+    /// The brand's subscription is blocked (`shoal_domain::billing::BillingState::blocked_at`).
     PaymentRequired(serde_json::Value),
     /// Too many requests of this kind from this client; seconds until it may retry.
     RateLimited(i64),

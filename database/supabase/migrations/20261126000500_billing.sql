@@ -63,8 +63,11 @@ as $$
       'grace_period_ends_at', s.grace_period_ends_at,
       'grace_period_ends_epoch', extract(epoch from s.grace_period_ends_at)::bigint,
       'in_grace_period', s.grace_period_ends_at is not null and s.grace_period_ends_at > now(),
-      'blocked', s.status in ('canceled', 'unpaid')
-                 and coalesce(s.grace_period_ends_at, '-infinity'::timestamptz) <= now())
+      -- as shoal_domain::billing::BillingState::blocked_at: canceled or unpaid past any grace
+      -- period, past due past the grace period its failed payment started
+      'blocked', (s.status in ('canceled', 'unpaid')
+                  and coalesce(s.grace_period_ends_at, '-infinity'::timestamptz) <= now())
+                 or (s.status = 'past_due' and coalesce(s.grace_period_ends_at <= now(), false)))
     from public.brand_subscriptions s
    where s.brand_id = p_brand_id
      and (shoal_private.claim_brand() is null or p_brand_id = shoal_private.claim_brand())),

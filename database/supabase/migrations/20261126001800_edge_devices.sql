@@ -112,7 +112,12 @@ returns jsonb language sql stable security definer set search_path = '' as $$
   select jsonb_build_object('id', d.id, 'brand_id', d.brand_id, 'status', d.status, 'name', d.name,
     'revoked_at', d.revoked_at, 'revoked_reason', d.revoked_reason, 'hardware_id', d.hardware_id,
     'cert_expires_at', d.cert_expires_at, 'cert_expires_epoch', extract(epoch from d.cert_expires_at)::bigint,
-    'cert_issuer', d.cert_issuer, 'last_seen_at', d.last_seen_at, 'activated_at', d.activated_at, 'locale', b.locale,
+    'cert_issuer', d.cert_issuer, 'last_seen_at', d.last_seen_at, 'last_seen_epoch', extract(epoch from d.last_seen_at)::bigint,
+    'activated_at', d.activated_at, 'locale', b.locale,
+    -- the status answer's renewal and support links lead to the brand's own host: its
+    -- primary domain, else its oldest verified one
+    'brand_host', (select h.host from public.brand_domains h where h.brand_id = d.brand_id and h.verified
+                    order by h.is_primary desc, h.created_at, h.host limit 1),
     'billing', shoal_private.billing_state(d.brand_id),
     'grace_period_days', coalesce((s.value ->> 'grace_period_days')::int, 0),
     'renewal_url', s.value ->> 'renewal_url', 'support_url', s.value ->> 'support_url')

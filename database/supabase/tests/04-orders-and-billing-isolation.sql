@@ -3,7 +3,7 @@ begin;
 -- the staff members these claims name (the database confirms a token's role)
 select tests.staff('a1000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a', 'brand_admin');
 select tests.staff('a2000000-0000-4000-8000-0000000000a2', 'a0000000-0000-4000-8000-00000000000a', 'editor');
-select plan(29);
+select plan(32);
 
 -- Fixtures as the superuser: one order of each brand with an item, an event, a refund,
 -- plus audit, outbox, subscription and webhook rows.
@@ -73,6 +73,16 @@ select is(has_table_privilege('authenticated', 'public.deferred_stripe_events', 
 select is(has_function_privilege('anon', 'public.staff_transition_order(uuid, text, text)', 'execute'), false,
   'shoppers cannot move orders');
 select is(has_function_privilege('anon', 'public.brand_billing_state()', 'execute'), false, 'billing state is not public');
+
+-- ---------------------------------------------------------------- blocked, as shoal_domain::billing says
+update public.brand_subscriptions set status = 'past_due', grace_period_ends_at = now() + interval '1 day'
+ where brand_id = 'b0000000-0000-4000-8000-00000000000b';
+select is(shoal_private.billing_state('b0000000-0000-4000-8000-00000000000b') ->> 'blocked', 'false', 'past due inside its grace period: working');
+update public.brand_subscriptions set grace_period_ends_at = now() - interval '1 minute'
+ where brand_id = 'b0000000-0000-4000-8000-00000000000b';
+select is(shoal_private.billing_state('b0000000-0000-4000-8000-00000000000b') ->> 'blocked', 'true', 'past due past its grace period: blocked');
+update public.brand_subscriptions set grace_period_ends_at = null where brand_id = 'b0000000-0000-4000-8000-00000000000b';
+select is(shoal_private.billing_state('b0000000-0000-4000-8000-00000000000b') ->> 'blocked', 'false', 'past due before any grace period started: working');
 
 select * from finish();
 rollback;

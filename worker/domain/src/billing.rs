@@ -33,9 +33,14 @@ impl Default for BillingState {
 }
 
 impl BillingState {
-    /// Canceled or unpaid, and past any grace period.
+    /// Canceled or unpaid past any grace period, or past due past the grace period its
+    /// failed payment started (a past-due subscription without one has not started it).
     pub fn blocked_at(&self, now_epoch: i64) -> bool {
-        matches!(self.status.as_str(), "canceled" | "unpaid") && self.grace_period_ends_epoch.is_none_or(|end| end <= now_epoch)
+        match self.status.as_str() {
+            "canceled" | "unpaid" => self.grace_period_ends_epoch.is_none_or(|end| end <= now_epoch),
+            "past_due" => self.grace_period_ends_epoch.is_some_and(|end| end <= now_epoch),
+            _ => false,
+        }
     }
 
     pub fn in_grace_period_at(&self, now_epoch: i64) -> bool {
@@ -52,13 +57,15 @@ mod tests {
     }
 
     #[test]
-    fn blocked_only_when_canceled_or_unpaid_past_grace() {
+    fn blocked_when_canceled_unpaid_or_past_due_past_grace() {
         let now = 1_000;
         let cases = [
             ("none", None, false),
             ("trialing", None, false),
             ("active", None, false),
-            ("past_due", Some(500), false), // Stripe's dunning moves it on; past_due alone never blocks
+            ("past_due", None, false), // no failed payment has started a grace period
+            ("past_due", Some(2_000), false),
+            ("past_due", Some(500), true), // the grace period is over even if Stripe still retries
             ("unpaid", Some(2_000), false),
             ("unpaid", Some(1_000), true),
             ("unpaid", None, true),

@@ -30,10 +30,26 @@ pub struct LicenseClaims {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LicenseError {
-    /// not a token of ours, or altered
-    SignatureInvalid,
+    /// not a token of ours, or altered: why it failed verification
+    SignatureInvalid(SignatureError),
     /// a genuine token past its `exp`
     Expired { expired_epoch: i64 },
+}
+
+/// Why a signed token failed verification, as `signature_invalid` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureError {
+    /// not three base64url parts with a JSON header
+    MalformedToken,
+    /// signed with another algorithm than ES256
+    UnsupportedAlgorithm,
+    /// well formed, but no accepted key made this signature (altered, or not ours)
+    SignatureMismatch,
+    /// signed, but the claims are not a license's (or carry no expiry)
+    MalformedClaims,
+    /// the public key given to check it with is not a P-256 key (offline checks only)
+    MalformedKey,
 }
 
 fn signing_key(secret: &[u8]) -> Option<SigningKey> {
@@ -59,36 +75,57 @@ pub fn issue(secret: &[u8], claims: LicenseClaims, now: DateTime<Utc>, hours: i6
 
 /// Signature first (an altered token never reports an expiry), then expiry.
 pub fn verify(secret: &[u8], token: &str, now: DateTime<Utc>) -> Result<(LicenseClaims, i64), LicenseError> {
-    let key = signing_key(secret).ok_or(LicenseError::SignatureInvalid)?;
+    let key = signing_key(secret).ok_or(LicenseError::SignatureInvalid(SignatureError::MalformedKey))?;
     verify_with(key.verifying_key(), token, now)
 }
 
 /// [`verify`] under each accepted key (current first): the first that holds answers; a
-/// genuine but expired token under any of them reports its expiry.
+/// genuine but expired token under any of them reports its expiry; otherwise the current
+/// key's verification error.
 pub fn verify_any(secrets: &[[u8; 32]], token: &str, now: DateTime<Utc>) -> Result<(LicenseClaims, i64), LicenseError> {
-    let mut outcome = Err(LicenseError::SignatureInvalid);
+    let mut outcome: Option<LicenseError> = None;
     for secret in secrets {
         match verify(secret, token, now) {
             Ok(found) => return Ok(found),
-            Err(expired @ LicenseError::Expired { .. }) => outcome = Err(expired),
-            Err(LicenseError::SignatureInvalid) => {}
+            Err(expired @ LicenseError::Expired { .. }) => outcome = Some(expired),
+            Err(invalid) => {
+                outcome.get_or_insert(invalid);
+            }
         }
     }
-    outcome
+    Err(outcome.unwrap_or(LicenseError::SignatureInvalid(SignatureError::SignatureMismatch)))
 }
 
 /// What a device does offline: the same check with the published public key.
 pub fn verify_offline(public_key_pem: &str, token: &str, now: DateTime<Utc>) -> Result<(LicenseClaims, i64), LicenseError> {
     use p256::pkcs8::DecodePublicKey;
-    let key = VerifyingKey::from_public_key_pem(public_key_pem.trim()).map_err(|_| LicenseError::SignatureInvalid)?;
+    let key = VerifyingKey::from_public_key_pem(public_key_pem.trim())
+        .map_err(|_| LicenseError::SignatureInvalid(SignatureError::MalformedKey))?;
     verify_with(&key, token, now)
 }
 
+/// The ES256 signature (r‖s, base64url) over `header.payload`, checked alone.
+fn signature_holds(key: &VerifyingKey, token: &str) -> bool {
+    use p256::ecdsa::signature::Verifier;
+    let Some((signed, signature)) = token.trim().rsplit_once('.') else { return false };
+    let Ok(bytes) = data_encoding::BASE64URL_NOPAD.decode(signature.as_bytes()) else { return false };
+    p256::ecdsa::Signature::from_slice(&bytes).is_ok_and(|sig| key.verify(signed.as_bytes(), &sig).is_ok())
+}
+
 fn verify_with(key: &VerifyingKey, token: &str, now: DateTime<Utc>) -> Result<(LicenseClaims, i64), LicenseError> {
-    let untrusted = UntrustedToken::new(token.trim()).map_err(|_| LicenseError::SignatureInvalid)?;
-    let token: Token<LicenseClaims> = Es256.validator(key).validate(&untrusted).map_err(|_| LicenseError::SignatureInvalid)?;
+    use jwt_compact::ValidationError as V;
+    let invalid = LicenseError::SignatureInvalid;
+    let untrusted = UntrustedToken::new(token.trim()).map_err(|_| invalid(SignatureError::MalformedToken))?;
+    let token: Token<LicenseClaims> = Es256.validator(key).validate(&untrusted).map_err(|e| invalid(match e {
+        V::AlgorithmMismatch { .. } => SignatureError::UnsupportedAlgorithm,
+        // jwt-compact reads the claims before it checks the signature: unreadable claims
+        // under a signature that does not hold are an altered token
+        V::MalformedClaims(_) if !signature_holds(key, token) => SignatureError::SignatureMismatch,
+        V::MalformedClaims(_) | V::NoClaim(_) => SignatureError::MalformedClaims,
+        _ => SignatureError::SignatureMismatch,
+    }))?;
     let claims = token.claims();
-    let exp = claims.expiration.map(|e| e.timestamp()).ok_or(LicenseError::SignatureInvalid)?;
+    let exp = claims.expiration.map(|e| e.timestamp()).ok_or(invalid(SignatureError::MalformedClaims))?;
     if exp <= now.timestamp() {
         return Err(LicenseError::Expired { expired_epoch: exp });
     }
@@ -125,11 +162,23 @@ mod tests {
         let mut altered = token.clone();
         altered.pop();
         altered.push(if token.ends_with('A') { 'B' } else { 'A' });
-        for bad in [other.as_str(), altered.as_str(), "x.y.z", ""] {
-            assert_eq!(verify(SECRET, bad, at(1_000_001)), Err(LicenseError::SignatureInvalid), "{bad}");
+        let invalid = LicenseError::SignatureInvalid;
+        for bad in [other.as_str(), altered.as_str()] {
+            assert_eq!(verify(SECRET, bad, at(1_000_001)), Err(invalid(SignatureError::SignatureMismatch)), "{bad}");
         }
+        for bad in ["x.y.z", "", "not a token"] {
+            assert_eq!(verify(SECRET, bad, at(1_000_001)), Err(invalid(SignatureError::MalformedToken)), "{bad}");
+        }
+        // a token signed with another algorithm says so
+        let hs256 = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjk5OTk5OTk5OTl9.c2lnbmF0dXJl";
+        assert_eq!(verify(SECRET, hs256, at(1_000_001)), Err(invalid(SignatureError::UnsupportedAlgorithm)));
+        // a payload altered into unreadable claims is altered, not malformed
+        let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+        let middle = parts[1].len() / 2;
+        parts[1].insert(middle, 'x');
+        assert_eq!(verify(SECRET, &parts.join("."), at(1_000_001)), Err(invalid(SignatureError::SignatureMismatch)));
         // an expired token that was also altered is reported as altered
-        assert_eq!(verify(SECRET, &altered, at(9_000_000)), Err(LicenseError::SignatureInvalid));
+        assert_eq!(verify(SECRET, &altered, at(9_000_000)), Err(invalid(SignatureError::SignatureMismatch)));
     }
 
     #[test]
@@ -139,7 +188,8 @@ mod tests {
         assert!(public.starts_with("-----BEGIN PUBLIC KEY-----"));
         assert_eq!(verify_offline(&public, &token, at(1_000_001)), Ok((claims(), exp)));
         let other = public_key_pem(b"another secret of at least 32 bytes!").unwrap();
-        assert_eq!(verify_offline(&other, &token, at(1_000_001)), Err(LicenseError::SignatureInvalid));
+        assert_eq!(verify_offline(&other, &token, at(1_000_001)), Err(LicenseError::SignatureInvalid(SignatureError::SignatureMismatch)));
+        assert_eq!(verify_offline("not a key", &token, at(1_000_001)), Err(LicenseError::SignatureInvalid(SignatureError::MalformedKey)));
         assert_eq!(public_key_pem(SECRET), Some(public), "stable: derived from the secret");
     }
 
@@ -149,14 +199,14 @@ mod tests {
         let (token, exp) = issue(&old, claims(), at(1_000_000), 72).unwrap();
         assert_eq!(verify_any(&[new, old], &token, at(1_000_001)), Ok((claims(), exp)));
         assert_eq!(verify_any(&[new, old], &token, at(exp)), Err(LicenseError::Expired { expired_epoch: exp }));
-        assert_eq!(verify_any(&[new], &token, at(1_000_001)), Err(LicenseError::SignatureInvalid), "after the overlap");
-        assert_eq!(verify_any(&[new, unknown], &token, at(1_000_001)), Err(LicenseError::SignatureInvalid));
+        assert_eq!(verify_any(&[new], &token, at(1_000_001)), Err(LicenseError::SignatureInvalid(SignatureError::SignatureMismatch)), "after the overlap");
+        assert_eq!(verify_any(&[new, unknown], &token, at(1_000_001)), Err(LicenseError::SignatureInvalid(SignatureError::SignatureMismatch)));
     }
 
     #[test]
     fn an_access_token_is_not_a_license() {
         let access = crate::access_token::mint(SECRET, crate::access_token::AccessClaims { sub: "a".into(), brand_id: "b".into(),
             app_role: "brand_admin".into(), jti: "j".into(), sid: "s".into() }, at(1_000_000), 600).unwrap();
-        assert_eq!(verify(SECRET, &access, at(1_000_001)), Err(LicenseError::SignatureInvalid));
+        assert!(matches!(verify(SECRET, &access, at(1_000_001)), Err(LicenseError::SignatureInvalid(_))));
     }
 }

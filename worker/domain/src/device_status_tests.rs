@@ -114,8 +114,12 @@ fn extreme_device_times_saturate_instead_of_overflowing() {
 
 #[test]
 fn license_problems_are_told_apart() {
-    let bad = Probe { license: Some(Err(LicenseError::SignatureInvalid)), ..Probe::default() };
-    assert_eq!(eval(&good(), Some(&device()), &bad).code(), "signature_invalid");
+    let bad = Probe { license: Some(Err(LicenseError::SignatureInvalid(SignatureError::SignatureMismatch))), ..Probe::default() };
+    let json = serde_json::to_value(eval(&good(), Some(&device()), &bad)).unwrap();
+    assert_eq!(json, serde_json::json!({"code": "signature_invalid", "details": {"component": "license", "error": "signature_mismatch"}}));
+    let garbage = Probe { license: Some(Err(LicenseError::SignatureInvalid(SignatureError::MalformedToken))), ..Probe::default() };
+    assert_eq!(eval(&good(), Some(&device()), &garbage),
+               DeviceStatus::SignatureInvalid { component: SignatureComponent::License, error: SignatureError::MalformedToken });
     let old = Probe { license: Some(Err(LicenseError::Expired { expired_epoch: NOW - 10 })), ..Probe::default() };
     assert_eq!(eval(&good(), Some(&device()), &old), DeviceStatus::TokenExpired { expired_at: rfc3339(NOW - 10), refresh_path: "/edge/v1/health" });
     let foreign = Probe { license: Some(Ok((claims("dev-2", FP), NOW + 10))), ..Probe::default() };
@@ -126,27 +130,114 @@ fn license_problems_are_told_apart() {
     assert_eq!(eval(&good(), Some(&device()), &mine).code(), "ok");
 }
 
-#[test]
-fn a_blocked_subscription_has_grace_details_and_a_localised_message() {
-    let billing = BillingState { status: "unpaid".into(), plan: Some("growth".into()), grace_period_ends_epoch: Some(NOW - 1),
-                                grace_period_ends_at: Some("2027-01-14T00:00:00Z".into()), ..BillingState::default() };
-    let d = DeviceFacts { billing: billing.clone(), ..device() };
-    let json = serde_json::to_value(eval(&good(), Some(&d), &Probe::default())).unwrap();
-    assert_eq!(json["code"], "subscription_blocked");
-    assert_eq!(json["details"]["in_grace_period"], false);
-    assert_eq!(json["details"]["grace_period_days"], 7);
-    assert_eq!(json["details"]["plan"], "growth");
-    assert!(json["details"]["message"].as_str().unwrap().starts_with("La suscripción"));
-    let in_grace = DeviceFacts { billing: BillingState { grace_period_ends_epoch: Some(NOW + 86_400), ..billing }, locale: "en".into(), ..device() };
-    let json = serde_json::to_value(eval(&good(), Some(&in_grace), &Probe::default())).unwrap();
-    assert_eq!((json["details"]["in_grace_period"].as_bool(), json["details"]["message"].as_str().map(|m| m.starts_with("This shop"))), (Some(true), Some(true)));
-    let active = DeviceFacts { billing: BillingState { status: "active".into(), ..BillingState::default() }, ..device() };
-    assert_eq!(eval(&good(), Some(&active), &Probe::default()).code(), "ok");
+fn billing(status: &str, grace_end: Option<i64>) -> BillingState {
+    BillingState { status: status.into(), plan: Some("growth".into()), grace_period_ends_epoch: grace_end,
+                   grace_period_ends_at: grace_end.map(rfc3339), ..BillingState::default() }
+}
+
+fn with_billing(b: BillingState, locale: &str) -> serde_json::Value {
+    let d = DeviceFacts { billing: b, locale: locale.into(), ..device() };
+    serde_json::to_value(eval(&good(), Some(&d), &Probe::default())).unwrap()
 }
 
 #[test]
-fn every_reason_has_a_recovery_hint_and_masks_are_short() {
+fn a_blocked_subscription_names_why_with_its_own_message() {
+    let cases = [
+        ("canceled", None, "canceled"),
+        ("canceled", Some(NOW - 1), "canceled"),
+        ("unpaid", Some(NOW - 1), "unpaid"),
+        ("past_due", Some(NOW - 1), "past_due_grace_ended"),
+    ];
+    let mut messages = std::collections::BTreeSet::new();
+    for (status, grace, reason) in cases {
+        for locale in ["en", "es"] {
+            let json = with_billing(billing(status, grace), locale);
+            assert_eq!((json["code"].as_str(), json["details"]["reason"].as_str()), (Some("subscription_blocked"), Some(reason)), "{json}");
+            assert_eq!((json["details"]["status"].as_str(), json["details"]["plan"].as_str()), (Some(status), Some("growth")));
+            assert_eq!(json["details"]["grace_period_days"], 7);
+            assert_eq!(json["details"]["renewal_url"], "https://shoal.example/billing");
+            messages.insert((reason, locale, json["details"]["message"].as_str().unwrap_or_default().to_owned()));
+        }
+    }
+    // one message per reason and language, Spanish for a Spanish brand
+    assert_eq!(messages.iter().map(|(_, _, m)| m).collect::<std::collections::BTreeSet<_>>().len(), 6, "{messages:?}");
+    assert!(messages.iter().filter(|(_, l, _)| *l == "es").all(|(_, _, m)| m.starts_with("La suscripción") || m.starts_with("Un pago")));
+}
+
+#[test]
+fn inside_the_grace_period_the_device_works_with_a_warning() {
+    let mut messages = std::collections::BTreeSet::new();
+    for status in ["past_due", "unpaid", "canceled"] {
+        for locale in ["en", "es"] {
+            let json = with_billing(billing(status, Some(NOW + 2 * 86_400 + 60)), locale);
+            assert_eq!(json["code"], "ok", "{status}: {json}");
+            let w = &json["details"]["subscription_warning"];
+            assert_eq!((w["status"].as_str(), w["days_left"].as_i64()), (Some(status), Some(2)), "{w}");
+            assert_eq!(w["grace_period_ends_at"], rfc3339(NOW + 2 * 86_400 + 60));
+            messages.insert(w["message"].as_str().unwrap_or_default().to_owned());
+        }
+    }
+    assert_eq!(messages.len(), 6, "each status has its message in each language: {messages:?}");
+    // a warning is not a reason: the answer is still `ok`, and nothing to fix for the device
+    let d = DeviceFacts { billing: billing("past_due", Some(NOW + 60)), ..device() };
+    let s = eval(&good(), Some(&d), &Probe::default());
+    assert!(s.can_auto_recover());
+    assert!(s.recovery("es").contains("periodo de gracia"), "{}", s.recovery("es"));
+    // past due without a grace period started, or an active subscription: plain ok
+    for b in [billing("past_due", None), billing("active", None)] {
+        let json = with_billing(b, "en");
+        assert_eq!((json["code"].as_str(), &json["details"]["subscription_warning"]), (Some("ok"), &serde_json::Value::Null), "{json}");
+    }
+}
+
+/// One value of every reason (and the ok with a warning).
+fn every_status() -> Vec<DeviceStatus> {
+    let mut all = vec![
+        eval(&good(), Some(&device()), &Probe::default()),
+        DeviceStatus::FirstTimeSetup { activation_path: "/edge/v1/activate" },
+        DeviceStatus::CertificateInvalid { reason: "x".into() },
+        DeviceStatus::BindingInvalid { reason: "certificate_not_bound" },
+        DeviceStatus::BindingInvalid { reason: "device_not_active" },
+        DeviceStatus::BindingInvalid { reason: "license_issued_to_another_certificate" },
+        DeviceStatus::Revoked { source: "device", revoked_at: None, reason: None },
+        DeviceStatus::CertificateExpired { expired_at: "x".into(), days_overdue: 1 },
+        DeviceStatus::DeviceMismatch { bound_hardware_id: "a".into(), reported_hardware_id: "b".into() },
+        eval(&good(), Some(&device()), &Probe { device_time_epoch: Some(0), ..Probe::default() }),
+        DeviceStatus::TokenExpired { expired_at: "x".into(), refresh_path: "/edge/v1/health" },
+        DeviceStatus::CertificateExpiringSoon { expires_at: "x".into(), days_remaining: 1, threshold_days: 30 },
+    ];
+    for component in [SignatureComponent::License, SignatureComponent::Binding, SignatureComponent::Credential, SignatureComponent::Subscription] {
+        all.push(DeviceStatus::SignatureInvalid { component, error: SignatureError::SignatureMismatch });
+    }
+    for (status, grace) in [("canceled", None), ("unpaid", Some(NOW - 1)), ("past_due", Some(NOW - 1)), ("past_due", Some(NOW + 1))] {
+        let d = DeviceFacts { billing: billing(status, grace), ..device() };
+        all.push(eval(&good(), Some(&d), &Probe::default()));
+    }
+    all
+}
+
+#[test]
+fn the_device_recovers_alone_from_licence_certificate_renewal_and_clock_problems_only() {
+    let auto: Vec<String> = every_status().iter().filter(|s| s.can_auto_recover())
+        .map(|s| format!("{} {}", s.code(), serde_json::to_value(s).unwrap()["details"]["component"].as_str().unwrap_or(""))).collect();
+    let auto: std::collections::BTreeSet<&str> = auto.iter().map(|s| s.trim()).collect();
+    assert_eq!(auto, ["binding_invalid", "certificate_expiring_soon", "clock_tampering", "ok", "signature_invalid license", "token_expired"].into(),
+               "and binding_invalid only for a license issued to another certificate");
+    assert!(!DeviceStatus::BindingInvalid { reason: "certificate_not_bound" }.can_auto_recover());
+    let a = answer(DeviceStatus::TokenExpired { expired_at: "x".into(), refresh_path: "/edge/v1/health" }, "es", NOW);
+    let json = serde_json::to_value(&a).unwrap();
+    assert_eq!((json["code"].as_str(), json["can_auto_recover"].as_bool()), (Some("token_expired"), Some(true)));
+    assert_eq!(json["server_time"], rfc3339(NOW));
+}
+
+#[test]
+fn every_reason_has_a_recovery_hint_in_english_and_spanish() {
     assert_eq!(mask("short"), "*****");
     assert_eq!(mask("HW-1234-5678-9999"), "HW-1…9999");
-    assert!(!DeviceStatus::FirstTimeSetup { activation_path: "/x" }.recovery().is_empty());
+    for s in every_status() {
+        let (en, es) = (s.recovery("en"), s.recovery("es"));
+        assert!(!en.is_empty() && !es.is_empty() && en != es, "{s:?}: {en} / {es}");
+        assert_eq!(s.recovery("es-MX"), es, "a regional Spanish locale reads Spanish");
+        assert_eq!(s.recovery("fr"), en, "other locales read English");
+    }
 }

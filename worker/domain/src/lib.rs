@@ -31,6 +31,8 @@ pub mod device_auth;
 pub mod device_cert;
 pub mod device_license;
 pub mod device_status;
+mod device_status_text;
+pub mod device_health;
 pub mod edge_config;
 pub mod custom_hostnames;
 pub mod sync;

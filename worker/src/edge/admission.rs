@@ -30,12 +30,15 @@ pub struct DeviceRow {
     pub cert_expires_epoch: Option<i64>,
     pub cert_issuer: Option<String>,
     pub last_seen_at: Option<String>,
+    pub last_seen_epoch: Option<i64>,
     pub locale: Option<String>,
     pub billing: Option<BillingState>,
     #[serde(default)]
     pub grace_period_days: i64,
     pub renewal_url: Option<String>,
     pub support_url: Option<String>,
+    /// the brand's primary (else oldest) verified host, where those links lead
+    pub brand_host: Option<String>,
 }
 
 impl DeviceRow {

@@ -1,22 +1,22 @@
-//! `GET /edge/v1/status`: one reason code with details and a recovery hint, answered even
-//! to devices the rest of the API refuses (see `shoal_domain::device_status`). The device
-//! may report itself in headers: `X-Shoal-Hardware-Id`, `X-Shoal-Device-Time` (RFC 3339 or
-//! unix seconds) and `X-Shoal-License` (the token from `/health`).
+//! `GET /edge/v1/status`: one reason code with details, a recovery hint in the brand's
+//! language and whether the device recovers alone, answered even to devices the rest of
+//! the API refuses (see `shoal_domain::device_status`). The device may report itself in
+//! headers: `X-Shoal-Hardware-Id`, `X-Shoal-Device-Time` (RFC 3339 or unix seconds) and
+//! `X-Shoal-License` (the token from `/health`).
 //! `GET /edge/v1/health`: component health, a heartbeat (as the device), and a fresh
-//! license token.
+//! license token (`shoal_domain::device_health`).
 
 use chrono::DateTime;
-use serde::Serialize;
-use shoal_domain::config::Config;
+use shoal_domain::config::{Config, Environment};
+use shoal_domain::device_health::{self, HealthFacts, LicenseGrant};
 use shoal_domain::device_license::{self, LicenseClaims};
-use shoal_domain::device_status::{self, mask, Context, DeviceFacts, DeviceStatus, Probe};
+use shoal_domain::device_status::{self, Context, DeviceFacts, Probe};
 use shoal_domain::keys::Purpose;
-use shoal_domain::time::rfc3339;
 use worker::{Date, Request, Response};
 
 use super::admission::{lookup, Admitted, DeviceRow};
 use super::db;
-use crate::error::{json_ok, json_response, AppError};
+use crate::error::{json_ok, AppError};
 use crate::clock::now;
 
 fn header(req: &Request, name: &str) -> Option<String> {
@@ -27,11 +27,22 @@ fn device_time(raw: &str) -> Option<i64> {
     raw.parse::<i64>().ok().or_else(|| DateTime::parse_from_rfc3339(raw).ok().map(|d| d.timestamp()))
 }
 
-fn link(config: &Config, raw: Option<&str>, fallback: &str) -> String {
-    match raw.unwrap_or(fallback) {
-        l if l.starts_with('/') => format!("https://{}{l}", config.platform_host),
-        l => l.to_owned(),
+/// A billing link made absolute on the brand's host (the pages of `link_pages` answer
+/// there), or on the platform's while no device (so no brand) is known. Production is
+/// https on the default port; development keeps the local stack's scheme and port.
+fn link(req: &Request, config: &Config, row: Option<&DeviceRow>, raw: Option<&str>, fallback: &str) -> String {
+    let path = raw.unwrap_or(fallback);
+    if !path.starts_with('/') {
+        return path.to_owned();
     }
+    let host = row.and_then(|r| r.brand_host.as_deref()).unwrap_or(&config.platform_host);
+    if config.environment == Environment::Production {
+        return format!("https://{host}{path}");
+    }
+    let url = req.url().ok();
+    let scheme = url.as_ref().map(|u| u.scheme().to_owned()).unwrap_or_else(|| "http".into());
+    let port = url.and_then(|u| u.port()).map(|p| format!(":{p}")).unwrap_or_default();
+    format!("{scheme}://{host}{port}{path}")
 }
 
 fn facts(row: &DeviceRow) -> DeviceFacts {
@@ -50,14 +61,6 @@ fn facts(row: &DeviceRow) -> DeviceFacts {
     }
 }
 
-#[derive(Serialize)]
-struct StatusAnswer<'a> {
-    #[serde(flatten)]
-    reason: &'a DeviceStatus,
-    recovery: &'static str,
-    server_time: String,
-}
-
 pub async fn status(req: &Request, config: &Config) -> Result<Response, AppError> {
     let (cf, fingerprint, row) = lookup(req, config).await?;
     let now = now();
@@ -66,21 +69,18 @@ pub async fn status(req: &Request, config: &Config) -> Result<Response, AppError
         device_time_epoch: header(req, "x-shoal-device-time").as_deref().and_then(device_time),
         license: header(req, "x-shoal-license").map(|t| device_license::verify_any(&config.keys.accepted(Purpose::DeviceLicense), &t, now)),
     };
+    let row = row.as_ref();
     let cx = Context {
         now_epoch: now.timestamp(),
         expiry_warning_days: config.edge.expiry_warning_days,
         clock_drift_seconds: config.edge.clock_drift_seconds,
-        renewal_url: link(config, row.as_ref().and_then(|r| r.renewal_url.as_deref()), "/admin/billing"),
-        support_url: link(config, row.as_ref().and_then(|r| r.support_url.as_deref()), "/support"),
+        renewal_url: link(req, config, row, row.and_then(|r| r.renewal_url.as_deref()), "/admin/billing"),
+        support_url: link(req, config, row, row.and_then(|r| r.support_url.as_deref()), "/support"),
     };
-    let reason = device_status::evaluate(&cf, fingerprint.as_deref(), row.as_ref().map(facts).as_ref(), &probe, &cx);
-    json_ok(&StatusAnswer { reason: &reason, recovery: reason.recovery(), server_time: now.to_rfc3339() }, 200)
-}
-
-fn worst<'a>(levels: &[&'a str]) -> &'a str {
-    levels.iter().copied()
-        .max_by_key(|l| match *l { "critical" => 3, "warning" => 2, "unknown" => 1, _ => 0 })
-        .unwrap_or("unknown")
+    let reason = device_status::evaluate(&cf, fingerprint.as_deref(), row.map(facts).as_ref(), &probe, &cx);
+    // the brand's language once a device (so a brand) is known
+    let locale = row.and_then(|r| r.locale.as_deref()).unwrap_or("en");
+    json_ok(&device_status::answer(reason, locale, now.timestamp()), 200)
 }
 
 pub async fn health(req: &Request, config: &Config, a: &Admitted) -> Result<Response, AppError> {
@@ -89,18 +89,7 @@ pub async fn health(req: &Request, config: &Config, a: &Admitted) -> Result<Resp
     let latency = Date::now().as_millis().saturating_sub(started);
     let now = now();
     let now_epoch = now.timestamp();
-    let days_left = a.row.cert_expires_epoch.map(|e| (e - now_epoch) / 86_400);
-    let cert_level = match days_left {
-        Some(d) if d < 0 => "critical",
-        Some(d) if d < config.edge.expiry_warning_days => "warning",
-        Some(_) => "healthy",
-        None => "unknown",
-    };
     let billing = &a.billing;
-    let sub_level = if billing.in_grace_period_at(now_epoch) || billing.status == "past_due" { "warning" } else { "healthy" };
-    // reachable and answered: a heartbeat that touched no row (a device revoked meanwhile) is not healthy
-    let db_level = if matches!(seen, Ok(Some(_))) { "healthy" } else { "critical" };
-    let overall = worst(&[cert_level, sub_level, db_level]);
     let hardware_id = a.row.hardware_id.clone().unwrap_or_default();
     let claims = LicenseClaims { sub: a.device.id.clone(), brand_id: a.device.brand_id.clone(), fp: a.fingerprint.clone(),
         hardware_id: hardware_id.clone(), plan: billing.plan.clone(), subscription_status: billing.status.clone() };
@@ -112,21 +101,32 @@ pub async fn health(req: &Request, config: &Config, a: &Admitted) -> Result<Resp
     let held = header(req, "x-shoal-license")
         .and_then(|t| device_license::verify(&config.keys.signing(Purpose::DeviceLicense), &t, now).ok());
     let needs_refresh = held.is_none_or(|(_, exp)| exp - now_epoch < config.edge.license_hours * 3600 / 3);
-    let last_seen = seen.as_ref().ok().cloned().flatten();
-    let body = serde_json::json!({
-        "overall": overall,
-        "components": {
-            "certificate": {"status": cert_level, "expires_at": a.row.cert_expires_at, "days_remaining": days_left,
-                            "fingerprint": mask(&a.fingerprint), "issuer": a.row.cert_issuer},
-            "subscription": {"status": sub_level, "plan": billing.plan, "state": billing.status,
-                             "grace_period_ends_at": billing.grace_period_ends_at, "license": token,
-                             "license_public_key": device_license::public_key_pem(&config.keys.signing(Purpose::DeviceLicense)),
-                             "valid_from": now.to_rfc3339(), "valid_until": rfc3339(valid_until),
-                             "needs_refresh": needs_refresh},
-            "network": {"server_time": now.to_rfc3339(), "last_seen_at": last_seen},
-            "database": {"status": db_level, "reachable": seen.is_ok(), "latency_ms": latency},
+    let report = device_health::report(HealthFacts {
+        now_epoch,
+        expiry_warning_days: config.edge.expiry_warning_days,
+        license_hours: config.edge.license_hours,
+        device_id: a.device.id.clone(),
+        brand_id: a.device.brand_id.clone(),
+        name: a.row.name.clone(),
+        hardware_id,
+        fingerprint: a.fingerprint.clone(),
+        cert_expires_at: a.row.cert_expires_at.clone(),
+        cert_expires_epoch: a.row.cert_expires_epoch,
+        cert_issuer: a.row.cert_issuer.clone(),
+        billing: billing.clone(),
+        // read at admission, before this heartbeat moved it
+        previous_seen_at: a.row.last_seen_at.clone(),
+        previous_seen_epoch: a.row.last_seen_epoch,
+        database_reachable: seen.is_ok(),
+        seen_at: seen.ok().flatten(),
+        database_latency_ms: latency,
+        license: LicenseGrant {
+            token,
+            public_key: device_license::public_key_pem(&config.keys.signing(Purpose::DeviceLicense)),
+            valid_until_epoch: valid_until,
+            needs_refresh,
         },
-        "device": {"id": mask(&a.device.id), "name": a.row.name, "hardware_id": mask(&hardware_id)},
+        server_ms: Date::now().as_millis().saturating_sub(started),
     });
-    Ok(json_response(&body, 200))
+    json_ok(&report, 200)
 }
