@@ -163,7 +163,9 @@ fn cloudflare_refusals_reach_the_admin_as_clear_codes_and_nothing_is_written() {
     let made = cloudflare("POST", "/client/v4/zones/0123456789abcdef0123456789abcdef/custom_hostnames", Some(json!({"hostname": taken, "ssl": {"method": "txt", "type": "dv"}})));
     assert_eq!(made.status, 201, "{}", made.body);
     let invalid = format!("{}.example", unique("bad"));
-    let cases: Vec<(String, Option<(u16, i64)>, u16, &str)> = vec![
+    // (hostname, the stand-in failure to inject, the status and code the admin gets)
+    type Case<'a> = (String, Option<(u16, i64)>, u16, &'a str);
+    let cases: Vec<Case> = vec![
         (taken.clone(), None, 409, "hostname_exists"),
         (invalid.clone(), None, 422, "hostname_invalid"),
         (hostname("quota"), Some((403, 1405)), 429, "hostname_quota_exceeded"),

@@ -121,7 +121,7 @@ fn another_shopper_of_the_same_brand_cannot_reach_a_cart_or_its_checkout() {
 fn staff_and_device_tokens_are_no_shoppers() {
     let b = brand_b_with_a_checkout();
     let before = state_of(&b);
-    let account = sql(&format!("select account_id from memberships limit 1"));
+    let account = sql("select account_id from memberships limit 1");
     let callers = [
         DbClaims { cart_id: Some(b.cart.clone()), ..DbClaims::staff(&account, &b.brand, "brand_admin", &uuid()) },
         DbClaims { cart_id: Some(b.cart.clone()), ..DbClaims::device(&uuid(), &b.brand) },

@@ -174,7 +174,7 @@ fn a_dispute_while_a_delayed_payment_is_pending_waits_for_the_payment() {
     // the hold now outlives the checkout: the reservation cron does not cancel an order being paid
     assert_eq!(count(&format!("select count(*) from reservations where order_id = '{order}' and expires_at > now() + interval '14 days'")), 1);
     let pi = session["payment_intent"].as_str().unwrap_or_default();
-    let dispute = dispute(&pi, 3100, "USD");
+    let dispute = dispute(pi, 3100, "USD");
     assert_eq!(outcome(&deliver(&event("charge.dispute.created", dispute))), "deferred");
     assert_eq!(order_state(&order).payment_status, "unpaid", "no dispute on money not received yet");
     assert_eq!(outcome(&deliver(&event("checkout.session.async_payment_succeeded", session))), "applied");

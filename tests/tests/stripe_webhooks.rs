@@ -218,7 +218,7 @@ fn payment_intent_succeeded_pays_and_a_failed_attempt_before_it_is_only_noted() 
 fn disputes_open_and_close() {
     let (order, session) = paid_order(6400);
     let pi = session["payment_intent"].as_str().unwrap_or_default();
-    let dispute = dispute(&pi, 6400, "USD");
+    let dispute = dispute(pi, 6400, "USD");
     assert_eq!(outcome(&deliver(&event("charge.dispute.created", dispute.clone()))), "applied");
     assert_eq!(order_state(&order).payment_status, "disputed");
     let mut won = dispute;

@@ -18,6 +18,8 @@ struct CachedBrand {
     brand: Option<BrandContext>,
 }
 
+// one per request and never stored, so the size gap between the variants costs nothing
+#[allow(clippy::large_enum_variant)]
 pub enum Lookup {
     Hit(Option<BrandContext>),
     Miss,

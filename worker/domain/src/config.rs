@@ -402,7 +402,7 @@ mod tests {
         let c = load(production(&[])).expect("valid");
         assert_eq!((c.catalog_cache_ttl, c.reservation_minutes, c.platform_fee_bps), (300, 35, 200));
         assert!(load(production(&[("RESERVATION_MINUTES", "30")])).is_err(), "holds outlive the 31-minute Checkout Session");
-        assert!(crate::cart::SESSION_LIFETIME_SECONDS < 33 * 60);
+        const { assert!(crate::cart::SESSION_LIFETIME_SECONDS < 33 * 60) };
         assert!(load(production(&[("PLATFORM_FEE_BPS", "-1")])).is_err());
         assert_eq!(load(production(&[("PLATFORM_FEE_BPS", "0")])).map(|c| c.platform_fee_bps), Ok(0));
         assert!(load(production(&[("SESSION_IDLE_DAYS", "60"), ("SESSION_ABSOLUTE_DAYS", "30")])).is_err());

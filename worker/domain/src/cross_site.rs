@@ -57,7 +57,7 @@ pub fn allowed_origins(theme: &serde_json::Value, allow_http: bool) -> Vec<Strin
 
 /// True when `origin` is one of `allowed` (exact match after normalising).
 pub fn is_allowed(origin: &str, allowed: &[String]) -> bool {
-    normalize_origin(origin).is_some_and(|o| allowed.iter().any(|a| *a == o))
+    normalize_origin(origin).is_some_and(|o| allowed.contains(&o))
 }
 
 /// The decision for a state-changing request (POST, PUT, PATCH, DELETE).

@@ -32,7 +32,7 @@ pub fn format(amount: i64, currency: &str, locale: &str) -> String {
     let mut grouped = String::new();
     let w = whole.to_string();
     for (i, ch) in w.chars().enumerate() {
-        if i > 0 && (w.len() - i) % 3 == 0 {
+        if i > 0 && (w.len() - i).is_multiple_of(3) {
             grouped.push(group_sep);
         }
         grouped.push(ch);

@@ -59,31 +59,35 @@ mod tests {
     }
 }
 
+/// A `Range` header this object cannot serve (answered 416).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unsatisfiable;
+
 /// A byte range of an object of `size` bytes, from a `Range: bytes=…` header, as the
 /// inclusive (first, last) pair to serve; `Ok(None)` means the whole object.
-pub fn byte_range(header: Option<&str>, size: u64) -> Result<Option<(u64, u64)>, ()> {
+pub fn byte_range(header: Option<&str>, size: u64) -> Result<Option<(u64, u64)>, Unsatisfiable> {
     let Some(h) = header.map(str::trim).filter(|h| !h.is_empty()) else { return Ok(None) };
-    let spec = h.strip_prefix("bytes=").ok_or(())?;
+    let spec = h.strip_prefix("bytes=").ok_or(Unsatisfiable)?;
     if spec.contains(',') || size == 0 {
-        return Err(()); // one range at a time
+        return Err(Unsatisfiable); // one range at a time
     }
-    let (a, b) = spec.split_once('-').ok_or(())?;
+    let (a, b) = spec.split_once('-').ok_or(Unsatisfiable)?;
     let (first, last) = match (a.trim(), b.trim()) {
         ("", n) => {
-            let n: u64 = n.parse().map_err(|_| ())?;
+            let n: u64 = n.parse().map_err(|_| Unsatisfiable)?;
             if n == 0 {
-                return Err(());
+                return Err(Unsatisfiable);
             }
             (size.saturating_sub(n), size - 1)
         }
-        (f, "") => (f.parse().map_err(|_| ())?, size - 1),
+        (f, "") => (f.parse().map_err(|_| Unsatisfiable)?, size - 1),
         (f, l) => {
-            let (f, l): (u64, u64) = (f.parse().map_err(|_| ())?, l.parse().map_err(|_| ())?);
+            let (f, l): (u64, u64) = (f.parse().map_err(|_| Unsatisfiable)?, l.parse().map_err(|_| Unsatisfiable)?);
             (f, l.min(size - 1))
         }
     };
     if first > last || first >= size {
-        return Err(());
+        return Err(Unsatisfiable);
     }
     Ok(Some((first, last)))
 }
@@ -100,7 +104,7 @@ mod range_tests {
         assert_eq!(byte_range(Some("bytes=-10"), 100), Ok(Some((90, 99))));
         assert_eq!(byte_range(Some("bytes=50-500"), 100), Ok(Some((50, 99))));
         for bad in ["bytes=100-", "bytes=10-5", "bytes=-0", "items=0-1", "bytes=0-1,3-4", "bytes=x-1"] {
-            assert_eq!(byte_range(Some(bad), 100), Err(()), "{bad}");
+            assert_eq!(byte_range(Some(bad), 100), Err(Unsatisfiable), "{bad}");
         }
     }
 }

@@ -82,7 +82,7 @@ pub async fn download(req: &Request, env: &Env, config: &Config, a: &Admitted, p
     let header = req.headers().get("range").ok().flatten();
     let range = match updates::byte_range(header.as_deref(), size) {
         Ok(r) => r,
-        Err(()) => {
+        Err(updates::Unsatisfiable) => {
             let mut resp = body_response(Vec::new(), 416, "application/octet-stream");
             let _ = resp.headers_mut().set("content-range", &format!("bytes */{size}"));
             return Ok(resp);
