@@ -102,6 +102,7 @@ fn subscription_events_write_their_emails_and_audit_rows() {
     trial["trial_end"] = json!(now() + 3 * 86400);
     applied(&event("customer.subscription.trial_will_end", trial));
     applied(&event("customer.subscription.updated", subscription(&brand, &sub, &customer, "active")));
+    applied(&event("invoice.paid", invoice(&sub, &customer)));
     applied(&event("invoice.payment_action_required", invoice(&sub, &customer)));
     applied(&event("charge.refunded", json!({
         "id": unique("ch_"), "object": "charge", "customer": customer, "invoice": unique("in_"),
@@ -112,7 +113,11 @@ fn subscription_events_write_their_emails_and_audit_rows() {
     assert_eq!(templates, "trial_ending,subscription_activated,payment_action_required,refund_processed,subscription_canceled");
     assert_eq!(sql(&format!("select distinct to_email from email_outbox where brand_id = '{brand}'")), "founder@example.com");
     let actions = sql(&format!("select string_agg(action, ',' order by id) from audit_log where brand_id = '{brand}'"));
-    assert_eq!(actions, "subscription_checkout_completed,subscription_created,subscription_trial_will_end,subscription_updated,subscription_payment_action_required,subscription_refund_seen,subscription_deleted");
+    assert_eq!(actions, "subscription_checkout_completed,subscription_created,subscription_trial_will_end,subscription_activated,subscription_invoice_paid,subscription_payment_action_required,subscription_refund_seen,subscription_canceled");
+    // the changes of status keep where they came from and went to
+    let moves = sql(&format!("select string_agg(action || ':' || (detail->>'from') || '>' || (detail->>'to'), ',' order by id)
+                              from audit_log where brand_id = '{brand}' and action in ('subscription_activated', 'subscription_canceled')"));
+    assert_eq!(moves, "subscription_activated:trialing>active,subscription_canceled:active>canceled");
     checkout["id"] = json!("unused");
 }
 
@@ -223,4 +228,88 @@ fn plan_prices_come_from_configuration_and_name_the_plan_of_a_subscription() {
     assert_eq!(sql(&format!("select plan from brand_subscriptions where brand_id = '{brand}'")), "growth");
     assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{brand}' and action = 'subscription_updated'
                                 and detail->>'unknown_price' = 'price_someone_elses'")), 1);
+}
+
+fn day(epoch: i64) -> String {
+    chrono::DateTime::from_timestamp(epoch, 0).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+}
+
+fn period_end(brand: &str) -> i64 {
+    sql(&format!("select extract(epoch from current_period_end)::bigint from brand_subscriptions where brand_id = '{brand}'"))
+        .parse().unwrap_or_default()
+}
+
+/// A paid invoice of `sub` for `amount`, its period ending at `end`, billed to `email`.
+fn paid_invoice(sub: &str, customer: &str, email: Option<&str>, amount: i64, end: i64) -> Value {
+    let mut paid = invoice(sub, customer);
+    paid["customer_email"] = json!(email);
+    paid["amount_paid"] = json!(amount);
+    paid["lines"]["data"][0]["period"] = json!({"start": end - 30 * 86400, "end": end});
+    event("invoice.paid", paid)
+}
+
+/// Tests that read the languages of billing mail, one at a time: one of them changes the
+/// platform's setting for a moment.
+static LANGUAGES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+#[test]
+fn a_paid_invoice_moves_the_period_end_and_emails_activated_then_renewed() {
+    let _one = LANGUAGES.lock();
+    let (brand, _) = new_brand("renew", "USD", "es");
+    let (sub, customer) = billing_customer(&brand);
+    let contact = format!("{}@example.com", unique("billing"));
+    let mut created = event("customer.subscription.created", subscription(&brand, &sub, &customer, "incomplete"));
+    created["created"] = json!(now() - 100);
+    applied(&created);
+
+    // a trial's first invoice charges nothing: no email
+    applied(&paid_invoice(&sub, &customer, Some(&contact), 0, now() + 14 * 86400));
+    assert_eq!(count(&format!("select count(*) from email_outbox where brand_id = '{brand}'")), 0);
+
+    let first_end = now() + 30 * 86400;
+    applied(&paid_invoice(&sub, &customer, Some(&contact), 2900, first_end));
+    assert_eq!(period_end(&brand), first_end);
+    assert_eq!(sub_status(&brand), "active");
+    let activated = mail::newest(&contact, "subscription_activated");
+    let text = activated["text"].as_str().unwrap_or_default();
+    // the brand's language first, then English (the platform's default: both languages)
+    assert!(text.starts_with("¡Gracias! Tu plan starter está activo. El periodo actual termina el "), "{text}");
+    assert!(text.contains(&format!("termina el {}.", day(first_end))) && text.contains(&format!("ends on {}.", day(first_end))), "{text}");
+    let name = sql(&format!("select name from brands where id = '{brand}'"));
+    assert_eq!(activated["subject"], format!("Tu suscripción de {name} está activa · Your {name} subscription is active"));
+    assert_eq!(activated["to"], json!([contact]));
+
+    let next_end = first_end + 30 * 86400;
+    applied(&paid_invoice(&sub, &customer, Some(&contact), 2900, next_end));
+    assert_eq!(period_end(&brand), next_end, "the renewal moves the period end");
+    let renewed = mail::newest(&contact, "subscription_renewed");
+    let text = renewed["text"].as_str().unwrap_or_default();
+    assert!(text.contains(&format!("se renovó hasta el {}.", day(next_end))) && text.contains(&format!("renewed until {}.", day(next_end))), "{text}");
+    assert_eq!(count(&format!("select count(*) from email_outbox where brand_id = '{brand}' and template = 'subscription_activated'")), 1,
+               "a renewal is not announced as a first activation");
+    let audited = sql(&format!("select detail->>'current_period_end' from audit_log where brand_id = '{brand}'
+                                and action = 'subscription_invoice_paid' order by id desc limit 1"));
+    assert!(audited.starts_with(&day(next_end)), "{audited}");
+}
+
+#[test]
+fn billing_mail_goes_to_the_brand_admins_while_there_is_no_billing_contact() {
+    let _one = LANGUAGES.lock();
+    let (brand, host) = new_brand("admins", "USD", "en");
+    staff_token(&host); // the brand's admin account (e2e-admin-<brand>@example.com)
+    let (sub, customer) = billing_customer(&brand);
+    sql(&format!("update brand_subscriptions set plan = 'starter' where brand_id = '{brand}'"));
+    let end = now() + 30 * 86400;
+    applied(&paid_invoice(&sub, &customer, None, 2900, end));
+    let message = mail::newest(&format!("e2e-admin-{brand}@example.com"), "subscription_activated");
+    assert!(message["text"].as_str().is_some_and(|t| t.contains(&format!("ends on {}.", day(end)))), "{message}");
+    // the platform's setting: only the recipient's language
+    sql("update platform_settings set value = jsonb_set(value, '{languages}', '\"recipient\"') where key = 'email'");
+    let next = end + 30 * 86400;
+    applied(&paid_invoice(&sub, &customer, None, 2900, next));
+    let renewed = mail::newest(&format!("e2e-admin-{brand}@example.com"), "subscription_renewed");
+    sql("update platform_settings set value = jsonb_set(value, '{languages}', '\"both\"') where key = 'email'");
+    let name = sql(&format!("select name from brands where id = '{brand}'"));
+    assert_eq!(renewed["subject"], format!("Your {name} subscription was renewed"), "{renewed}");
+    assert!(renewed["text"].as_str().is_some_and(|t| !t.contains("Gracias")), "{renewed}");
 }

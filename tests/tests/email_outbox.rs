@@ -67,8 +67,9 @@ fn outbox_is_delivered_after_the_email_api_fails_twice_and_the_dead_letter_after
     assert_eq!(sends.iter().map(|s| s["status"].as_i64().unwrap_or(0)).collect::<Vec<_>>(), [500, 500, 200]);
     let msg: Value = serde_json::from_str(sends[2]["body"].as_str().unwrap_or("{}")).unwrap_or(Value::Null);
     assert_eq!(msg["to"], json!(["cliente@example.com"]));
-    assert_eq!(msg["subject"], format!("Globex Tienda: pedido {number} confirmado"));
-    assert!(msg["text"].as_str().is_some_and(|t| t.contains("25,00\u{a0}€")), "{msg}");
+    // both languages (the default), the brand's first, each formatting the amount its way
+    assert_eq!(msg["subject"], format!("Globex Tienda: pedido {number} confirmado · Globex Tienda: order {number} confirmed"));
+    assert!(msg["text"].as_str().is_some_and(|t| t.starts_with("Gracias") && t.contains("25,00\u{a0}€") && t.contains("€25.00")), "{msg}");
     assert!(msg["from"].as_str().is_some_and(|f| f.starts_with("\"Globex Tienda\" <")), "{msg}");
     // once sent, never sent again
     only_due(&id);
@@ -197,4 +198,43 @@ fn requests_sending_their_own_mail_and_concurrent_cron_runs_never_send_one_row_t
         assert_eq!(row(&id), ("sent".to_owned(), 1), "{email}: one claim, one send");
         assert_eq!(sends_of(&id).len(), 1, "{email}: the email API saw it once");
     }
+}
+
+#[test]
+fn a_brand_chooses_both_languages_or_the_recipients_only_for_its_mail() {
+    let _one = CRON.lock();
+    let (brand, host) = new_brand("langs", "EUR", "es");
+    let queue = || {
+        let id = sql(&format!(
+            "insert into email_outbox (brand_id, to_email, template, locale, payload)
+             values ('{brand}', '{}@example.com', 'order_shipped', 'es', '{{\"order_number\": 7, \"tracking_number\": \"1Z9\"}}') returning id",
+            unique("to")));
+        id.lines().last().unwrap_or_default().to_owned()
+    };
+    let sent = |id: &str| -> Value {
+        only_due(id);
+        run_cron();
+        let send = sends_of(id).pop().unwrap_or_else(|| panic!("{id} was not sent"));
+        serde_json::from_str(send["body"].as_str().unwrap_or("{}")).unwrap_or(Value::Null)
+    };
+    let name = sql(&format!("select name from brands where id = '{brand}'"));
+    let both = sent(&queue());
+    assert_eq!(both["subject"], format!("{name}: pedido 7 enviado · {name}: order 7 shipped"));
+    let html = both["html"].as_str().unwrap_or_default();
+    assert!(html.find("<section lang=\"es\">") < html.find("<section lang=\"en\">") && html.contains("<section lang=\"en\">"), "{html}");
+
+    // the brand's admin asks for the recipient's language only
+    let r = admin("PATCH", &host, "/api/v1/admin/settings/email", Some(json!({"email_languages": "recipient"})));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["email_languages"], "recipient");
+    assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{brand}' and action = 'email_settings_changed'")), 1);
+    let one = sent(&queue());
+    assert_eq!(one["subject"], format!("{name}: pedido 7 enviado"));
+    let text = one["text"].as_str().unwrap_or_default();
+    assert!(text.contains("1Z9") && !text.contains("shipped") && !text.contains("on its way"), "{text}");
+    assert!(!one["html"].as_str().unwrap_or_default().contains("lang=\"en\""), "{one}");
+
+    let r = admin("PATCH", &host, "/api/v1/admin/settings/email", Some(json!({"email_languages": "french"})));
+    assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_email_languages"), "{}", r.body);
+    assert_eq!(sql(&format!("select email_languages from brands where id = '{brand}'")), "recipient");
 }

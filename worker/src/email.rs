@@ -95,7 +95,8 @@ async fn deliver(config: &Config, ids: Option<&[String]>) -> Result<Report, Stri
 
 async fn send(config: &Config, message: &outbox::Message) -> Result<String, String> {
     let brand = message.brand_name.as_deref().unwrap_or("Shoal");
-    let rendered = email::render(&message.template, message.locale.as_deref().unwrap_or("en"), brand, &message.payload)
+    let languages = email::Languages::parse(message.languages.as_deref());
+    let rendered = email::render_in(&message.template, message.locale.as_deref().unwrap_or("en"), languages, brand, &message.payload)
         .ok_or_else(|| format!("unknown template {}", message.template))?;
     let body = serde_json::json!({
         // the brand's name is data: quoted and stripped of line breaks (header injection)

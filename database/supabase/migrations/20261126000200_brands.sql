@@ -8,6 +8,9 @@ create table public.brands (
   name            text not null check (length(name) between 1 and 120),
   currency        char(3) not null check (currency ~ '^[A-Z]{3}$'),
   locale          text not null default 'en' check (locale in ('en', 'es')),
+  -- the languages of its shopper and staff email: `both` (Spanish and English in one
+  -- message, the recipient's first) or `recipient` (only the recipient's); docs/auth.md "Email"
+  email_languages text not null default 'both' check (email_languages in ('both', 'recipient')),
   status          text not null default 'active' check (status in ('active', 'suspended')),
   theme           jsonb not null default '{}'::jsonb,
   stripe_account  text check (stripe_account is null or stripe_account ~ '^acct_[A-Za-z0-9]+$'),

@@ -23,6 +23,9 @@ create table public.email_outbox (
   to_email        text not null,
   template        text not null,
   locale          text not null default 'en',
+  -- who the mail is from: the brand (shopper and staff mail, its `email_languages`) or the
+  -- platform (sign-up, billing: platform_settings `email`.`languages`)
+  sender          text not null default 'brand' check (sender in ('brand', 'platform')),
   payload         jsonb not null default '{}'::jsonb,
   status          text not null default 'pending' check (status in ('pending', 'sent', 'dead')),
   attempts        integer not null default 0,
@@ -68,6 +71,18 @@ returns void language sql security definer set search_path = '' as $$
      and (shoal_private.claim_brand() is null or p_brand_id is not distinct from shoal_private.claim_brand())
 $$;
 grant execute on function shoal_private.enqueue_email(uuid, text, text, jsonb) to authenticated;
+
+-- Mail the platform sends about a brand (sign-up, billing): in the brand's locale, in the
+-- languages the platform's setting names. Called only by definer functions that own their
+-- caller checks (webhooks, sign-up); no caller may run it.
+create function shoal_private.enqueue_platform_email(p_brand_id uuid, p_to text, p_template text, p_payload jsonb)
+returns void language sql set search_path = '' as $$
+  insert into public.email_outbox (brand_id, to_email, template, locale, sender, payload)
+  select p_brand_id, p_to, p_template, coalesce(b.locale, 'en'), 'platform', coalesce(p_payload, '{}'::jsonb)
+    from (select 1) one left join public.brands b on b.id = p_brand_id
+   where p_to is not null and p_to <> ''
+$$;
+revoke execute on function shoal_private.enqueue_platform_email(uuid, text, text, jsonb) from public;
 
 -- The audit row of a staff action, written as the caller: brand and actor come from the
 -- token, never from an argument. SECURITY DEFINER because the log is append-only and no

@@ -15,6 +15,10 @@ create table public.brand_subscriptions (
   trial_end               timestamptz,
   cancel_at_period_end    boolean not null default false,
   grace_period_ends_at    timestamptz,
+  -- the Stripe subscription whose invoice was last paid (an amount above zero): the next
+  -- paid invoice of another subscription is its first (the "activated" email), one of the
+  -- same subscription a renewal (the "renewed" email)
+  paid_subscription_id    text,
   -- `created` of the newest subscription event applied: older ones arrive late and are skipped
   last_event_created      bigint not null default 0,
   updated_at              timestamptz not null default now()

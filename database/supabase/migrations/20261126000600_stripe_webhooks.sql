@@ -429,10 +429,24 @@ language sql stable security definer set search_path = '' as $$
                             'invalidate_hosts', shoal_private.brand_hosts(p_brand_id))
 $$;
 
+-- Billing mail is the platform's (its languages setting, 000900) and goes to the brand's
+-- billing contact (the Stripe customer's email), or to its active brand admins while Shoal
+-- knows no billing contact.
 create function shoal_private.billing_email(p_sub public.brand_subscriptions, p_template text, p_detail jsonb)
-returns void language sql security definer set search_path = '' as $$
-  select shoal_private.enqueue_email(p_sub.brand_id, p_sub.billing_email, p_template,
-    jsonb_build_object('plan', p_sub.plan, 'status', p_sub.status) || coalesce(p_detail, '{}'::jsonb))
+returns void language plpgsql security definer set search_path = '' as $$
+declare
+  v_to text;
+begin
+  for v_to in
+    select p_sub.billing_email where p_sub.billing_email is not null
+    union
+    select a.email from public.memberships m join public.accounts a on a.id = m.account_id
+     where p_sub.billing_email is null and m.brand_id = p_sub.brand_id and m.role = 'brand_admin' and m.status = 'active'
+  loop
+    perform shoal_private.enqueue_platform_email(p_sub.brand_id, v_to, p_template,
+      jsonb_build_object('plan', p_sub.plan, 'status', p_sub.status) || coalesce(p_detail, '{}'::jsonb));
+  end loop;
+end
 $$;
 
 -- A subscription Checkout Session completed: binds the subscription to the brand whose
@@ -506,12 +520,17 @@ begin
       updated_at = now()
    where brand_id = v_sub.brand_id
   returning * into v_sub;
-  if v_new = 'active' and v_old is distinct from 'active' then
-    perform shoal_private.billing_email(v_sub, 'subscription_activated', '{}');
-  elsif v_new = 'canceled' and v_old is distinct from 'canceled' then
+  -- the "activated" email goes with the paid invoice (on_invoice), which every activation
+  -- brings, so it can say until when; a cancellation has no invoice
+  if v_new = 'canceled' and v_old is distinct from 'canceled' then
     perform shoal_private.billing_email(v_sub, 'subscription_canceled', '{}');
   end if;
-  perform shoal_private.audit(v_sub.brand_id, 'stripe', 'subscription_' || replace(v_type, 'customer.subscription.', ''),
+  -- a change of status into active or canceled is named for it (docs/auth.md "Audit log");
+  -- any other snapshot by its event (subscription_created, _updated, _deleted)
+  perform shoal_private.audit(v_sub.brand_id, 'stripe',
+    case when v_new = 'active' and v_old is distinct from 'active' then 'subscription_activated'
+         when v_new = 'canceled' and v_old is distinct from 'canceled' then 'subscription_canceled'
+         else 'subscription_' || replace(v_type, 'customer.subscription.', '') end,
     v_obj->>'id', jsonb_build_object('event_id', p_event->>'id', 'from', v_old, 'to', v_new, 'plan', v_sub.plan)
       || case when v_price is not null and v_plan is null then jsonb_build_object('unknown_price', v_price) else '{}'::jsonb end);
   return shoal_private.billing_result(v_sub.brand_id, 'applied');
@@ -526,6 +545,9 @@ declare
   v_sub public.brand_subscriptions;
   v_grace_days int;
   v_created bigint := coalesce((p_event->>'created')::bigint, 0);
+  v_old text;
+  v_paid_before text;
+  v_charged boolean := coalesce((v_obj->>'amount_paid')::bigint, 0) > 0;
 begin
   v_sub := shoal_private.find_subscription(p_event, v_obj->>'subscription', v_obj->>'customer');
   if v_sub.brand_id is null then
@@ -538,7 +560,11 @@ begin
       -- A paid invoice settles a subscription that was behind (past_due, unpaid, incomplete),
       -- unless a newer subscription snapshot was applied since. It never revives a canceled
       -- one: Stripe does not either, so a late or leftover invoice of a canceled
-      -- subscription is recorded and changes nothing.
+      -- subscription is recorded and changes nothing (and sends nothing).
+      -- A charged invoice (above zero: a trial's first invoice of nothing is not) sends the
+      -- "activated" email when it is the first of its subscription, "renewed" otherwise.
+      v_old := v_sub.status;
+      v_paid_before := v_sub.paid_subscription_id;
       update public.brand_subscriptions set
           status = case when status in ('past_due', 'unpaid', 'incomplete') and v_created >= last_event_created
                         then 'active' else status end,
@@ -546,10 +572,23 @@ begin
             else coalesce(to_timestamp((v_obj->'lines'->'data'->0->'period'->>'end')::bigint),
                           to_timestamp((v_obj->>'period_end')::bigint), current_period_end) end,
           grace_period_ends_at = case when status = 'canceled' then grace_period_ends_at else null end,
+          paid_subscription_id = case when status <> 'canceled' and v_charged
+                                      then coalesce(v_obj->>'subscription', paid_subscription_id) else paid_subscription_id end,
           updated_at = now()
        where brand_id = v_sub.brand_id returning * into v_sub;
+      if v_sub.status = 'active' and v_old is distinct from 'active' then
+        perform shoal_private.audit(v_sub.brand_id, 'stripe', 'subscription_activated', v_obj->>'subscription',
+          jsonb_build_object('event_id', p_event->>'id', 'from', v_old, 'to', v_sub.status, 'plan', v_sub.plan));
+      end if;
+      if v_sub.status <> 'canceled' and v_charged then
+        perform shoal_private.billing_email(v_sub,
+          case when v_paid_before is distinct from v_sub.paid_subscription_id then 'subscription_activated'
+               else 'subscription_renewed' end,
+          jsonb_build_object('period_end', to_char(v_sub.current_period_end at time zone 'UTC', 'YYYY-MM-DD')));
+      end if;
       perform shoal_private.audit(v_sub.brand_id, 'stripe', 'subscription_invoice_paid', v_obj->>'id',
-        jsonb_build_object('event_id', p_event->>'id', 'amount_paid', v_obj->'amount_paid'));
+        jsonb_build_object('event_id', p_event->>'id', 'amount_paid', v_obj->'amount_paid',
+                           'current_period_end', v_sub.current_period_end));
     when 'invoice.payment_failed' then
       select coalesce((value->>'grace_period_days')::int, 7) into v_grace_days
         from public.platform_settings where key = 'billing';

@@ -52,6 +52,14 @@ $$;
 create trigger email_outbox_announce_queued after insert on public.email_outbox
   referencing new table as added for each statement execute function shoal_private.announce_queued_emails();
 
+-- The languages of the platform's own mail (sign-up, billing), as `brands.email_languages`
+-- is for a brand's: `both` (Spanish and English in one message, the recipient's first) or
+-- `recipient`. A row, not a worker variable: the mail is rendered from what this claim
+-- answers, the setting changes without a deploy, and platform_settings already holds the
+-- platform's other operator settings (billing).
+insert into public.platform_settings (key, value) values ('email', '{"languages": "both"}')
+on conflict (key) do nothing;
+
 -- p_ids: only these rows (the immediate path after a request); null: any due row (cron).
 create function public.claim_due_emails(p_limit integer, p_lease_seconds integer, p_ids uuid[] default null)
 returns jsonb
@@ -79,8 +87,12 @@ as $$
   )
   select coalesce(jsonb_agg(jsonb_build_object(
     'id', c.id, 'to', c.to_email, 'template', c.template, 'locale', c.locale, 'payload', c.payload,
-    'attempts', c.attempts, 'brand_name', coalesce(b.name, 'Shoal')) order by c.created_at), '[]'::jsonb)
+    'attempts', c.attempts, 'brand_name', coalesce(b.name, 'Shoal'),
+    -- read at delivery, so a changed setting applies to mail still waiting
+    'languages', case when c.sender = 'platform' then coalesce(p.value->>'languages', 'both')
+                      else coalesce(b.email_languages, 'both') end) order by c.created_at), '[]'::jsonb)
   from claimed c left join public.brands b on b.id = c.brand_id
+  left join public.platform_settings p on p.key = 'email'
 $$;
 
 create function public.mark_email_sent(p_id uuid, p_provider_id text)
@@ -114,3 +126,27 @@ revoke execute on function public.claim_due_emails(integer, integer, uuid[]), pu
 grant execute on function public.claim_due_emails(integer, integer, uuid[]), public.mark_email_sent(uuid, text),
   public.mark_email_failed(uuid, text, integer) to service_role;
 
+
+-- The brand's email languages (`brands.email_languages`), as the staff member: only their
+-- own brand's row, for the roles that manage the brand's settings (those of
+-- admin_set_security, 001500); audited as `email_settings_changed`.
+create function public.admin_set_email_languages(p_languages text)
+returns jsonb language plpgsql set search_path = '' as $$
+begin
+  perform shoal_private.require_staff('manage_members');
+  if p_languages is null or p_languages not in ('both', 'recipient') then
+    raise exception using errcode = 'PT422', message = 'invalid_email_languages';
+  end if;
+  update public.brands set email_languages = p_languages where id = shoal_private.claim_brand();
+  if not found then
+    raise exception using errcode = '42501', message = 'not allowed: manage_members';
+  end if;
+  perform shoal_private.staff_audit('email_settings_changed', shoal_private.claim_brand()::text,
+    jsonb_build_object('email_languages', p_languages));
+  return jsonb_build_object('email_languages', p_languages);
+end
+$$;
+-- (who may update the brand row: the one update policy of 000200, brand and super admins)
+grant update (email_languages) on public.brands to authenticated;
+revoke execute on function public.admin_set_email_languages(text) from public, anon, service_role;
+grant execute on function public.admin_set_email_languages(text) to authenticated;

@@ -164,8 +164,8 @@ begin
   if v_account is null then
     select locale into v_existing_locale from public.accounts where email = v_email;
     -- one notice an hour at most, so sign-up cannot be used to flood someone's inbox
-    insert into public.email_outbox (brand_id, to_email, template, locale, payload)
-    select null, v_email, 'signup_attempt_notice', coalesce(v_existing_locale, 'en'),
+    insert into public.email_outbox (brand_id, to_email, template, locale, sender, payload)
+    select null, v_email, 'signup_attempt_notice', coalesce(v_existing_locale, 'en'), 'platform',
            jsonb_build_object('host', p_slug || '.' || p_platform_host)
      where not exists (select 1 from public.email_outbox where to_email = v_email and template = 'signup_attempt_notice'
                           and created_at > now() - interval '1 hour');
@@ -174,7 +174,7 @@ begin
   else
     insert into public.memberships (brand_id, account_id, role) values (v_brand, v_account, 'brand_admin');
     perform shoal_private.new_code(v_account, 'verify_email', p_code_hash, null);
-    perform shoal_private.enqueue_email(v_brand, v_email, 'verification_code', jsonb_build_object('code', p_code));
+    perform shoal_private.enqueue_platform_email(v_brand, v_email, 'verification_code', jsonb_build_object('code', p_code));
     perform shoal_private.audit(v_brand, v_account::text, 'brand_registered', v_brand::text, jsonb_build_object('slug', p_slug));
   end if;
   return jsonb_build_object('brand_id', v_brand, 'host', p_slug || '.' || p_platform_host);

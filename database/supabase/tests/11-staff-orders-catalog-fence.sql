@@ -5,7 +5,7 @@ select tests.staff('a1000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8
 select tests.staff('a2000000-0000-4000-8000-0000000000a2', 'a0000000-0000-4000-8000-00000000000a', 'editor');
 select tests.staff('a3000000-0000-4000-8000-0000000000a3', 'a0000000-0000-4000-8000-00000000000a', 'read_only');
 select tests.staff('a4000000-0000-4000-8000-0000000000a4', 'a0000000-0000-4000-8000-00000000000a', 'super_admin');
-select plan(44);
+select plan(48);
 
 -- The staff functions of orders, catalog, billing, data, audit, security and releases run
 -- as the caller (SECURITY INVOKER): brand A's staff token naming brand B's rows reads and
@@ -111,6 +111,14 @@ select is(public.admin_set_security(true) ->> 'require_mfa_for_admins', 'true', 
 select tests.act_as_superuser();
 select is((select string_agg(require_mfa_for_admins::text, ',' order by slug) from public.brands where slug in ('acme', 'globex')),
   'true,false', 'brands: only the token''s brand changed');
+select tests.as_('a_viewer');
+select throws_ok($$select public.admin_set_email_languages('recipient')$$, '42501', null, 'admin_set_email_languages: read_only cannot change it');
+select tests.as_('a_admin');
+select is(public.admin_set_email_languages('recipient') ->> 'email_languages', 'recipient', 'admin_set_email_languages: an admin sets its own brand');
+select throws_ok($$select public.admin_set_email_languages('fr')$$, 'PT422', 'invalid_email_languages', 'admin_set_email_languages: only both or recipient');
+select tests.act_as_superuser();
+select is((select string_agg(email_languages, ',' order by slug) from public.brands where slug in ('acme', 'globex')),
+  'recipient,both', 'brands: only the token''s brand''s email languages changed');
 
 -- ---------------------------------------------------------------- billing
 select tests.as_('a_admin');
@@ -146,7 +154,7 @@ select is((select string_agg(version || ':' || created_by || ':' || yanked, ',' 
 select is((select array_agg(p.proname::text order by p.proname) from pg_proc p join pg_namespace n on n.oid = p.pronamespace
             where n.nspname = 'public' and has_function_privilege('anon', p.oid, 'execute')
               and p.proname in ('admin_get_order', 'staff_transition_order', 'admin_update_product', 'admin_export',
-                                'admin_erase_customer', 'admin_audit_log', 'admin_set_security', 'brand_billing_state',
+                                'admin_erase_customer', 'admin_audit_log', 'admin_set_security', 'admin_set_email_languages', 'brand_billing_state',
                                 'admin_bind_billing_customer', 'admin_publish_release', 'admin_yank_release', 'admin_list_releases')),
   null, 'shoppers (anon) may execute none of the staff functions');
 select tests.as_('a_device');

@@ -1,5 +1,7 @@
 //! Transactional emails: every template in English and Spanish, as text and HTML. The
 //! outbox row names the template, the locale and the data; rendering happens at delivery.
+//! A message carries both languages, the recipient's first, unless the sender's setting
+//! (`brands.email_languages`, the platform's `email` setting) asks for the recipient's only.
 
 use crate::money;
 
@@ -10,7 +12,7 @@ pub struct Email {
     pub html: String,
 }
 
-pub const TEMPLATES: [&str; 17] = [
+pub const TEMPLATES: [&str; 18] = [
     "verification_code",
     "signup_attempt_notice",
     "password_reset",
@@ -21,6 +23,7 @@ pub const TEMPLATES: [&str; 17] = [
     "password_changed",
     "member_invitation",
     "subscription_activated",
+    "subscription_renewed",
     "subscription_canceled",
     "payment_failed",
     "refund_processed",
@@ -53,8 +56,11 @@ fn source(template: &str, es: bool) -> Option<(&'static str, &'static str)> {
         ("password_changed", true) => ("Se cambió tu contraseña de {brand}", "Se acaba de cambiar la contraseña de tu cuenta y se cerraron tus otras sesiones. Si no fuiste tú, restablece tu contraseña y contacta con soporte enseguida."),
         ("member_invitation", false) => ("You are invited to {brand}", "You have been invited to join {brand} as {role}. Accept here: {invite_url}"),
         ("member_invitation", true) => ("Te han invitado a {brand}", "Te han invitado a unirte a {brand} como {role}. Acepta aquí: {invite_url}"),
-        ("subscription_activated", false) => ("Your {brand} subscription is active", "Thank you! Your {plan} plan is active."),
-        ("subscription_activated", true) => ("Tu suscripción de {brand} está activa", "¡Gracias! Tu plan {plan} está activo."),
+        // the first paid invoice of a subscription; later ones are renewals
+        ("subscription_activated", false) => ("Your {brand} subscription is active", "Thank you! Your {plan} plan is active. The current period ends on {period_end}."),
+        ("subscription_activated", true) => ("Tu suscripción de {brand} está activa", "¡Gracias! Tu plan {plan} está activo. El periodo actual termina el {period_end}."),
+        ("subscription_renewed", false) => ("Your {brand} subscription was renewed", "Thank you! We received your payment and your {plan} plan was renewed until {period_end}."),
+        ("subscription_renewed", true) => ("Se renovó tu suscripción de {brand}", "¡Gracias! Recibimos tu pago y tu plan {plan} se renovó hasta el {period_end}."),
         ("subscription_canceled", false) => ("Your {brand} subscription was canceled", "Your {plan} plan was canceled. You can subscribe again at any time."),
         ("subscription_canceled", true) => ("Se canceló tu suscripción de {brand}", "Tu plan {plan} se canceló. Puedes volver a suscribirte cuando quieras."),
         ("payment_failed", false) => ("Payment failed for {brand}", "We could not charge your subscription. Please update your payment method before {grace_period_ends_at} to keep your shop open: {invoice_url}"),
@@ -118,11 +124,38 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
-/// Renders `template` for `locale` (`es` or English) with the brand's name and the outbox
-/// payload. Missing payload values render as "—" rather than leaving a placeholder.
-pub fn render(template: &str, locale: &str, brand: &str, payload: &serde_json::Value) -> Option<Email> {
-    let es = locale == "es";
+/// The languages a message carries: the sender's setting (a brand's `email_languages` for
+/// its shopper and staff mail, the platform's for sign-up and billing mail).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Languages {
+    /// Spanish and English in one message, the recipient's language first (the default).
+    Both,
+    /// The recipient's language only.
+    Recipient,
+}
+
+impl Languages {
+    /// The setting as stored; anything but `recipient` (absent included) is the default.
+    pub fn parse(setting: Option<&str>) -> Self {
+        match setting {
+            Some("recipient") => Self::Recipient,
+            _ => Self::Both,
+        }
+    }
+}
+
+/// One language's rendering of a template.
+struct Part {
+    lang: &'static str,
+    subject: String,
+    text: String,
+    /// each link of the message (a `*_url` value) as HTML paragraphs, http(s) only
+    links: String,
+}
+
+fn part(template: &str, es: bool, brand: &str, payload: &serde_json::Value) -> Option<Part> {
     let (subject, body) = source(template, es)?;
+    let lang = if es { "es" } else { "en" };
     let mut values = vec![("brand".to_owned(), brand.to_owned())];
     if let Some(obj) = payload.as_object() {
         for (k, v) in obj {
@@ -136,22 +169,59 @@ pub fn render(template: &str, locale: &str, brand: &str, payload: &serde_json::V
     }
     if let (Some(amount), Some(currency)) = (payload["amount"].as_i64(), payload["currency"].as_str()) {
         values.retain(|(k, _)| k != "amount");
-        values.push(("amount".into(), money::format(amount, currency, if es { "es" } else { "en" })));
+        values.push(("amount".into(), money::format(amount, currency, lang)));
     }
     // one pass from the original template; the subject is a header, so no line breaks
     let subject = header_text(&fill(subject, &values));
     let text = fill(body, &values);
-    // each link of the message (a `*_url` value) also as a link to click, http(s) only
     let links: String = values
         .iter()
         .filter(|(k, v)| k.ends_with("_url") && (v.starts_with("https://") || v.starts_with("http://")) && body.contains(&format!("{{{k}}}")))
         .map(|(_, v)| format!("<p><a href=\"{}\">{}</a></p>", escape(v), escape(v)))
         .collect();
+    Some(Part { lang, subject, text, links })
+}
+
+fn html_section(p: &Part) -> String {
+    format!(
+        "<section lang=\"{}\"><h1 style=\"font-size: 1.2rem\">{}</h1><p>{}</p>{}</section>",
+        p.lang,
+        escape(&p.subject),
+        escape(&p.text),
+        p.links
+    )
+}
+
+/// Renders `template` for `locale` (`es` or English) only, with the brand's name and the
+/// outbox payload. Missing payload values render as "—" rather than leaving a placeholder.
+pub fn render(template: &str, locale: &str, brand: &str, payload: &serde_json::Value) -> Option<Email> {
+    render_in(template, locale, Languages::Recipient, brand, payload)
+}
+
+/// Renders `template` in `languages`, the recipient's `locale` first. Both languages: the
+/// subjects joined by " · ", the texts as two blocks with a rule and the second language
+/// named between them, the HTML as two `<section lang>`.
+pub fn render_in(template: &str, locale: &str, languages: Languages, brand: &str, payload: &serde_json::Value) -> Option<Email> {
+    let es = locale == "es";
+    let first = part(template, es, brand, payload)?;
+    let second = match languages {
+        Languages::Both => Some(part(template, !es, brand, payload)?),
+        Languages::Recipient => None,
+    };
+    let (subject, text, sections) = match &second {
+        None => (first.subject.clone(), first.text.clone(), html_section(&first)),
+        Some(other) => {
+            let heading = if other.lang == "es" { "En español" } else { "In English" };
+            (
+                header_text(&format!("{} · {}", first.subject, other.subject)),
+                format!("{}\n\n----------------------------------------\n{heading}:\n\n{}", first.text, other.text),
+                format!("{}<hr>{}", html_section(&first), html_section(other)),
+            )
+        }
+    };
     let html = format!(
-        "<!doctype html><html lang=\"{}\"><body style=\"font-family: system-ui, sans-serif\"><h1 style=\"font-size: 1.2rem\">{}</h1><p>{}</p>{links}<p style=\"color: #777\">{}</p></body></html>",
-        if es { "es" } else { "en" },
-        escape(&subject),
-        escape(&text),
+        "<!doctype html><html lang=\"{}\"><body style=\"font-family: system-ui, sans-serif\">{sections}<p style=\"color: #777\">{}</p></body></html>",
+        first.lang,
         escape(brand)
     );
     Some(Email { subject, text, html })
@@ -166,11 +236,11 @@ mod tests {
         json!({"code": "123456", "new_email": "new@example.com", "role": "editor", "invite_url": "https://x/i",
                "plan": "starter", "grace_period_ends_at": "2026-12-01", "invoice_url": "https://x/inv",
                "amount": 1250, "currency": "EUR", "trial_end": "2026-12-03", "order_number": 1001,
-               "tracking_number": "1Z", "host": "new.shoal.example"})
+               "tracking_number": "1Z", "host": "new.shoal.example", "period_end": "2026-12-31"})
     }
 
     #[test]
-    fn every_template_renders_in_both_languages_with_nothing_missing() {
+    fn every_template_renders_in_each_language_alone_with_nothing_missing() {
         for t in TEMPLATES {
             let en = render(t, "en", "Acme", &payload()).unwrap_or_else(|| panic!("{t} en"));
             let es = render(t, "es", "Acme", &payload()).unwrap_or_else(|| panic!("{t} es"));
@@ -181,6 +251,47 @@ mod tests {
             }
             assert_ne!(en.subject, es.subject, "{t} is translated");
         }
+    }
+
+    #[test]
+    fn every_template_renders_in_both_languages_in_one_message_recipients_first() {
+        for t in TEMPLATES {
+            for (locale, other) in [("en", "es"), ("es", "en")] {
+                let both = render_in(t, locale, Languages::Both, "Acme", &payload()).unwrap_or_else(|| panic!("{t} {locale}"));
+                let mine = render(t, locale, "Acme", &payload()).unwrap_or_else(|| panic!("{t} {locale}"));
+                let theirs = render(t, other, "Acme", &payload()).unwrap_or_else(|| panic!("{t} {other}"));
+                // nothing missing: no placeholder, no "—" for an absent value, no template key
+                for field in [&both.subject, &both.text, &both.html] {
+                    assert!(!field.contains('{') && !field.contains('}') && !field.contains('—') && !field.contains(t), "{t} {locale}: {field}");
+                }
+                assert!(!both.subject.contains('\n'), "{t}");
+                // both languages, the recipient's first
+                assert_eq!(both.subject, format!("{} · {}", mine.subject, theirs.subject), "{t} {locale}");
+                assert!(both.text.starts_with(&mine.text) && both.text.ends_with(&theirs.text), "{t} {locale}: {}", both.text);
+                assert!(both.text.contains(if other == "es" { "\nEn español:\n" } else { "\nIn English:\n" }), "{t}: {}", both.text);
+                let first = both.html.find(&format!("<section lang=\"{locale}\">")).unwrap_or_else(|| panic!("{t} {locale}: {}", both.html));
+                let second = both.html.find(&format!("<section lang=\"{other}\">")).unwrap_or_else(|| panic!("{t} {other}: {}", both.html));
+                assert!(first < second, "{t}");
+                assert!(both.html.starts_with(&format!("<!doctype html><html lang=\"{locale}\">")), "{t}");
+                assert!(both.html.contains(&escape(&mine.text)) && both.html.contains(&escape(&theirs.text)), "{t}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_recipient_setting_renders_one_language_and_anything_else_both() {
+        assert_eq!(Languages::parse(Some("recipient")), Languages::Recipient);
+        for setting in [None, Some("both"), Some("nonsense")] {
+            assert_eq!(Languages::parse(setting), Languages::Both, "{setting:?}");
+        }
+        let one = render_in("verification_code", "es", Languages::Recipient, "Acme", &payload()).unwrap_or_else(|| panic!("render"));
+        assert_eq!(one.subject, "Tu código de verificación de Acme");
+        assert!(!one.text.contains("verification") && !one.html.contains("lang=\"en\""), "{one:?}");
+        let both = render_in("verification_code", "es", Languages::Both, "Acme", &payload()).unwrap_or_else(|| panic!("render"));
+        assert_eq!(both.subject, "Tu código de verificación de Acme · Your Acme verification code");
+        // each language formats amounts its own way
+        let refund = render_in("refund_processed", "en", Languages::Both, "Acme", &payload()).unwrap_or_else(|| panic!("render"));
+        assert!(refund.text.contains("€12.50") && refund.text.contains("12,50\u{a0}€"), "{}", refund.text);
     }
 
     #[test]

@@ -88,6 +88,10 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             require(&caller, Action::ManageMembers)?;
             staff::security::set(config, &caller, read_body(&mut req).await?).await
         }
+        (Method::Patch, ["settings", "email"]) => {
+            require(&caller, Action::ManageMembers)?;
+            staff::email_settings::set(config, &caller, read_body(&mut req).await?).await
+        }
         (Method::Get, ["export"]) => {
             require(&caller, Action::ManageData)?;
             staff::data::export(config, &caller).await

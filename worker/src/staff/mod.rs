@@ -13,6 +13,7 @@ pub mod payments;
 pub mod products;
 pub mod releases;
 pub mod security;
+pub mod email_settings;
 pub mod devices;
 pub mod custom_hostnames;
 pub mod domains;

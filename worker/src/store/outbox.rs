@@ -18,6 +18,9 @@ pub struct Message {
     pub brand_name: Option<String>,
     #[serde(default)]
     pub payload: serde_json::Value,
+    /// The sender's languages setting (`both` | `recipient`), see `email::Languages`.
+    #[serde(default)]
+    pub languages: Option<String>,
 }
 
 async fn rpc(config: &Config, function: &str, args: serde_json::Value) -> Result<serde_json::Value, AppError> {
