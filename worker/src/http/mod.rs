@@ -159,7 +159,7 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
 /// budget a request spends (`api_budget`). A device's budget is spent by the edge router
 /// right after admission, where its id is known (`edge::handle`).
 async fn spend_api_budget(req: &Request, env: &Env, site: Site, path: &str) -> Result<(), AppError> {
-    match api_budget(site, &req.method().to_string(), path) {
+    match api_budget(site, req.method().as_ref(), path) {
         ApiBudget::Client => crate::rate_limit::api(env, &crate::rate_limit::client_ip(req)).await,
         ApiBudget::Device | ApiBudget::Exempt => Ok(()),
     }
