@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use serde::Deserialize;
-use shoal_domain::rate_limit::{client_key, decide, expires_at_ms, Decision, Window};
+use shoal_domain::rate_limit::{client_key, decide, expires_at_ms, Decision, Window, API_PER_MINUTE};
 use worker::{durable_object, Date, DurableObject, Env, Request, RequestInit, Response, Result as WResult, State};
 
 use crate::error::AppError;
@@ -104,4 +104,10 @@ pub async fn check(env: &Env, action: &str, ip: &str, limit: i64, window_secs: i
     } else {
         Err(AppError::RateLimited(decision.retry_after.max(1)))
     }
+}
+
+/// The general API limit for one client (an IP, or `device_client` for an admitted
+/// device); which requests spend it is `shoal_domain::rate_limit::api_budget`.
+pub async fn api(env: &Env, client: &str) -> Result<(), AppError> {
+    check(env, "api", client, API_PER_MINUTE, 60).await
 }

@@ -23,6 +23,56 @@ pub fn client_key(ip: &str) -> String {
     }
 }
 
+/// Requests per client per minute on every API route: the general limit, on top of the
+/// tighter limits of single actions (sign-in, codes, checkout, cart writes …).
+pub const API_PER_MINUTE: i64 = 100;
+
+/// The host a request came to: the platform's own, a brand's, or the devices' edge host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Site {
+    Platform,
+    Brand,
+    Edge,
+}
+
+/// Whose budget of the general API limit a request spends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiBudget {
+    /// Not an API request (pages, health, Stripe's webhooks, CORS preflights).
+    Exempt,
+    /// The client's, by IP (IPv6 per /64).
+    Client,
+    /// The device's, by the id of the device its certificate admits (the edge routes after
+    /// admission); the device's IP does not matter.
+    Device,
+}
+
+/// The route classes of the general API limit (docs/auth.md "Rate limits").
+/// Pages are not API: a page flood is for the platform's WAF rules, and the pages that reach
+/// the database have limits of their own. Stripe's webhooks come from Stripe's few
+/// addresses for every brand at once and are refused by signature before any work, so a
+/// per-IP budget would only delay payments. Preflights are answered from configuration.
+/// On the edge host, activation and status are answered before a certificate admits a
+/// device (first activation has none; status answers refused devices), so they count per IP.
+pub fn api_budget(site: Site, method: &str, path: &str) -> ApiBudget {
+    match site {
+        _ if path == "/webhooks/stripe" => ApiBudget::Exempt,
+        Site::Edge => match path {
+            "/edge/v1/activate" | "/edge/v1/status" => ApiBudget::Client,
+            p if p.starts_with("/edge/v1/") => ApiBudget::Device,
+            _ => ApiBudget::Exempt,
+        },
+        Site::Platform | Site::Brand if method.eq_ignore_ascii_case("OPTIONS") => ApiBudget::Exempt,
+        Site::Platform | Site::Brand if path.starts_with("/api/") => ApiBudget::Client,
+        Site::Platform | Site::Brand => ApiBudget::Exempt,
+    }
+}
+
+/// The rate-limit client of a device's budget: its id, never its address.
+pub fn device_client(device_id: &str) -> String {
+    format!("device:{device_id}")
+}
+
 /// When a stored window can be deleted: once it has ended nothing depends on it.
 pub fn expires_at_ms(window: Window, window_ms: i64) -> i64 {
     window.start_ms.saturating_add(window_ms)
@@ -106,5 +156,36 @@ mod tests {
     fn retry_after_rounds_up() {
         let d = decide(Some(Window { start_ms: 0, count: 1 }), 59_001, 1, 60_000);
         assert_eq!((d.allowed, d.retry_after), (false, 1));
+    }
+
+    #[test]
+    fn every_api_route_spends_the_general_budget_and_pages_do_not() {
+        use ApiBudget::*;
+        for path in ["/api/v1/store/products", "/api/v1/store/cart", "/api/v1/store/cart/lines", "/api/v1/store/checkout",
+                     "/api/v1/store/orders/1001", "/api/v1/admin/orders", "/api/v1/account/me", "/api/v1/auth/login"] {
+            assert_eq!(api_budget(Site::Brand, "GET", path), Client, "{path}");
+            assert_eq!(api_budget(Site::Brand, "POST", path), Client, "{path}");
+        }
+        assert_eq!(api_budget(Site::Platform, "POST", "/api/v1/auth/signup"), Client);
+        for path in ["/", "/products/tee", "/cart", "/orders", "/healthz", "/admin/billing"] {
+            assert_eq!(api_budget(Site::Brand, "GET", path), Exempt, "{path} is a page");
+        }
+        assert_eq!(api_budget(Site::Brand, "OPTIONS", "/api/v1/store/cart"), Exempt, "a preflight");
+        assert_eq!(api_budget(Site::Platform, "POST", "/webhooks/stripe"), Exempt);
+        assert_eq!(api_budget(Site::Brand, "POST", "/webhooks/stripe"), Exempt);
+    }
+
+    #[test]
+    fn edge_routes_count_per_device_once_admitted_and_per_ip_before() {
+        use ApiBudget::*;
+        assert_eq!(api_budget(Site::Edge, "POST", "/edge/v1/activate"), Client);
+        assert_eq!(api_budget(Site::Edge, "GET", "/edge/v1/status"), Client);
+        for path in ["/edge/v1/health", "/edge/v1/sync/push", "/edge/v1/sync/pull", "/edge/v1/commands", "/edge/v1/commands/x/ack",
+                     "/edge/v1/updates/latest", "/edge/v1/nope"] {
+            assert_eq!(api_budget(Site::Edge, "GET", path), Device, "{path}");
+        }
+        assert_eq!(api_budget(Site::Edge, "GET", "/"), Exempt, "not the edge API: 404");
+        assert_eq!(device_client("d1"), "device:d1");
+        assert_eq!(client_key(&device_client("d1")), "device:d1", "a device id is not read as an address");
     }
 }

@@ -33,10 +33,16 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config) -> Res
         (Method::Get, "/edge/v1/status") => return status::status(&req, config).await,
         _ => {}
     }
+    // the general API limit (`http::spend_api_budget`): an admitted device spends its own
+    // budget wherever it connects from; a request no certificate admits, its IP's
     let admitted = match admission::admit(&req, config).await? {
         Ok(a) => a,
-        Err(refused) => return Ok(refused),
+        Err(refused) => {
+            crate::rate_limit::api(env, &crate::rate_limit::client_ip(&req)).await?;
+            return Ok(refused);
+        }
     };
+    crate::rate_limit::api(env, &shoal_domain::rate_limit::device_client(&admitted.device.id)).await?;
     match (req.method(), path.as_str()) {
         (Method::Get, "/edge/v1/health") => status::health(&req, config, &admitted).await,
         (Method::Get, "/edge/v1/updates/latest") => updates::latest(&req, config, &admitted).await,

@@ -12,6 +12,7 @@ mod unavailable;
 use shoal_domain::brand::BrandContext;
 use shoal_domain::config::Config;
 use shoal_domain::host::normalize_host;
+use shoal_domain::rate_limit::{api_budget, ApiBudget, Site};
 use shoal_domain::request_id;
 use worker::{Context, Date, Env, Method, Request, Response};
 
@@ -23,9 +24,6 @@ use crate::error::AppError;
 use crate::body::{read_body, read_bytes};
 use crate::request::{origin, query_param};
 
-/// Requests per client IP per minute on the staff and account APIs (sign-in, sign-up,
-/// codes and checkout have limits of their own).
-const GENERAL_API_PER_MINUTE: i64 = 100;
 /// Cart reads per client per minute (each one reads the database; catalog reads are
 /// limited where they miss the cache, in `catalog`).
 const CART_READS_PER_MINUTE: i64 = 600;
@@ -113,10 +111,12 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
     if host == format!("edge.{}", config.platform_host) {
         // devices only: brand domains never serve /edge/v1; devices authenticate by
         // certificate and token, so no Origin rules apply
+        spend_api_budget(&req, env, Site::Edge, &path).await?;
         return if path.starts_with("/edge/v1/") { crate::edge::handle(req, env, &config).await } else { Err(AppError::NotFound) };
     }
     if host == config.platform_host {
         cross_site::check_write(&req, &config, &raw_host(&req), &[])?;
+        spend_api_budget(&req, env, Site::Platform, &path).await?;
         return platform(req, env, &config, &path).await;
     }
     let (brand, cache) = brand::resolve(env, ctx, &config, &host).await?;
@@ -130,10 +130,9 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
     }
     cross_site::check_write(&req, &config, &raw_host(&req), &allowed)?;
     let staff = path.starts_with("/api/v1/admin/") || path.starts_with("/api/v1/account/") || path.starts_with("/api/v1/auth/");
+    spend_api_budget(&req, env, Site::Brand, &path).await?;
     let ip = crate::rate_limit::client_ip(&req);
-    if path.starts_with("/api/v1/admin/") || path.starts_with("/api/v1/account/") {
-        crate::rate_limit::check(env, "api", &ip, GENERAL_API_PER_MINUTE, 60).await?;
-    } else if !staff && matches!(req.method(), Method::Get | Method::Head) {
+    if !staff && matches!(req.method(), Method::Get | Method::Head) {
         if path == "/cart" || path.starts_with("/api/v1/store/cart") {
             crate::rate_limit::check(env, "store_read", &ip, CART_READS_PER_MINUTE, 60).await?;
         }
@@ -154,6 +153,16 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
     };
     let _ = resp.headers_mut().set("x-shoal-brand-cache", cache.as_str());
     Ok(resp)
+}
+
+/// The general API limit, in one place for every host: the route class decides whose
+/// budget a request spends (`api_budget`). A device's budget is spent by the edge router
+/// right after admission, where its id is known (`edge::handle`).
+async fn spend_api_budget(req: &Request, env: &Env, site: Site, path: &str) -> Result<(), AppError> {
+    match api_budget(site, req.method().as_ref(), path) {
+        ApiBudget::Client => crate::rate_limit::api(env, &crate::rate_limit::client_ip(req)).await,
+        ApiBudget::Device | ApiBudget::Exempt => Ok(()),
+    }
 }
 
 /// `GET /api/v1/store/orders/{n}` and the `/orders` page once it is given a number or an
