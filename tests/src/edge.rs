@@ -11,7 +11,8 @@ pub fn cf(presented: &str, verified: &str, revoked: &str, fp: &str) -> String {
     json!({"clientAcceptEncoding": "", "tlsClientAuth": {"certPresented": presented, "certVerified": verified,
            "certRevoked": revoked, "certFingerprintSHA256": fp, "certIssuerDN": "CN=Shoal Dev Edge CA", "certSubjectDN": "CN=device",
            "certNotBefore": "", "certNotAfter": "", "certSerial": "", "certIssuerDNLegacy": "", "certSubjectDNLegacy": "",
-           "certIssuerDNRFC2253": "", "certSubjectDNRFC2253": "", "certFingerprintSHA1": "", "certIssuerSKI": "", "certSKI": ""}}).to_string()
+           "certIssuerDNRFC2253": "", "certSubjectDNRFC2253": "", "certFingerprintSHA1": "", "certIssuerSKI": "", "certSKI": ""}})
+    .to_string()
 }
 
 /// What Cloudflare reports for a verified, unrevoked certificate with this fingerprint.

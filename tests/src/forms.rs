@@ -53,8 +53,11 @@ impl Browser {
         pairs.extend(fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))));
         let body = pairs.join("&");
         let cookie = self.cookie_header();
-        let mut headers = vec![("cf-connecting-ip", self.ip.as_str()), ("cookie", cookie.as_str()),
-                               ("content-type", "application/x-www-form-urlencoded")];
+        let mut headers = vec![
+            ("cf-connecting-ip", self.ip.as_str()),
+            ("cookie", cookie.as_str()),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ];
         if let Some(o) = origin {
             headers.push(("origin", o));
         }

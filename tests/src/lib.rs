@@ -9,8 +9,8 @@ use std::time::Duration;
 pub mod edge;
 pub mod forms;
 pub mod mail;
-pub mod spawned;
 pub mod shop;
+pub mod spawned;
 pub mod stripe;
 
 pub use serde_json::{json, Value};
@@ -119,10 +119,7 @@ pub fn http(method: &str, url: &str, headers: &[(&str, &str)], body: Option<Stri
 
 /// Runs `scripts/dev <args>` with the test stack's environment; panics on failure.
 pub fn dev(args: &[&str]) -> String {
-    let out = Command::new(project_root().join("scripts/dev"))
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("scripts/dev {args:?}: {e}"));
+    let out = Command::new(project_root().join("scripts/dev")).args(args).output().unwrap_or_else(|e| panic!("scripts/dev {args:?}: {e}"));
     assert!(
         out.status.success(),
         "scripts/dev {args:?} failed: {}{}",
@@ -173,10 +170,7 @@ pub fn uuid() -> String {
 
 /// A short random suffix so tests that create rows never collide.
 pub fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
     format!("{prefix}{:x}{:x}", nanos, std::process::id())
 }
 
@@ -254,7 +248,8 @@ pub const DEV_PASSWORD: &str = "Shoal-dev-2026!";
 pub fn sign_in(host: &str, email: &str, password: &str) -> String {
     let ip = fresh_ip();
     let body = json!({"email": email, "password": password}).to_string();
-    let r = send("POST", host, "/api/v1/auth/login", &[("cf-connecting-ip", ip.as_str()), ("content-type", "application/json")], Some(body));
+    let r =
+        send("POST", host, "/api/v1/auth/login", &[("cf-connecting-ip", ip.as_str()), ("content-type", "application/json")], Some(body));
     assert_eq!(r.status, 200, "sign-in of {email} on {host}: {}", r.body);
     r.json()["access_token"].as_str().unwrap_or_default().to_owned()
 }
@@ -325,8 +320,13 @@ pub struct Owner {
 pub fn verify_email(email: &str) {
     let code = mail::code(email, "verification_code");
     let ip = fresh_ip();
-    let r = send("POST", "localhost", "/api/v1/auth/verify-email", &[("cf-connecting-ip", ip.as_str()), ("content-type", "application/json")],
-                 Some(json!({"email": email, "code": code}).to_string()));
+    let r = send(
+        "POST",
+        "localhost",
+        "/api/v1/auth/verify-email",
+        &[("cf-connecting-ip", ip.as_str()), ("content-type", "application/json")],
+        Some(json!({"email": email, "code": code}).to_string()),
+    );
     assert_eq!(r.status, 200, "verify {email}: {}", r.body);
 }
 
@@ -338,8 +338,13 @@ pub fn signed_up_owner(prefix: &str) -> Owner {
     let json_body = |v: Value| Some(v.to_string());
     let ip = fresh_ip();
     let headers = [("cf-connecting-ip", ip.as_str()), ("content-type", "application/json")];
-    let r = send("POST", "localhost", "/api/v1/auth/signup", &headers,
-                 json_body(json!({"brand_name": "Shop", "slug": slug, "email": email, "password": OWNER_PASSWORD})));
+    let r = send(
+        "POST",
+        "localhost",
+        "/api/v1/auth/signup",
+        &headers,
+        json_body(json!({"brand_name": "Shop", "slug": slug, "email": email, "password": OWNER_PASSWORD})),
+    );
     assert_eq!(r.status, 201, "{}", r.body);
     verify_email(&email);
     let host = format!("{slug}.localhost");

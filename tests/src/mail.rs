@@ -61,5 +61,9 @@ pub fn link(to: &str, template: &str) -> String {
         return h;
     }
     let text = message["text"].as_str().unwrap_or_default();
-    text.split_whitespace().find(|w| w.starts_with("http")).map(|w| w.trim_end_matches(['.', ','])).unwrap_or_else(|| panic!("no link in {text}")).to_owned()
+    text.split_whitespace()
+        .find(|w| w.starts_with("http"))
+        .map(|w| w.trim_end_matches(['.', ',']))
+        .unwrap_or_else(|| panic!("no link in {text}"))
+        .to_owned()
 }

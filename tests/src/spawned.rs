@@ -97,4 +97,3 @@ pub fn get_from(w: &Worker, host: &str, path: &str) -> (u16, Value) {
     let r = http("GET", &format!("http://127.0.0.1:{}{path}", w.port), &[("host", host)], None);
     (r.status, serde_json::from_str(&r.body).unwrap_or(Value::Null))
 }
-

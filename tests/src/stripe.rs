@@ -8,10 +8,7 @@ use serde_json::{json, Value};
 pub const API_VERSION: &str = "2024-06-20";
 
 pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default()
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default()
 }
 
 /// The secrets the test stack's worker accepts (scripts/test sets two: current, previous).
@@ -38,7 +35,9 @@ pub fn from_account(mut event: Value, account: &str) -> Value {
 /// billing checkout does this through Stripe): a fresh subscription id and the customer.
 pub fn billing_customer(brand: &str) -> (String, String) {
     let (sub, customer) = (unique("sub_"), unique("cus_"));
-    sql(&format!("insert into public.brand_subscriptions (brand_id, stripe_customer_id, status) values ('{brand}', '{customer}', 'incomplete')"));
+    sql(&format!(
+        "insert into public.brand_subscriptions (brand_id, stripe_customer_id, status) values ('{brand}', '{customer}', 'incomplete')"
+    ));
     (sub, customer)
 }
 
@@ -93,9 +92,7 @@ pub struct OrderState {
 }
 
 pub fn order_state(order_id: &str) -> OrderState {
-    let row = sql(&format!(
-        "select status, payment_status, amount_refunded, needs_review from public.orders where id = '{order_id}'"
-    ));
+    let row = sql(&format!("select status, payment_status, amount_refunded, needs_review from public.orders where id = '{order_id}'"));
     let f: Vec<&str> = row.split('|').collect();
     OrderState {
         status: f.first().copied().unwrap_or_default().to_owned(),
@@ -104,7 +101,6 @@ pub fn order_state(order_id: &str) -> OrderState {
         needs_review: f.get(3).copied() == Some("t"),
     }
 }
-
 
 /// A Checkout Session for the order, with its id stored on the order as checkout stores it
 /// (events find orders by the ids Shoal stored, never by metadata alone).

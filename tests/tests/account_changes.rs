@@ -36,8 +36,11 @@ fn an_email_change_is_confirmed_by_a_code_sent_to_the_new_address_for_that_accou
 
     let r = post(&host, "/api/v1/account/email/confirm", json!({"code": code}), Some(&token));
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(count(&format!("select count(*) from email_outbox where to_email = '{email}' and template = 'email_change_notice'")), 1,
-               "the old address is told");
+    assert_eq!(
+        count(&format!("select count(*) from email_outbox where to_email = '{email}' and template = 'email_change_notice'")),
+        1,
+        "the old address is told"
+    );
     assert_eq!(post(&host, "/api/v1/auth/login", json!({"email": new_email, "password": OWNER_PASSWORD}), None).status, 200);
     assert_eq!(post(&host, "/api/v1/auth/login", json!({"email": email, "password": OWNER_PASSWORD}), None).status, 401);
     assert_eq!(count(&format!("select count(*) from audit_log where action = 'email_changed' and detail->>'to' = '{new_email}'")), 1);
@@ -46,14 +49,29 @@ fn an_email_change_is_confirmed_by_a_code_sent_to_the_new_address_for_that_accou
 #[test]
 fn an_email_already_in_use_cannot_be_taken_and_the_answer_does_not_say_so() {
     let (host, email, token) = owner();
-    let taken = post(&host, "/api/v1/account/email", json!({"current_password": OWNER_PASSWORD, "new_email": "admin@acme.localhost"}), Some(&token));
-    let free = post(&host, "/api/v1/account/email", json!({"current_password": OWNER_PASSWORD, "new_email": format!("free-{email}")}), Some(&token));
+    let taken = post(
+        &host,
+        "/api/v1/account/email",
+        json!({"current_password": OWNER_PASSWORD, "new_email": "admin@acme.localhost"}),
+        Some(&token),
+    );
+    let free = post(
+        &host,
+        "/api/v1/account/email",
+        json!({"current_password": OWNER_PASSWORD, "new_email": format!("free-{email}")}),
+        Some(&token),
+    );
     assert_eq!((taken.status, free.status), (202, 202), "a taken address answers as a free one: {}", taken.body);
-    assert_eq!((taken.json()["code_sent_to"].as_str(), free.json()["code_sent_to"].as_str()),
-               (Some("admin@acme.localhost"), Some(format!("free-{email}").as_str())), "the same shape, echoing what was asked");
+    assert_eq!(
+        (taken.json()["code_sent_to"].as_str(), free.json()["code_sent_to"].as_str()),
+        (Some("admin@acme.localhost"), Some(format!("free-{email}").as_str())),
+        "the same shape, echoing what was asked"
+    );
     // no code goes to the taken address (it could never be confirmed); its owner is told
     assert_eq!(count("select count(*) from email_outbox where to_email = 'admin@acme.localhost' and template = 'email_change_code'"), 0);
-    assert!(count("select count(*) from email_outbox where to_email = 'admin@acme.localhost' and template = 'email_change_taken_notice'") >= 1);
+    assert!(
+        count("select count(*) from email_outbox where to_email = 'admin@acme.localhost' and template = 'email_change_taken_notice'") >= 1
+    );
     assert_eq!(sql(&format!("select count(*) from accounts where email = '{email}'")), "1", "the account keeps its email");
 }
 
@@ -61,8 +79,13 @@ fn an_email_already_in_use_cannot_be_taken_and_the_answer_does_not_say_so() {
 fn the_profile_takes_a_name_and_a_language() {
     let (host, _, token) = owner();
     let patch = |body: Value| {
-        send("PATCH", &host, "/api/v1/account/profile", &[("authorization", &format!("Bearer {token}")), ("content-type", "application/json")],
-             Some(body.to_string()))
+        send(
+            "PATCH",
+            &host,
+            "/api/v1/account/profile",
+            &[("authorization", &format!("Bearer {token}")), ("content-type", "application/json")],
+            Some(body.to_string()),
+        )
     };
     let r = patch(json!({"name": "Olga Owner", "locale": "es"}));
     assert_eq!(r.status, 200, "{}", r.body);
@@ -81,8 +104,13 @@ fn password_reset_attempts_are_limited_per_ip_and_per_account() {
     let (_, email, _) = owner();
     let hash_before = sql(&format!("select password_hash from accounts where email = '{email}'"));
     let reset = |who: &str, ip: &str| {
-        send("POST", "localhost", "/api/v1/auth/reset-password", &[("cf-connecting-ip", ip), ("content-type", "application/json")],
-             Some(json!({"email": who, "code": "000000", "new_password": "Guessed-Pass-42"}).to_string()))
+        send(
+            "POST",
+            "localhost",
+            "/api/v1/auth/reset-password",
+            &[("cf-connecting-ip", ip), ("content-type", "application/json")],
+            Some(json!({"email": who, "code": "000000", "new_password": "Guessed-Pass-42"}).to_string()),
+        )
     };
     // one IP trying codes for many accounts
     let addr = fresh_ip();

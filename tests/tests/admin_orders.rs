@@ -1,8 +1,8 @@
 //! Staff order transitions under /api/v1/admin/orders (signed-in staff; see `staff_token`).
 
+use shoal_domain::db_token::DbClaims;
 use shoal_e2e::stripe::*;
 use shoal_e2e::*;
-use shoal_domain::db_token::DbClaims;
 
 fn paid_order(brand: &str, host_currency: &str, total: i64) -> (String, String) {
     let order = pending_order(brand, total, host_currency);
@@ -27,12 +27,19 @@ fn the_admin_api_takes_staff_sessions_only_never_a_database_token() {
     assert_eq!((r.status, r.error_code().as_str()), (401, "unauthorized"));
     // Supabase's service key: role service_role, signed with the JWT secret. No staff identity.
     let service = format!("Bearer {}", service_token());
-    for (method, p, body) in [("GET", path.clone(), None), ("POST", format!("{path}/transitions"), Some(json!({"to": "processing"}).to_string()))] {
+    for (method, p, body) in
+        [("GET", path.clone(), None), ("POST", format!("{path}/transitions"), Some(json!({"to": "processing"}).to_string()))]
+    {
         let r = send(method, "acme.localhost", &p, &[("authorization", &service), ("content-type", "application/json")], body);
         assert_eq!((r.status, r.error_code().as_str()), (401, "unauthorized"), "{method} {p}: {}", r.body);
     }
-    let r = send("PATCH", "acme.localhost", "/api/v1/admin/settings/security", &[("authorization", &service), ("content-type", "application/json")],
-                 Some(json!({"require_mfa_for_admins": true}).to_string()));
+    let r = send(
+        "PATCH",
+        "acme.localhost",
+        "/api/v1/admin/settings/security",
+        &[("authorization", &service), ("content-type", "application/json")],
+        Some(json!({"require_mfa_for_admins": true}).to_string()),
+    );
     assert_eq!(r.status, 401, "{}", r.body);
     assert_eq!(sql(&format!("select status from orders where id = '{order}'")), "paid", "nothing changed");
     assert_eq!(sql(&format!("select require_mfa_for_admins from brands where id = '{ACME_ID}'")), "f");
@@ -81,8 +88,13 @@ fn staff_move_an_order_through_fulfilment_and_the_state_machine_refuses_the_rest
     let steps: Vec<&str> = timeline.as_array().map(|a| a.iter().filter_map(|e| e["to"].as_str()).collect()).unwrap_or_default();
     assert_eq!(steps, ["paid", "processing", "shipped", "delivered"]);
     assert_eq!(count(&format!("select count(*) from audit_log where target = '{order}' and action = 'order_status_changed'")), 3);
-    assert_eq!(count(&format!("select count(*) from email_outbox where template = 'order_shipped' and payload->>'tracking_number' = '1Z999AA10123456784'
-                                and payload->>'order_number' = (select number::text from orders where id = '{order}')")), 1);
+    assert_eq!(
+        count(&format!(
+            "select count(*) from email_outbox where template = 'order_shipped' and payload->>'tracking_number' = '1Z999AA10123456784'
+                                and payload->>'order_number' = (select number::text from orders where id = '{order}')"
+        )),
+        1
+    );
 }
 
 #[test]
@@ -119,8 +131,10 @@ fn a_forbidden_cancel_is_refused_by_the_domains_state_machine_before_any_refund(
     let r = transition(host, &order, json!({"to": "cancelled"}));
     assert_eq!((r.status, r.error_code().as_str()), (409, "forbidden_transition"), "{}", r.body);
     assert!(r.json()["error"]["message"].as_str().is_some_and(|m| m.contains("delivered -> cancelled")), "{}", r.body);
-    let refunds = stripe_requests("/v1/refunds").into_iter()
-        .filter(|e| e["headers"]["idempotency-key"] == format!("refund-cancel-{order}").as_str()).count();
+    let refunds = stripe_requests("/v1/refunds")
+        .into_iter()
+        .filter(|e| e["headers"]["idempotency-key"] == format!("refund-cancel-{order}").as_str())
+        .count();
     assert_eq!(refunds, 0, "no money moves for a transition the state machine refuses");
     assert_eq!(order_state(&order).status, "delivered");
 }

@@ -94,11 +94,18 @@ fn edge_requests_before_a_certificate_are_counted_per_address() {
     }
     assert_refused(&edge_with("GET", "/edge/v1/status", &no_certificate(), &[("cf-connecting-ip", &ip)], None), "the 101st status");
     let activation = json!({"activation_code": "0".repeat(32), "hardware_id": "HW-limit", "csr": "x"});
-    assert_refused(&edge_with("POST", "/edge/v1/activate", &no_certificate(), &[("cf-connecting-ip", &ip)], Some(activation)), "activation shares it");
+    assert_refused(
+        &edge_with("POST", "/edge/v1/activate", &no_certificate(), &[("cf-connecting-ip", &ip)], Some(activation)),
+        "activation shares it",
+    );
     // a request no certificate admits counts for its address too
     assert_refused(&edge_with("GET", "/edge/v1/commands", &no_certificate(), &[("cf-connecting-ip", &ip)], None), "an unadmitted request");
     let other = fresh_ip();
-    assert_eq!(edge_with("GET", "/edge/v1/status", &no_certificate(), &[("cf-connecting-ip", &other)], None).status, 200, "another address");
+    assert_eq!(
+        edge_with("GET", "/edge/v1/status", &no_certificate(), &[("cf-connecting-ip", &other)], None).status,
+        200,
+        "another address"
+    );
 }
 
 /// Stripe sends every brand's events from a few addresses: a per-IP budget would refuse
@@ -107,7 +114,13 @@ fn edge_requests_before_a_certificate_are_counted_per_address() {
 fn stripe_webhooks_are_not_counted() {
     let ip = fresh_ip();
     for i in 0..=LIMIT {
-        let r = send("POST", "localhost", "/webhooks/stripe", &[("cf-connecting-ip", &ip), ("stripe-signature", "t=1,v1=00")], Some("{}".into()));
+        let r = send(
+            "POST",
+            "localhost",
+            "/webhooks/stripe",
+            &[("cf-connecting-ip", &ip), ("stripe-signature", "t=1,v1=00")],
+            Some("{}".into()),
+        );
         assert_eq!(r.status, 400, "webhook {}: {}", i + 1, r.body);
     }
 }

@@ -6,13 +6,19 @@ use shoal_e2e::*;
 
 fn publish(platform: &str, version: &str, channel: &str, body: &str) -> Reply {
     let auth = format!("Bearer {}", super_admin_token("acme.localhost"));
-    send("POST", "acme.localhost", &format!("/api/v1/admin/releases?version={version}&channel={channel}&platform={platform}&notes=n"),
-         &[("authorization", &auth), ("content-type", "application/octet-stream")], Some(body.to_owned()))
+    send(
+        "POST",
+        "acme.localhost",
+        &format!("/api/v1/admin/releases?version={version}&channel={channel}&platform={platform}&notes=n"),
+        &[("authorization", &auth), ("content-type", "application/octet-stream")],
+        Some(body.to_owned()),
+    )
 }
 
 #[test]
 fn devices_get_the_newest_release_above_their_version_and_download_it_in_ranges() {
-    let platform = format!("linux-x64-{}", unique("p").chars().filter(char::is_ascii_alphanumeric).take(12).collect::<String>().to_lowercase());
+    let platform =
+        format!("linux-x64-{}", unique("p").chars().filter(char::is_ascii_alphanumeric).take(12).collect::<String>().to_lowercase());
     for (v, ch) in [("1.9.3", "stable"), ("1.10.0", "stable"), ("2.0.0-beta.1", "beta")] {
         let r = publish(&platform, v, ch, &format!("binary of {v}"));
         assert_eq!(r.status, 201, "{}", r.body);
@@ -20,7 +26,8 @@ fn devices_get_the_newest_release_above_their_version_and_download_it_in_ranges(
     assert_eq!(publish(&platform, "1.10.0", "stable", "again").error_code(), "release_exists");
     let (_, fp) = device("acme.localhost", 90);
     let blob = cf("1", "SUCCESS", "0", &fp);
-    let latest = |v: &str, ch: &str| edge("GET", &format!("/edge/v1/updates/latest?version={v}&channel={ch}&platform={platform}"), &blob, None);
+    let latest =
+        |v: &str, ch: &str| edge("GET", &format!("/edge/v1/updates/latest?version={v}&channel={ch}&platform={platform}"), &blob, None);
     let r = latest("1.9.3", "stable");
     assert_eq!((r.status, r.json()["version"].as_str()), (200, Some("1.10.0")), "1.10.0 > 1.9.3: {}", r.body);
     assert_eq!(r.json()["sha256"], shoal_domain::updates::sha256_hex(b"binary of 1.10.0"));
@@ -48,11 +55,21 @@ fn devices_get_the_newest_release_above_their_version_and_download_it_in_ranges(
 
 #[test]
 fn only_platform_super_admins_publish() {
-    let login = send("POST", "acme.localhost", "/api/v1/auth/login", &[("content-type", "application/json")],
-                     Some(json!({"email": "admin@acme.localhost", "password": "Shoal-dev-2026!"}).to_string()));
+    let login = send(
+        "POST",
+        "acme.localhost",
+        "/api/v1/auth/login",
+        &[("content-type", "application/json")],
+        Some(json!({"email": "admin@acme.localhost", "password": "Shoal-dev-2026!"}).to_string()),
+    );
     let token = login.json()["access_token"].as_str().unwrap_or_default().to_owned();
-    let r = send("POST", "acme.localhost", "/api/v1/admin/releases?version=9.9.9&channel=stable&platform=x",
-                 &[("authorization", &format!("Bearer {token}"))], Some("bin".into()));
+    let r = send(
+        "POST",
+        "acme.localhost",
+        "/api/v1/admin/releases?version=9.9.9&channel=stable&platform=x",
+        &[("authorization", &format!("Bearer {token}"))],
+        Some("bin".into()),
+    );
     assert_eq!(r.status, 403, "a brand admin is not a platform admin");
 }
 
@@ -75,7 +92,8 @@ fn r2_mentions(needle: &str) -> bool {
 
 #[test]
 fn a_version_with_build_metadata_is_refused_before_anything_is_stored() {
-    let platform = format!("linux-arm-{}", unique("b").chars().filter(char::is_ascii_alphanumeric).take(12).collect::<String>().to_lowercase());
+    let platform =
+        format!("linux-arm-{}", unique("b").chars().filter(char::is_ascii_alphanumeric).take(12).collect::<String>().to_lowercase());
     // `+` in a query string is a space: %2B is what reaches the worker as `1.2.0+build7`
     let r = publish(&platform, "1.2.0%2Bbuild7", "stable", "binary with build metadata");
     assert_eq!((r.status, r.error_code().as_str()), (400, "version_build_metadata"), "{}", r.body);

@@ -30,7 +30,9 @@ fn login_issues_cookies_and_tokens_and_wrong_passwords_are_refused_alike() {
     let r = login_from("acme.localhost", "admin@acme.localhost", PASSWORD, &fresh_ip());
     assert_eq!(r.status, 200, "{}", r.body);
     let cookies: Vec<String> = r.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok().map(str::to_owned)).collect();
-    assert!(cookies.iter().any(|c| c.starts_with("shoal_access=") && c.contains("HttpOnly") && c.contains("Secure") && c.contains("SameSite=Strict")));
+    assert!(cookies
+        .iter()
+        .any(|c| c.starts_with("shoal_access=") && c.contains("HttpOnly") && c.contains("Secure") && c.contains("SameSite=Strict")));
     assert!(cookies.iter().any(|c| c.starts_with("shoal_refresh=") && c.contains("Path=/api/v1/auth")));
     let body = r.json();
     assert_eq!((body["token_type"].as_str(), body["expires_in"].as_i64()), (Some("Bearer"), Some(900)));
@@ -187,8 +189,11 @@ fn failures_on_another_brands_host_never_lock_an_account_out_and_the_limit_says_
         (k.join().unwrap_or_else(|_| panic!("known")), u.join().unwrap_or_else(|_| panic!("unknown")))
     });
     assert_eq!((known.status, known.error_code().as_str()), (429, "rate_limited"), "{}", known.body);
-    assert_eq!((known.status, &known.body, known.header("retry-after")), (unknown.status, &unknown.body, unknown.header("retry-after")),
-               "a locked known email and a locked unknown one look alike");
+    assert_eq!(
+        (known.status, &known.body, known.header("retry-after")),
+        (unknown.status, &unknown.body, unknown.header("retry-after")),
+        "a locked known email and a locked unknown one look alike"
+    );
     // the account's own brand is untouched
     assert_eq!(login_from("acme.localhost", &email, PASSWORD, &fresh_ip()).status, 200, "no lockout across brands");
     // globex's audit log names no account of another brand
@@ -218,7 +223,11 @@ fn a_refresh_token_sent_to_another_brands_host_is_refused_and_not_spent() {
     let hash = shoal_domain::access_token::refresh_hash(&token);
     let r = refresh("globex.localhost", &token);
     assert_eq!((r.status, r.error_code().as_str()), (401, "invalid_refresh_token"));
-    assert_eq!(sql(&format!("select (rotated_at is null and revoked_at is null)::text from sessions where refresh_hash = '{hash}'")), "true", "untouched");
+    assert_eq!(
+        sql(&format!("select (rotated_at is null and revoked_at is null)::text from sessions where refresh_hash = '{hash}'")),
+        "true",
+        "untouched"
+    );
     let r = refresh("acme.localhost", &token);
     assert_eq!(r.status, 200, "still good on its own brand: {}", r.body);
 }
@@ -245,7 +254,11 @@ fn an_unverified_account_cannot_sign_in_and_gets_a_fresh_code_instead() {
 #[test]
 fn the_login_decoy_hash_is_no_accounts_hash() {
     let decoy = shoal_domain::password::DECOY_HASH;
-    assert_eq!(count(&format!("select count(*) from accounts where password_hash = '{decoy}'")), 0, "the seeded password must not match the decoy");
+    assert_eq!(
+        count(&format!("select count(*) from accounts where password_hash = '{decoy}'")),
+        0,
+        "the seeded password must not match the decoy"
+    );
     let r = login_from("acme.localhost", "nobody-at-all@acme.localhost", PASSWORD, &fresh_ip());
     assert_eq!((r.status, r.error_code().as_str()), (401, "invalid_credentials"));
 }

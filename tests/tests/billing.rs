@@ -50,9 +50,14 @@ fn subscription_lifecycle_through_grace_to_blocked_and_back() {
 
     applied(&event("invoice.payment_failed", invoice(&sub, &customer)));
     assert_eq!(sub_status(&brand), "past_due");
-    let grace_days = sql(&format!("select round(extract(epoch from grace_period_ends_at - now()) / 86400) from brand_subscriptions where brand_id = '{brand}'"));
+    let grace_days = sql(&format!(
+        "select round(extract(epoch from grace_period_ends_at - now()) / 86400) from brand_subscriptions where brand_id = '{brand}'"
+    ));
     assert_eq!(grace_days, "7");
-    assert_eq!(count(&format!("select count(*) from email_outbox where brand_id = '{brand}' and template = 'payment_failed' and locale = 'es'")), 1);
+    assert_eq!(
+        count(&format!("select count(*) from email_outbox where brand_id = '{brand}' and template = 'payment_failed' and locale = 'es'")),
+        1
+    );
 
     applied(&event("customer.subscription.updated", subscription(&brand, &sub, &customer, "unpaid")));
     assert_eq!(sub_status(&brand), "unpaid");
@@ -104,10 +109,13 @@ fn subscription_events_write_their_emails_and_audit_rows() {
     applied(&event("customer.subscription.updated", subscription(&brand, &sub, &customer, "active")));
     applied(&event("invoice.paid", invoice(&sub, &customer)));
     applied(&event("invoice.payment_action_required", invoice(&sub, &customer)));
-    applied(&event("charge.refunded", json!({
-        "id": unique("ch_"), "object": "charge", "customer": customer, "invoice": unique("in_"),
-        "amount": 2900, "amount_refunded": 2900, "currency": "eur", "paid": true, "refunds": {"data": []}
-    })));
+    applied(&event(
+        "charge.refunded",
+        json!({
+            "id": unique("ch_"), "object": "charge", "customer": customer, "invoice": unique("in_"),
+            "amount": 2900, "amount_refunded": 2900, "currency": "eur", "paid": true, "refunds": {"data": []}
+        }),
+    ));
     applied(&event("customer.subscription.deleted", subscription(&brand, &sub, &customer, "canceled")));
     let templates = sql(&format!("select string_agg(template, ',' order by created_at) from email_outbox where brand_id = '{brand}'"));
     assert_eq!(templates, "trial_ending,subscription_activated,payment_action_required,refund_processed,subscription_canceled");
@@ -115,8 +123,10 @@ fn subscription_events_write_their_emails_and_audit_rows() {
     let actions = sql(&format!("select string_agg(action, ',' order by id) from audit_log where brand_id = '{brand}'"));
     assert_eq!(actions, "subscription_checkout_completed,subscription_created,subscription_trial_will_end,subscription_activated,subscription_invoice_paid,subscription_payment_action_required,subscription_refund_seen,subscription_canceled");
     // the changes of status keep where they came from and went to
-    let moves = sql(&format!("select string_agg(action || ':' || (detail->>'from') || '>' || (detail->>'to'), ',' order by id)
-                              from audit_log where brand_id = '{brand}' and action in ('subscription_activated', 'subscription_canceled')"));
+    let moves = sql(&format!(
+        "select string_agg(action || ':' || (detail->>'from') || '>' || (detail->>'to'), ',' order by id)
+                              from audit_log where brand_id = '{brand}' and action in ('subscription_activated', 'subscription_canceled')"
+    ));
     assert_eq!(moves, "subscription_activated:trialing>active,subscription_canceled:active>canceled");
     checkout["id"] = json!("unused");
 }
@@ -150,8 +160,12 @@ fn billing_portal_and_subscription_checkout_go_through_stripe() {
     assert!(stripe_requests("/v1/customers").iter().any(|e| e["body"].as_str().is_some_and(|b| b.contains(&brand))));
     let sent = stripe_requests("/v1/checkout/sessions");
     let body = sent.iter().rev().find_map(|e| e["body"].as_str().filter(|b| b.contains(&brand))).unwrap_or_default().to_owned();
-    for part in ["mode=subscription", "line_items%5B0%5D%5Bprice%5D=price_shoal_starter", &format!("metadata%5Bbrand_id%5D={brand}"),
-                 &format!("customer={customer}")] {
+    for part in [
+        "mode=subscription",
+        "line_items%5B0%5D%5Bprice%5D=price_shoal_starter",
+        &format!("metadata%5Bbrand_id%5D={brand}"),
+        &format!("customer={customer}"),
+    ] {
         assert!(body.contains(part), "{part} missing in {body}");
     }
     // a second checkout reuses the customer
@@ -163,10 +177,13 @@ fn billing_portal_and_subscription_checkout_go_through_stripe() {
 
     // the subscription checkout completes: bound to the brand through the stored customer
     let sub = unique("sub_");
-    applied(&event("checkout.session.completed", json!({
+    applied(&event(
+        "checkout.session.completed",
+        json!({
         "id": unique("cs_test_"), "object": "checkout.session", "mode": "subscription", "status": "complete",
         "customer": customer, "subscription": sub, "customer_details": {"email": "owner@example.com"},
-        "metadata": {"plan": "starter"}})));
+        "metadata": {"plan": "starter"}}),
+    ));
     assert_eq!(sql(&format!("select stripe_subscription_id from brand_subscriptions where brand_id = '{brand}'")), sub);
 
     let r = admin("POST", &host, "/api/v1/admin/billing/portal", Some(json!({})));
@@ -226,8 +243,13 @@ fn plan_prices_come_from_configuration_and_name_the_plan_of_a_subscription() {
     snapshot["items"]["data"][0]["price"] = json!({"id": "price_someone_elses", "lookup_key": "starter"});
     applied(&event("customer.subscription.updated", snapshot));
     assert_eq!(sql(&format!("select plan from brand_subscriptions where brand_id = '{brand}'")), "growth");
-    assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{brand}' and action = 'subscription_updated'
-                                and detail->>'unknown_price' = 'price_someone_elses'")), 1);
+    assert_eq!(
+        count(&format!(
+            "select count(*) from audit_log where brand_id = '{brand}' and action = 'subscription_updated'
+                                and detail->>'unknown_price' = 'price_someone_elses'"
+        )),
+        1
+    );
 }
 
 fn day(epoch: i64) -> String {
@@ -236,7 +258,8 @@ fn day(epoch: i64) -> String {
 
 fn period_end(brand: &str) -> i64 {
     sql(&format!("select extract(epoch from current_period_end)::bigint from brand_subscriptions where brand_id = '{brand}'"))
-        .parse().unwrap_or_default()
+        .parse()
+        .unwrap_or_default()
 }
 
 /// A paid invoice of `sub` for `amount`, its period ending at `end`, billed to `email`.
@@ -284,11 +307,19 @@ fn a_paid_invoice_moves_the_period_end_and_emails_activated_then_renewed() {
     assert_eq!(period_end(&brand), next_end, "the renewal moves the period end");
     let renewed = mail::newest(&contact, "subscription_renewed");
     let text = renewed["text"].as_str().unwrap_or_default();
-    assert!(text.contains(&format!("se renovó hasta el {}.", day(next_end))) && text.contains(&format!("renewed until {}.", day(next_end))), "{text}");
-    assert_eq!(count(&format!("select count(*) from email_outbox where brand_id = '{brand}' and template = 'subscription_activated'")), 1,
-               "a renewal is not announced as a first activation");
-    let audited = sql(&format!("select detail->>'current_period_end' from audit_log where brand_id = '{brand}'
-                                and action = 'subscription_invoice_paid' order by id desc limit 1"));
+    assert!(
+        text.contains(&format!("se renovó hasta el {}.", day(next_end))) && text.contains(&format!("renewed until {}.", day(next_end))),
+        "{text}"
+    );
+    assert_eq!(
+        count(&format!("select count(*) from email_outbox where brand_id = '{brand}' and template = 'subscription_activated'")),
+        1,
+        "a renewal is not announced as a first activation"
+    );
+    let audited = sql(&format!(
+        "select detail->>'current_period_end' from audit_log where brand_id = '{brand}'
+                                and action = 'subscription_invoice_paid' order by id desc limit 1"
+    ));
     assert!(audited.starts_with(&day(next_end)), "{audited}");
 }
 

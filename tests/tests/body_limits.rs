@@ -17,8 +17,13 @@ fn a_ten_megabyte_json_body_is_refused_before_parsing() {
     let r = send("POST", &host, "/api/v1/store/cart/lines", &[("content-type", "application/json")], Some(body));
     assert_eq!((r.status, r.error_code().as_str()), (413, "payload_too_large"), "{}", r.body);
     // the staff and sign-in APIs share the limit
-    let r = send("POST", &host, "/api/v1/auth/login", &[("content-type", "application/json")],
-                 Some(format!(r#"{{"email": "a@b.c", "password": "{}"}}"#, "x".repeat(TEN_MB))));
+    let r = send(
+        "POST",
+        &host,
+        "/api/v1/auth/login",
+        &[("content-type", "application/json")],
+        Some(format!(r#"{{"email": "a@b.c", "password": "{}"}}"#, "x".repeat(TEN_MB))),
+    );
     assert_eq!(r.status, 413);
     assert_eq!(carts(&brand), 0, "nothing was written");
     // a body just under the limit is read as usual

@@ -57,8 +57,13 @@ fn cart_lines_are_validated_and_priced_by_the_server() {
     let total: i64 = cart["lines"].as_array().map(|a| a.iter().map(|l| l["line_total"].as_i64().unwrap_or(0)).sum()).unwrap_or(0);
     assert_eq!(cart["subtotal"].as_i64(), Some(total));
     assert!(s.cookie.is_some());
-    for (qty, code) in [(json!(0), "quantity_zero"), (json!(-2), "quantity_negative"), (json!(1.5), "quantity_not_an_integer"),
-                        (json!("3"), "quantity_not_an_integer"), (json!(11), "quantity_too_large")] {
+    for (qty, code) in [
+        (json!(0), "quantity_zero"),
+        (json!(-2), "quantity_negative"),
+        (json!(1.5), "quantity_not_an_integer"),
+        (json!("3"), "quantity_not_an_integer"),
+        (json!(11), "quantity_too_large"),
+    ] {
         let r = s.call("POST", "/api/v1/store/cart/lines", Some(json!({"variant_id": small, "quantity": qty})));
         assert_eq!((r.status, r.error_code().as_str()), (400, code), "{qty}");
     }
@@ -111,8 +116,8 @@ fn checkout_ignores_client_prices_and_sends_the_servers_amount_to_stripe() {
     assert_eq!((body["total_amount"].as_i64(), body["currency"].as_str()), (Some(expected), Some("USD")));
     assert!(body["checkout_url"].as_str().is_some_and(|u| u.contains("/checkout/cs_test_")));
     let order_id = body["order_id"].as_str().unwrap_or_default();
-    let sent: Vec<Value> = stripe_requests("/v1/checkout/sessions").into_iter()
-        .filter(|e| e["headers"]["idempotency-key"] == order_id).collect();
+    let sent: Vec<Value> =
+        stripe_requests("/v1/checkout/sessions").into_iter().filter(|e| e["headers"]["idempotency-key"] == order_id).collect();
     assert_eq!(sent.len(), 1, "one session, with the order id as Idempotency-Key");
     let form = sent[0]["body"].as_str().unwrap_or_default();
     assert!(form.contains("currency=usd") && !form.contains("jpy"), "{form}");
@@ -125,7 +130,10 @@ fn checkout_ignores_client_prices_and_sends_the_servers_amount_to_stripe() {
         assert!(priced, "line {line} not sent at the database price: {form}");
     }
     assert!(form.contains(&format!("metadata%5Border_id%5D={order_id}")), "{form}");
-    assert_eq!(sql(&format!("select total_amount || '|' || email from orders where id = '{order_id}'")), format!("{expected}|{buyer}@example.com"));
+    assert_eq!(
+        sql(&format!("select total_amount || '|' || email from orders where id = '{order_id}'")),
+        format!("{expected}|{buyer}@example.com")
+    );
     assert_eq!(s.call("GET", "/api/v1/store/cart", None).json()["lines"], json!([]), "the cart is emptied");
     let number = body["order_number"].as_i64().unwrap_or_default();
     let status = get("acme.localhost", &format!("/api/v1/store/orders/{number}?email={buyer}@example.com"));
@@ -211,8 +219,10 @@ fn checkout_is_limited_to_ten_attempts_a_minute_per_ip() {
 fn a_brand_with_a_connected_account_is_charged_there_with_the_platform_fee() {
     let (brand, host, variant) = stocked_product(5, 10_000);
     // connected, and Stripe enabled charges (tests/tests/stripe_connect.rs goes through onboarding)
-    sql(&format!("update brands set stripe_account = 'acct_1TestConnected' where id = '{brand}';
-                  insert into brand_payment_accounts (brand_id, charges_enabled) values ('{brand}', true)"));
+    sql(&format!(
+        "update brands set stripe_account = 'acct_1TestConnected' where id = '{brand}';
+                  insert into brand_payment_accounts (brand_id, charges_enabled) values ('{brand}', true)"
+    ));
     let mut s = Shopper::new(&host);
     s.add(&variant, 2);
     let r = s.checkout(json!({"email": "connect@example.com"}));
@@ -244,7 +254,13 @@ fn a_brand_with_a_connected_account_is_charged_there_with_the_platform_fee() {
 
 /// A Checkout Session as the Stripe stand-in holds it (status, URLs, expiry).
 fn stripe_session(id: &str) -> Value {
-    http("GET", &format!("http://127.0.0.1:{}/v1/checkout/sessions/{id}", stripe_port()), &[("authorization", "Bearer sk_test_shoal")], None).json()
+    http(
+        "GET",
+        &format!("http://127.0.0.1:{}/v1/checkout/sessions/{id}", stripe_port()),
+        &[("authorization", "Bearer sk_test_shoal")],
+        None,
+    )
+    .json()
 }
 
 fn session_of(order_id: &str) -> String {
@@ -270,7 +286,11 @@ fn one_checkout_cannot_hold_every_unit_of_three_variants() {
     assert_eq!((r.status, r.error_code().as_str()), (422, "order_too_large"), "{}", r.body);
     assert!(r.body.contains("at most 20 units"), "{}", r.body);
     // a cart that got there anyway (written before the cap) is refused at checkout, holding nothing
-    sql(&format!("insert into cart_lines (cart_id, brand_id, variant_id, quantity) values ('{}', '{brand}', '{}', 10)", cart_of(&s), variants[2]));
+    sql(&format!(
+        "insert into cart_lines (cart_id, brand_id, variant_id, quantity) values ('{}', '{brand}', '{}', 10)",
+        cart_of(&s),
+        variants[2]
+    ));
     let r = s.checkout(json!({"email": "hoarder@example.com"}));
     assert_eq!((r.status, r.error_code().as_str()), (422, "order_too_large"), "{}", r.body);
     assert_eq!(count(&format!("select count(*) from orders where brand_id = '{brand}'")), 0);
@@ -316,7 +336,10 @@ fn unpaid_checkouts_are_capped_per_email_and_per_client() {
     assert_eq!((r.status, r.error_code().as_str()), (409, "too_many_pending_checkouts"), "{}", r.body);
     assert_eq!((pending(), stock(&variants[0])), (6, (100, 6)));
     // the IP itself is never stored: only a keyed hash
-    assert_eq!(count(&format!("select count(*) from checkout_holds where brand_id = '{brand}' and client_key like '%{}%'", ip.replace(':', ""))), 0);
+    assert_eq!(
+        count(&format!("select count(*) from checkout_holds where brand_id = '{brand}' and client_key like '%{}%'", ip.replace(':', ""))),
+        0
+    );
 }
 
 #[test]
@@ -353,8 +376,11 @@ fn cancelling_at_stripe_expires_the_session_and_releases_the_stock_at_once() {
     assert_eq!(sql(&format!("select status from orders where id = '{order_id}'")), "cancelled");
     assert_eq!(stock(&variant), (5, 0), "released at once, not after 30 minutes");
     let cart = s.call("GET", "/api/v1/store/cart", None).json();
-    assert_eq!((cart["lines"][0]["variant_id"].as_str(), cart["lines"][0]["quantity"].as_i64()), (Some(variant.as_str()), Some(3)),
-               "the shopper finds the cart as it was");
+    assert_eq!(
+        (cart["lines"][0]["variant_id"].as_str(), cart["lines"][0]["quantity"].as_i64()),
+        (Some(variant.as_str()), Some(3)),
+        "the shopper finds the cart as it was"
+    );
     assert_eq!(stripe_session(&session_id)["status"], "expired");
     assert_eq!(stripe_requests(&format!("/v1/checkout/sessions/{session_id}/expire")).len(), 1);
     let pay = http("POST", &format!("http://127.0.0.1:{}/checkout/{session_id}/pay", stripe_port()), &[], None);
@@ -392,8 +418,13 @@ fn cart_writes_are_limited_to_sixty_a_minute_per_ip() {
     let r = s.add(&variant, 1);
     assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"));
     assert!(r.header("retry-after").and_then(|v| v.parse::<u64>().ok()).is_some_and(|v| (1..=60).contains(&v)));
-    let form = send("POST", &host, "/cart/add", &[("content-type", "application/x-www-form-urlencoded"), ("cf-connecting-ip", &s.ip)],
-                    Some(format!("variant_id={variant}&quantity=1")));
+    let form = send(
+        "POST",
+        &host,
+        "/cart/add",
+        &[("content-type", "application/x-www-form-urlencoded"), ("cf-connecting-ip", &s.ip)],
+        Some(format!("variant_id={variant}&quantity=1")),
+    );
     assert_eq!(form.status, 429, "the form posts count too");
     assert_eq!(s.call("GET", "/api/v1/store/cart", None).json()["lines"][0]["quantity"], 3, "the refused writes changed nothing");
     let mut other = Shopper::new(&host);
@@ -441,7 +472,8 @@ fn the_cart_total_is_what_checkout_charges() {
     let stored = sql(&format!(
         "do $$ begin insert into prices (variant_id, brand_id, currency, amount) values ('{variant}', '{brand}', 'USD', 1);
          exception when others then null; end $$;
-         select count(*) from prices where variant_id = '{variant}' and currency = 'USD'"));
+         select count(*) from prices where variant_id = '{variant}' and currency = 'USD'"
+    ));
     assert_eq!(stored, "0", "a prices row in the brand's currency is refused");
     sql(&format!("insert into prices (variant_id, brand_id, currency, amount) values ('{variant}', '{brand}', 'EUR', 1)"));
     let mut s = Shopper::new(&host);

@@ -25,8 +25,13 @@ fn a_form_post_from_another_site_is_refused_and_the_cart_is_unchanged() {
     assert!(r.header("set-cookie").is_none(), "no cart cookie replaces the shopper's");
     // no Origin but a browser that says the request is cross-site
     let cookie = shopper.cookie_header();
-    let r = send("POST", &host, "/cart/add", &[("cookie", &cookie), ("sec-fetch-site", "cross-site"),
-                 ("content-type", "application/x-www-form-urlencoded")], Some(format!("variant_id={variant}&quantity=7")));
+    let r = send(
+        "POST",
+        &host,
+        "/cart/add",
+        &[("cookie", &cookie), ("sec-fetch-site", "cross-site"), ("content-type", "application/x-www-form-urlencoded")],
+        Some(format!("variant_id={variant}&quantity=7")),
+    );
     assert_eq!((r.status, r.error_code().as_str()), (403, "cross_origin_refused"));
     // a sibling brand's host is same-site but not same-origin
     let r = shopper.post_from(Some("http://globex.localhost"), "/cart/update", &[("variant_id", &variant), ("quantity", "0")]);
@@ -74,16 +79,40 @@ fn json_apis_refuse_text_plain_bodies_and_foreign_origins() {
     assert_eq!((r.status, r.error_code().as_str()), (415, "unsupported_media_type"), "{}", r.body);
     let r = send("POST", &host, "/api/v1/store/cart/lines", &[], Some(body.clone()));
     assert_eq!(r.status, 415, "no content type at all");
-    let r = send("POST", &host, "/api/v1/store/cart/lines", &[("content-type", "application/json"), ("origin", "https://evil.example")], Some(body.clone()));
+    let r = send(
+        "POST",
+        &host,
+        "/api/v1/store/cart/lines",
+        &[("content-type", "application/json"), ("origin", "https://evil.example")],
+        Some(body.clone()),
+    );
     assert_eq!((r.status, r.error_code().as_str()), (403, "cross_origin_refused"));
     // staff and sign-in APIs too
-    let r = send("POST", &host, "/api/v1/auth/login", &[("content-type", "text/plain")], Some(json!({"email": "a@b.c", "password": "x"}).to_string()));
+    let r = send(
+        "POST",
+        &host,
+        "/api/v1/auth/login",
+        &[("content-type", "text/plain")],
+        Some(json!({"email": "a@b.c", "password": "x"}).to_string()),
+    );
     assert_eq!(r.status, 415, "{}", r.body);
-    let r = send("POST", "localhost", "/api/v1/auth/signup", &[("content-type", "application/json"), ("origin", "https://evil.example")], Some("{}".into()));
+    let r = send(
+        "POST",
+        "localhost",
+        "/api/v1/auth/signup",
+        &[("content-type", "application/json"), ("origin", "https://evil.example")],
+        Some("{}".into()),
+    );
     assert_eq!((r.status, r.error_code().as_str()), (403, "cross_origin_refused"), "the platform host as well");
     assert_eq!(carts(&brand), 0, "nothing was written");
     // the same request from the shop's own origin, as JSON, works
-    let r = send("POST", &host, "/api/v1/store/cart/lines", &[("content-type", "application/json; charset=utf-8"), ("origin", &format!("http://{host}"))], Some(body));
+    let r = send(
+        "POST",
+        &host,
+        "/api/v1/store/cart/lines",
+        &[("content-type", "application/json; charset=utf-8"), ("origin", &format!("http://{host}"))],
+        Some(body),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(carts(&brand), 1);
 }
@@ -91,10 +120,21 @@ fn json_apis_refuse_text_plain_bodies_and_foreign_origins() {
 #[test]
 fn machine_routes_are_not_subject_to_origin_checks() {
     // the Stripe webhook authenticates by signature: a bad signature is still a 400, not a 403
-    let r = send("POST", "localhost", "/webhooks/stripe", &[("origin", "https://evil.example"), ("content-type", "application/json"),
-                 ("stripe-signature", "t=1,v1=00")], Some("{}".into()));
+    let r = send(
+        "POST",
+        "localhost",
+        "/webhooks/stripe",
+        &[("origin", "https://evil.example"), ("content-type", "application/json"), ("stripe-signature", "t=1,v1=00")],
+        Some("{}".into()),
+    );
     assert_eq!(r.status, 400, "{}", r.body);
-    let r = send("POST", "edge.localhost", "/edge/v1/activate", &[("origin", "https://evil.example"), ("content-type", "application/json")], Some("{}".into()));
+    let r = send(
+        "POST",
+        "edge.localhost",
+        "/edge/v1/activate",
+        &[("origin", "https://evil.example"), ("content-type", "application/json")],
+        Some("{}".into()),
+    );
     assert_ne!(r.error_code(), "cross_origin_refused", "{}", r.body);
 }
 
@@ -103,8 +143,13 @@ fn headless_storefronts_get_cors_only_for_their_listed_origins() {
     let theme = r#"{"cors_origins": ["https://shop.example", "*", "https://bad.example/path"]}"#;
     let (brand, host, variant) = shop_with_lamp("cors", theme, 50);
     let preflight = |origin: &str| {
-        send("OPTIONS", &host, "/api/v1/store/cart/lines", &[("origin", origin), ("access-control-request-method", "POST"),
-             ("access-control-request-headers", "content-type")], None)
+        send(
+            "OPTIONS",
+            &host,
+            "/api/v1/store/cart/lines",
+            &[("origin", origin), ("access-control-request-method", "POST"), ("access-control-request-headers", "content-type")],
+            None,
+        )
     };
     let ok = preflight("https://shop.example");
     assert_eq!(ok.status, 204, "{}", ok.body);
@@ -127,12 +172,22 @@ fn headless_storefronts_get_cors_only_for_their_listed_origins() {
     assert!(r.header("access-control-allow-origin").is_none());
     assert!(r.header("vary").is_some_and(|v| v.contains("Origin")), "caches keep answers per origin");
     // a write from the listed origin is accepted, and its error answers are readable too
-    let r = send("POST", &host, "/api/v1/store/cart/lines", &[("origin", "https://shop.example"), ("content-type", "application/json")],
-                 Some(json!({"variant_id": variant, "quantity": 1}).to_string()));
+    let r = send(
+        "POST",
+        &host,
+        "/api/v1/store/cart/lines",
+        &[("origin", "https://shop.example"), ("content-type", "application/json")],
+        Some(json!({"variant_id": variant, "quantity": 1}).to_string()),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.header("access-control-allow-origin").as_deref(), Some("https://shop.example"));
-    let r = send("POST", &host, "/api/v1/store/cart/lines", &[("origin", "https://shop.example"), ("content-type", "application/json")],
-                 Some(json!({"variant_id": variant, "quantity": 99}).to_string()));
+    let r = send(
+        "POST",
+        &host,
+        "/api/v1/store/cart/lines",
+        &[("origin", "https://shop.example"), ("content-type", "application/json")],
+        Some(json!({"variant_id": variant, "quantity": 99}).to_string()),
+    );
     assert!(r.status >= 400 && r.header("access-control-allow-origin").is_some(), "{}", r.body);
     assert_eq!(carts(&brand), 1);
 }

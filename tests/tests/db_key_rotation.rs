@@ -62,5 +62,10 @@ fn during_a_database_key_rotation_postgrest_trusts_both_keys_and_afterwards_only
     assert_eq!(status, 200, "{health}");
     // a worker left on the retired key now gets a clear answer, not a bare 500
     let stale = get("127.0.0.1", "/healthz");
-    assert_eq!((stale.status, stale.json()["checks"]["database"]["error"].as_str()), (503, Some("database_unauthorized")), "{}", stale.body);
+    assert_eq!(
+        (stale.status, stale.json()["checks"]["database"]["error"].as_str()),
+        (503, Some("database_unauthorized")),
+        "{}",
+        stale.body
+    );
 }

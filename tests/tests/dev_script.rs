@@ -23,13 +23,22 @@ fn up_fails_clearly_when_a_port_is_taken() {
 
 /// The ports of a second stack: free now (bound, then released).
 fn free_ports() -> Vec<(&'static str, String)> {
-    ["SHOAL_HTTP_PORT", "SHOAL_PG_PORT", "SHOAL_API_PORT", "SHOAL_API_ADMIN_PORT", "SHOAL_STRIPE_PORT", "SHOAL_EMAIL_PORT", "SHOAL_DNS_PORT", "SHOAL_CF_PORT"]
-        .into_iter()
-        .map(|var| {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-            (var, l.local_addr().expect("its address").port().to_string())
-        })
-        .collect()
+    [
+        "SHOAL_HTTP_PORT",
+        "SHOAL_PG_PORT",
+        "SHOAL_API_PORT",
+        "SHOAL_API_ADMIN_PORT",
+        "SHOAL_STRIPE_PORT",
+        "SHOAL_EMAIL_PORT",
+        "SHOAL_DNS_PORT",
+        "SHOAL_CF_PORT",
+    ]
+    .into_iter()
+    .map(|var| {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        (var, l.local_addr().expect("its address").port().to_string())
+    })
+    .collect()
 }
 
 /// Processes whose command line names one of `folders`, or whose session is one of

@@ -46,7 +46,15 @@ fn activate(host: &str, ssl: bool) {
 
 /// The next Cloudflare call about `host` fails with this status and Cloudflare error code.
 fn fail_next(host: &str, status: u16, code: i64) {
-    assert_eq!(cloudflare("POST", "/__custom_hostnames/fail", Some(json!({"hostname": host, "status": status, "code": code, "message": "injected"}))).status, 200);
+    assert_eq!(
+        cloudflare(
+            "POST",
+            "/__custom_hostnames/fail",
+            Some(json!({"hostname": host, "status": status, "code": code, "message": "injected"}))
+        )
+        .status,
+        200
+    );
 }
 
 /// A hostname Cloudflare accepts (no reserved or example top-level domain).
@@ -78,21 +86,48 @@ fn a_custom_domain_goes_live_once_cloudflare_reports_hostname_and_certificate_ac
     let r = call("POST", &host, "/api/v1/admin/domains", Some(&admin), Some(json!({"host": custom.to_uppercase()})));
     assert_eq!(r.status, 201, "{}", r.body);
     let e = entry(&r, &custom);
-    assert_eq!((e["verified"].as_bool(), e["status"].as_str(), e["ssl_status"].as_str()), (Some(false), Some("pending"), Some("pending_validation")), "{e}");
+    assert_eq!(
+        (e["verified"].as_bool(), e["status"].as_str(), e["ssl_status"].as_str()),
+        (Some(false), Some("pending"), Some("pending_validation")),
+        "{e}"
+    );
     assert_eq!(e["verification"], Value::Null, "the records to set are Cloudflare's, not a TXT proof");
     let (live, _) = hostnames(&custom);
     assert_eq!(live.len(), 1, "one custom hostname at Cloudflare");
     let ch = &live[0];
-    assert_eq!((ch["ssl"]["method"].as_str(), ch["ssl"]["type"].as_str(), ch["ssl"]["settings"]["min_tls_version"].as_str()),
-               (Some("txt"), Some("dv"), Some("1.2")));
-    let records: Vec<(String, String, String)> = e["dns_records"].as_array().into_iter().flatten()
-        .map(|r| (r["type"].as_str().unwrap_or_default().to_owned(), r["name"].as_str().unwrap_or_default().to_owned(), r["value"].as_str().unwrap_or_default().to_owned()))
+    assert_eq!(
+        (ch["ssl"]["method"].as_str(), ch["ssl"]["type"].as_str(), ch["ssl"]["settings"]["min_tls_version"].as_str()),
+        (Some("txt"), Some("dv"), Some("1.2"))
+    );
+    let records: Vec<(String, String, String)> = e["dns_records"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            (
+                r["type"].as_str().unwrap_or_default().to_owned(),
+                r["name"].as_str().unwrap_or_default().to_owned(),
+                r["value"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
         .collect();
-    assert_eq!(records, vec![
-        ("CNAME".to_owned(), custom.clone(), "customers.localhost".to_owned()),
-        ("TXT".to_owned(), format!("_cf-custom-hostname.{custom}"), ch["ownership_verification"]["value"].as_str().unwrap_or_default().to_owned()),
-        ("TXT".to_owned(), format!("_acme-challenge.{custom}"), ch["ssl"]["validation_records"][0]["txt_value"].as_str().unwrap_or_default().to_owned()),
-    ], "exactly the records the admin must set");
+    assert_eq!(
+        records,
+        vec![
+            ("CNAME".to_owned(), custom.clone(), "customers.localhost".to_owned()),
+            (
+                "TXT".to_owned(),
+                format!("_cf-custom-hostname.{custom}"),
+                ch["ownership_verification"]["value"].as_str().unwrap_or_default().to_owned()
+            ),
+            (
+                "TXT".to_owned(),
+                format!("_acme-challenge.{custom}"),
+                ch["ssl"]["validation_records"][0]["txt_value"].as_str().unwrap_or_default().to_owned()
+            ),
+        ],
+        "exactly the records the admin must set"
+    );
     let listed = call("GET", &host, "/api/v1/admin/domains", Some(&admin), None);
     assert_eq!(entry(&listed, &custom)["dns_records"], e["dns_records"], "the list shows them too");
     let r = get(&custom, "/api/v1/store/brand");
@@ -139,7 +174,10 @@ fn an_active_hostname_with_its_certificate_pending_stays_pending_until_cron_find
     let r = verify(&host, &admin, &custom);
     assert_eq!(r.status, 202, "{}", r.body);
     let e = entry(&r, &custom);
-    assert_eq!((e["status"].as_str(), e["ssl_status"].as_str(), e["verified"].as_bool()), (Some("active"), Some("pending_validation"), Some(false)));
+    assert_eq!(
+        (e["status"].as_str(), e["ssl_status"].as_str(), e["verified"].as_bool()),
+        (Some("active"), Some("pending_validation"), Some(false))
+    );
     assert_eq!(get(&custom, "/api/v1/store/brand").status, 404, "no certificate yet: not served");
     activate(&custom, true);
     let verified = || count(&format!("select count(*) from brand_domains where host = '{custom}' and verified"));
@@ -160,7 +198,11 @@ fn cloudflare_refusals_reach_the_admin_as_clear_codes_and_nothing_is_written() {
     let (host, admin) = owner();
     let brand = sql(&format!("select brand_id from brand_domains where host = '{host}'"));
     let taken = hostname("dup");
-    let made = cloudflare("POST", "/client/v4/zones/0123456789abcdef0123456789abcdef/custom_hostnames", Some(json!({"hostname": taken, "ssl": {"method": "txt", "type": "dv"}})));
+    let made = cloudflare(
+        "POST",
+        "/client/v4/zones/0123456789abcdef0123456789abcdef/custom_hostnames",
+        Some(json!({"hostname": taken, "ssl": {"method": "txt", "type": "dv"}})),
+    );
     assert_eq!(made.status, 201, "{}", made.body);
     let invalid = format!("{}.example", unique("bad"));
     // (hostname, the stand-in failure to inject, the status and code the admin gets)
@@ -201,16 +243,28 @@ fn another_brands_domains_and_read_only_staff_are_refused_and_nothing_changes() 
     // the admin's token on the other brand's host is not the other brand's admin
     let r = call("DELETE", &other, &format!("/api/v1/admin/domains/{custom}"), Some(&admin), None);
     assert_eq!(r.status, 401, "{}", r.body);
-    let viewer = call("POST", "acme.localhost", "/api/v1/auth/login", None, Some(json!({"email": "viewer@acme.localhost", "password": "Shoal-dev-2026!"})))
-        .json()["access_token"].as_str().unwrap_or_default().to_owned();
+    let viewer = call(
+        "POST",
+        "acme.localhost",
+        "/api/v1/auth/login",
+        None,
+        Some(json!({"email": "viewer@acme.localhost", "password": "Shoal-dev-2026!"})),
+    )
+    .json()["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let ro = hostname("ro");
     let r = call("POST", "acme.localhost", "/api/v1/admin/domains", Some(&viewer), Some(json!({"host": ro})));
     assert_eq!(r.status, 403, "read-only staff add nothing");
     let r = call("POST", "acme.localhost", &format!("/api/v1/admin/domains/{custom}/verify"), Some(&viewer), None);
     assert_eq!(r.status, 403);
     assert_eq!(hostnames(&ro).0.len(), 0, "nothing created at Cloudflare");
-    assert_eq!(sql(&format!("select brand_id || '/' || custom_hostname_id from domain_claims where host = '{custom}'")),
-               format!("{}/{id}", sql(&format!("select brand_id from brand_domains where host = '{host}'"))), "the claim stands as it was");
+    assert_eq!(
+        sql(&format!("select brand_id || '/' || custom_hostname_id from domain_claims where host = '{custom}'")),
+        format!("{}/{id}", sql(&format!("select brand_id from brand_domains where host = '{host}'"))),
+        "the claim stands as it was"
+    );
     let (live, deleted) = hostnames(&custom);
     assert_eq!((live.len(), deleted.len()), (1, 0), "its custom hostname too");
     assert_eq!(call("DELETE", &host, &format!("/api/v1/admin/domains/{custom}"), Some(&admin), None).status, 200);
@@ -229,8 +283,17 @@ fn a_verified_domain_is_taken_and_editors_cannot_touch_domains() {
     assert_eq!(hostnames(&custom).0.len(), 1, "and no second custom hostname asked for");
     let r = call("POST", &host, "/api/v1/admin/domains", Some(&admin), Some(json!({"host": "bad host!"})));
     assert_eq!(r.status, 400);
-    let editor = call("POST", "acme.localhost", "/api/v1/auth/login", None, Some(json!({"email": "editor@acme.localhost", "password": "Shoal-dev-2026!"})))
-        .json()["access_token"].as_str().unwrap_or_default().to_owned();
+    let editor = call(
+        "POST",
+        "acme.localhost",
+        "/api/v1/auth/login",
+        None,
+        Some(json!({"email": "editor@acme.localhost", "password": "Shoal-dev-2026!"})),
+    )
+    .json()["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let r = call("POST", "acme.localhost", "/api/v1/admin/domains", Some(&editor), Some(json!({"host": "x.brand-e2e.com"})));
     assert_eq!(r.status, 403);
 }
@@ -240,11 +303,19 @@ fn ip_literals_the_platforms_hosts_and_special_names_are_refused() {
     let (host, admin) = owner();
     let brand = sql(&format!("select brand_id from brand_domains where host = '{host}'"));
     let cases = [
-        ("127.0.0.1", "ip_address_domain"), ("10.0.0.1:8443", "ip_address_domain"), ("127.1", "ip_address_domain"),
-        ("2130706433", "ip_address_domain"), ("0x7f000001", "ip_address_domain"), ("[::1]", "ip_address_domain"),
+        ("127.0.0.1", "ip_address_domain"),
+        ("10.0.0.1:8443", "ip_address_domain"),
+        ("127.1", "ip_address_domain"),
+        ("2130706433", "ip_address_domain"),
+        ("0x7f000001", "ip_address_domain"),
+        ("[::1]", "ip_address_domain"),
         ("[2001:db8::1]:443", "ip_address_domain"),
-        ("localhost", "platform_domain"), ("mine.localhost", "platform_domain"), ("edge.localhost", "platform_domain"),
-        ("intranet", "reserved_domain"), ("printer.local", "reserved_domain"), ("db.internal", "reserved_domain"),
+        ("localhost", "platform_domain"),
+        ("mine.localhost", "platform_domain"),
+        ("edge.localhost", "platform_domain"),
+        ("intranet", "reserved_domain"),
+        ("printer.local", "reserved_domain"),
+        ("db.internal", "reserved_domain"),
     ];
     for (raw, code) in cases {
         let r = call("POST", &host, "/api/v1/admin/domains", Some(&admin), Some(json!({"host": raw})));
@@ -321,7 +392,12 @@ fn an_unverified_claim_lapses_after_seven_days_and_cron_deletes_its_custom_hostn
     assert_eq!(hostnames(&custom).0.len(), 0, "cron deleted the lapsed claim's custom hostname");
     assert_eq!(claims(&custom), 1, "and the lapsed claim; the new one stands");
     let brand = sql(&format!("select brand_id from brand_domains where host = '{host}'"));
-    assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{brand}' and action = 'domain_claim_lapsed' and target = '{custom}'")), 1);
+    assert_eq!(
+        count(&format!(
+            "select count(*) from audit_log where brand_id = '{brand}' and action = 'domain_claim_lapsed' and target = '{custom}'"
+        )),
+        1
+    );
 }
 
 #[test]
@@ -330,10 +406,12 @@ fn a_claim_the_database_refuses_after_cloudflare_created_its_hostname_leaves_not
     let custom = hostname("undo");
     // the database refuses this one host's claim, after the worker created its custom hostname
     let function = format!("e2e_refuse_{}", custom.replace(['.', '-'], "_"));
-    sql(&format!("create function public.{function}() returns trigger language plpgsql as $$ begin
+    sql(&format!(
+        "create function public.{function}() returns trigger language plpgsql as $$ begin
                     raise exception using errcode = 'PT409', message = 'refused_by_test'; end $$;
                   create trigger {function} before insert on public.domain_claims for each row
-                    when (new.host = '{custom}') execute function public.{function}();"));
+                    when (new.host = '{custom}') execute function public.{function}();"
+    ));
     let r = call("POST", &host, "/api/v1/admin/domains", Some(&admin), Some(json!({"host": custom})));
     sql(&format!("drop trigger {function} on public.domain_claims; drop function public.{function}();"));
     assert_eq!((r.status, r.error_code().as_str()), (409, "refused_by_test"), "{}", r.body);

@@ -27,14 +27,20 @@ fn activation_signs_the_request_and_binds_the_certificate_once() {
     std::fs::write(&leaf, chain).unwrap_or_else(|e| panic!("{e}"));
     let verify = std::process::Command::new("openssl")
         .args(["verify", "-purpose", "sslclient", "-CAfile", &dev_ca(), &leaf.to_string_lossy()])
-        .output().unwrap_or_else(|e| panic!("{e}"));
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
     assert!(a["expires_at"].as_str().is_some_and(|e| e.len() >= 20));
     assert!(a["license_public_key"].as_str().is_some_and(|k| k.starts_with("-----BEGIN PUBLIC KEY-----")));
 
     assert_eq!(edge("GET", "/edge/v1/health", &verified(fp), None).status, 200);
-    assert_eq!(count(&format!("select count(*) from devices where id = '{id}' and status = 'active' and hardware_id = '{hw}'
-        and cert_fingerprint = '{fp}' and activation_code_hash is null")), 1);
+    assert_eq!(
+        count(&format!(
+            "select count(*) from devices where id = '{id}' and status = 'active' and hardware_id = '{hw}'
+        and cert_fingerprint = '{fp}' and activation_code_hash is null"
+        )),
+        1
+    );
     assert_eq!(count(&format!("select count(*) from audit_log where action = 'device_activated' and target = '{id}'")), 1);
     let again = activate(&code, &hw, &csr(&hw));
     assert_eq!((again.status, again.error_code().as_str()), (401, "activation_code_invalid"), "one-time code");
@@ -48,7 +54,10 @@ fn bad_requests_are_refused_with_reasons_and_bind_nothing() {
         (json!({"activation_code": code, "hardware_id": hw, "csr": csr_with(&hw, "rsa:2048")}), "csr_unsupported_key"),
         (json!({"activation_code": code, "hardware_id": hw, "csr": csr_with(&hw, "ec:P-384")}), "csr_unsupported_key"),
         (json!({"activation_code": code, "hardware_id": hw, "csr": csr("HW-SOMEONE-ELSE")}), "csr_subject_mismatch"),
-        (json!({"activation_code": code, "hardware_id": hw, "csr": "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----"}), "csr_malformed"),
+        (
+            json!({"activation_code": code, "hardware_id": hw, "csr": "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----"}),
+            "csr_malformed",
+        ),
         (json!({"activation_code": code, "hardware_id": "a b", "csr": csr(&hw)}), "invalid_hardware_id"),
         (json!({"activation_code": code, "hardware_id": hw}), "missing_field"),
     ];
@@ -89,11 +98,13 @@ fn five_wrong_codes_burn_the_code_and_an_expired_code_is_gone() {
 #[test]
 fn two_racing_activations_with_one_code_bind_one_certificate() {
     let (id, code) = created("acme.localhost");
-    let racers: Vec<_> = (0..2).map(|_| {
-        let (code, hw) = (code.clone(), hardware_id());
-        let request = csr(&hw);
-        std::thread::spawn(move || activate(&code, &hw, &request).status)
-    }).collect();
+    let racers: Vec<_> = (0..2)
+        .map(|_| {
+            let (code, hw) = (code.clone(), hardware_id());
+            let request = csr(&hw);
+            std::thread::spawn(move || activate(&code, &hw, &request).status)
+        })
+        .collect();
     let mut statuses: Vec<u16> = racers.into_iter().map(|r| r.join().unwrap_or(0)).collect();
     statuses.sort();
     assert_eq!(statuses[0], 201, "{statuses:?}");
@@ -117,8 +128,13 @@ fn renewal_rebinds_with_the_current_certificate_and_retires_the_old_one() {
     let other = hardware_id();
     let stolen = edge("POST", "/edge/v1/activate", &verified(&new_fp), Some(json!({"hardware_id": other, "csr": csr(&other)})));
     assert_eq!((stolen.status, stolen.error_code().as_str()), (403, "device_mismatch"));
-    let anonymous = send("POST", "edge.localhost", "/edge/v1/activate", &[("content-type", "application/json")],
-                         Some(json!({"hardware_id": hw, "csr": csr(&hw)}).to_string()));
+    let anonymous = send(
+        "POST",
+        "edge.localhost",
+        "/edge/v1/activate",
+        &[("content-type", "application/json")],
+        Some(json!({"hardware_id": hw, "csr": csr(&hw)}).to_string()),
+    );
     assert_eq!((anonymous.status, anonymous.error_code().as_str()), (401, "no_certificate"), "no code and no certificate");
 }
 
@@ -128,7 +144,8 @@ fn leaf_subject(chain: &str) -> String {
     std::fs::write(&leaf, chain).unwrap_or_else(|e| panic!("{e}"));
     let out = std::process::Command::new("openssl")
         .args(["x509", "-in", &leaf.to_string_lossy(), "-noout", "-subject", "-nameopt", "RFC2253"])
-        .output().unwrap_or_else(|e| panic!("{e}"));
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
     let _ = std::fs::remove_file(&leaf);
     String::from_utf8_lossy(&out.stdout).trim().trim_start_matches("subject=").to_owned()
 }
@@ -161,21 +178,34 @@ fn activation_is_rate_limited_per_client() {
 fn with_cloudflare_as_issuer_certificates_come_from_the_api_and_revocation_reaches_it() {
     let cf_base = format!("http://127.0.0.1:{}/client/v4", std::env::var("SHOAL_CF_PORT").unwrap_or_default());
     let api = format!("http://127.0.0.1:{}", std::env::var("SHOAL_API_PORT").unwrap_or_default());
-    let vars = [("ENVIRONMENT", "development"), ("PLATFORM_HOST", "localhost"), ("POSTGREST_URL", api.as_str()),
-                ("CF_API_BASE", cf_base.as_str()), ("CF_API_TOKEN", "cf-token-e2e"),
-                ("CF_ZONE_ID", "0123456789abcdef0123456789abcdef")];
+    let vars = [
+        ("ENVIRONMENT", "development"),
+        ("PLATFORM_HOST", "localhost"),
+        ("POSTGREST_URL", api.as_str()),
+        ("CF_API_BASE", cf_base.as_str()),
+        ("CF_API_TOKEN", "cf-token-e2e"),
+        ("CF_ZONE_ID", "0123456789abcdef0123456789abcdef"),
+    ];
     let w = start(&vars);
     let (id, code) = created("acme.localhost");
     let hw = hardware_id();
     // Cloudflare signs the subject a request carries: one naming more than the CN never reaches it
     let forged = csr_subject(&format!("/CN={hw}/O=Acme Outfitters/OU=super_admin"), "ec:P-256");
     let body = json!({"activation_code": code, "hardware_id": hw, "csr": forged}).to_string();
-    let r = http("POST", &format!("http://127.0.0.1:{}/edge/v1/activate", w.port),
-                 &[("host", "edge.localhost"), ("content-type", "application/json"), ("cf-connecting-ip", &fresh_ip())], Some(body));
+    let r = http(
+        "POST",
+        &format!("http://127.0.0.1:{}/edge/v1/activate", w.port),
+        &[("host", "edge.localhost"), ("content-type", "application/json"), ("cf-connecting-ip", &fresh_ip())],
+        Some(body),
+    );
     assert_eq!((r.status, r.error_code().as_str()), (400, "csr_subject_mismatch"), "{}", r.body);
     let body = json!({"activation_code": code, "hardware_id": hw, "csr": csr(&hw)}).to_string();
-    let r = http("POST", &format!("http://127.0.0.1:{}/edge/v1/activate", w.port),
-                 &[("host", "edge.localhost"), ("content-type", "application/json"), ("cf-connecting-ip", &fresh_ip())], Some(body));
+    let r = http(
+        "POST",
+        &format!("http://127.0.0.1:{}/edge/v1/activate", w.port),
+        &[("host", "edge.localhost"), ("content-type", "application/json"), ("cf-connecting-ip", &fresh_ip())],
+        Some(body),
+    );
     assert_eq!(r.status, 201, "{}\n{}", r.body, read_log(&w));
     let a = r.json();
     assert!(a["issuer"].as_str().is_some_and(|i| i.starts_with("Cloudflare Managed CA")), "{a}");
@@ -184,9 +214,21 @@ fn with_cloudflare_as_issuer_certificates_come_from_the_api_and_revocation_reach
 
     // what the Cloudflare stand-in has issued, as (common name, fingerprint, status) per certificate
     let certificates = || -> Vec<(String, String, String)> {
-        let all = http("GET", &format!("http://127.0.0.1:{}/__certificates", std::env::var("SHOAL_CF_PORT").unwrap_or_default()), &[], None).json();
-        all["certificates"].as_array().into_iter().flatten().map(|c| (c["common_name"].as_str().unwrap_or_default().to_owned(),
-            c["fingerprint_sha256"].as_str().unwrap_or_default().to_owned(), c["status"].as_str().unwrap_or_default().to_owned())).collect()
+        let all =
+            http("GET", &format!("http://127.0.0.1:{}/__certificates", std::env::var("SHOAL_CF_PORT").unwrap_or_default()), &[], None)
+                .json();
+        all["certificates"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| {
+                (
+                    c["common_name"].as_str().unwrap_or_default().to_owned(),
+                    c["fingerprint_sha256"].as_str().unwrap_or_default().to_owned(),
+                    c["status"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
     };
     let status_of = |fp: &str| certificates().into_iter().find(|c| c.1 == fp).map(|c| (c.0, c.2));
     assert_eq!(status_of(&fp), Some((hw.clone(), "active".to_owned())), "issued by the API");
@@ -194,9 +236,14 @@ fn with_cloudflare_as_issuer_certificates_come_from_the_api_and_revocation_reach
     assert_eq!(leaf_subject(a["certificate_chain"].as_str().unwrap_or_default()), format!("CN={hw}"));
 
     // renewal: the superseded certificate is revoked at the issuer
-    let edge_at = |blob: &str, body: Value| http("POST", &format!("http://127.0.0.1:{}/edge/v1/activate", w.port),
-        &[("host", "edge.localhost"), ("content-type", "application/json"), ("cf-connecting-ip", &fresh_ip()), ("mf-cf-blob", blob)],
-        Some(body.to_string()));
+    let edge_at = |blob: &str, body: Value| {
+        http(
+            "POST",
+            &format!("http://127.0.0.1:{}/edge/v1/activate", w.port),
+            &[("host", "edge.localhost"), ("content-type", "application/json"), ("cf-connecting-ip", &fresh_ip()), ("mf-cf-blob", blob)],
+            Some(body.to_string()),
+        )
+    };
     let renewed = edge_at(&verified(&fp), json!({"hardware_id": hw, "csr": csr(&hw)}));
     assert_eq!(renewed.status, 201, "{}", renewed.body);
     let new_fp = renewed.json()["fingerprint_sha256"].as_str().unwrap_or_default().to_owned();
@@ -208,9 +255,16 @@ fn with_cloudflare_as_issuer_certificates_come_from_the_api_and_revocation_reach
     let orphan: Vec<String> = certificates().into_iter().filter(|c| c.0 == other).map(|c| c.2).collect();
     assert_eq!(orphan, ["pending_revocation"], "signed, never bound, revoked");
 
-    let revoked = http("POST", &format!("http://127.0.0.1:{}/api/v1/admin/devices/{id}/revoke", w.port),
-        &[("host", "acme.localhost"), ("authorization", &format!("Bearer {}", staff_token("acme.localhost"))), ("content-type", "application/json")],
-        Some(json!({"reason": "lost"}).to_string()));
+    let revoked = http(
+        "POST",
+        &format!("http://127.0.0.1:{}/api/v1/admin/devices/{id}/revoke", w.port),
+        &[
+            ("host", "acme.localhost"),
+            ("authorization", &format!("Bearer {}", staff_token("acme.localhost"))),
+            ("content-type", "application/json"),
+        ],
+        Some(json!({"reason": "lost"}).to_string()),
+    );
     assert_eq!(revoked.status, 200, "{}", revoked.body);
     assert_eq!(revoked.json()["certificate_revoked_at_issuer"], true);
     assert_eq!(status_of(&new_fp).map(|c| c.1), Some("pending_revocation".to_owned()));

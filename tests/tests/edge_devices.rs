@@ -71,8 +71,14 @@ fn commands_are_delivered_once_under_concurrent_polls_and_acked_only_by_their_de
     assert_eq!(q.status, 201, "{}", q.body);
     let cmd = q.json()["id"].as_str().unwrap_or_default().to_owned();
     assert_eq!(count(&format!("select count(*) from audit_log where action = 'command_created' and target = '{cmd}'")), 1);
-    let pollers: Vec<_> = (0..2).map(|_| { let b = blob.clone(); std::thread::spawn(move || edge("GET", "/edge/v1/commands", &b, None)) }).collect();
-    let got: Vec<usize> = pollers.into_iter().map(|p| p.join().map(|r| r.json()["items"].as_array().map(Vec::len).unwrap_or(0)).unwrap_or(9)).collect();
+    let pollers: Vec<_> = (0..2)
+        .map(|_| {
+            let b = blob.clone();
+            std::thread::spawn(move || edge("GET", "/edge/v1/commands", &b, None))
+        })
+        .collect();
+    let got: Vec<usize> =
+        pollers.into_iter().map(|p| p.join().map(|r| r.json()["items"].as_array().map(Vec::len).unwrap_or(0)).unwrap_or(9)).collect();
     assert_eq!(got.iter().sum::<usize>(), 1, "one poller gets it, the other nothing: {got:?}");
     assert_eq!(edge("GET", "/edge/v1/commands", &blob, None).json()["items"], json!([]), "leased, not delivered again");
 
@@ -98,8 +104,10 @@ fn brand_domains_do_not_serve_the_edge_api() {
 fn a_bad_field_is_refused_by_its_name_and_changes_nothing() {
     let (id, fp) = device("acme.localhost", 90);
     let blob = cf("1", "SUCCESS", "0", &fp);
-    let cmd = sql(&format!("insert into device_commands (brand_id, device_id, kind, status, lease_until, created_by)
-        values ('{ACME_ID}', '{id}', 'upload_logs', 'delivered', now() + interval '1 hour', 'e2e') returning id"));
+    let cmd = sql(&format!(
+        "insert into device_commands (brand_id, device_id, kind, status, lease_until, created_by)
+        values ('{ACME_ID}', '{id}', 'upload_logs', 'delivered', now() + interval '1 hour', 'e2e') returning id"
+    ));
     let ack = |body: Value| edge("POST", &format!("/edge/v1/commands/{cmd}/ack"), &blob, Some(body));
     for (body, code, field) in [
         (json!({"success": "yes"}), "invalid_field", "success:"),
@@ -115,8 +123,13 @@ fn a_bad_field_is_refused_by_its_name_and_changes_nothing() {
     let list = edge("POST", &format!("/edge/v1/commands/{cmd}/ack"), &blob, Some(json!([true])));
     assert_eq!(list.status, 400, "a body that is no object: {}", list.body);
 
-    let r = send("POST", "edge.localhost", "/edge/v1/activate", &[("content-type", "application/json")],
-                 Some(json!({"activation_code": "0".repeat(32), "hardware_id": 1234, "csr": "x"}).to_string()));
+    let r = send(
+        "POST",
+        "edge.localhost",
+        "/edge/v1/activate",
+        &[("content-type", "application/json")],
+        Some(json!({"activation_code": "0".repeat(32), "hardware_id": 1234, "csr": "x"}).to_string()),
+    );
     assert_eq!((r.status, r.error_code().as_str()), (400, "invalid_field"), "{}", r.body);
     assert!(r.json()["error"]["message"].as_str().is_some_and(|m| m.starts_with("hardware_id:")), "{}", r.body);
 }

@@ -17,9 +17,11 @@ fn status(blob: &str, extra: &[(&str, &str)]) -> Value {
 
 /// The brand's subscription row, as a billing event would leave it.
 fn subscription(brand: &str, status: &str, grace: &str) {
-    sql(&format!("insert into brand_subscriptions (brand_id, stripe_customer_id, status, plan, grace_period_ends_at)
+    sql(&format!(
+        "insert into brand_subscriptions (brand_id, stripe_customer_id, status, plan, grace_period_ends_at)
                   values ('{brand}', 'cus_{brand}', '{status}', 'growth', {grace})
-                  on conflict (brand_id) do update set status = '{status}', plan = 'growth', grace_period_ends_at = {grace}"));
+                  on conflict (brand_id) do update set status = '{status}', plan = 'growth', grace_period_ends_at = {grace}"
+    ));
 }
 
 fn license_for(fp: &str) -> String {
@@ -31,8 +33,10 @@ fn license_for(fp: &str) -> String {
 fn certificate_reasons_come_before_the_device_is_known() {
     assert_eq!(status(&json!({"clientAcceptEncoding": ""}).to_string(), &[])["code"], "first_time_setup");
     let invalid = status(&cf("1", "FAILED:unable to get local issuer certificate", "0", &"ab".repeat(32)), &[]);
-    assert_eq!((invalid["code"].as_str(), invalid["details"]["reason"].as_str()),
-               (Some("certificate_invalid"), Some("unable to get local issuer certificate")));
+    assert_eq!(
+        (invalid["code"].as_str(), invalid["details"]["reason"].as_str()),
+        (Some("certificate_invalid"), Some("unable to get local issuer certificate"))
+    );
     let (_, fp) = device("acme.localhost", 200);
     let revoked = status(&cf("1", "SUCCESS", "1", &fp), &[]);
     assert_eq!((revoked["code"].as_str(), revoked["details"]["source"].as_str()), (Some("revoked"), Some("certificate")));
@@ -49,8 +53,10 @@ fn a_revoked_device_learns_when_and_why() {
     let r = admin("POST", "globex.localhost", &format!("/api/v1/admin/devices/{id}/revoke"), Some(json!({"reason": "till stolen"})));
     assert_eq!(r.status, 200, "{}", r.body);
     let s = status(&verified(&fp), &[]);
-    assert_eq!((s["code"].as_str(), s["details"]["source"].as_str(), s["details"]["reason"].as_str()),
-               (Some("revoked"), Some("device"), Some("till stolen")));
+    assert_eq!(
+        (s["code"].as_str(), s["details"]["source"].as_str(), s["details"]["reason"].as_str()),
+        (Some("revoked"), Some("device"), Some("till stolen"))
+    );
     assert!(s["details"]["revoked_at"].is_string());
 }
 
@@ -67,7 +73,8 @@ fn expiry_hardware_and_clock_reasons() {
     let other = "XB-OTHER-BOX-0001";
     let s = status(&verified(&fp), &[("x-shoal-hardware-id", other)]);
     assert_eq!(s["code"], "device_mismatch", "{s}");
-    let (bound, reported) = (s["details"]["bound_hardware_id"].as_str().unwrap_or_default(), s["details"]["reported_hardware_id"].as_str().unwrap_or_default());
+    let (bound, reported) =
+        (s["details"]["bound_hardware_id"].as_str().unwrap_or_default(), s["details"]["reported_hardware_id"].as_str().unwrap_or_default());
     assert!(bound.contains('…') && !bound.contains(&hw[4..hw.len() - 4]), "masked: {bound}");
     assert_ne!(bound, reported);
     assert_eq!(status(&verified(&fp), &[("x-shoal-hardware-id", &hw)])["code"], "ok");
@@ -109,16 +116,31 @@ fn license_tokens_are_checked_for_signature_expiry_and_binding() {
     assert_eq!(s["details"], json!({"component": "license", "error": "malformed_token"}), "{s}");
 
     // a genuine token issued by this server a week ago, for 72 hours
-    let claims = LicenseClaims { sub: id, brand_id: ACME_ID.into(), fp: fp.clone(), hardware_id: hw, plan: None, subscription_status: "none".into() };
-    let (old, _) = device_license::issue(&shoal_keys().signing(shoal_domain::keys::Purpose::DeviceLicense), claims, chrono_now() - chrono::Duration::days(7), 72)
-        .unwrap_or_else(|| panic!("mint"));
+    let claims = LicenseClaims {
+        sub: id,
+        brand_id: ACME_ID.into(),
+        fp: fp.clone(),
+        hardware_id: hw,
+        plan: None,
+        subscription_status: "none".into(),
+    };
+    let (old, _) = device_license::issue(
+        &shoal_keys().signing(shoal_domain::keys::Purpose::DeviceLicense),
+        claims,
+        chrono_now() - chrono::Duration::days(7),
+        72,
+    )
+    .unwrap_or_else(|| panic!("mint"));
     let s = status(&verified(&fp), &[("x-shoal-license", &old)]);
     assert_eq!((s["code"].as_str(), s["details"]["refresh_path"].as_str()), (Some("token_expired"), Some("/edge/v1/health")), "{s}");
     assert_eq!(s["can_auto_recover"], true);
 
     let (_, other_fp, _) = activated("acme.localhost");
     let s = status(&verified(&other_fp), &[("x-shoal-license", &license)]);
-    assert_eq!((s["code"].as_str(), s["details"]["reason"].as_str()), (Some("binding_invalid"), Some("license_issued_to_another_certificate")));
+    assert_eq!(
+        (s["code"].as_str(), s["details"]["reason"].as_str()),
+        (Some("binding_invalid"), Some("license_issued_to_another_certificate"))
+    );
 }
 
 #[test]
@@ -132,13 +154,16 @@ fn a_blocked_subscription_is_explained_in_the_brand_s_terms() {
     assert_eq!(s["code"], "subscription_blocked", "{s}");
     assert_eq!(s["can_auto_recover"], false, "the owner must pay");
     let d = &s["details"];
-    assert_eq!((d["reason"].as_str(), d["status"].as_str(), d["plan"].as_str(), d["grace_period_days"].as_i64()),
-               (Some("unpaid"), Some("unpaid"), Some("growth"), Some(7)));
+    assert_eq!(
+        (d["reason"].as_str(), d["status"].as_str(), d["plan"].as_str(), d["grace_period_days"].as_i64()),
+        (Some("unpaid"), Some("unpaid"), Some("growth"), Some(7))
+    );
     // the links lead to the brand's own host, where links_walk.rs follows them to a page
     for key in ["renewal_url", "support_url"] {
         let url = d[key].as_str().unwrap_or_default();
         assert!(url.starts_with("http") && url.contains(&format!("://{}", owner.host)), "{key} on the brand's host: {url}");
-        let path = url.split_once(&owner.host).map(|(_, rest)| rest.trim_start_matches(|c: char| c == ':' || c.is_ascii_digit())).unwrap_or("/");
+        let path =
+            url.split_once(&owner.host).map(|(_, rest)| rest.trim_start_matches(|c: char| c == ':' || c.is_ascii_digit())).unwrap_or("/");
         assert_eq!(get(&owner.host, path).status, 200, "{url}");
     }
     assert!(d["message"].as_str().is_some_and(|m| m.contains("unpaid")), "{d}");
@@ -202,7 +227,10 @@ fn recovery_hints_are_in_the_brand_s_language() {
     assert_eq!((es_ok["code"].as_str(), es_ok["recovery"].as_str()), (Some("ok"), Some("nada que hacer")));
     // before a device is known there is no brand: English
     let setup = status(&json!({"clientAcceptEncoding": ""}).to_string(), &[]);
-    assert_eq!((setup["can_auto_recover"].as_bool(), setup["recovery"].as_str().map(|h| h.starts_with("activate"))), (Some(false), Some(true)));
+    assert_eq!(
+        (setup["can_auto_recover"].as_bool(), setup["recovery"].as_str().map(|h| h.starts_with("activate"))),
+        (Some(false), Some(true))
+    );
 }
 
 #[test]

@@ -14,7 +14,10 @@ fn push(fp: &str, records: &[Value]) -> Reply {
 }
 
 fn statuses(r: &Reply) -> Vec<String> {
-    r.json()["results"].as_array().map(|a| a.iter().map(|x| x["status"].as_str().unwrap_or_default().to_owned()).collect()).unwrap_or_default()
+    r.json()["results"]
+        .as_array()
+        .map(|a| a.iter().map(|x| x["status"].as_str().unwrap_or_default().to_owned()).collect())
+        .unwrap_or_default()
 }
 
 /// Every change after `cursor` (all pages), and the last cursor.
@@ -45,11 +48,23 @@ fn a_push_is_answered_record_by_record() {
         rec("customers", "upsert", &customer, None, json!({"name": "Ann Till", "email": "ann@example.com"})),
         rec("employees", "upsert", &employee, None, json!({"name": "Bo Cashier", "role": "cashier"})),
         rec("shifts", "upsert", &shift, None, json!({"employee_id": employee, "opened_at": "2026-11-26T08:00:00Z", "opening_cash": 10000})),
-        rec("store_orders", "upsert", &order, None, json!({"number": "T1-0001", "status": "completed", "currency": "USD", "total_amount": 4200,
+        rec(
+            "store_orders",
+            "upsert",
+            &order,
+            None,
+            json!({"number": "T1-0001", "status": "completed", "currency": "USD", "total_amount": 4200,
             "placed_at": "2026-11-26T09:00:00Z", "customer_id": customer, "employee_id": employee, "shift_id": shift,
             "items": [{"line": 1, "sku": "POS-1", "title": "Coffee", "quantity": 2, "unit_amount": 2100}],
-            "payments": [{"method": "card", "amount": 4200, "reference": "auth-1"}]})),
-        rec("daily_reports", "upsert", &report, None, json!({"store": format!("Store {}", uuid()), "business_date": "2026-11-26", "totals": {"sales": 4200}})),
+            "payments": [{"method": "card", "amount": 4200, "reference": "auth-1"}]}),
+        ),
+        rec(
+            "daily_reports",
+            "upsert",
+            &report,
+            None,
+            json!({"store": format!("Store {}", uuid()), "business_date": "2026-11-26", "totals": {"sales": 4200}}),
+        ),
         rec("products", "upsert", &product, None, json!({"slug": slug, "title": "Till-made mug", "status": "draft"})),
         rec("customers", "upsert", &uuid(), None, json!({"name": ""})),
     ];
@@ -84,9 +99,11 @@ fn a_malformed_batch_applies_nothing() {
     let (_, fp, _) = activated("globex.localhost");
     let id = uuid();
     let good = rec("customers", "upsert", &id, None, json!({"name": "Never stored"}));
-    for bad in [json!({"mutation_id": uuid(), "resource": "suppliers", "op": "upsert", "id": uuid(), "data": {}}),
-                json!({"mutation_id": "nope", "resource": "customers", "op": "upsert", "id": uuid(), "data": {}}),
-                json!("not a record")] {
+    for bad in [
+        json!({"mutation_id": uuid(), "resource": "suppliers", "op": "upsert", "id": uuid(), "data": {}}),
+        json!({"mutation_id": "nope", "resource": "customers", "op": "upsert", "id": uuid(), "data": {}}),
+        json!("not a record"),
+    ] {
         let r = push(&fp, &[good.clone(), bad]);
         assert_eq!((r.status, r.error_code().as_str()), (400, "malformed_batch"), "{}", r.body);
     }
@@ -111,13 +128,15 @@ fn concurrent_inventory_deltas_from_two_devices_sum() {
         v as (insert into variants (brand_id, product_id, sku, title, price_amount) select '{ACME_ID}', id, '{sku}', 'One', 100 from p returning id),
         i as (insert into inventory_levels (variant_id, brand_id, available) select id, '{ACME_ID}', 100 from v returning variant_id)
         select variant_id from i"));
-    let pushers: Vec<_> = (0..8).map(|n| {
-        let (fp, variant) = (if n % 2 == 0 { a.clone() } else { b.clone() }, variant.clone());
-        std::thread::spawn(move || {
-            let deltas: Vec<Value> = (0..5).map(|_| rec("inventory_levels", "delta", &variant, None, json!({"delta": -2}))).collect();
-            statuses(&push(&fp, &deltas))
+    let pushers: Vec<_> = (0..8)
+        .map(|n| {
+            let (fp, variant) = (if n % 2 == 0 { a.clone() } else { b.clone() }, variant.clone());
+            std::thread::spawn(move || {
+                let deltas: Vec<Value> = (0..5).map(|_| rec("inventory_levels", "delta", &variant, None, json!({"delta": -2}))).collect();
+                statuses(&push(&fp, &deltas))
+            })
         })
-    }).collect();
+        .collect();
     for p in pushers {
         assert_eq!(p.join().unwrap_or_default(), vec!["applied"; 5]);
     }
@@ -125,8 +144,11 @@ fn concurrent_inventory_deltas_from_two_devices_sum() {
     let over = push(&a, &[rec("inventory_levels", "delta", &variant, None, json!({"delta": -21}))]);
     assert_eq!((statuses(&over), over.json()["results"][0]["code"].as_str()), (vec!["conflict".to_owned()], Some("insufficient_stock")));
     let upsert = push(&a, &[rec("inventory_levels", "upsert", &variant, None, json!({"available": 5}))]);
-    assert_eq!((statuses(&upsert), upsert.json()["results"][0]["error"]["code"].as_str()),
-               (vec!["invalid".to_owned()], Some("inventory_takes_deltas")), "inventory is never overwritten");
+    assert_eq!(
+        (statuses(&upsert), upsert.json()["results"][0]["error"]["code"].as_str()),
+        (vec!["invalid".to_owned()], Some("inventory_takes_deltas")),
+        "inventory is never overwritten"
+    );
 }
 
 #[test]
@@ -135,11 +157,22 @@ fn pull_pages_through_the_brand_s_changes_only() {
     let (_, globex_fp, _) = activated("globex.localhost");
     let start = latest_cursor(&acme_fp);
     let (mine, theirs) = (uuid(), uuid());
-    assert_eq!(statuses(&push(&acme_fp, &[rec("employees", "upsert", &mine, None, json!({"name": "Acme clerk", "role": "manager"}))])), ["applied"]);
-    assert_eq!(statuses(&push(&globex_fp, &[rec("employees", "upsert", &theirs, None, json!({"name": "Globex clerk", "role": "cashier"}))])), ["applied"]);
+    assert_eq!(
+        statuses(&push(&acme_fp, &[rec("employees", "upsert", &mine, None, json!({"name": "Acme clerk", "role": "manager"}))])),
+        ["applied"]
+    );
+    assert_eq!(
+        statuses(&push(&globex_fp, &[rec("employees", "upsert", &theirs, None, json!({"name": "Globex clerk", "role": "cashier"}))])),
+        ["applied"]
+    );
     // the same id pushed by the other brand's device is refused without touching it
     let taken = push(&acme_fp, &[rec("employees", "upsert", &theirs, None, json!({"name": "Hijack", "role": "manager"}))]);
-    assert_eq!((statuses(&taken), taken.json()["results"][0]["error"]["code"].as_str()), (vec!["invalid".to_owned()], Some("id_taken")), "{}", taken.body);
+    assert_eq!(
+        (statuses(&taken), taken.json()["results"][0]["error"]["code"].as_str()),
+        (vec!["invalid".to_owned()], Some("id_taken")),
+        "{}",
+        taken.body
+    );
     assert_eq!(sql(&format!("select name from employees where id = '{theirs}'")), "Globex clerk");
 
     let (changes, cursor) = pull_all(&acme_fp, start.clone());
@@ -153,10 +186,17 @@ fn pull_pages_through_the_brand_s_changes_only() {
     // a dashboard edit shows up after the cursor, with a new version
     let slug = sql(&format!("select slug from products where brand_id = '{ACME_ID}' and status = 'active' order by slug desc limit 1"));
     let before = count(&format!("select version from products where brand_id = '{ACME_ID}' and slug = '{slug}'"));
-    let edit = admin("PATCH", "acme.localhost", &format!("/api/v1/admin/products/{slug}"), Some(json!({"description": format!("edited {}", uuid())})));
+    let edit = admin(
+        "PATCH",
+        "acme.localhost",
+        &format!("/api/v1/admin/products/{slug}"),
+        Some(json!({"description": format!("edited {}", uuid())})),
+    );
     assert_eq!(edit.status, 200, "{}", edit.body);
     let (after, _) = pull_all(&acme_fp, cursor);
-    let edited = after.iter().find(|c| c["resource"] == "products" && c["data"]["slug"] == slug.as_str())
+    let edited = after
+        .iter()
+        .find(|c| c["resource"] == "products" && c["data"]["slug"] == slug.as_str())
         .unwrap_or_else(|| panic!("dashboard edit not pulled: {after:?}"));
     assert_eq!(edited["version"].as_i64(), Some(before + 1));
     for bad in ["garbage", "YzE6LTE"] {
@@ -170,22 +210,35 @@ fn pull_pages_through_the_brand_s_changes_only() {
 fn erasing_a_customer_reaches_in_store_records_and_the_devices() {
     let (_, fp, _) = activated("globex.localhost");
     let (id, email) = (uuid(), format!("{}@example.com", unique("pos-")));
-    let pushed = push(&fp, &[rec("customers", "upsert", &id, None, json!({"name": "Till Shopper", "email": email, "phone": "+34 600 000 000"}))]);
+    let pushed =
+        push(&fp, &[rec("customers", "upsert", &id, None, json!({"name": "Till Shopper", "email": email, "phone": "+34 600 000 000"}))]);
     assert_eq!(statuses(&pushed), ["applied"]);
     let cursor = latest_cursor(&fp);
     let erased = admin("POST", "globex.localhost", "/api/v1/admin/customers/erase", Some(json!({"email": email.to_uppercase()})));
     assert_eq!((erased.status, erased.json()["store_customers_erased"].as_i64()), (200, Some(1)), "{}", erased.body);
     let (changes, _) = pull_all(&fp, cursor);
     let change = changes.iter().find(|c| c["id"] == id.as_str()).unwrap_or_else(|| panic!("erasure not pulled: {changes:?}"));
-    assert_eq!((change["data"]["email"].clone(), change["data"]["phone"].clone(), change["version"].as_i64()), (Value::Null, Value::Null, Some(2)));
+    assert_eq!(
+        (change["data"]["email"].clone(), change["data"]["phone"].clone(), change["version"].as_i64()),
+        (Value::Null, Value::Null, Some(2))
+    );
     let export = admin("GET", "globex.localhost", "/api/v1/admin/export", None);
-    assert!(export.json()["store_customers"].as_array().is_some_and(|c| c.iter().any(|x| x["id"] == id.as_str() && x["name"] == "Erased customer")), "{}", export.body);
+    assert!(
+        export.json()["store_customers"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|x| x["id"] == id.as_str() && x["name"] == "Erased customer")),
+        "{}",
+        export.body
+    );
 }
 
 #[test]
 fn the_cron_run_forgets_applied_mutations_after_the_retention_window() {
     let (_, fp, _) = activated("acme.localhost");
-    let (old, recent) = (rec("customers", "upsert", &uuid(), None, json!({"name": "Old"})), rec("customers", "upsert", &uuid(), None, json!({"name": "New"})));
+    let (old, recent) = (
+        rec("customers", "upsert", &uuid(), None, json!({"name": "Old"})),
+        rec("customers", "upsert", &uuid(), None, json!({"name": "New"})),
+    );
     assert_eq!(statuses(&push(&fp, &[old.clone(), recent.clone()])), ["applied", "applied"]);
     let id = |r: &Value| r["mutation_id"].as_str().unwrap_or_default().to_owned();
     sql(&format!("update sync_mutations set created_at = now() - interval '31 days' where mutation_id = '{}'", id(&old)));

@@ -37,7 +37,9 @@ fn a_brand_name_cannot_inject_headers_and_values_cannot_expand_placeholders() {
     let expanded = queue(&brand, "email_change_notice", r#"{"new_email": "{code}@evil.com", "code": "654321"}"#);
     let hidden = queue(&brand, "email_change_notice", r#"{"new_email": "{x}@evil.com"}"#);
     sql(&format!("update email_outbox set next_attempt_at = now() + interval '1 day' where status = 'pending' and id not in ('{injected}', '{expanded}', '{hidden}')"));
-    sql(&format!("update email_outbox set next_attempt_at = now() - interval '1 second' where id in ('{injected}', '{expanded}', '{hidden}')"));
+    sql(&format!(
+        "update email_outbox set next_attempt_at = now() - interval '1 second' where id in ('{injected}', '{expanded}', '{hidden}')"
+    ));
     run_cron();
 
     let msg = sent(&injected);

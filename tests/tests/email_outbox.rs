@@ -112,7 +112,12 @@ fn secrets_leave_the_outbox_once_sent_and_dead_letters_lose_them_after_their_ret
     assert!(sends_of(&code).iter().any(|s| s["body"].as_str().is_some_and(|b| b.contains("314159"))), "the email carried the code");
     assert_eq!(payload(&code), json!({}), "the sent row keeps no code");
 
-    let invite = insert("member_invitation", r#"{"role": "editor", "invite_url": "https://acme.localhost/admin/accept-invitation?token=raw-secret-token"}"#, "", "");
+    let invite = insert(
+        "member_invitation",
+        r#"{"role": "editor", "invite_url": "https://acme.localhost/admin/accept-invitation?token=raw-secret-token"}"#,
+        "",
+        "",
+    );
     only_due(&invite);
     run_cron();
     assert_eq!(row(&invite).0, "sent");
@@ -133,8 +138,13 @@ fn sign_up(prefix: &str) -> String {
     let slug = unique(prefix).chars().take(30).collect::<String>();
     let email = format!("{slug}@example.com");
     let ip = fresh_ip();
-    let r = send("POST", "localhost", "/api/v1/auth/signup", &[("cf-connecting-ip", ip.as_str()), ("content-type", "application/json")],
-                 Some(json!({"brand_name": "Quick Shop", "slug": slug, "email": email, "password": OWNER_PASSWORD}).to_string()));
+    let r = send(
+        "POST",
+        "localhost",
+        "/api/v1/auth/signup",
+        &[("cf-connecting-ip", ip.as_str()), ("content-type", "application/json")],
+        Some(json!({"brand_name": "Quick Shop", "slug": slug, "email": email, "password": OWNER_PASSWORD}).to_string()),
+    );
     assert_eq!(r.status, 201, "{}", r.body);
     email
 }
@@ -155,8 +165,13 @@ fn a_sign_up_code_reaches_the_email_api_within_seconds_without_a_cron_run() {
     let id = outbox_id(&email);
     assert_eq!(row(&id), ("sent".to_owned(), 1), "sent once, by the request's own delivery");
     assert_eq!(payload(&id), json!({}), "and the code left the outbox");
-    let r = send("POST", "localhost", "/api/v1/auth/verify-email", &[("content-type", "application/json")],
-                 Some(json!({"email": email, "code": code}).to_string()));
+    let r = send(
+        "POST",
+        "localhost",
+        "/api/v1/auth/verify-email",
+        &[("content-type", "application/json")],
+        Some(json!({"email": email, "code": code}).to_string()),
+    );
     assert_eq!(r.status, 200, "the emailed code works: {}", r.body);
 }
 

@@ -11,10 +11,8 @@ fn every_response_carries_a_request_id() {
         get("127.0.0.1", "/healthz"),
         get("localhost", "/"),
     ];
-    let mut ids: Vec<String> = replies
-        .iter()
-        .map(|r| r.header("x-request-id").unwrap_or_else(|| panic!("no x-request-id on {}: {}", r.status, r.body)))
-        .collect();
+    let mut ids: Vec<String> =
+        replies.iter().map(|r| r.header("x-request-id").unwrap_or_else(|| panic!("no x-request-id on {}: {}", r.status, r.body))).collect();
     assert!(ids.iter().all(|id| id.len() == 32), "{ids:?}");
     ids.sort();
     ids.dedup();
@@ -91,8 +89,12 @@ fn pages_json_answers_and_errors_carry_security_headers() {
     assert_common_security_headers(&json, "json");
     assert!(json.header("content-security-policy").is_some_and(|p| p.starts_with("default-src 'none'")));
 
-    for (r, what) in [(get("acme.localhost", "/api/v1/no/such/thing"), "json error"), (get("acme.localhost", "/nowhere"), "html error"),
-                      (get("unknown.localhost", "/"), "unknown host"), (get("localhost", "/"), "landing page")] {
+    for (r, what) in [
+        (get("acme.localhost", "/api/v1/no/such/thing"), "json error"),
+        (get("acme.localhost", "/nowhere"), "html error"),
+        (get("unknown.localhost", "/"), "unknown host"),
+        (get("localhost", "/"), "landing page"),
+    ] {
         assert_common_security_headers(&r, what);
     }
     let landing = get("localhost", "/");

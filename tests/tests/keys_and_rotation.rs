@@ -124,7 +124,11 @@ fn refusing_gateway() -> (u16, Arc<Mutex<Vec<String>>>) {
                 l.push(String::from_utf8_lossy(&head).into_owned());
             }
             let body = r#"{"message":"Invalid API key"}"#;
-            let _ = write!(stream, "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+            let _ = write!(
+                stream,
+                "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
         }
     });
     (port, seen)
@@ -134,8 +138,12 @@ fn refusing_gateway() -> (u16, Arc<Mutex<Vec<String>>>) {
 fn every_postgrest_request_carries_the_api_key_and_a_refusal_is_database_unauthorized() {
     let (port, seen) = refusing_gateway();
     let url = format!("http://127.0.0.1:{port}");
-    let w = start(&[("ENVIRONMENT", "development"), ("PLATFORM_HOST", "localhost"), ("POSTGREST_URL", &url),
-                    ("SUPABASE_API_KEY", "sb_secret_e2e_gateway_check")]);
+    let w = start(&[
+        ("ENVIRONMENT", "development"),
+        ("PLATFORM_HOST", "localhost"),
+        ("POSTGREST_URL", &url),
+        ("SUPABASE_API_KEY", "sb_secret_e2e_gateway_check"),
+    ]);
     let (status, body) = get_from(&w, "acme.localhost", "/api/v1/store/brand");
     assert_eq!((status, body["error"]["code"].as_str()), (503, Some("database_unauthorized")), "{body}");
     assert!(!body.to_string().contains("Invalid API key"), "the gateway's answer stays in the log: {body}");
@@ -146,7 +154,10 @@ fn every_postgrest_request_carries_the_api_key_and_a_refusal_is_database_unautho
     let jwks = json!({"keys": [db_key().public_jwk()]});
     for head in &heads {
         let field = |name: &str| {
-            head.split("\r\n").filter_map(|l| l.split_once(':')).find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_owned())
+            head.split("\r\n")
+                .filter_map(|l| l.split_once(':'))
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.trim().to_owned())
         };
         assert_eq!(field("apikey").as_deref(), Some("sb_secret_e2e_gateway_check"), "no apikey in:\n{head}");
         let bearer = field("authorization").and_then(|v| v.strip_prefix("Bearer ").map(str::to_owned)).unwrap_or_default();
@@ -160,11 +171,19 @@ fn a_device_licence_under_the_previous_secret_holds_during_the_overlap_and_is_re
     use shoal_domain::device_license::{self, LicenseClaims};
     use shoal_e2e::edge::*;
     let (id, fp, hw) = activated("acme.localhost");
-    let claims = LicenseClaims { sub: id, brand_id: ACME_ID.into(), fp: fp.clone(), hardware_id: hw, plan: None, subscription_status: "none".into() };
+    let claims = LicenseClaims {
+        sub: id,
+        brand_id: ACME_ID.into(),
+        fp: fp.clone(),
+        hardware_id: hw,
+        plan: None,
+        subscription_status: "none".into(),
+    };
     let status = |licence: &str| edge_with("GET", "/edge/v1/status", &verified(&fp), &[("x-shoal-license", licence)], None).json();
     let under = |secret: &[u8]| {
         device_license::issue(&derive(secret, Purpose::DeviceLicense.label()), claims.clone(), chrono_now(), 72)
-            .unwrap_or_else(|| panic!("mint")).0
+            .unwrap_or_else(|| panic!("mint"))
+            .0
     };
     let old = under(shoal_secret_previous().as_bytes());
     assert_eq!(status(&old)["code"], "ok", "a licence from before the rotation was refused");

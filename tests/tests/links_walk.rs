@@ -42,7 +42,10 @@ fn form_value(body: &str, key: &str) -> Option<String> {
 }
 
 fn stripe_sent(path: &str, containing: &str) -> String {
-    stripe_requests(path).iter().rev().find_map(|e| e["body"].as_str().filter(|b| b.contains(containing)).map(str::to_owned))
+    stripe_requests(path)
+        .iter()
+        .rev()
+        .find_map(|e| e["body"].as_str().filter(|b| b.contains(containing)).map(str::to_owned))
         .unwrap_or_else(|| panic!("nothing sent to {path} with {containing}"))
 }
 
@@ -81,7 +84,10 @@ fn every_link_the_system_hands_out_answers_200_on_the_host_it_names() {
     let customer = sql(&format!("select stripe_customer_id from brand_subscriptions where brand_id = '{}'", owner.brand_id));
     let r = call("POST", &owner.host, "/api/v1/admin/billing/portal", &owner.token, Some(json!({})));
     assert_eq!(r.status, 200, "{}", r.body);
-    links.push(("billing portal return", form_value(&stripe_sent("/v1/billing_portal/sessions", &customer), "return_url").unwrap_or_default()));
+    links.push((
+        "billing portal return",
+        form_value(&stripe_sent("/v1/billing_portal/sessions", &customer), "return_url").unwrap_or_default(),
+    ));
 
     // the storefront checkout (success, and cancel with its signed token)
     let variant = stocked_variant(&owner.brand_id);
@@ -90,8 +96,11 @@ fn every_link_the_system_hands_out_answers_200_on_the_host_it_names() {
     let order = shopper.checkout(json!({"email": format!("{}@example.com", unique("walk-buyer"))}));
     assert_eq!(order.status, 201, "{}", order.body);
     let order_id = order.json()["order_id"].as_str().unwrap_or_default().to_owned();
-    let sent = stripe_requests("/v1/checkout/sessions").into_iter().find(|e| e["headers"]["idempotency-key"] == order_id.as_str())
-        .and_then(|e| e["body"].as_str().map(str::to_owned)).unwrap_or_default();
+    let sent = stripe_requests("/v1/checkout/sessions")
+        .into_iter()
+        .find(|e| e["headers"]["idempotency-key"] == order_id.as_str())
+        .and_then(|e| e["body"].as_str().map(str::to_owned))
+        .unwrap_or_default();
     for key in ["success_url", "cancel_url"] {
         links.push(("storefront checkout", form_value(&sent, key).unwrap_or_default()));
     }
@@ -107,8 +116,11 @@ fn every_link_the_system_hands_out_answers_200_on_the_host_it_names() {
 
     // a blocked brand: the device status answer and the admin API's refusal say where to go
     let (_, fingerprint, _) = activated(&owner.host);
-    sql(&format!("update brand_subscriptions set status = 'unpaid', plan = 'growth', grace_period_ends_at = now() - interval '1 day'
-                  where brand_id = '{}'", owner.brand_id));
+    sql(&format!(
+        "update brand_subscriptions set status = 'unpaid', plan = 'growth', grace_period_ends_at = now() - interval '1 day'
+                  where brand_id = '{}'",
+        owner.brand_id
+    ));
     let status = edge_with("GET", "/edge/v1/status", &verified(&fingerprint), &[], None).json();
     assert_eq!(status["code"], "subscription_blocked", "{status}");
     for key in ["renewal_url", "support_url"] {
@@ -131,8 +143,16 @@ fn every_link_the_system_hands_out_answers_200_on_the_host_it_names() {
         links.extend(mail::hrefs(&message).into_iter().filter(|h| ours(h)).map(|h| ("email", h)));
     }
 
-    let kinds = ["invitation", "billing checkout", "billing portal return", "connect onboarding", "storefront checkout", "device status",
-                 "billing refusal", "email"];
+    let kinds = [
+        "invitation",
+        "billing checkout",
+        "billing portal return",
+        "connect onboarding",
+        "storefront checkout",
+        "device status",
+        "billing refusal",
+        "email",
+    ];
     for kind in kinds {
         assert!(links.iter().any(|(k, u)| *k == kind && ours(u)), "no {kind} link on our hosts among {links:?}");
     }
@@ -159,9 +179,14 @@ fn an_invitation_is_accepted_from_the_page_its_email_links_to_without_javascript
     let mut browser = Browser::new(&owner.host);
     let page = browser.get(path);
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("<form method=\"post\" action=\"/admin/accept-invitation\">") && page.body.contains(&token), "{}", page.body);
+    assert!(
+        page.body.contains("<form method=\"post\" action=\"/admin/accept-invitation\">") && page.body.contains(&token),
+        "{}",
+        page.body
+    );
     // another site cannot post it
-    let cross = browser.post_from(Some("https://evil.example"), "/admin/accept-invitation", &[("token", &token), ("password", "Member-Pass-456")]);
+    let cross =
+        browser.post_from(Some("https://evil.example"), "/admin/accept-invitation", &[("token", &token), ("password", "Member-Pass-456")]);
     assert_eq!(cross.status, 403);
     // a password the policy refuses: the form again, saying why, the token kept
     let weak = browser.post("/admin/accept-invitation", &[("token", &token), ("password", "short")]);
@@ -171,8 +196,13 @@ fn an_invitation_is_accepted_from_the_page_its_email_links_to_without_javascript
     let joined = browser.post("/admin/accept-invitation", &[("token", &token), ("password", "Member-Pass-456")]);
     assert_eq!(joined.status, 200, "{}", joined.body);
     assert!(joined.body.contains("You are now a member"), "{}", joined.body);
-    let login = send("POST", &owner.host, "/api/v1/auth/login", &[("content-type", "application/json")],
-                     Some(json!({"email": invitee, "password": "Member-Pass-456"}).to_string()));
+    let login = send(
+        "POST",
+        &owner.host,
+        "/api/v1/auth/login",
+        &[("content-type", "application/json")],
+        Some(json!({"email": invitee, "password": "Member-Pass-456"}).to_string()),
+    );
     assert_eq!(login.status, 200, "the new member signs in: {}", login.body);
     assert_eq!(login.json()["account"]["role"], "editor");
 

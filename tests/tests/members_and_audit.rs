@@ -26,7 +26,9 @@ fn invite_and_join(host: &str, admin: &str, role: &str) -> (String, String) {
     let joined = post(host, "/api/v1/auth/accept-invitation", json!({"token": token, "password": "Member-Pass-456"}));
     assert_eq!(joined.status, 200, "{}", joined.body);
     let access = post(host, "/api/v1/auth/login", json!({"email": email, "password": "Member-Pass-456"})).json()["access_token"]
-        .as_str().unwrap_or_default().to_owned();
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     (joined.json()["account_id"].as_str().unwrap_or_default().to_owned(), access)
 }
 
@@ -78,15 +80,23 @@ fn the_audit_log_pages_and_filters_and_stays_within_the_brand() {
     assert_eq!(invited["items"].as_array().map(Vec::len), Some(3));
     let all = call("GET", &host, &format!("/api/v1/admin/audit-log?limit=200&brand_id={GLOBEX_ID}"), &admin, None).json();
     let ids: Vec<i64> = all["items"].as_array().map(|a| a.iter().filter_map(|i| i["id"].as_i64()).collect()).unwrap_or_default();
-    let foreign = count(&format!("select count(*) from audit_log where id = any(array[{}]::bigint[]) and brand_id <> '{brand}'",
-                                 ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")));
+    let foreign = count(&format!(
+        "select count(*) from audit_log where id = any(array[{}]::bigint[]) and brand_id <> '{brand}'",
+        ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+    ));
     assert_eq!(foreign, 0, "a brand_id parameter changes nothing");
     // acme's admin cannot read this brand's log, nor an editor its own brand's
-    let acme = post("acme.localhost", "/api/v1/auth/login", json!({"email": "admin@acme.localhost", "password": "Shoal-dev-2026!"}))
-        .json()["access_token"].as_str().unwrap_or_default().to_owned();
+    let acme = post("acme.localhost", "/api/v1/auth/login", json!({"email": "admin@acme.localhost", "password": "Shoal-dev-2026!"})).json()
+        ["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert_eq!(call("GET", &host, "/api/v1/admin/audit-log", &acme, None).status, 401);
     let editor = post("acme.localhost", "/api/v1/auth/login", json!({"email": "editor@acme.localhost", "password": "Shoal-dev-2026!"}))
-        .json()["access_token"].as_str().unwrap_or_default().to_owned();
+        .json()["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert_eq!(call("GET", "acme.localhost", "/api/v1/admin/audit-log", &editor, None).status, 403);
     assert_eq!(call("GET", &host, "/api/v1/admin/audit-log?cursor=abc", &admin, None).error_code(), "invalid_cursor");
 }
@@ -98,9 +108,12 @@ fn rls_refuses_a_read_only_members_write_on_postgrest_directly() {
     let claims = |role: &str| staff_claims(ACME_ID, role);
     let patch = |role: &str, title: &str| {
         let auth = format!("Bearer {}", token_for(claims(role)));
-        http("PATCH", &format!("{api}/products?slug=eq.meadow-bottle&brand_id=eq.{ACME_ID}"),
-             &[("authorization", &auth), ("content-type", "application/json"), ("prefer", "return=representation")],
-             Some(json!({"title": title}).to_string()))
+        http(
+            "PATCH",
+            &format!("{api}/products?slug=eq.meadow-bottle&brand_id=eq.{ACME_ID}"),
+            &[("authorization", &auth), ("content-type", "application/json"), ("prefer", "return=representation")],
+            Some(json!({"title": title}).to_string()),
+        )
     };
     let refused = patch("read_only", "Hacked Bottle");
     assert_eq!(refused.json(), json!([]), "no row is writable for read_only");
@@ -122,7 +135,8 @@ fn admins_export_their_brand_and_erase_a_customer_both_audited() {
     let erased = call("POST", &host, "/api/v1/admin/customers/erase", &admin, Some(json!({"email": "Gone@Example.com"})));
     assert_eq!(erased.json()["orders_anonymised"], 1);
     assert_eq!(count(&format!("select count(*) from orders where brand_id = '{brand}' and email = 'gone@example.com'")), 0);
-    let actions = sql(&format!("select string_agg(action, ',' order by id) from audit_log where brand_id = '{brand}' and action like 'data_%'"));
+    let actions =
+        sql(&format!("select string_agg(action, ',' order by id) from audit_log where brand_id = '{brand}' and action like 'data_%'"));
     assert_eq!(actions, "data_export,data_delete");
     let (member, token) = invite_and_join(&host, &admin, "editor");
     assert!(!member.is_empty());
@@ -133,13 +147,23 @@ fn admins_export_their_brand_and_erase_a_customer_both_audited() {
 fn audit_rows_carry_the_ip_user_agent_and_request_id_of_their_request() {
     let (host, brand, admin) = own_brand();
     let email = format!("{}@example.com", unique("traced"));
-    let r = send("POST", &host, "/api/v1/admin/members/invitations",
-                 &[("authorization", &format!("Bearer {admin}")), ("content-type", "application/json"),
-                   ("cf-connecting-ip", "2001:db8::abcd"), ("user-agent", "shoal-e2e/1.0")],
-                 Some(json!({"email": email, "role": "editor"}).to_string()));
+    let r = send(
+        "POST",
+        &host,
+        "/api/v1/admin/members/invitations",
+        &[
+            ("authorization", &format!("Bearer {admin}")),
+            ("content-type", "application/json"),
+            ("cf-connecting-ip", "2001:db8::abcd"),
+            ("user-agent", "shoal-e2e/1.0"),
+        ],
+        Some(json!({"email": email, "role": "editor"}).to_string()),
+    );
     assert_eq!(r.status, 201, "{}", r.body);
     let rid = r.header("x-request-id").unwrap_or_default();
-    let row = sql(&format!("select ip || '|' || user_agent || '|' || request_id from audit_log where brand_id = '{brand}' and action = 'member_invited'"));
+    let row = sql(&format!(
+        "select ip || '|' || user_agent || '|' || request_id from audit_log where brand_id = '{brand}' and action = 'member_invited'"
+    ));
     assert_eq!(row, format!("2001:db8::abcd|shoal-e2e/1.0|{rid}"));
 }
 
@@ -197,7 +221,9 @@ fn accepting_never_changes_an_existing_membership() {
 #[test]
 fn changing_disabling_or_removing_a_member_voids_their_open_invitations() {
     let (host, brand, admin) = own_brand();
-    let open = |email: &str| count(&format!("select count(*) from invitations where brand_id = '{brand}' and email = '{email}' and accepted_at is null and revoked_at is null"));
+    let open = |email: &str| {
+        count(&format!("select count(*) from invitations where brand_id = '{brand}' and email = '{email}' and accepted_at is null and revoked_at is null"))
+    };
     for change in [Some(json!({"role": "editor"})), Some(json!({"status": "disabled"})), None] {
         let (member, _) = invite_and_join(&host, &admin, "read_only");
         let email = sql(&format!("select email from accounts where id = '{member}'"));
@@ -218,7 +244,10 @@ fn changing_disabling_or_removing_a_member_voids_their_open_invitations() {
 fn admins_list_and_revoke_invitations_and_editors_cannot() {
     let (host, brand, admin) = own_brand();
     let email = format!("{}@example.com", unique("rev"));
-    assert_eq!(call("POST", &host, "/api/v1/admin/members/invitations", &admin, Some(json!({"email": email, "role": "editor"}))).status, 201);
+    assert_eq!(
+        call("POST", &host, "/api/v1/admin/members/invitations", &admin, Some(json!({"email": email, "role": "editor"}))).status,
+        201
+    );
     let token = invitation_token(&email);
     let list = call("GET", &host, "/api/v1/admin/invitations", &admin, None);
     assert_eq!(list.status, 200, "{}", list.body);
@@ -230,8 +259,11 @@ fn admins_list_and_revoke_invitations_and_editors_cannot() {
     let (_, editor) = invite_and_join(&host, &admin, "editor");
     assert_eq!(call("GET", &host, "/api/v1/admin/invitations", &editor, None).status, 403);
     assert_eq!(call("DELETE", &host, &format!("/api/v1/admin/invitations/{id}"), &editor, None).status, 403);
-    let acme = post("acme.localhost", "/api/v1/auth/login", json!({"email": "admin@acme.localhost", "password": "Shoal-dev-2026!"}))
-        .json()["access_token"].as_str().unwrap_or_default().to_owned();
+    let acme = post("acme.localhost", "/api/v1/auth/login", json!({"email": "admin@acme.localhost", "password": "Shoal-dev-2026!"})).json()
+        ["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let r = call("DELETE", "acme.localhost", &format!("/api/v1/admin/invitations/{id}"), &acme, None);
     assert_eq!((r.status, r.error_code().as_str()), (404, "invitation_not_found"), "another brand's admin cannot revoke it");
 
@@ -243,7 +275,12 @@ fn admins_list_and_revoke_invitations_and_editors_cannot() {
     assert_eq!(count(&format!("select count(*) from accounts where email = '{email}'")), 0);
     assert_eq!(call("DELETE", &host, &format!("/api/v1/admin/invitations/{id}"), &admin, None).status, 404, "once");
     assert_eq!(call("DELETE", &host, "/api/v1/admin/invitations/not-a-uuid", &admin, None).status, 404);
-    assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{brand}' and action = 'invitation_revoked' and target = '{email}'")), 1);
+    assert_eq!(
+        count(&format!(
+            "select count(*) from audit_log where brand_id = '{brand}' and action = 'invitation_revoked' and target = '{email}'"
+        )),
+        1
+    );
 }
 
 #[test]
@@ -267,7 +304,9 @@ fn at_once(brand: &str, first: impl FnOnce() -> Reply + Send + 'static, second: 
         let brand = brand.to_owned();
         let marker = marker.clone();
         std::thread::spawn(move || {
-            sql(&format!("begin; select 1 from memberships where brand_id = '{brand}' for update; select pg_sleep(3) /* {marker} */; commit;"));
+            sql(&format!(
+                "begin; select 1 from memberships where brand_id = '{brand}' for update; select pg_sleep(3) /* {marker} */; commit;"
+            ));
         })
     };
     for _ in 0..50 {
@@ -338,18 +377,34 @@ fn invitations_email_changes_and_erasures_refuse_what_is_not_an_email_with_400()
         assert_eq!((r.status, r.error_code().as_str()), (400, "invalid_email"), "erase {email:.40}: {}", r.body);
     }
     assert_eq!(count(&format!("select count(*) from invitations where brand_id = '{brand}'")), 0, "no invitation stored");
-    assert_eq!(count(&format!("select count(*) from email_outbox where brand_id = '{brand}' and template in ('member_invitation', 'email_change_code')")), 0);
-    assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{brand}' and action in ('member_invited', 'data_delete')")), 0);
+    assert_eq!(
+        count(&format!(
+            "select count(*) from email_outbox where brand_id = '{brand}' and template in ('member_invitation', 'email_change_code')"
+        )),
+        0
+    );
+    assert_eq!(
+        count(&format!("select count(*) from audit_log where brand_id = '{brand}' and action in ('member_invited', 'data_delete')")),
+        0
+    );
     // what the bad input did not spend: the owner's re-authentication budget
     assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{brand}' and action = 'reauthentication_failed'")), 0);
-    let r = call("POST", &host, "/api/v1/admin/members/invitations", &admin, Some(json!({"email": format!("ok-{}@example.com", unique("inv")), "role": "editor"})));
+    let r = call(
+        "POST",
+        &host,
+        "/api/v1/admin/members/invitations",
+        &admin,
+        Some(json!({"email": format!("ok-{}@example.com", unique("inv")), "role": "editor"})),
+    );
     assert_eq!(r.status, 201, "a real address is invited: {}", r.body);
 }
 
 #[test]
 fn a_body_field_of_the_wrong_type_is_refused_naming_the_field() {
     let (host, _, admin) = own_brand();
-    let me = sql(&format!("select m.account_id from memberships m join brand_domains d on d.brand_id = m.brand_id where d.host = '{host}' limit 1"));
+    let me = sql(&format!(
+        "select m.account_id from memberships m join brand_domains d on d.brand_id = m.brand_id where d.host = '{host}' limit 1"
+    ));
     for (method, path, body, field) in [
         ("PATCH", format!("/api/v1/admin/members/{me}"), json!({"role": 5}), "role"),
         ("POST", "/api/v1/admin/members/invitations".to_owned(), json!({"email": "x@example.com", "role": ["editor"]}), "role"),

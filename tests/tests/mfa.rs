@@ -42,7 +42,10 @@ fn enrol(host: &str, token: &str) -> (String, Vec<String>) {
     let code = totp::code_at(&secret, now()).unwrap_or_default();
     let enabled = call("POST", host, "/api/v1/account/mfa/enable", Some(token), json!({"otp": code}));
     assert_eq!(enabled.status, 200, "{}", enabled.body);
-    let recovery: Vec<String> = enabled.json()["recovery_codes"].as_array().map(|a| a.iter().filter_map(|c| c.as_str().map(str::to_owned)).collect()).unwrap_or_default();
+    let recovery: Vec<String> = enabled.json()["recovery_codes"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|c| c.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
     (secret, recovery)
 }
 
@@ -70,7 +73,11 @@ fn once_enrolled_login_needs_a_code_or_a_single_use_recovery_code() {
     assert_eq!(login(&host, &email, json!({"recovery_code": recovery[0]})).status, 401, "a recovery code works once");
     let actions = sql(&format!("select string_agg(action, ',' order by id) from audit_log where action like 'mfa_%' and actor = (select id::text from accounts where email = '{email}')"));
     assert_eq!(actions, "mfa_enabled");
-    assert_eq!(count(&format!("select count(*) from email_outbox where to_email = '{email}' and template = 'mfa_changed'")), 1, "the account is told");
+    assert_eq!(
+        count(&format!("select count(*) from email_outbox where to_email = '{email}' and template = 'mfa_changed'")),
+        1,
+        "the account is told"
+    );
 }
 
 #[test]
@@ -100,7 +107,8 @@ fn the_totp_secret_is_sealed_at_rest_and_never_in_clear() {
     let id = sql(&format!("select id from accounts where email = '{email}'"));
     let out = std::process::Command::new(project_root().join("scripts/dev"))
         .args(["psql", "-tA", "-c", &format!("update accounts set mfa_secret = '{secret}' where id = '{id}'")])
-        .output().unwrap_or_else(|e| panic!("{e}"));
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(!out.status.success(), "plain secret accepted");
     assert_eq!(login(&host, &email, json!({"otp": next_code(&secret)})).status, 200, "login with TOTP still works");
 }
@@ -124,24 +132,48 @@ fn a_stolen_access_token_alone_cannot_replace_or_remove_the_factor() {
     assert_eq!((setup.status, setup.error_code().as_str()), (401, "mfa_required"));
     let off = call("POST", &host, "/api/v1/account/mfa/disable", Some(&token), json!({"otp": next_code(&secret)}));
     assert_eq!((off.status, off.error_code().as_str()), (401, "invalid_credentials"), "disable needs the password too");
-    let pw = call("POST", &host, "/api/v1/account/password", Some(&token), json!({"current_password": OWNER_PASSWORD, "new_password": "Taken-Over-99"}));
+    let pw = call(
+        "POST",
+        &host,
+        "/api/v1/account/password",
+        Some(&token),
+        json!({"current_password": OWNER_PASSWORD, "new_password": "Taken-Over-99"}),
+    );
     assert_eq!((pw.status, pw.error_code().as_str()), (401, "mfa_required"));
-    let em = call("POST", &host, "/api/v1/account/email", Some(&token), json!({"current_password": OWNER_PASSWORD, "new_email": format!("x-{email}")}));
+    let em = call(
+        "POST",
+        &host,
+        "/api/v1/account/email",
+        Some(&token),
+        json!({"current_password": OWNER_PASSWORD, "new_email": format!("x-{email}")}),
+    );
     assert_eq!((em.status, em.error_code().as_str()), (401, "mfa_required"));
     assert_eq!(stored_secret(&email), before, "factor unchanged");
     assert_eq!(sql(&format!("select coalesce(mfa_pending_secret, 'none') from accounts where email = '{email}'")), "none");
     assert_eq!(count(&format!("select count(*) from email_outbox where template = 'email_change_code' and to_email = 'x-{email}'")), 0);
 
     // with the password and the current factor the owner replaces it, and is told
-    let setup = call("POST", &host, "/api/v1/account/mfa/setup", Some(&token), json!({"current_password": OWNER_PASSWORD, "recovery_code": recovery[0]}));
+    let setup = call(
+        "POST",
+        &host,
+        "/api/v1/account/mfa/setup",
+        Some(&token),
+        json!({"current_password": OWNER_PASSWORD, "recovery_code": recovery[0]}),
+    );
     assert_eq!(setup.status, 200, "{}", setup.body);
     let fresh = setup.json()["secret"].as_str().unwrap_or_default().to_owned();
-    let r = call("POST", &host, "/api/v1/account/mfa/enable", Some(&token), json!({"otp": totp::code_at(&fresh, now()).unwrap_or_default()}));
+    let r =
+        call("POST", &host, "/api/v1/account/mfa/enable", Some(&token), json!({"otp": totp::code_at(&fresh, now()).unwrap_or_default()}));
     assert_eq!(r.status, 200, "{}", r.body);
     assert_ne!(stored_secret(&email), before);
     assert_eq!(count(&format!("select count(*) from email_outbox where to_email = '{email}' and template = 'mfa_changed'")), 2);
-    let pw = call("POST", &host, "/api/v1/account/password",
-                  Some(&token), json!({"current_password": OWNER_PASSWORD, "new_password": "Changed-Pass-77", "otp": next_code(&fresh)}));
+    let pw = call(
+        "POST",
+        &host,
+        "/api/v1/account/password",
+        Some(&token),
+        json!({"current_password": OWNER_PASSWORD, "new_password": "Changed-Pass-77", "otp": next_code(&fresh)}),
+    );
     assert_eq!(pw.status, 200, "{}", pw.body);
     assert_eq!(count(&format!("select count(*) from email_outbox where to_email = '{email}' and template = 'password_changed'")), 1);
 }
@@ -155,7 +187,13 @@ fn a_brand_requiring_mfa_keeps_its_admins_out_until_they_enrol() {
     assert_eq!((r.status, r.error_code().as_str()), (403, "mfa_enrollment_required"));
     let (secret, _) = enrol(&host, &token);
     assert_eq!(call("GET", &host, "/api/v1/admin/members", Some(&token), json!({})).status, 200, "enrolled: the admin API opens");
-    let r = call("POST", &host, "/api/v1/account/mfa/disable", Some(&token), json!({"current_password": OWNER_PASSWORD, "otp": next_code(&secret)}));
+    let r = call(
+        "POST",
+        &host,
+        "/api/v1/account/mfa/disable",
+        Some(&token),
+        json!({"current_password": OWNER_PASSWORD, "otp": next_code(&secret)}),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(call("GET", &host, "/api/v1/admin/members", Some(&token), json!({})).error_code(), "mfa_enrollment_required");
 }
@@ -171,9 +209,15 @@ fn a_stolen_session_cannot_guess_the_second_factor_reauthentication_is_limited_p
     let (host, email, token) = owner();
     let (secret, _) = enrol(&host, &token); // one re-authentication (setup) of the hourly ten
     let id = sql(&format!("select id from accounts where email = '{email}'"));
-    let state = || sql(&format!("select password_hash || mfa_secret || email || coalesce(mfa_pending_secret, '-') || mfa_enabled_at from accounts where id = '{id}'"));
+    let state = || {
+        sql(&format!("select password_hash || mfa_secret || email || coalesce(mfa_pending_secret, '-') || mfa_enabled_at from accounts where id = '{id}'"))
+    };
     let before = state();
-    let mails = || count(&format!("select count(*) from email_outbox where to_email = '{email}' or template = 'email_change_code' and to_email = 'x-{email}'"));
+    let mails = || {
+        count(&format!(
+            "select count(*) from email_outbox where to_email = '{email}' or template = 'email_change_code' and to_email = 'x-{email}'"
+        ))
+    };
     let mails_before = mails();
     // the attack: the password is known (phished), the second factor is guessed; every try
     // from a new client, across every route that re-authenticates
@@ -203,8 +247,13 @@ fn a_stolen_session_cannot_guess_the_second_factor_reauthentication_is_limited_p
         }
     }
     // past the limit even the right code is not checked
-    let r = call("POST", &host, "/api/v1/account/password", Some(&token),
-                 json!({"current_password": OWNER_PASSWORD, "otp": next_code(&secret), "new_password": "Taken-Over-99"}));
+    let r = call(
+        "POST",
+        &host,
+        "/api/v1/account/password",
+        Some(&token),
+        json!({"current_password": OWNER_PASSWORD, "otp": next_code(&secret), "new_password": "Taken-Over-99"}),
+    );
     assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"), "{}", r.body);
     assert_eq!(state(), before, "password, factor and email unchanged");
     assert_eq!(mails(), mails_before, "no code, no notice sent");
@@ -224,11 +273,26 @@ fn a_stolen_session_cannot_guess_the_password_either() {
     let (host, email, token) = owner();
     let hash = sql(&format!("select password_hash from accounts where email = '{email}'"));
     let codes: Vec<u16> = (0..15)
-        .map(|i| call("POST", &host, "/api/v1/account/password", Some(&token), json!({"current_password": format!("guess-{i}"), "new_password": "Taken-Over-99"})).status)
+        .map(|i| {
+            call(
+                "POST",
+                &host,
+                "/api/v1/account/password",
+                Some(&token),
+                json!({"current_password": format!("guess-{i}"), "new_password": "Taken-Over-99"}),
+            )
+            .status
+        })
         .collect();
     assert_eq!(&codes[..10], &[401; 10]);
     assert_eq!(&codes[10..], &[429; 5]);
-    let r = call("POST", &host, "/api/v1/account/password", Some(&token), json!({"current_password": OWNER_PASSWORD, "new_password": "Taken-Over-99"}));
+    let r = call(
+        "POST",
+        &host,
+        "/api/v1/account/password",
+        Some(&token),
+        json!({"current_password": OWNER_PASSWORD, "new_password": "Taken-Over-99"}),
+    );
     assert_eq!(r.status, 429, "the right password too, once the budget is spent: {}", r.body);
     assert_eq!(sql(&format!("select password_hash from accounts where email = '{email}'")), hash);
     assert_eq!(count(&format!("select count(*) from audit_log a join accounts c on a.actor = c.id::text where c.email = '{email}' and a.action = 'reauthentication_failed' and a.detail->>'reason' = 'password'")), 10);

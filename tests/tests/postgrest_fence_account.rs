@@ -12,9 +12,12 @@ fn api() -> String {
 
 fn as_token(token: &str, method: &str, path: &str, body: Value) -> Reply {
     let auth = format!("Bearer {token}");
-    http(method, &format!("{}{path}", api()),
-         &[("authorization", &auth), ("content-type", "application/json"), ("prefer", "return=representation")],
-         Some(body.to_string()))
+    http(
+        method,
+        &format!("{}{path}", api()),
+        &[("authorization", &auth), ("content-type", "application/json"), ("prefer", "return=representation")],
+        Some(body.to_string()),
+    )
 }
 
 /// Everything of the account a caller could change, as one line.
@@ -63,7 +66,8 @@ fn another_accounts_token_changes_nothing_of_this_account_through_postgrest() {
             }
         }
         // old signatures that named the account are gone
-        let named = as_token(t, "POST", "/rpc/auth_update_profile", json!({"p_account_id": victim_id, "p_name": "Hacked", "p_locale": null}));
+        let named =
+            as_token(t, "POST", "/rpc/auth_update_profile", json!({"p_account_id": victim_id, "p_name": "Hacked", "p_locale": null}));
         assert!(named.status >= 400, "{}", named.body);
         // straight at the tables
         let patched = as_token(t, "PATCH", &format!("/accounts?id=eq.{victim_id}"), json!({"name": "Hacked"}));

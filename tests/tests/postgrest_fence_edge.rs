@@ -17,15 +17,22 @@ fn bearer(claims: DbClaims) -> String {
 
 /// `POST /rpc/{function}` with `claims`' token.
 fn rpc(claims: DbClaims, function: &str, args: Value) -> Reply {
-    http("POST", &format!("{}/rpc/{function}", api()), &[("authorization", &bearer(claims)), ("content-type", "application/json")],
-         Some(args.to_string()))
+    http(
+        "POST",
+        &format!("{}/rpc/{function}", api()),
+        &[("authorization", &bearer(claims)), ("content-type", "application/json")],
+        Some(args.to_string()),
+    )
 }
 
 /// A direct table request (`PATCH /devices?id=eq.…`), answering the rows it touched.
 fn table(claims: DbClaims, method: &str, path: &str, body: Option<Value>) -> Reply {
-    http(method, &format!("{}/{path}", api()),
-         &[("authorization", &bearer(claims)), ("content-type", "application/json"), ("prefer", "return=representation")],
-         body.map(|b| b.to_string()))
+    http(
+        method,
+        &format!("{}/{path}", api()),
+        &[("authorization", &bearer(claims)), ("content-type", "application/json"), ("prefer", "return=representation")],
+        body.map(|b| b.to_string()),
+    )
 }
 
 /// An active device of `brand` with a certificate bound, and its fingerprint.
@@ -55,7 +62,9 @@ fn an_acme_device_token_reaches_no_globex_device_or_command() {
     let (globex, globex_fp) = device(GLOBEX_ID);
     let pending = command(GLOBEX_ID, &globex, "pending");
     let delivered = command(GLOBEX_ID, &globex, "delivered");
-    let commands_of = |d: &str| row(&format!("select string_agg(id || ' ' || status || ' ' || deliveries || ' ' || coalesce(acked_at::text, '-'), ',' order by id) from device_commands where device_id = '{d}'"));
+    let commands_of = |d: &str| {
+        row(&format!("select string_agg(id || ' ' || status || ' ' || deliveries || ' ' || coalesce(acked_at::text, '-'), ',' order by id) from device_commands where device_id = '{d}'"))
+    };
     let devices_before = row(&format!("select string_agg(d::text, ',') from devices d where id = '{globex}'"));
     let commands_before = commands_of(&globex);
     let me = || DbClaims::device(&acme, ACME_ID);
@@ -69,8 +78,12 @@ fn an_acme_device_token_reaches_no_globex_device_or_command() {
     assert_eq!(old.status, 404, "{}", old.body);
     let old_claim = rpc(me(), "edge_claim_commands", json!({"p_device_id": globex, "p_lease_seconds": 60}));
     assert!(old_claim.status == 404 || old_claim.json() == json!([]), "{}", old_claim.body);
-    let renewal = rpc(DbClaims::device(&globex, ACME_ID), "edge_renew_certificate", json!({"p_hardware_id": "HW-FENCE",
-        "p_fingerprint": "ee".repeat(32), "p_cert_expires_at": "2030-01-01T00:00:00Z", "p_issuer": "x", "p_cert_ref": "x", "p_serial": "x"}));
+    let renewal = rpc(
+        DbClaims::device(&globex, ACME_ID),
+        "edge_renew_certificate",
+        json!({"p_hardware_id": "HW-FENCE",
+        "p_fingerprint": "ee".repeat(32), "p_cert_expires_at": "2030-01-01T00:00:00Z", "p_issuer": "x", "p_cert_ref": "x", "p_serial": "x"}),
+    );
     assert_eq!(renewal.status, 404, "globex's device named with acme's brand is no device: {}", renewal.body);
     let beat = rpc(DbClaims::device(&globex, ACME_ID), "edge_heartbeat", json!({}));
     assert_eq!((beat.status, beat.body.trim()), (200, "null"), "a forged pairing touches no row");
@@ -96,28 +109,37 @@ fn an_acme_device_token_pushes_and_pulls_nothing_of_globex() {
     let (acme, _) = device(ACME_ID);
     let since = count("select last_value from sync_change_seq");
     let (customer, order) = (uuid(), uuid());
-    sql(&format!("insert into customers (id, brand_id, name, email) values ('{customer}', '{GLOBEX_ID}', 'Globex Cliente', 'c@example.com')"));
+    sql(&format!(
+        "insert into customers (id, brand_id, name, email) values ('{customer}', '{GLOBEX_ID}', 'Globex Cliente', 'c@example.com')"
+    ));
     sql(&format!("insert into store_orders (id, brand_id, number, currency, total_amount, placed_at) values ('{order}', '{GLOBEX_ID}', 'G-FENCE', 'EUR', 2000, now())"));
     let customer_row = || row(&format!("select c::text from customers c where id = '{customer}'"));
     let order_row = || row(&format!("select o::text from store_orders o where id = '{order}'"));
     let (customer_before, order_before) = (customer_row(), order_row());
     let me = || DbClaims::device(&acme, ACME_ID);
 
-    let rec = |resource: &str, op: &str, id: &str, base: Option<i64>, data: Value| {
-        json!({"mutation_id": uuid(), "resource": resource, "op": op, "id": id, "base_version": base, "data": data})
-    };
-    let pushed = rpc(me(), "edge_sync_push", json!({"p_records": [
-        rec("customers", "upsert", &customer, None, json!({"name": "Hijacked"})),
-        rec("customers", "upsert", &customer, Some(1), json!({"name": "Hijacked"})),
-        rec("store_orders", "delete", &order, Some(1), Value::Null),
-    ]}));
+    let rec = |resource: &str, op: &str, id: &str, base: Option<i64>, data: Value| json!({"mutation_id": uuid(), "resource": resource, "op": op, "id": id, "base_version": base, "data": data});
+    let pushed = rpc(
+        me(),
+        "edge_sync_push",
+        json!({"p_records": [
+            rec("customers", "upsert", &customer, None, json!({"name": "Hijacked"})),
+            rec("customers", "upsert", &customer, Some(1), json!({"name": "Hijacked"})),
+            rec("store_orders", "delete", &order, Some(1), Value::Null),
+        ]}),
+    );
     assert_eq!(pushed.status, 200, "{}", pushed.body);
-    let codes: Vec<Value> = pushed.json()["results"].as_array().cloned().unwrap_or_default().iter().map(|r| r["error"]["code"].clone()).collect();
+    let codes: Vec<Value> =
+        pushed.json()["results"].as_array().cloned().unwrap_or_default().iter().map(|r| r["error"]["code"].clone()).collect();
     assert_eq!(codes, vec![json!("id_taken"); 3], "{}", pushed.body);
     assert!(!pushed.body.contains("Globex"), "nothing of the record is answered: {}", pushed.body);
     // the old signatures named brand and device: in the arguments now they change nothing
-    let old = rpc(me(), "edge_sync_push", json!({"p_brand_id": GLOBEX_ID, "p_device_id": acme,
-        "p_records": [rec("customers", "upsert", &customer, None, json!({"name": "Hijacked"}))]}));
+    let old = rpc(
+        me(),
+        "edge_sync_push",
+        json!({"p_brand_id": GLOBEX_ID, "p_device_id": acme,
+        "p_records": [rec("customers", "upsert", &customer, None, json!({"name": "Hijacked"}))]}),
+    );
     assert!(old.status == 404 || old.json()["results"][0]["error"]["code"] == "id_taken", "{}", old.body);
     let old_pull = rpc(me(), "edge_sync_pull", json!({"p_brand_id": GLOBEX_ID, "p_since": since, "p_limit": 500}));
     assert!(old_pull.status == 404 || !old_pull.body.contains(&customer), "{}", old_pull.body);
@@ -155,8 +177,15 @@ fn a_staff_token_cannot_act_as_a_device() {
     let beat = rpc(admin(), "edge_heartbeat", json!({}));
     assert_eq!((beat.status, beat.body.trim()), (200, "null"), "{}", beat.body);
     assert_eq!(row(&format!("select status from device_commands where id = '{pending}'")), "pending");
-    assert_eq!(row(&format!("select status || ' ' || coalesce(acked_at::text, '-') from device_commands where id = '{delivered}'")), "delivered -");
-    assert_eq!(count(&format!("select count(*) from devices where id = '{acme}' and last_seen_at = '2026-01-01T00:00:00Z'")), 1, "no heartbeat");
+    assert_eq!(
+        row(&format!("select status || ' ' || coalesce(acked_at::text, '-') from device_commands where id = '{delivered}'")),
+        "delivered -"
+    );
+    assert_eq!(
+        count(&format!("select count(*) from devices where id = '{acme}' and last_seen_at = '2026-01-01T00:00:00Z'")),
+        1,
+        "no heartbeat"
+    );
 }
 
 #[test]
@@ -165,20 +194,27 @@ fn a_device_token_calls_no_staff_function() {
     let (other, _) = device(ACME_ID);
     let me = || DbClaims::device(&acme, ACME_ID);
     // whatever the admin functions' arguments (brand in the token or, before, a parameter), a device is refused
-    for args in [json!({"p_device_id": other, "p_reason": "by a device"}),
-                 json!({"p_brand_id": ACME_ID, "p_device_id": other, "p_reason": "by a device", "p_actor": "x"})] {
+    for args in [
+        json!({"p_device_id": other, "p_reason": "by a device"}),
+        json!({"p_brand_id": ACME_ID, "p_device_id": other, "p_reason": "by a device", "p_actor": "x"}),
+    ] {
         let r = rpc(me(), "admin_revoke_device", args);
         assert!(matches!(r.status, 401 | 403 | 404), "{} {}", r.status, r.body);
     }
-    for args in [json!({"p_device_id": other, "p_kind": "lock_till", "p_payload": {}}),
-                 json!({"p_brand_id": ACME_ID, "p_device_id": other, "p_kind": "lock_till", "p_payload": {}, "p_actor": "x"})] {
+    for args in [
+        json!({"p_device_id": other, "p_kind": "lock_till", "p_payload": {}}),
+        json!({"p_brand_id": ACME_ID, "p_device_id": other, "p_kind": "lock_till", "p_payload": {}, "p_actor": "x"}),
+    ] {
         let r = rpc(me(), "admin_queue_command", args);
         assert!(matches!(r.status, 401 | 403 | 404), "{} {}", r.status, r.body);
     }
     assert_eq!(row(&format!("select status from devices where id = '{other}'")), "active");
     assert_eq!(count(&format!("select count(*) from device_commands where device_id = '{other}'")), 0);
     // an online order of the device's own brand: staff read it, a device does not
-    sql(&format!("insert into orders (brand_id, email, currency, total_amount) values ('{ACME_ID}', '{}@example.com', 'USD', 1000)", unique("fence-")));
+    sql(&format!(
+        "insert into orders (brand_id, email, currency, total_amount) values ('{ACME_ID}', '{}@example.com', 'USD', 1000)",
+        unique("fence-")
+    ));
     for staff_table in ["orders", "audit_log", "memberships", "sessions", "accounts"] {
         let r = table(me(), "GET", &format!("{staff_table}?select=*&limit=1"), None);
         assert!(r.status == 200 && r.json() == json!([]) || r.status == 403, "{staff_table}: {} {}", r.status, r.body);

@@ -15,7 +15,12 @@ fn api() -> String {
 /// `POST /rpc/{function}` with `claims`' token.
 fn rpc(claims: DbClaims, function: &str, body: Value) -> Reply {
     let auth = format!("Bearer {}", token_for(claims));
-    http("POST", &format!("{}/rpc/{function}", api()), &[("authorization", &auth), ("content-type", "application/json")], Some(body.to_string()))
+    http(
+        "POST",
+        &format!("{}/rpc/{function}", api()),
+        &[("authorization", &auth), ("content-type", "application/json")],
+        Some(body.to_string()),
+    )
 }
 
 /// A table request (`GET /carts?…`, `PATCH`, `DELETE`) with `claims`' token.
@@ -76,20 +81,36 @@ fn a_shopper_token_of_another_brand_with_brand_bs_ids_reads_and_changes_nothing(
         let r = table(a_with_bs_cart(), "GET", path, None);
         assert_eq!((r.status, r.json()), (200, json!([])), "{path}: {}", r.body);
     }
-    let line = rpc(a_with_bs_cart(), "store_set_cart_line",
-                   json!({"p_variant_id": variant_a, "p_quantity": 1, "p_mode": "add", "p_max_per_line": 10, "p_max_units": 20}));
+    let line = rpc(
+        a_with_bs_cart(),
+        "store_set_cart_line",
+        json!({"p_variant_id": variant_a, "p_quantity": 1, "p_mode": "add", "p_max_per_line": 10, "p_max_units": 20}),
+    );
     assert!(refused(&line), "opening a cart under B's cart id: {} {}", line.status, line.body);
-    let foreign_variant = rpc(DbClaims::shopper(&brand_a, Some(&uuid())), "store_set_cart_line",
-                              json!({"p_variant_id": b.variant, "p_quantity": 1, "p_mode": "add", "p_max_per_line": 10, "p_max_units": 20}));
-    assert_eq!((foreign_variant.status, foreign_variant.json()["message"].as_str()), (404, Some("variant_not_found")), "{}", foreign_variant.body);
+    let foreign_variant = rpc(
+        DbClaims::shopper(&brand_a, Some(&uuid())),
+        "store_set_cart_line",
+        json!({"p_variant_id": b.variant, "p_quantity": 1, "p_mode": "add", "p_max_per_line": 10, "p_max_units": 20}),
+    );
+    assert_eq!(
+        (foreign_variant.status, foreign_variant.json()["message"].as_str()),
+        (404, Some("variant_not_found")),
+        "{}",
+        foreign_variant.body
+    );
     let pending = rpc(a_with_bs_cart(), "pending_checkouts", json!({"p_order_id": b.order}));
     assert_eq!((pending.status, pending.json()), (200, json!([])));
     rpc(a_with_bs_cart(), "abandon_checkout", json!({"p_order_id": b.order, "p_reason": "cancelled_by_shopper"}));
     rpc(a_with_bs_cart(), "attach_checkout_session", json!({"p_order_id": b.order, "p_session_id": "cs_forged"}));
-    let checkout = rpc(a_with_bs_cart(), "checkout_cart", json!({"p_email": "thief@fence-a.test", "p_reservation_minutes": 35,
-        "p_client_key": "c".repeat(64), "p_max_units": 20, "p_max_pending_per_email": 2, "p_max_pending_per_client": 4}));
+    let checkout = rpc(
+        a_with_bs_cart(),
+        "checkout_cart",
+        json!({"p_email": "thief@fence-a.test", "p_reservation_minutes": 35,
+        "p_client_key": "c".repeat(64), "p_max_units": 20, "p_max_pending_per_email": 2, "p_max_pending_per_client": 4}),
+    );
     assert_eq!((checkout.status, checkout.json()["message"].as_str()), (422, Some("cart_empty")), "{}", checkout.body);
-    let status = rpc(DbClaims::shopper(&brand_a, None), "store_order_status", json!({"p_number": b.number, "p_email": "buyer@fence-b.test"}));
+    let status =
+        rpc(DbClaims::shopper(&brand_a, None), "store_order_status", json!({"p_number": b.number, "p_email": "buyer@fence-b.test"}));
     assert_eq!((status.status, status.json()), (200, Value::Null), "B's order is no order of A");
     table(a_with_bs_cart(), "PATCH", &format!("cart_lines?cart_id=eq.{}", b.cart), Some(json!({"quantity": 9})));
     table(a_with_bs_cart(), "DELETE", &format!("cart_lines?cart_id=eq.{}", b.cart), None);
@@ -133,8 +154,11 @@ fn staff_and_device_tokens_are_no_shoppers() {
             ("abandon_checkout", json!({"p_order_id": b.order, "p_reason": "cancelled_by_shopper"})),
             ("attach_checkout_session", json!({"p_order_id": b.order, "p_session_id": "cs_forged"})),
             ("store_order_status", json!({"p_number": b.number, "p_email": "buyer@fence-b.test"})),
-            ("checkout_cart", json!({"p_email": "staff@fence-b.test", "p_reservation_minutes": 35, "p_client_key": "c".repeat(64),
-                                     "p_max_units": 20, "p_max_pending_per_email": 2, "p_max_pending_per_client": 4})),
+            (
+                "checkout_cart",
+                json!({"p_email": "staff@fence-b.test", "p_reservation_minutes": 35, "p_client_key": "c".repeat(64),
+                                     "p_max_units": 20, "p_max_pending_per_email": 2, "p_max_pending_per_client": 4}),
+            ),
         ] {
             let r = rpc(claims.clone(), function, body);
             assert!(refused(&r), "{:?} calling {function}: {} {}", claims.app_role, r.status, r.body);

@@ -15,7 +15,12 @@ fn api() -> String {
 /// `POST /rpc/{function}` with `claims`' token.
 fn rpc(claims: DbClaims, function: &str, args: Value) -> Reply {
     let auth = format!("Bearer {}", token_for(claims));
-    http("POST", &format!("{}/rpc/{function}", api()), &[("authorization", &auth), ("content-type", "application/json")], Some(args.to_string()))
+    http(
+        "POST",
+        &format!("{}/rpc/{function}", api()),
+        &[("authorization", &auth), ("content-type", "application/json")],
+        Some(args.to_string()),
+    )
 }
 
 /// A staff member of `brand` with `role` (a fresh account the database confirms).
@@ -42,14 +47,28 @@ fn brand_a_staff_token_reads_and_moves_no_order_of_brand_b() {
     let moved = rpc(admin(), "staff_transition_order", json!({"p_order_id": order, "p_to": "processing", "p_tracking": null}));
     assert_eq!(moved.status, 404, "{}", moved.body);
     // the old signature, brand and actor as parameters, no longer exists
-    let old = rpc(admin(), "staff_transition_order",
-                  json!({"p_brand_id": GLOBEX_ID, "p_order_id": order, "p_to": "processing", "p_tracking": null, "p_actor": "x"}));
+    let old = rpc(
+        admin(),
+        "staff_transition_order",
+        json!({"p_brand_id": GLOBEX_ID, "p_order_id": order, "p_to": "processing", "p_tracking": null, "p_actor": "x"}),
+    );
     assert_eq!(old.status, 404, "{}", old.body);
-    let direct = http("PATCH", &format!("{}/orders?id=eq.{order}", api()),
-        &[("authorization", &format!("Bearer {}", token_for(admin()))), ("content-type", "application/json"), ("prefer", "return=representation")],
-        Some(json!({"email": "erased-x@erased.invalid"}).to_string()));
+    let direct = http(
+        "PATCH",
+        &format!("{}/orders?id=eq.{order}", api()),
+        &[
+            ("authorization", &format!("Bearer {}", token_for(admin()))),
+            ("content-type", "application/json"),
+            ("prefer", "return=representation"),
+        ],
+        Some(json!({"email": "erased-x@erased.invalid"}).to_string()),
+    );
     assert_eq!(direct.json(), json!([]), "no row of brand B is writable: {}", direct.body);
-    let viewer = rpc(staff(GLOBEX_ID, "read_only"), "staff_transition_order", json!({"p_order_id": order, "p_to": "processing", "p_tracking": null}));
+    let viewer = rpc(
+        staff(GLOBEX_ID, "read_only"),
+        "staff_transition_order",
+        json!({"p_order_id": order, "p_to": "processing", "p_tracking": null}),
+    );
     assert_eq!(viewer.status, 403, "read_only of the order's own brand cannot move it: {}", viewer.body);
     assert_eq!(sql(&format!("select status || ' ' || email from orders where id = '{order}'")), format!("paid {email}"));
     assert_eq!(count(&format!("select count(*) from order_events where order_id = '{order}'")), 0);
@@ -59,16 +78,31 @@ fn brand_a_staff_token_reads_and_moves_no_order_of_brand_b() {
 #[test]
 fn brand_a_staff_token_changes_no_product_of_brand_b() {
     let (brand_a, _) = new_brand("fence-catalog", "USD", "en");
-    let before = sql(&format!("select title || ' ' || status from products where brand_id = '{GLOBEX_ID}' and slug = 'chaqueta-prototipo'"));
-    let r = rpc(staff(&brand_a, "brand_admin"), "admin_update_product",
-                json!({"p_slug": "chaqueta-prototipo", "p_title": "Hacked", "p_status": "active", "p_price": 1}));
+    let before =
+        sql(&format!("select title || ' ' || status from products where brand_id = '{GLOBEX_ID}' and slug = 'chaqueta-prototipo'"));
+    let r = rpc(
+        staff(&brand_a, "brand_admin"),
+        "admin_update_product",
+        json!({"p_slug": "chaqueta-prototipo", "p_title": "Hacked", "p_status": "active", "p_price": 1}),
+    );
     assert_eq!((r.status, r.json()["message"].as_str()), (404, Some("product_not_found")), "{}", r.body);
-    let viewer = rpc(staff(GLOBEX_ID, "read_only"), "admin_update_product",
-                     json!({"p_slug": "chaqueta-prototipo", "p_title": "Hacked", "p_status": null, "p_price": null}));
+    let viewer = rpc(
+        staff(GLOBEX_ID, "read_only"),
+        "admin_update_product",
+        json!({"p_slug": "chaqueta-prototipo", "p_title": "Hacked", "p_status": null, "p_price": null}),
+    );
     assert_eq!(viewer.status, 403, "{}", viewer.body);
-    assert_eq!(sql(&format!("select title || ' ' || status from products where brand_id = '{GLOBEX_ID}' and slug = 'chaqueta-prototipo'")), before);
-    assert_eq!(count("select count(*) from variants v join products p on p.id = v.product_id
-                                where p.slug = 'chaqueta-prototipo' and v.price_amount = 1"), 0);
+    assert_eq!(
+        sql(&format!("select title || ' ' || status from products where brand_id = '{GLOBEX_ID}' and slug = 'chaqueta-prototipo'")),
+        before
+    );
+    assert_eq!(
+        count(
+            "select count(*) from variants v join products p on p.id = v.product_id
+                                where p.slug = 'chaqueta-prototipo' and v.price_amount = 1"
+        ),
+        0
+    );
 }
 
 #[test]
@@ -96,12 +130,18 @@ fn brand_a_staff_token_reads_no_audit_row_of_brand_b() {
     let (brand_a, _) = new_brand("fence-audit", "USD", "en");
     let action = unique("globex_secret_");
     sql(&format!("insert into audit_log (brand_id, actor, action) values ('{GLOBEX_ID}', 'system', '{action}')"));
-    let page = rpc(staff(&brand_a, "brand_admin"), "admin_audit_log",
-                   json!({"p_action": action, "p_by": null, "p_from": null, "p_to": null, "p_before": null, "p_limit": 200}));
+    let page = rpc(
+        staff(&brand_a, "brand_admin"),
+        "admin_audit_log",
+        json!({"p_action": action, "p_by": null, "p_from": null, "p_to": null, "p_before": null, "p_limit": 200}),
+    );
     assert_eq!(page.status, 200, "{}", page.body);
     assert_eq!(page.json()["items"], json!([]), "{}", page.body);
-    let viewer = rpc(staff(GLOBEX_ID, "read_only"), "admin_audit_log",
-                     json!({"p_action": action, "p_by": null, "p_from": null, "p_to": null, "p_before": null, "p_limit": 200}));
+    let viewer = rpc(
+        staff(GLOBEX_ID, "read_only"),
+        "admin_audit_log",
+        json!({"p_action": action, "p_by": null, "p_from": null, "p_to": null, "p_before": null, "p_limit": 200}),
+    );
     assert_eq!(viewer.status, 403, "{}", viewer.body);
 }
 
@@ -122,16 +162,24 @@ fn brand_a_staff_token_changes_no_security_setting_or_billing_of_brand_b() {
     assert_eq!(bound.status, 200, "{}", bound.body);
     let editor = rpc(staff(GLOBEX_ID, "editor"), "admin_bind_billing_customer", json!({"p_customer": "cus_editor"}));
     assert_eq!(editor.status, 403, "{}", editor.body);
-    assert_eq!(sql(&format!("select brand_id || ' ' || status from brand_subscriptions where stripe_customer_id = '{customer}'")),
-               format!("{brand_a} incomplete"), "bound to the token's brand only");
-    assert_eq!(count(&format!("select count(*) from brand_subscriptions where brand_id = '{GLOBEX_ID}' and stripe_customer_id = 'cus_editor'")), 0);
+    assert_eq!(
+        sql(&format!("select brand_id || ' ' || status from brand_subscriptions where stripe_customer_id = '{customer}'")),
+        format!("{brand_a} incomplete"),
+        "bound to the token's brand only"
+    );
+    assert_eq!(
+        count(&format!("select count(*) from brand_subscriptions where brand_id = '{GLOBEX_ID}' and stripe_customer_id = 'cus_editor'")),
+        0
+    );
 }
 
 #[test]
 fn only_a_super_admin_token_publishes_or_yanks_releases_and_in_its_own_name() {
     let platform = unique("fence-").to_lowercase().chars().take(30).collect::<String>();
-    let args = |version: &str| json!({"p_version": version, "p_channel": "stable", "p_platform": platform, "p_sha256": "a".repeat(64),
-                                     "p_size": 1, "p_notes": null, "p_r2_key": "k"});
+    let args = |version: &str| {
+        json!({"p_version": version, "p_channel": "stable", "p_platform": platform, "p_sha256": "a".repeat(64),
+                                     "p_size": 1, "p_notes": null, "p_r2_key": "k"})
+    };
     let admin = rpc(staff(GLOBEX_ID, "brand_admin"), "admin_publish_release", args("1.0.0"));
     assert_eq!(admin.status, 403, "{}", admin.body);
     let device = rpc(DbClaims::device(&uuid(), GLOBEX_ID), "admin_publish_release", args("1.0.1"));

@@ -100,8 +100,15 @@ fn brand_a_staff_cannot_reach_brand_b_members_or_invitations_through_postgrest()
         let r = rpc(&t, "admin_update_member", args);
         assert_eq!((r.status, r.json()["message"].as_str().unwrap_or_default()), (404, "member_not_found"), "{what}: {}", r.body);
     }
-    assert_eq!(sql(&format!("select role || '/' || status from memberships where brand_id = '{}' and account_id = '{}'", p.b, p.b_member)), "read_only/active");
-    assert_eq!(count(&format!("select count(*) from sessions where account_id = '{}' and revoked_at is null", p.b_member)), 1, "B's session lives");
+    assert_eq!(
+        sql(&format!("select role || '/' || status from memberships where brand_id = '{}' and account_id = '{}'", p.b, p.b_member)),
+        "read_only/active"
+    );
+    assert_eq!(
+        count(&format!("select count(*) from sessions where account_id = '{}' and revoked_at is null", p.b_member)),
+        1,
+        "B's session lives"
+    );
 
     let invitations = rpc(&t, "admin_list_invitations", json!({}));
     assert_eq!(invitations.status, 200, "{}", invitations.body);
@@ -113,22 +120,35 @@ fn brand_a_staff_cannot_reach_brand_b_members_or_invitations_through_postgrest()
 
     // inviting lands in A, whatever the caller would like
     let invitee = format!("{}@example.com", unique("fence-new"));
-    let r = rpc(&t, "admin_invite_member", json!({"p_email": invitee, "p_role": "editor", "p_token_hash": unique("h"), "p_invite_url": "x"}));
+    let r =
+        rpc(&t, "admin_invite_member", json!({"p_email": invitee, "p_role": "editor", "p_token_hash": unique("h"), "p_invite_url": "x"}));
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(sql(&format!("select brand_id || '/' || invited_by from invitations where email = '{invitee}'")), format!("{}/{}", p.a, p.a_admin));
+    assert_eq!(
+        sql(&format!("select brand_id || '/' || invited_by from invitations where email = '{invitee}'")),
+        format!("{}/{}", p.a, p.a_admin)
+    );
     assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{}'", p.b)), 0, "nothing in B's log");
 
     // the old signatures, with the brand and actor as parameters, are gone
     let old = rpc(&t, "admin_list_members", json!({"p_brand_id": p.b}));
     assert_eq!(old.status, 404, "{}", old.body);
-    let old = rpc(&t, "admin_update_member", json!({"p_brand_id": p.b, "p_account_id": p.b_member, "p_role": "brand_admin",
-                                                    "p_status": null, "p_remove": false, "p_actor": p.a_admin}));
+    let old = rpc(
+        &t,
+        "admin_update_member",
+        json!({"p_brand_id": p.b, "p_account_id": p.b_member, "p_role": "brand_admin",
+                                                    "p_status": null, "p_remove": false, "p_actor": p.a_admin}),
+    );
     assert_eq!(old.status, 404, "{}", old.body);
 
     // the tables themselves, through PostgREST's table endpoints
     let bearer = format!("Bearer {t}");
     let url = format!("http://127.0.0.1:{}/memberships?brand_id=eq.{}", api_port(), p.b);
-    let r = http("PATCH", &url, &[("authorization", bearer.as_str()), ("content-type", "application/json")], Some(json!({"role": "brand_admin"}).to_string()));
+    let r = http(
+        "PATCH",
+        &url,
+        &[("authorization", bearer.as_str()), ("content-type", "application/json")],
+        Some(json!({"role": "brand_admin"}).to_string()),
+    );
     assert!(r.status < 300 || r.status == 403, "{}", r.body);
     assert_eq!(sql(&format!("select role from memberships where brand_id = '{}' and account_id = '{}'", p.b, p.b_member)), "read_only");
 }
@@ -157,16 +177,34 @@ fn brand_a_staff_cannot_reach_brand_b_domains_through_postgrest() {
         assert_eq!(r.status, 404, "remove {host}: {}", r.body);
     }
     // proof of ownership is the worker's (Cloudflare's answer, its DNS lookup), never a staff token's
-    let r = rpc(&t, "record_custom_hostname_check", json!({"p_custom_hostname": {"id": "x", "hostname": p.b_claim, "status": "active", "ssl_status": "active"}, "p_actor": p.a_admin}));
+    let r = rpc(
+        &t,
+        "record_custom_hostname_check",
+        json!({"p_custom_hostname": {"id": "x", "hostname": p.b_claim, "status": "active", "ssl_status": "active"}, "p_actor": p.a_admin}),
+    );
     refused(&r, "record Cloudflare's answer");
     let r = rpc(&t, "take_over_domain", json!({"p_brand_id": p.a, "p_host": p.b_claim, "p_actor": p.a_admin}));
     refused(&r, "take a host over");
-    let r = rpc(&t, "record_domain_claim", json!({"p_brand_id": p.a, "p_host": p.b_claim, "p_token": "t", "p_actor": p.a_admin, "p_custom_hostname": {"id": "forged"}}));
+    let r = rpc(
+        &t,
+        "record_domain_claim",
+        json!({"p_brand_id": p.a, "p_host": p.b_claim, "p_token": "t", "p_actor": p.a_admin, "p_custom_hostname": {"id": "forged"}}),
+    );
     refused(&r, "attach a custom hostname id");
 
-    assert_eq!(sql(&format!("select brand_id || '/' || is_primary from brand_domains where host = '{}'", p.b_extra_host)), format!("{}/false", p.b));
-    assert_eq!(sql(&format!("select brand_id || '/' || is_primary from brand_domains where host = '{}'", p.b_host)), format!("{}/true", p.b));
-    assert_eq!(count(&format!("select count(*) from domain_claims where host = '{}' and brand_id = '{}'", p.b_claim, p.b)), 1, "B's claim stands");
+    assert_eq!(
+        sql(&format!("select brand_id || '/' || is_primary from brand_domains where host = '{}'", p.b_extra_host)),
+        format!("{}/false", p.b)
+    );
+    assert_eq!(
+        sql(&format!("select brand_id || '/' || is_primary from brand_domains where host = '{}'", p.b_host)),
+        format!("{}/true", p.b)
+    );
+    assert_eq!(
+        count(&format!("select count(*) from domain_claims where host = '{}' and brand_id = '{}'", p.b_claim, p.b)),
+        1,
+        "B's claim stands"
+    );
     assert_eq!(count(&format!("select count(*) from brand_domains where host = '{}'", p.b_claim)), 0, "nobody got B's claimed host");
     assert_eq!(count(&format!("select count(*) from domain_claims where host = '{}' and brand_id = '{}'", p.b_extra_host, p.a)), 0);
     assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{}'", p.b)), 0, "nothing in B's log");
@@ -175,8 +213,12 @@ fn brand_a_staff_cannot_reach_brand_b_domains_through_postgrest() {
     let bearer = format!("Bearer {t}");
     let url = format!("http://127.0.0.1:{}/brand_domains", api_port());
     let own = format!("{}.example", unique("fence-own"));
-    let r = http("POST", &url, &[("authorization", bearer.as_str()), ("content-type", "application/json")],
-                 Some(json!({"host": own, "brand_id": p.a, "verified": true}).to_string()));
+    let r = http(
+        "POST",
+        &url,
+        &[("authorization", bearer.as_str()), ("content-type", "application/json")],
+        Some(json!({"host": own, "brand_id": p.a, "verified": true}).to_string()),
+    );
     refused(&r, "insert a verified host");
     assert_eq!(count(&format!("select count(*) from brand_domains where host = '{own}'")), 0);
 }
@@ -191,18 +233,26 @@ fn brand_a_staff_cannot_reach_brand_b_devices_through_postgrest() {
     assert_eq!(r.status, 404, "{}", r.body);
     let r = rpc(&t, "admin_new_activation_code", json!({"p_device_id": p.b_device, "p_code_prefix": "fe11ce0b", "p_code_hash": "h"}));
     assert_eq!(r.status, 404, "{}", r.body);
-    let created = rpc(&t, "admin_create_device", json!({"p_name": "Fence till", "p_store": null, "p_code_prefix": null, "p_code_hash": null}));
+    let created =
+        rpc(&t, "admin_create_device", json!({"p_name": "Fence till", "p_store": null, "p_code_prefix": null, "p_code_hash": null}));
     assert_eq!(created.status, 200, "{}", created.body);
     let id = created.json()["id"].as_str().unwrap_or_default().to_owned();
     assert_eq!(sql(&format!("select brand_id from devices where id = '{id}'")), p.a, "a new device is A's");
 
-    assert_eq!(sql(&format!("select status || '/' || coalesce(activation_code_prefix, '-') from devices where id = '{}'", p.b_device)), "active/-");
+    assert_eq!(
+        sql(&format!("select status || '/' || coalesce(activation_code_prefix, '-') from devices where id = '{}'", p.b_device)),
+        "active/-"
+    );
     assert_eq!(count(&format!("select count(*) from device_commands where device_id = '{}'", p.b_device)), 0);
     // and the commands table itself: no command for B's device under A's brand
     let bearer = format!("Bearer {t}");
     let url = format!("http://127.0.0.1:{}/device_commands", api_port());
-    let r = http("POST", &url, &[("authorization", bearer.as_str()), ("content-type", "application/json")],
-                 Some(json!({"brand_id": p.a, "device_id": p.b_device, "kind": "lock_till", "created_by": p.a_admin}).to_string()));
+    let r = http(
+        "POST",
+        &url,
+        &[("authorization", bearer.as_str()), ("content-type", "application/json")],
+        Some(json!({"brand_id": p.a, "device_id": p.b_device, "kind": "lock_till", "created_by": p.a_admin}).to_string()),
+    );
     refused(&r, "insert a command for B's device");
     assert_eq!(count(&format!("select count(*) from device_commands where device_id = '{}'", p.b_device)), 0);
     assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{}'", p.b)), 0, "nothing in B's log");
@@ -214,7 +264,10 @@ fn a_read_only_members_token_writes_nothing_through_any_of_them() {
     let t = token_for(DbClaims::staff(&p.a_viewer, &p.a, "read_only", &uuid()));
     let host = format!("{}.example", unique("fence-ro"));
     let calls = [
-        ("admin_invite_member", json!({"p_email": format!("{host}@example.com"), "p_role": "brand_admin", "p_token_hash": unique("h"), "p_invite_url": "x"})),
+        (
+            "admin_invite_member",
+            json!({"p_email": format!("{host}@example.com"), "p_role": "brand_admin", "p_token_hash": unique("h"), "p_invite_url": "x"}),
+        ),
         ("admin_revoke_invitation", json!({"p_invitation_id": p.a_invitation})),
         ("admin_update_member", json!({"p_member_id": p.a_viewer, "p_role": "brand_admin", "p_status": null, "p_remove": false})),
         ("admin_update_member", json!({"p_member_id": p.a_admin, "p_role": null, "p_status": null, "p_remove": true})),
@@ -232,7 +285,10 @@ fn a_read_only_members_token_writes_nothing_through_any_of_them() {
     }
     assert_eq!(count(&format!("select count(*) from invitations where brand_id = '{}'", p.a)), 1, "no new invitation");
     assert_eq!(count(&format!("select count(*) from invitations where id = '{}' and revoked_at is null", p.a_invitation)), 1);
-    assert_eq!(sql(&format!("select string_agg(role, ',' order by role) from memberships where brand_id = '{}'", p.a)), "brand_admin,read_only");
+    assert_eq!(
+        sql(&format!("select string_agg(role, ',' order by role) from memberships where brand_id = '{}'", p.a)),
+        "brand_admin,read_only"
+    );
     assert_eq!(count(&format!("select count(*) from domain_claims where host = '{host}'")), 0);
     assert_eq!(count(&format!("select count(*) from devices where brand_id = '{}'", p.a)), 1, "no new device");
     assert_eq!(sql(&format!("select status from devices where id = '{}'", p.a_device)), "pending");

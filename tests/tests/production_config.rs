@@ -6,11 +6,7 @@ use shoal_e2e::spawned::*;
 use shoal_e2e::*;
 
 fn base_vars(api: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("ENVIRONMENT", "production".into()),
-        ("PLATFORM_HOST", "localhost".into()),
-        ("POSTGREST_URL", api.into()),
-    ]
+    vec![("ENVIRONMENT", "production".into()), ("PLATFORM_HOST", "localhost".into()), ("POSTGREST_URL", api.into())]
 }
 
 fn api_url() -> String {
@@ -34,7 +30,18 @@ fn production_refuses_a_short_shoal_secret_and_missing_keys() {
         assert!(!message.contains("SHOAL_SECRET"), "details stay in the log, not the response: {message}");
     }
     let log = wait_for_log(&w, "EMAIL_API_KEY is missing");
-    for needle in ["config_invalid", "SHOAL_SECRET must be at least 32 bytes", "DB_JWT_SIGNING_KEY is missing", "SUPABASE_API_KEY is missing", "STRIPE_SECRET_KEY is missing", "STRIPE_WEBHOOK_SECRETS is missing", "EMAIL_API_KEY is missing", "CF_API_TOKEN and CF_ZONE_ID are missing", "DATA_ENCRYPTION_KEYS is missing", "STRIPE_PRICES is missing"] {
+    for needle in [
+        "config_invalid",
+        "SHOAL_SECRET must be at least 32 bytes",
+        "DB_JWT_SIGNING_KEY is missing",
+        "SUPABASE_API_KEY is missing",
+        "STRIPE_SECRET_KEY is missing",
+        "STRIPE_WEBHOOK_SECRETS is missing",
+        "EMAIL_API_KEY is missing",
+        "CF_API_TOKEN and CF_ZONE_ID are missing",
+        "DATA_ENCRYPTION_KEYS is missing",
+        "STRIPE_PRICES is missing",
+    ] {
         assert!(log.contains(needle), "log lacks {needle:?}:\n{log}");
     }
 }

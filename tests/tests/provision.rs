@@ -42,8 +42,7 @@ impl Drop for Account {
 fn account(deployed: bool) -> Account {
     let (account, zone) = (hex_id(), hex_id());
     let host = format!("{}.test", unique("shoal-"));
-    let r = http("POST", &cf("/__provisioning/zones"), &[],
-        Some(json!({"id": zone, "name": host, "account": account}).to_string()));
+    let r = http("POST", &cf("/__provisioning/zones"), &[], Some(json!({"id": zone, "name": host, "account": account}).to_string()));
     assert_eq!(r.status, 200, "{}", r.body);
     if deployed {
         deploy(&account);
@@ -82,8 +81,12 @@ fn writes(a: &Account) -> usize {
 }
 
 fn api(a: &Account, method: &str, path: &str, body: Value) -> Value {
-    let r = http(method, &cf(&format!("/client/v4/zones/{}{path}", a.zone)),
-        &[("authorization", "Bearer t"), ("content-type", "application/json")], Some(body.to_string()));
+    let r = http(
+        method,
+        &cf(&format!("/client/v4/zones/{}{path}", a.zone)),
+        &[("authorization", "Bearer t"), ("content-type", "application/json")],
+        Some(body.to_string()),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     r.json()
 }
@@ -123,28 +126,47 @@ fn provisioning_creates_everything_once_and_renders_a_deployable_config() {
     assert_eq!(kv["title"], "shoal-cache");
     assert_eq!(ids["kv_namespaces"]["CACHE"], kv["id"], "the recorded id is the namespace's");
     assert_eq!(s["r2_buckets"][0]["name"], "shoal-releases");
-    let mut dns: Vec<String> = s["dns_records"].as_array().unwrap_or(&vec![]).iter().map(|r| {
-        assert_eq!((r["type"].as_str(), r["content"].as_str(), r["proxied"].as_bool()), (Some("AAAA"), Some("100::"), Some(true)), "{r}");
-        r["name"].as_str().unwrap_or_default().to_owned()
-    }).collect();
+    let mut dns: Vec<String> = s["dns_records"]
+        .as_array()
+        .unwrap_or(&vec![])
+        .iter()
+        .map(|r| {
+            assert_eq!(
+                (r["type"].as_str(), r["content"].as_str(), r["proxied"].as_bool()),
+                (Some("AAAA"), Some("100::"), Some(true)),
+                "{r}"
+            );
+            r["name"].as_str().unwrap_or_default().to_owned()
+        })
+        .collect();
     dns.sort();
     assert_eq!(dns, vec![format!("*.{host}"), format!("customers.{host}"), host.clone()]);
     assert_eq!(s["fallback_origin"]["origin"], format!("customers.{host}"));
     assert_eq!(s["fallback_origin"]["status"], "active", "its proxied record exists");
-    let routes: Vec<(String, String)> = s["routes"].as_array().unwrap_or(&vec![]).iter()
+    let routes: Vec<(String, String)> = s["routes"]
+        .as_array()
+        .unwrap_or(&vec![])
+        .iter()
         .map(|r| (r["pattern"].as_str().unwrap_or_default().to_owned(), r["script"].as_str().unwrap_or_default().to_owned()))
         .collect();
-    assert_eq!(routes, vec![(format!("{host}/*"), "shoal".into()), (format!("*.{host}/*"), "shoal".into()), ("*/*".into(), "shoal".into())]);
+    assert_eq!(
+        routes,
+        vec![(format!("{host}/*"), "shoal".into()), (format!("*.{host}/*"), "shoal".into()), ("*/*".into(), "shoal".into())]
+    );
     assert_eq!(s["hostname_associations"], json!([format!("api.{host}"), format!("edge.{host}")]));
     let rules = s["rulesets"][0]["rules"].as_array().cloned().unwrap_or_default();
     assert_eq!(rules.len(), 2, "{rules:?}");
     assert_eq!(rules[0]["ref"], "shoal_edge_mtls", "the device rule runs first");
     assert_eq!(rules[0]["action"], "block");
     assert_eq!(rules[0]["enabled"], true);
-    assert_eq!(rules[0]["expression"], format!(
-        "(http.host eq \"edge.{host}\" and (not cf.tls_client_auth.cert_verified or cf.tls_client_auth.cert_revoked) \
+    assert_eq!(
+        rules[0]["expression"],
+        format!(
+            "(http.host eq \"edge.{host}\" and (not cf.tls_client_auth.cert_verified or cf.tls_client_auth.cert_revoked) \
          and not (http.request.method eq \"POST\" and http.request.uri.path eq \"/edge/v1/activate\") \
-         and not (http.request.method eq \"GET\" and http.request.uri.path eq \"/edge/v1/status\"))"));
+         and not (http.request.method eq \"GET\" and http.request.uri.path eq \"/edge/v1/status\"))"
+        )
+    );
     assert_eq!(rules[1]["ref"], "keep_me");
     assert_eq!(rules[1]["expression"], foreign["expression"]);
     assert_eq!(rules[1]["version"], "1", "untouched");

@@ -64,13 +64,21 @@ fn failed_logins_count_an_ipv6_client_per_64() {
         assert_eq!(r.status, 401, "try {n}: {}", r.body);
     }
     assert_eq!(count(&format!("select count(*) from login_failures where ip = '{key}'")), 4, "stored under the /64");
-    assert_eq!(count(&format!("select count(*) from audit_log where action = 'login_failed' and ip like '{net}:%'")), 4, "audited with the address");
+    assert_eq!(
+        count(&format!("select count(*) from audit_log where action = 'login_failed' and ip like '{net}:%'")),
+        4,
+        "audited with the address"
+    );
     // the rest of the hour's 50 failures of this /64 (from other addresses of it, earlier)
     sql(&format!("insert into login_failures (brand_id, email, ip, at) select '{ACME_ID}', 'x@example.com', '{key}', now() - interval '10 minutes' from generate_series(1, 46)"));
     // yet another address of the same /64, with the right password: refused
     let r = login(&format!("{net}:ffff:ffff:ffff:fffe"), "admin@acme.localhost", DEV_PASSWORD);
     assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"), "{}", r.body);
-    assert_eq!(count(&format!("select count(*) from audit_log where action = 'login' and ip like '{net}:%'")), 0, "no session opened for the /64");
+    assert_eq!(
+        count(&format!("select count(*) from audit_log where action = 'login' and ip like '{net}:%'")),
+        0,
+        "no session opened for the /64"
+    );
     // a neighbouring /64 is another client
     let other = format!("{}::1", fresh_64());
     assert_eq!(login(&other, "admin@acme.localhost", DEV_PASSWORD).status, 200);

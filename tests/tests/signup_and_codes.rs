@@ -11,13 +11,18 @@ fn last_code(email: &str, template: &str) -> String {
 }
 
 fn signup(slug: &str, email: &str) -> Reply {
-    post("localhost", "/api/v1/auth/signup",
-         json!({"brand_name": "Fresh Shop", "slug": slug, "email": email, "password": "Fresh-Start-42"}), &fresh_ip())
+    post(
+        "localhost",
+        "/api/v1/auth/signup",
+        json!({"brand_name": "Fresh Shop", "slug": slug, "email": email, "password": "Fresh-Start-42"}),
+        &fresh_ip(),
+    )
 }
 
 /// Proves the address with the code sent at sign-up (staff must have a verified email).
 fn verify(email: &str) {
-    let r = post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": last_code(email, "verification_code")}), &fresh_ip());
+    let r =
+        post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": last_code(email, "verification_code")}), &fresh_ip());
     assert_eq!(r.status, 200, "{}", r.body);
 }
 
@@ -42,7 +47,10 @@ fn sign_up_creates_brand_domain_owner_and_a_code_in_one_go() {
     assert_eq!(get(&host, "/api/v1/store/brand").json()["slug"], slug, "the new shop answers on its domain");
     let code = last_code(&email, "verification_code");
     assert_eq!(code.len(), 6);
-    assert_eq!(sql(&format!("select role from memberships m join accounts a on a.id = m.account_id where a.email = '{email}'")), "brand_admin");
+    assert_eq!(
+        sql(&format!("select role from memberships m join accounts a on a.id = m.account_id where a.email = '{email}'")),
+        "brand_admin"
+    );
     assert_eq!(login(&host, &email, "Fresh-Start-42").status, 401, "no sign-in before the email is verified");
 
     let again = signup(&format!("{slug}x"), &email);
@@ -51,7 +59,12 @@ fn sign_up_creates_brand_domain_owner_and_a_code_in_one_go() {
     assert_eq!((clash.status, clash.error_code().as_str()), (409, "slug_taken"));
     assert_eq!(count(&format!("select count(*) from brands where slug = '{slug}'")), 1, "nothing half-created");
     assert_eq!(count(&format!("select count(*) from accounts where email = 'other-{email}'")), 0, "nothing half-created");
-    let weak = post("localhost", "/api/v1/auth/signup", json!({"brand_name": "W", "slug": format!("{slug}w"), "email": format!("w{email}"), "password": "password"}), &fresh_ip());
+    let weak = post(
+        "localhost",
+        "/api/v1/auth/signup",
+        json!({"brand_name": "W", "slug": format!("{slug}w"), "email": format!("w{email}"), "password": "password"}),
+        &fresh_ip(),
+    );
     assert_eq!((weak.status, weak.error_code().as_str()), (422, "password_too_simple"));
 
     // the refused sign-in above sent a fresh code (the earlier one is replaced)
@@ -59,7 +72,11 @@ fn sign_up_creates_brand_domain_owner_and_a_code_in_one_go() {
     let ok = post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": code}), &fresh_ip());
     assert_eq!(ok.status, 200, "{}", ok.body);
     assert_eq!(count(&format!("select count(*) from accounts where email = '{email}' and email_verified_at is not null")), 1);
-    assert_eq!(post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": code}), &fresh_ip()).error_code(), "code_invalid", "a code works once");
+    assert_eq!(
+        post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": code}), &fresh_ip()).error_code(),
+        "code_invalid",
+        "a code works once"
+    );
     assert_eq!(login(&host, &email, "Fresh-Start-42").status, 200, "verified: the owner signs in");
 }
 
@@ -131,7 +148,8 @@ fn password_reset_answers_alike_and_ends_every_session() {
     let code = last_code(&email, "password_reset");
     let weak = post(&host, "/api/v1/auth/reset-password", json!({"email": email, "code": code, "new_password": "short"}), &fresh_ip());
     assert_eq!(weak.error_code(), "password_too_short");
-    let r = post(&host, "/api/v1/auth/reset-password", json!({"email": email, "code": code, "new_password": "Brand-New-Pass-7"}), &fresh_ip());
+    let r =
+        post(&host, "/api/v1/auth/reset-password", json!({"email": email, "code": code, "new_password": "Brand-New-Pass-7"}), &fresh_ip());
     assert_eq!(r.status, 200, "{}", r.body);
     let me = send("GET", &host, "/api/v1/account/me", &[("authorization", &format!("Bearer {access}"))], None);
     assert_eq!(me.status, 401, "sessions from before the reset are over");
@@ -151,8 +169,13 @@ fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
     let elsewhere = login(&host, &email, "Fresh-Start-42").json()["access_token"].as_str().unwrap_or_default().to_owned();
     let auth = format!("Bearer {here}");
     let change = |current: &str| {
-        send("POST", &host, "/api/v1/account/password", &[("authorization", &auth), ("content-type", "application/json")],
-             Some(json!({"current_password": current, "new_password": "Changed-Pass-99"}).to_string()))
+        send(
+            "POST",
+            &host,
+            "/api/v1/account/password",
+            &[("authorization", &auth), ("content-type", "application/json")],
+            Some(json!({"current_password": current, "new_password": "Changed-Pass-99"}).to_string()),
+        )
     };
     assert_eq!(change("wrong-password").error_code(), "invalid_credentials");
     assert_eq!(change("Fresh-Start-42").status, 200);
@@ -165,7 +188,12 @@ fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
 fn sign_up_is_limited_to_three_a_minute_per_ip() {
     let addr = fresh_ip();
     for i in 0..3 {
-        let r = post("localhost", "/api/v1/auth/signup", json!({"brand_name": "x", "slug": "Bad Slug", "email": "x@example.com", "password": "x"}), &addr);
+        let r = post(
+            "localhost",
+            "/api/v1/auth/signup",
+            json!({"brand_name": "x", "slug": "Bad Slug", "email": "x@example.com", "password": "x"}),
+            &addr,
+        );
         assert_ne!(r.status, 429, "attempt {}", i + 1);
     }
     let r = post("localhost", "/api/v1/auth/signup", json!({}), &addr);
@@ -216,23 +244,42 @@ fn sign_up_answers_alike_for_existing_and_new_emails_and_tells_the_existing_owne
     assert_eq!(count(&format!("select count(*) from memberships m join brands b on b.id = m.brand_id where b.slug = '{slug}e'")), 0);
     assert_eq!(count(&format!("select count(*) from email_outbox where to_email = '{taken}' and template = 'signup_attempt_notice'")), 1);
     assert!(count("select count(*) from email_outbox where to_email = 'admin@acme.localhost' and template = 'signup_attempt_notice'") >= 1);
-    assert_eq!(count(&format!("select count(*) from email_outbox where to_email = '{taken}' and template = 'verification_code'")), 1, "no code for the attempt");
+    assert_eq!(
+        count(&format!("select count(*) from email_outbox where to_email = '{taken}' and template = 'verification_code'")),
+        1,
+        "no code for the attempt"
+    );
     assert_eq!(signup(&format!("{slug}f"), &taken).status, 201);
-    assert_eq!(count(&format!("select count(*) from email_outbox where to_email = '{taken}' and template = 'signup_attempt_notice'")), 1,
-               "one notice an hour: sign-up cannot flood an inbox");
+    assert_eq!(
+        count(&format!("select count(*) from email_outbox where to_email = '{taken}' and template = 'signup_attempt_notice'")),
+        1,
+        "one notice an hour: sign-up cannot flood an inbox"
+    );
 }
 
 #[test]
 fn sign_up_errors_never_name_a_constraint() {
     let slug = unique("cst").chars().take(30).collect::<String>();
     let cases = [
-        (json!({"brand_name": "Shop", "slug": "-bad-", "email": format!("{slug}@example.com"), "password": "Fresh-Start-42"}), "invalid_slug"),
-        (json!({"brand_name": "Shop", "slug": "x".repeat(41), "email": format!("{slug}@example.com"), "password": "Fresh-Start-42"}), "invalid_slug"),
-        (json!({"brand_name": "N".repeat(121), "slug": slug, "email": format!("{slug}@example.com"), "password": "Fresh-Start-42"}), "invalid_brand_name"),
+        (
+            json!({"brand_name": "Shop", "slug": "-bad-", "email": format!("{slug}@example.com"), "password": "Fresh-Start-42"}),
+            "invalid_slug",
+        ),
+        (
+            json!({"brand_name": "Shop", "slug": "x".repeat(41), "email": format!("{slug}@example.com"), "password": "Fresh-Start-42"}),
+            "invalid_slug",
+        ),
+        (
+            json!({"brand_name": "N".repeat(121), "slug": slug, "email": format!("{slug}@example.com"), "password": "Fresh-Start-42"}),
+            "invalid_brand_name",
+        ),
         (json!({"brand_name": "Shop", "slug": slug, "email": "not-an-email", "password": "Fresh-Start-42"}), "invalid_email"),
         // the database's `accounts_email_check` refused these with a 500
         (json!({"brand_name": "Shop", "slug": slug, "email": "@example.com", "password": "Fresh-Start-42"}), "invalid_email"),
-        (json!({"brand_name": "Shop", "slug": slug, "email": format!("{}@example.com", "a".repeat(300)), "password": "Fresh-Start-42"}), "invalid_email"),
+        (
+            json!({"brand_name": "Shop", "slug": slug, "email": format!("{}@example.com", "a".repeat(300)), "password": "Fresh-Start-42"}),
+            "invalid_email",
+        ),
     ];
     for (body, code) in cases {
         let r = post("localhost", "/api/v1/auth/signup", body, &fresh_ip());
@@ -266,8 +313,11 @@ fn the_database_reserves_the_same_slugs_as_the_worker() {
         assert!(names.iter().all(|n| shoal_domain::slug::is_reserved(n)));
     }
     assert_eq!(count(&format!("select count(*) from unnest(array[{}]) s where shoal_private.slug_is_reserved(s)", list(&ordinary))), 0);
-    assert_eq!(count("select count(*) from pg_constraint where conname = 'brands_slug_not_reserved' and convalidated"), 1,
-               "a direct insert is checked too");
+    assert_eq!(
+        count("select count(*) from pg_constraint where conname = 'brands_slug_not_reserved' and convalidated"),
+        1,
+        "a direct insert is checked too"
+    );
 }
 
 #[test]
@@ -335,17 +385,25 @@ fn an_invitation_proves_the_address_of_an_unverified_account() {
     let slug = unique("invu").chars().take(30).collect::<String>();
     let email = format!("{slug}@example.com");
     assert_eq!(signup(&slug, &email).status, 201);
-    let acme = login("acme.localhost", "admin@acme.localhost", "Shoal-dev-2026!").json()["access_token"].as_str().unwrap_or_default().to_owned();
+    let acme =
+        login("acme.localhost", "admin@acme.localhost", "Shoal-dev-2026!").json()["access_token"].as_str().unwrap_or_default().to_owned();
     let auth = format!("Bearer {acme}");
-    let r = send("POST", "acme.localhost", "/api/v1/admin/members/invitations", &[("authorization", &auth), ("content-type", "application/json")],
-                 Some(json!({"email": email, "role": "read_only"}).to_string()));
+    let r = send(
+        "POST",
+        "acme.localhost",
+        "/api/v1/admin/members/invitations",
+        &[("authorization", &auth), ("content-type", "application/json")],
+        Some(json!({"email": email, "role": "read_only"}).to_string()),
+    );
     assert_eq!(r.status, 201, "{}", r.body);
     let url = mail::link(&email, "member_invitation");
     let token = url.rsplit("token=").next().unwrap_or_default().to_owned();
-    let wrong = post("acme.localhost", "/api/v1/auth/accept-invitation", json!({"token": token, "password": "Not-The-Password-1"}), &fresh_ip());
+    let wrong =
+        post("acme.localhost", "/api/v1/auth/accept-invitation", json!({"token": token, "password": "Not-The-Password-1"}), &fresh_ip());
     assert_eq!(wrong.status, 401, "{}", wrong.body);
     assert_eq!(count(&format!("select count(*) from accounts where email = '{email}' and email_verified_at is null")), 1, "not yet");
-    let joined = post("acme.localhost", "/api/v1/auth/accept-invitation", json!({"token": token, "password": "Fresh-Start-42"}), &fresh_ip());
+    let joined =
+        post("acme.localhost", "/api/v1/auth/accept-invitation", json!({"token": token, "password": "Fresh-Start-42"}), &fresh_ip());
     assert_eq!(joined.status, 200, "{}", joined.body);
     assert_eq!(count(&format!("select count(*) from accounts where email = '{email}' and email_verified_at is not null")), 1);
     assert_eq!(count(&format!("select count(*) from signup_claims c join accounts a on a.id = c.account_id where a.email = '{email}'")), 0);
@@ -356,7 +414,8 @@ fn verify_email_is_limited_per_ip() {
     let addr = fresh_ip();
     let slug = unique("vip").chars().take(30).collect::<String>();
     for i in 0..10 {
-        let r = post("localhost", "/api/v1/auth/verify-email", json!({"email": format!("{slug}-{i}@example.com"), "code": "000000"}), &addr);
+        let r =
+            post("localhost", "/api/v1/auth/verify-email", json!({"email": format!("{slug}-{i}@example.com"), "code": "000000"}), &addr);
         assert_eq!((r.status, r.error_code().as_str()), (400, "code_invalid"), "attempt {}: {}", i + 1, r.body);
     }
     let r = post("localhost", "/api/v1/auth/verify-email", json!({"email": format!("{slug}-x@example.com"), "code": "000000"}), &addr);
@@ -384,7 +443,11 @@ fn verify_email_is_limited_per_address_so_codes_cannot_be_brute_forced_across_re
     let right = last_code(&email, "verification_code");
     let r = post("localhost", "/api/v1/auth/verify-email", json!({"email": email, "code": right}), &fresh_ip());
     assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"), "past 20 tries an hour even the right code waits: {}", r.body);
-    assert_eq!(count(&format!("select count(*) from accounts where email = '{email}' and email_verified_at is null")), 1, "still unverified");
+    assert_eq!(
+        count(&format!("select count(*) from accounts where email = '{email}' and email_verified_at is null")),
+        1,
+        "still unverified"
+    );
 }
 
 /// Resend and forgot answer the same 202 past the per-address cap but send nothing: an
@@ -395,7 +458,8 @@ fn code_requests_are_capped_per_address_with_the_same_answer() {
     let email = format!("{slug}@example.com");
     assert_eq!(signup(&slug, &email).status, 201);
     let ghost = format!("ghost-{slug}@example.com");
-    for (path, template) in [("/api/v1/auth/resend-verification", "verification_code"), ("/api/v1/auth/forgot-password", "password_reset")] {
+    for (path, template) in [("/api/v1/auth/resend-verification", "verification_code"), ("/api/v1/auth/forgot-password", "password_reset")]
+    {
         let before = count(&format!("select count(*) from email_outbox where to_email = '{email}' and template = '{template}'"));
         for i in 0..12 {
             for who in [&email, &ghost] {
@@ -416,19 +480,35 @@ fn anonymous_routes_refuse_what_is_not_an_email_with_400_and_store_nothing() {
     let slug = unique("bademail").chars().take(30).collect::<String>();
     let bad = [long.as_str(), "@example.com", "@evil.example", "no-at-sign", "a@b"];
     // other tests run at once: count only what could have gone to these inputs
-    let outbox = || count("select count(*) from email_outbox where length(to_email) > 254 or to_email in ('@example.com', '@evil.example', 'no-at-sign', 'a@b')");
+    let outbox = || {
+        count("select count(*) from email_outbox where length(to_email) > 254 or to_email in ('@example.com', '@evil.example', 'no-at-sign', 'a@b')")
+    };
     for email in bad {
-        for (host, path) in [("acme.localhost", "/api/v1/auth/login"), ("localhost", "/api/v1/auth/forgot-password"),
-                             ("localhost", "/api/v1/auth/resend-verification"), ("localhost", "/api/v1/auth/verify-email"),
-                             ("localhost", "/api/v1/auth/reset-password"), ("localhost", "/api/v1/auth/signup")] {
+        for (host, path) in [
+            ("acme.localhost", "/api/v1/auth/login"),
+            ("localhost", "/api/v1/auth/forgot-password"),
+            ("localhost", "/api/v1/auth/resend-verification"),
+            ("localhost", "/api/v1/auth/verify-email"),
+            ("localhost", "/api/v1/auth/reset-password"),
+            ("localhost", "/api/v1/auth/signup"),
+        ] {
             let before = outbox();
-            let r = post(host, path, json!({"email": email, "password": "Fresh-Start-42", "code": "123456",
-                                            "new_password": "Brand-New-Pass-7", "brand_name": "Shop", "slug": slug}), &fresh_ip());
+            let r = post(
+                host,
+                path,
+                json!({"email": email, "password": "Fresh-Start-42", "code": "123456",
+                                            "new_password": "Brand-New-Pass-7", "brand_name": "Shop", "slug": slug}),
+                &fresh_ip(),
+            );
             assert_eq!((r.status, r.error_code().as_str()), (400, "invalid_email"), "{path} {:.40}: {}", email, r.body);
             assert_eq!(outbox(), before, "{path}: nothing sent");
         }
     }
-    assert_eq!(count("select count(*) from audit_log where length(target) > 254 or target like '%aaaaaaaaaa%'"), 0, "no typed text in the audit log");
+    assert_eq!(
+        count("select count(*) from audit_log where length(target) > 254 or target like '%aaaaaaaaaa%'"),
+        0,
+        "no typed text in the audit log"
+    );
     assert_eq!(count("select count(*) from login_failures where length(email) > 254 or email in ('@example.com', '@evil.example', 'no-at-sign', 'a@b')"), 0);
     assert_eq!(count(&format!("select count(*) from brands where slug = '{slug}'")), 0);
 }

@@ -113,10 +113,14 @@ fn one_sign_up_that_cannot_expire_holds_back_no_other() {
         assert!(expired(&freed), "the other sign-up expired");
         assert_eq!(count(&format!("select count(*) from accounts where email = '{freed_email}'")), 0);
         // the stuck one is rolled back whole and waits for the next run
-        assert_eq!(count(&format!(
-            "select count(*) from brands b join signup_claims c on c.brand_id = b.id join brand_domains d on d.brand_id = b.id
+        assert_eq!(
+            count(&format!(
+                "select count(*) from brands b join signup_claims c on c.brand_id = b.id join brand_domains d on d.brand_id = b.id
               join memberships m on m.brand_id = b.id
-              where b.id = '{stuck}' and b.slug = '{stuck_slug}' and b.status = 'active'")), 1);
+              where b.id = '{stuck}' and b.slug = '{stuck_slug}' and b.status = 'active'"
+            )),
+            1
+        );
         assert_eq!(count(&format!("select count(*) from accounts where email = '{stuck_email}'")), 1);
         assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{stuck}' and action = 'signup_expired'")), 0);
     }
@@ -144,7 +148,10 @@ fn punycode_and_other_idna_labels_are_refused_as_slugs() {
     }
     let list = names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(",");
     assert_eq!(count(&format!("select count(*) from unnest(array[{list}]) s where not shoal_private.slug_is_reserved(s)")), 0);
-    assert_eq!(count("select count(*) from unnest(array['a--b', 'abc--d', 'xn-a', 'expiredx']) s where shoal_private.slug_is_reserved(s)"), 0);
+    assert_eq!(
+        count("select count(*) from unnest(array['a--b', 'abc--d', 'xn-a', 'expiredx']) s where shoal_private.slug_is_reserved(s)"),
+        0
+    );
 }
 
 #[test]
@@ -182,21 +189,41 @@ fn erasure_deletes_the_brands_sent_and_dead_emails_to_the_address_and_no_others(
     outbox("null", "sent");
     let others_before = sql(&format!(
         "select string_agg(to_email || status || payload::text, ',' order by status) from email_outbox
-          where to_email = '{shopper}' and brand_id is distinct from '{}'", mine.brand_id));
+          where to_email = '{shopper}' and brand_id is distinct from '{}'",
+        mine.brand_id
+    ));
 
     let auth = format!("Bearer {}", mine.token);
-    let r = send("POST", &mine.host, "/api/v1/admin/customers/erase", &[("authorization", &auth), ("content-type", "application/json")],
-                 Some(json!({"email": shopper.to_uppercase()}).to_string()));
+    let r = send(
+        "POST",
+        &mine.host,
+        "/api/v1/admin/customers/erase",
+        &[("authorization", &auth), ("content-type", "application/json")],
+        Some(json!({"email": shopper.to_uppercase()}).to_string()),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!((r.json()["emails_dropped"].as_i64(), r.json()["sent_emails_deleted"].as_i64()), (Some(1), Some(2)), "{}", r.body);
-    assert_eq!(count(&format!(
-        "select count(*) from email_outbox where brand_id = '{}' and (to_email ilike '{shopper}' or payload::text ilike '%{shopper}%')",
-        mine.brand_id)), 0, "nothing of this brand names the shopper");
-    assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{}' and action = 'data_delete'
-                                and (detail->>'sent_emails_deleted')::int = 2", mine.brand_id)), 1);
+    assert_eq!(
+        count(&format!(
+            "select count(*) from email_outbox where brand_id = '{}' and (to_email ilike '{shopper}' or payload::text ilike '%{shopper}%')",
+            mine.brand_id
+        )),
+        0,
+        "nothing of this brand names the shopper"
+    );
+    assert_eq!(
+        count(&format!(
+            "select count(*) from audit_log where brand_id = '{}' and action = 'data_delete'
+                                and (detail->>'sent_emails_deleted')::int = 2",
+            mine.brand_id
+        )),
+        1
+    );
     let others_after = sql(&format!(
         "select string_agg(to_email || status || payload::text, ',' order by status) from email_outbox
-          where to_email = '{shopper}' and brand_id is distinct from '{}'", mine.brand_id));
+          where to_email = '{shopper}' and brand_id is distinct from '{}'",
+        mine.brand_id
+    ));
     assert_eq!(others_after, others_before, "another brand's and the platform's emails are untouched");
     assert_eq!(count(&format!("select count(*) from email_outbox where to_email = '{shopper}'")), 3);
 }

@@ -20,11 +20,8 @@ fn stripe_stand_in_parses_form_bodies_and_replays_idempotent_requests() {
     let key = unique("idem");
     let form = "mode=payment&currency=usd&client_reference_id=ord_1&line_items[0][quantity]=2\
                 &line_items[0][price_data][unit_amount]=1250&metadata[order_id]=ord_1";
-    let headers = [
-        ("authorization", "Bearer sk_test_x"),
-        ("content-type", "application/x-www-form-urlencoded"),
-        ("idempotency-key", key.as_str()),
-    ];
+    let headers =
+        [("authorization", "Bearer sk_test_x"), ("content-type", "application/x-www-form-urlencoded"), ("idempotency-key", key.as_str())];
     let first = http("POST", &stripe("/v1/checkout/sessions"), &headers, Some(form.into()));
     assert_eq!(first.status, 200, "{}", first.body);
     let session = first.json();
@@ -41,9 +38,7 @@ fn stripe_stand_in_parses_form_bodies_and_replays_idempotent_requests() {
     assert_eq!(changed.json()["error"]["type"], "idempotency_error");
 
     let journal = http("GET", &stripe("/__requests"), &[], None).json();
-    let seen = journal["data"].as_array().map(|a| {
-        a.iter().filter(|e| e["headers"]["idempotency-key"] == key.as_str()).count()
-    });
+    let seen = journal["data"].as_array().map(|a| a.iter().filter(|e| e["headers"]["idempotency-key"] == key.as_str()).count());
     assert_eq!(seen, Some(3), "every call is recorded");
 }
 
@@ -72,9 +67,15 @@ fn cloudflare_stand_in_speaks_custom_hostnames_in_cloudflares_envelope() {
     let r = create(&host);
     assert_eq!(r.status, 201, "{}", r.body);
     let v = r.json();
-    assert_eq!((v["success"].as_bool(), v["errors"].as_array().map(Vec::len), v["messages"].as_array().map(Vec::len)), (Some(true), Some(0), Some(0)));
+    assert_eq!(
+        (v["success"].as_bool(), v["errors"].as_array().map(Vec::len), v["messages"].as_array().map(Vec::len)),
+        (Some(true), Some(0), Some(0))
+    );
     let h = &v["result"];
-    assert_eq!((h["status"].as_str(), h["ssl"]["status"].as_str(), h["ssl"]["method"].as_str()), (Some("pending"), Some("pending_validation"), Some("txt")));
+    assert_eq!(
+        (h["status"].as_str(), h["ssl"]["status"].as_str(), h["ssl"]["method"].as_str()),
+        (Some("pending"), Some("pending_validation"), Some("txt"))
+    );
     assert_eq!(h["ownership_verification"]["name"], format!("_cf-custom-hostname.{host}"));
     assert!(h["ssl"]["validation_records"][0]["txt_value"].as_str().is_some_and(|t| !t.is_empty()));
     let id = h["id"].as_str().unwrap_or_default().to_owned();
@@ -88,7 +89,10 @@ fn cloudflare_stand_in_speaks_custom_hostnames_in_cloudflares_envelope() {
     assert_eq!(code(&create("shop.example.com")), (400, 1411));
     assert_eq!(code(&create("bad_host!.com")), (400, 1407));
     assert_eq!(http("POST", &zone, &[], Some("{}".into())).status, 400, "no token, no answer");
-    let live = http("GET", &format!("{base}/__custom_hostnames"), &[], None).json()["custom_hostnames"].as_array().map(Vec::len).unwrap_or_default();
+    let live = http("GET", &format!("{base}/__custom_hostnames"), &[], None).json()["custom_hostnames"]
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or_default();
     http("POST", &format!("{base}/__custom_hostnames/quota"), &[], Some(json!({"quota": live}).to_string()));
     let over = create(&format!("{}.brand-e2e.com", unique("quota")));
     http("POST", &format!("{base}/__custom_hostnames/quota"), &[], Some(json!({"quota": null}).to_string()));

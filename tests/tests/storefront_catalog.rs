@@ -89,7 +89,8 @@ fn category_filter_and_price_sort() {
     assert_eq!(slugs(&caps).len(), 6);
     assert!(caps["items"].as_array().is_some_and(|a| a.iter().all(|i| i["category"] == "caps")));
     let sorted = list("acme.localhost", "?sort=price_asc&limit=100");
-    let prices: Vec<i64> = sorted["items"].as_array().map(|a| a.iter().filter_map(|i| i["price_from"].as_i64()).collect()).unwrap_or_default();
+    let prices: Vec<i64> =
+        sorted["items"].as_array().map(|a| a.iter().filter_map(|i| i["price_from"].as_i64()).collect()).unwrap_or_default();
     assert_eq!(prices.len(), 30);
     assert!(prices.windows(2).all(|w| w[0] <= w[1]), "{prices:?}");
     let cats = get("globex.localhost", "/api/v1/store/categories").json();
@@ -113,7 +114,12 @@ fn catalog_reads_are_cached_and_a_catalog_write_invalidates_only_that_brand() {
     assert_eq!(r.status, 200, "{}", r.body);
     // audited as the staff member who made the edit, never as service_role
     let editor = sql(&format!("select id from accounts where email = 'e2e-admin-{brand}@example.com'"));
-    assert_eq!(sql(&format!("select string_agg(actor, ',') from audit_log where brand_id = '{brand}' and action = 'product_updated' and target = 'lamp'")), editor);
+    assert_eq!(
+        sql(&format!(
+            "select string_agg(actor, ',') from audit_log where brand_id = '{brand}' and action = 'product_updated' and target = 'lamp'"
+        )),
+        editor
+    );
     let fresh = get(&host, "/api/v1/store/products/lamp");
     assert_eq!(fresh.header("x-shoal-cache").as_deref(), Some("miss"));
     assert_eq!((fresh.json()["title"].as_str(), fresh.json()["variants"][0]["price"].as_i64()), (Some("Reading Lamp"), Some(4900)));
@@ -175,7 +181,8 @@ fn storefront_reads_that_reach_the_database_are_rate_limited_per_client_generous
     // work. The API's share stays under the general API limit (100 a minute, api_limit.rs);
     // the search pages reach the database too and spend the same budget.
     for i in 0..600 {
-        let (path, api) = if i < 50 { (format!("/api/v1/store/products?q=nohit{i}"), true) } else { (format!("/search?q=nohit{i}"), false) };
+        let (path, api) =
+            if i < 50 { (format!("/api/v1/store/products?q=nohit{i}"), true) } else { (format!("/search?q=nohit{i}"), false) };
         let r = send("GET", "acme.localhost", &path, &headers, None);
         assert_eq!(r.status, 200, "read {} of 600 ({path}): {}", i + 1, r.body);
         if api {

@@ -49,8 +49,12 @@ fn a_description_with_script_renders_as_text() {
 
 #[test]
 fn missing_and_foreign_pages_are_html_404s() {
-    for (host, path) in [("acme.localhost", "/p/brisa-camiseta"), ("acme.localhost", "/p/prototype-jacket"),
-                         ("acme.localhost", "/c/camisetas"), ("globex.localhost", "/nowhere")] {
+    for (host, path) in [
+        ("acme.localhost", "/p/brisa-camiseta"),
+        ("acme.localhost", "/p/prototype-jacket"),
+        ("acme.localhost", "/c/camisetas"),
+        ("globex.localhost", "/nowhere"),
+    ] {
         let r = page(host, path);
         assert_eq!(r.status, 404, "{host}{path}");
         assert!(r.header("content-type").is_some_and(|c| c.starts_with("text/html")));
@@ -62,8 +66,13 @@ fn the_cart_works_with_plain_form_posts() {
     let variant = shoal_e2e::shop::variant_id("acme.localhost", "canyon-cap", 0);
     let mut browser = shoal_e2e::forms::Browser::new("acme.localhost");
     let product = browser.get("/p/canyon-cap");
-    let csrf = product.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap_or_default().to_owned())
-        .find(|c| c.starts_with("__Host-shoal_csrf=")).unwrap_or_default();
+    let csrf = product
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap_or_default().to_owned())
+        .find(|c| c.starts_with("__Host-shoal_csrf="))
+        .unwrap_or_default();
     assert!(csrf.contains("HttpOnly") && csrf.contains("Secure") && csrf.contains("SameSite=Lax") && csrf.contains("Path=/"), "{csrf}");
     assert!(browser.token.is_some(), "the add-to-cart form carries a token");
     let r = browser.post("/cart/add", &[("variant_id", &variant), ("quantity", "2")]);
@@ -80,8 +89,12 @@ fn the_cart_works_with_plain_form_posts() {
 #[test]
 fn a_logo_pointing_at_another_host_is_not_shown() {
     // the theme is set before the brand's first request, so no cached copy is in the way
-    for (logo, shown) in [("//evil.host/x.svg", "/assets/shoal.svg"), ("/\\evil.host/x.svg", "/assets/shoal.svg"),
-                          ("https://evil.host/x.svg", "/assets/shoal.svg"), ("/assets/acme/logo.svg", "/assets/acme/logo.svg")] {
+    for (logo, shown) in [
+        ("//evil.host/x.svg", "/assets/shoal.svg"),
+        ("/\\evil.host/x.svg", "/assets/shoal.svg"),
+        ("https://evil.host/x.svg", "/assets/shoal.svg"),
+        ("/assets/acme/logo.svg", "/assets/acme/logo.svg"),
+    ] {
         let (brand, host) = new_brand("logo", "USD", "en");
         sql(&format!("update brands set theme = jsonb_build_object('logo', '{logo}') where id = '{brand}'"));
         let r = page(&host, "/");

@@ -48,7 +48,12 @@ fn a_connected_accounts_payment_event_cannot_pay_another_brands_order() {
     assert!(recorded(&ev).starts_with("refused|account_mismatch"), "{}", recorded(&ev));
     assert_eq!(refusals_audited(&ev, Some(ACME_ID)), 1, "acme's audit log shows the attempt");
     assert_eq!(count(&format!("select count(*) from order_events where order_id = '{order}'")), 0);
-    assert_eq!(count(&format!("select count(*) from email_outbox where payload->>'order_number' = (select number::text from orders where id = '{order}')")), 0);
+    assert_eq!(
+        count(&format!(
+            "select count(*) from email_outbox where payload->>'order_number' = (select number::text from orders where id = '{order}')"
+        )),
+        0
+    );
 
     // the same with the order's own stored checkout session id: still another account's
     let session = checkout_session(&order, ACME_ID, 4200, "USD", "paid");
@@ -67,7 +72,10 @@ fn a_brand_with_a_connected_account_accepts_only_that_accounts_events() {
     let order = pending_order(&brand, 1500, "USD");
     for sender in [None, Some(ATTACKER)] {
         let ev = event("payment_intent.succeeded", payment_intent(&order, &brand, 1500, "USD"));
-        let ev = match sender { Some(a) => from_account(ev, a), None => ev };
+        let ev = match sender {
+            Some(a) => from_account(ev, a),
+            None => ev,
+        };
         assert_eq!(outcome(&deliver(&ev)), "refused", "{sender:?}");
         assert_eq!(refusals_audited(&ev, Some(&brand)), 1);
         assert_eq!(order_state(&order).payment_status, "unpaid");
@@ -109,8 +117,10 @@ fn an_event_of_the_other_mode_is_recorded_and_ignored() {
 fn billing_events_of_a_connected_account_never_touch_a_brands_subscription() {
     let (brand, host) = new_brand("victim", "USD", "en");
     let (sub, customer) = billing_customer(&brand);
-    let live = |status: &str| json!({"id": sub, "object": "subscription", "customer": customer, "status": status,
-        "current_period_end": now() + 86400, "cancel_at_period_end": false, "metadata": {"brand_id": brand}});
+    let live = |status: &str| {
+        json!({"id": sub, "object": "subscription", "customer": customer, "status": status,
+        "current_period_end": now() + 86400, "cancel_at_period_end": false, "metadata": {"brand_id": brand}})
+    };
     assert_eq!(outcome(&deliver(&event("customer.subscription.created", live("active")))), "applied");
     let before = sql(&format!("select status || '|' || last_event_created from brand_subscriptions where brand_id = '{brand}'"));
 
@@ -165,14 +175,19 @@ fn a_dispute_while_a_delayed_payment_is_pending_waits_for_the_payment() {
     // a bank debit: the session completes unpaid, then a dispute arrives before the money
     let order = pending_order(ACME_ID, 3100, "USD");
     // one unit held, as checkout holds it
-    sql(&format!("with v as (select variant_id from inventory_levels where brand_id = '{ACME_ID}' and available - reserved > 0 limit 1),
+    sql(&format!(
+        "with v as (select variant_id from inventory_levels where brand_id = '{ACME_ID}' and available - reserved > 0 limit 1),
                        held as (update inventory_levels set reserved = reserved + 1 where variant_id = (select variant_id from v))
                   insert into reservations (brand_id, order_id, variant_id, quantity, expires_at)
-                  select '{ACME_ID}', '{order}', variant_id, 1, now() + interval '35 minutes' from v"));
+                  select '{ACME_ID}', '{order}', variant_id, 1, now() + interval '35 minutes' from v"
+    ));
     let session = checkout_session(&order, ACME_ID, 3100, "USD", "unpaid");
     assert_eq!(outcome(&deliver(&event("checkout.session.completed", session.clone()))), "awaiting_payment");
     // the hold now outlives the checkout: the reservation cron does not cancel an order being paid
-    assert_eq!(count(&format!("select count(*) from reservations where order_id = '{order}' and expires_at > now() + interval '14 days'")), 1);
+    assert_eq!(
+        count(&format!("select count(*) from reservations where order_id = '{order}' and expires_at > now() + interval '14 days'")),
+        1
+    );
     let pi = session["payment_intent"].as_str().unwrap_or_default();
     let dispute = dispute(pi, 3100, "USD");
     assert_eq!(outcome(&deliver(&event("charge.dispute.created", dispute))), "deferred");

@@ -34,8 +34,10 @@ fn account_of(brand: &str) -> String {
 
 /// `charges|payouts|details|requirements|disabled reason` of the brand's payment account.
 fn payment_row(brand: &str) -> String {
-    sql(&format!("select charges_enabled || '|' || payouts_enabled || '|' || details_submitted || '|' || requirements_due::text
-                  || '|' || coalesce(disabled_reason, '') from brand_payment_accounts where brand_id = '{brand}'"))
+    sql(&format!(
+        "select charges_enabled || '|' || payouts_enabled || '|' || details_submitted || '|' || requirements_due::text
+                  || '|' || coalesce(disabled_reason, '') from brand_payment_accounts where brand_id = '{brand}'"
+    ))
 }
 
 fn accounts_created_for(brand: &str) -> usize {
@@ -92,24 +94,49 @@ fn a_brand_admin_connects_once_and_the_shop_takes_payments_when_stripe_enables_c
     let account = account_of(&brand);
     assert!(account.starts_with("acct_"), "{account}");
     assert_eq!(accounts_created_for(&brand), 1);
-    let created = stripe_requests("/v1/accounts").into_iter().rev().find(|e| e["headers"]["idempotency-key"] == format!("connect-account-{brand}").as_str());
+    let created = stripe_requests("/v1/accounts")
+        .into_iter()
+        .rev()
+        .find(|e| e["headers"]["idempotency-key"] == format!("connect-account-{brand}").as_str());
     let form = created.map(|e| e["body"].as_str().unwrap_or_default().to_owned()).unwrap_or_default();
-    for part in ["controller%5Bstripe_dashboard%5D%5Btype%5D=full", "controller%5Bfees%5D%5Bpayer%5D=account",
-                 "controller%5Blosses%5D%5Bpayments%5D=stripe", &format!("metadata%5Bbrand_id%5D={brand}")] {
+    for part in [
+        "controller%5Bstripe_dashboard%5D%5Btype%5D=full",
+        "controller%5Bfees%5D%5Bpayer%5D=account",
+        "controller%5Blosses%5D%5Bpayments%5D=stripe",
+        &format!("metadata%5Bbrand_id%5D={brand}"),
+    ] {
         assert!(form.contains(part), "{part} missing in {form}");
     }
     assert!(!form.contains("type="), "no account type: controller properties instead ({form})");
-    assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{brand}' and action = 'payment_account_created' and target = '{account}'")), 1);
+    assert_eq!(
+        count(&format!(
+            "select count(*) from audit_log where brand_id = '{brand}' and action = 'payment_account_created' and target = '{account}'"
+        )),
+        1
+    );
     // the link returns to the brand's own host (the scheme and port the request came with,
     // in development; https on the default port in production)
-    let link = stripe_requests("/v1/account_links").into_iter().last().map(|e| e["body"].as_str().unwrap_or_default().to_owned()).unwrap_or_default();
+    let link = stripe_requests("/v1/account_links")
+        .into_iter()
+        .last()
+        .map(|e| e["body"].as_str().unwrap_or_default().to_owned())
+        .unwrap_or_default();
     let origin = format!("http%3A%2F%2F{host}");
-    for part in [format!("account={account}"), "type=account_onboarding".into(),
-                 format!("return_url={origin}%2Fadmin%2Fpayments%2Freturn"), format!("refresh_url={origin}%2Fadmin%2Fpayments%2Frefresh")] {
+    for part in [
+        format!("account={account}"),
+        "type=account_onboarding".into(),
+        format!("return_url={origin}%2Fadmin%2Fpayments%2Freturn"),
+        format!("refresh_url={origin}%2Fadmin%2Fpayments%2Frefresh"),
+    ] {
         assert!(link.contains(&part), "{part} missing in {link}");
     }
     let r = admin("GET", &host, "/api/v1/admin/payments", None);
-    assert_eq!((r.json()["state"].as_str(), r.json()["stripe_account"].as_str()), (Some("onboarding"), Some(account.as_str())), "{}", r.body);
+    assert_eq!(
+        (r.json()["state"].as_str(), r.json()["stripe_account"].as_str()),
+        (Some("onboarding"), Some(account.as_str())),
+        "{}",
+        r.body
+    );
 
     // not ready yet: the checkout writes nothing and says why
     let mut s = Shopper::new(&host);
@@ -125,7 +152,11 @@ fn a_brand_admin_connects_once_and_the_shop_takes_payments_when_stripe_enables_c
     assert_eq!(browser.get("/cart").status, 200);
     let page = browser.post("/checkout", &[("email", "form@example.com")]);
     assert_eq!(page.status, 409, "{}", page.body);
-    assert!(page.body.contains("take payments yet") && page.header("content-type").unwrap_or_default().starts_with("text/html"), "{}", page.body);
+    assert!(
+        page.body.contains("take payments yet") && page.header("content-type").unwrap_or_default().starts_with("text/html"),
+        "{}",
+        page.body
+    );
     assert_eq!(count(&format!("select count(*) from orders where brand_id = '{brand}'")), 0);
 
     // a second connect reuses the account and hands out a new link
@@ -145,9 +176,19 @@ fn a_brand_admin_connects_once_and_the_shop_takes_payments_when_stripe_enables_c
     assert_eq!(done.status, 303, "{}", done.body);
     assert_eq!(done.header("location"), Some(format!("http://{host}/admin/payments/return")));
     assert_eq!(payment_row(&brand), "true|true|true|[]|");
-    assert_eq!(count(&format!("select count(*) from processed_webhook_events where event_type = 'account.updated' and account = '{account}'
-                                and brand_id = '{brand}' and outcome = 'applied'")), 1);
-    assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{brand}' and action = 'payment_account_updated' and actor = 'stripe'")), 1);
+    assert_eq!(
+        count(&format!(
+            "select count(*) from processed_webhook_events where event_type = 'account.updated' and account = '{account}'
+                                and brand_id = '{brand}' and outcome = 'applied'"
+        )),
+        1
+    );
+    assert_eq!(
+        count(&format!(
+            "select count(*) from audit_log where brand_id = '{brand}' and action = 'payment_account_updated' and actor = 'stripe'"
+        )),
+        1
+    );
     let r = admin("GET", &host, "/api/v1/admin/payments", None);
     assert_eq!(r.json()["state"], "charges_enabled", "{}", r.body);
     // a used link leads to the refresh address
@@ -192,8 +233,12 @@ fn account_updated_changes_only_the_bound_brand_and_forgeries_change_nothing() {
     assert_eq!(count(&format!("select count(*) from audit_log where brand_id = '{brand}' and action = 'payment_account_updated'")), 0);
 
     // the account's own event applies once; its replay is a duplicate
-    let mut ev = account_updated(&account, Some(&account), json!({"details_submitted": true,
-        "requirements": {"currently_due": ["external_account"], "past_due": ["tos_acceptance.date"], "disabled_reason": "requirements.past_due"}}));
+    let mut ev = account_updated(
+        &account,
+        Some(&account),
+        json!({"details_submitted": true,
+        "requirements": {"currently_due": ["external_account"], "past_due": ["tos_acceptance.date"], "disabled_reason": "requirements.past_due"}}),
+    );
     ev["created"] = json!(now() - 10);
     assert_eq!(outcome(&ev), "applied");
     assert_eq!(outcome(&ev), "duplicate");
@@ -207,8 +252,16 @@ fn account_updated_changes_only_the_bound_brand_and_forgeries_change_nothing() {
     assert_eq!(outcome(&late), "stale");
     assert!(payment_row(&brand).starts_with("false|"));
     // Stripe's review enables charges (the stand-in's control sends the event, signed)
-    let r = http("POST", &stand_in(&format!("/__accounts/{account}")), &[], Some(json!({"charges_enabled": true,
-        "payouts_enabled": true, "requirements": {"currently_due": [], "past_due": [], "disabled_reason": null}}).to_string()));
+    let r = http(
+        "POST",
+        &stand_in(&format!("/__accounts/{account}")),
+        &[],
+        Some(
+            json!({"charges_enabled": true,
+        "payouts_enabled": true, "requirements": {"currently_due": [], "past_due": [], "disabled_reason": null}})
+            .to_string(),
+        ),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     // (the stand-in's own copy of the account never had its details submitted)
     assert_eq!(payment_row(&brand), "true|true|false|[]|");
@@ -237,10 +290,17 @@ fn the_database_binds_an_account_once_and_only_for_a_payment_manager() {
     let (brand, _) = new_brand("bind", "USD", "en");
     let as_role = |role: &str| token_for(staff_claims(&brand, role));
     let rpc = |token: &str, account: &str| {
-        let url = format!("http://127.0.0.1:{}/rpc/admin_bind_payment_account", std::env::var("SHOAL_API_PORT").unwrap_or_else(|_| "54330".into()));
+        let url = format!(
+            "http://127.0.0.1:{}/rpc/admin_bind_payment_account",
+            std::env::var("SHOAL_API_PORT").unwrap_or_else(|_| "54330".into())
+        );
         let auth = format!("Bearer {token}");
-        http("POST", &url, &[("authorization", &auth), ("content-type", "application/json"), ("apikey", "sb_secret_shoal_local_development_only")],
-             Some(json!({"p_account": account}).to_string()))
+        http(
+            "POST",
+            &url,
+            &[("authorization", &auth), ("content-type", "application/json"), ("apikey", "sb_secret_shoal_local_development_only")],
+            Some(json!({"p_account": account}).to_string()),
+        )
     };
     let fresh = || format!("acct_1{}", unique("").replace('-', ""));
     let (first, second) = (fresh(), fresh());

@@ -29,7 +29,10 @@ fn a_valid_event_is_applied_once_with_timeline_audit_and_email() {
     assert_eq!(count(&format!("select count(*) from order_events where order_id = '{id}' and to_status = 'paid'")), 1);
     assert_eq!(count(&format!("select count(*) from audit_log where target = '{id}' and action = 'order_paid' and actor = 'stripe'")), 1);
     assert_eq!(count(&format!("select count(*) from email_outbox where payload->>'order_number' = (select number::text from orders where id = '{id}') and template = 'order_confirmation'")), 1);
-    let recorded = sql(&format!("select event_type || '|' || outcome || '|' || brand_id from processed_webhook_events where event_id = '{}'", ev["id"].as_str().unwrap_or_default()));
+    let recorded = sql(&format!(
+        "select event_type || '|' || outcome || '|' || brand_id from processed_webhook_events where event_id = '{}'",
+        ev["id"].as_str().unwrap_or_default()
+    ));
     assert_eq!(recorded, format!("checkout.session.completed|applied|{ACME_ID}"));
 }
 
@@ -131,10 +134,13 @@ fn unknown_event_types_are_recorded_and_answered_200() {
 fn a_late_payment_failure_never_unpays_an_order() {
     let (order, session) = paid_order(2000);
     let pi = session["payment_intent"].as_str().unwrap_or_default();
-    let failed = event("payment_intent.payment_failed", json!({
-        "id": pi, "object": "payment_intent", "amount": 2000, "currency": "usd", "status": "requires_payment_method",
-        "last_payment_error": {"code": "card_declined"}, "metadata": {}
-    }));
+    let failed = event(
+        "payment_intent.payment_failed",
+        json!({
+            "id": pi, "object": "payment_intent", "amount": 2000, "currency": "usd", "status": "requires_payment_method",
+            "last_payment_error": {"code": "card_declined"}, "metadata": {}
+        }),
+    );
     let r = deliver(&failed);
     assert_eq!(outcome(&r), "ignored");
     assert_eq!(order_state(&order).status, "paid");
@@ -199,19 +205,28 @@ fn delayed_payment_methods_wait_then_succeed_or_fail() {
 fn payment_intent_succeeded_pays_and_a_failed_attempt_before_it_is_only_noted() {
     let order = pending_order(GLOBEX_ID, 1999, "EUR");
     let pi = unique("pi_");
-    let attempt = event("payment_intent.payment_failed", json!({
-        "id": pi, "object": "payment_intent", "amount": 1999, "currency": "eur",
-        "last_payment_error": {"code": "card_declined"}, "metadata": {"order_id": order, "brand_id": GLOBEX_ID}
-    }));
+    let attempt = event(
+        "payment_intent.payment_failed",
+        json!({
+            "id": pi, "object": "payment_intent", "amount": 1999, "currency": "eur",
+            "last_payment_error": {"code": "card_declined"}, "metadata": {"order_id": order, "brand_id": GLOBEX_ID}
+        }),
+    );
     assert_eq!(outcome(&deliver(&attempt)), "recorded");
     assert_eq!(order_state(&order).status, "pending");
-    let ok = event("payment_intent.succeeded", json!({
-        "id": pi, "object": "payment_intent", "amount": 1999, "amount_received": 1999, "currency": "eur",
-        "status": "succeeded", "latest_charge": unique("ch_"), "metadata": {"order_id": order, "brand_id": GLOBEX_ID}
-    }));
+    let ok = event(
+        "payment_intent.succeeded",
+        json!({
+            "id": pi, "object": "payment_intent", "amount": 1999, "amount_received": 1999, "currency": "eur",
+            "status": "succeeded", "latest_charge": unique("ch_"), "metadata": {"order_id": order, "brand_id": GLOBEX_ID}
+        }),
+    );
     assert_eq!(outcome(&deliver(&ok)), "applied");
     assert_eq!(order_state(&order).payment_status, "paid");
-    assert_eq!(sql(&format!("select locale from email_outbox where template = 'order_confirmation' and brand_id = '{GLOBEX_ID}' limit 1")), "es");
+    assert_eq!(
+        sql(&format!("select locale from email_outbox where template = 'order_confirmation' and brand_id = '{GLOBEX_ID}' limit 1")),
+        "es"
+    );
 }
 
 #[test]
@@ -225,7 +240,10 @@ fn disputes_open_and_close() {
     won["status"] = json!("won");
     assert_eq!(outcome(&deliver(&event("charge.dispute.closed", won))), "applied");
     assert_eq!(order_state(&order).payment_status, "paid");
-    assert_eq!(count(&format!("select count(*) from audit_log where target = '{order}' and action in ('dispute_opened', 'dispute_closed')")), 2);
+    assert_eq!(
+        count(&format!("select count(*) from audit_log where target = '{order}' and action in ('dispute_opened', 'dispute_closed')")),
+        2
+    );
 }
 
 #[test]
@@ -233,10 +251,8 @@ fn the_database_enforces_the_same_transition_table_as_the_domain() {
     let rows = sql("select from_status || '>' || to_status from public.order_transitions order by 1");
     let mut db: Vec<&str> = rows.lines().collect();
     db.sort_unstable();
-    let mut domain: Vec<String> = shoal_domain::order::state::TRANSITIONS
-        .iter()
-        .map(|(a, b)| format!("{}>{}", a.as_str(), b.as_str()))
-        .collect();
+    let mut domain: Vec<String> =
+        shoal_domain::order::state::TRANSITIONS.iter().map(|(a, b)| format!("{}>{}", a.as_str(), b.as_str())).collect();
     domain.sort();
     assert_eq!(db, domain);
 }

@@ -80,10 +80,6 @@ fn pgtap_files_are_what_pg_prove_runs_and_helpers_are_not() {
     assert!(files > 0);
     for entry in std::fs::read_dir(tests.join("helpers")).expect("tests/helpers/") {
         let path = entry.expect("entry").path();
-        assert!(
-            !path.extension().is_some_and(|e| e == "sql" || e == "pg"),
-            "{}: pg_prove -r would run a helper as a test",
-            path.display()
-        );
+        assert!(!path.extension().is_some_and(|e| e == "sql" || e == "pg"), "{}: pg_prove -r would run a helper as a test", path.display());
     }
 }

@@ -78,8 +78,13 @@ fn the_first_super_admin_is_granted_once_then_only_by_force_and_every_grant_is_a
     assert_eq!(code.len(), 6, "a reset code went to {newcomer}");
     let password = "Super-Admin-Pass-42";
     let ip = fresh_ip();
-    let reset = send("POST", "localhost", "/api/v1/auth/reset-password", &[("cf-connecting-ip", ip.as_str()), ("content-type", "application/json")],
-                     Some(json!({"email": newcomer, "code": code, "new_password": password}).to_string()));
+    let reset = send(
+        "POST",
+        "localhost",
+        "/api/v1/auth/reset-password",
+        &[("cf-connecting-ip", ip.as_str()), ("content-type", "application/json")],
+        Some(json!({"email": newcomer, "code": code, "new_password": password}).to_string()),
+    );
     assert_eq!(reset.status, 200, "{}", reset.body);
 
     // and the new super admin acts as one: on a brand it is no member of, with the platform role

@@ -38,9 +38,7 @@ pub async fn read_bytes(req: &mut Request, max: usize) -> Result<Vec<u8>, AppErr
 
 /// True when the request's `Content-Type` is `essence` (parameters such as charset allowed).
 fn has_media_type(req: &Request, essence: &str) -> bool {
-    header(req, "content-type")
-        .map(|ct| ct.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case(essence))
-        .unwrap_or(false)
+    header(req, "content-type").map(|ct| ct.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case(essence)).unwrap_or(false)
 }
 
 fn unsupported(expected: &str) -> AppError {

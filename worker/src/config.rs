@@ -19,10 +19,7 @@ pub fn load(env: &Env) -> Result<Rc<Config>, ConfigError> {
         cell.get_or_init(|| {
             let loaded = Config::from_lookup(|key| env.var(key).ok().map(|v| v.to_string()));
             if let Err(err) = &loaded {
-                worker::console_error!(
-                    "{}",
-                    serde_json::json!({"level": "error", "event": "config_invalid", "problems": err.problems})
-                );
+                worker::console_error!("{}", serde_json::json!({"level": "error", "event": "config_invalid", "problems": err.problems}));
             }
             loaded.map(Rc::new)
         })

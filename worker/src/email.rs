@@ -61,10 +61,7 @@ pub fn deliver_queued_soon(ctx: &Context, config: Rc<Config>) {
     }
     ctx.wait_until(async move {
         let report = deliver(&config, Some(&ids)).await;
-        worker::console_log!(
-            "{}",
-            serde_json::json!({"level": "info", "event": "emails_sent_now", "queued": ids.len(), "emails": report})
-        );
+        worker::console_log!("{}", serde_json::json!({"level": "info", "event": "emails_sent_now", "queued": ids.len(), "emails": report}));
     });
 }
 
@@ -108,11 +105,10 @@ async fn send(config: &Config, message: &outbox::Message) -> Result<String, Stri
     });
     let key = config.email_api_key.as_deref().ok_or("EMAIL_API_KEY is not configured")?;
     let bearer = format!("Bearer {key}");
-    let headers = [("authorization", bearer.as_str()), ("content-type", "application/json"),
-                   ("idempotency-key", message.id.as_str())];
+    let headers = [("authorization", bearer.as_str()), ("content-type", "application/json"), ("idempotency-key", message.id.as_str())];
     let url = format!("{}/emails", config.email_api_base.trim_end_matches('/'));
-    let (status, text) = crate::outbound::send(Method::Post, &url, &headers, Some(body.to_string()))
-        .await.map_err(|e| format!("unreachable: {e}"))?;
+    let (status, text) =
+        crate::outbound::send(Method::Post, &url, &headers, Some(body.to_string())).await.map_err(|e| format!("unreachable: {e}"))?;
     let answer: serde_json::Value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
     if (200..300).contains(&status) {
         Ok(answer["id"].as_str().unwrap_or_default().to_owned())

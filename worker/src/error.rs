@@ -19,7 +19,11 @@ pub enum AppError {
     /// A verified webhook could not be applied: 500 so that Stripe retries it later.
     WebhookNotApplied(String),
     /// The database refused on purpose (not found, forbidden transition, invalid value).
-    Refused { status: u16, code: String, detail: Option<String> },
+    Refused {
+        status: u16,
+        code: String,
+        detail: Option<String>,
+    },
     Unauthorized,
     Forbidden,
     /// The brand's subscription is blocked (`shoal_domain::billing::BillingState::blocked_at`).
@@ -125,7 +129,11 @@ impl AppError {
     /// What goes to the log but never to the client.
     pub fn detail(&self) -> Option<&str> {
         match self {
-            AppError::DatabaseUnavailable(d) | AppError::DatabaseUnauthorized(d) | AppError::Internal(d) | AppError::WebhookNotApplied(d) | AppError::Stripe(d) => Some(d),
+            AppError::DatabaseUnavailable(d)
+            | AppError::DatabaseUnauthorized(d)
+            | AppError::Internal(d)
+            | AppError::WebhookNotApplied(d)
+            | AppError::Stripe(d) => Some(d),
             _ => None,
         }
     }

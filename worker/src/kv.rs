@@ -52,10 +52,7 @@ pub fn remember_brand(host: &str, brand: Option<&BrandContext>) -> serde_json::V
 
 pub async fn put_brand(kv: &KvStore, host: &str, entry: &serde_json::Value, ttl: u64) -> worker::Result<()> {
     let ttl = if entry["brand"].is_null() { NEGATIVE_TTL } else { ttl };
-    kv.put(&domain_cache_key(host), entry.to_string())?
-        .expiration_ttl(ttl)
-        .execute()
-        .await?;
+    kv.put(&domain_cache_key(host), entry.to_string())?.expiration_ttl(ttl).execute().await?;
     Ok(())
 }
 

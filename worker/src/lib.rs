@@ -15,8 +15,8 @@ mod link_pages;
 mod memo;
 mod outbound;
 mod random;
-mod request;
 pub mod rate_limit;
+mod request;
 mod shop;
 mod staff;
 mod store;
@@ -49,9 +49,15 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
         }
     };
     let expired = shop::checkout::expire_reservations(&config).await.map_err(|e| format!("{}: {:?}", e.code(), e.detail()));
-    let commands = edge::db::as_service::<i64>(&config, "expire_device_commands", serde_json::json!({})).await.map_err(|e| e.code().to_owned());
-    let pruned = edge::db::as_service::<i64>(&config, "prune_sync_mutations", serde_json::json!({"p_days": shoal_domain::sync::MUTATION_RETENTION_DAYS}))
-        .await.map_err(|e| e.code().to_owned());
+    let commands =
+        edge::db::as_service::<i64>(&config, "expire_device_commands", serde_json::json!({})).await.map_err(|e| e.code().to_owned());
+    let pruned = edge::db::as_service::<i64>(
+        &config,
+        "prune_sync_mutations",
+        serde_json::json!({"p_days": shoal_domain::sync::MUTATION_RETENTION_DAYS}),
+    )
+    .await
+    .map_err(|e| e.code().to_owned());
     // sign-ups never verified release their slug and email
     let signups = match store::cron::expire_unverified_signups(&config, UNVERIFIED_SIGNUP_HOURS).await {
         Ok(done) => {

@@ -59,16 +59,26 @@ pub async fn brand(mut req: Request, env: &Env, config: &Config, brand: &BrandCo
             let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
             let token = field("token");
             match crate::account::accept_invitation(config, brand, &token, &field("password")).await {
-                Ok(()) => Ok(page(Page {
-                    title: format!("Welcome to {}", brand.name),
-                    paragraphs: vec![format!("You are now a member of {}. Sign in to its dashboard with your email and this password.", brand.name)],
-                    ..Default::default()
-                }, 200)),
+                Ok(()) => Ok(page(
+                    Page {
+                        title: format!("Welcome to {}", brand.name),
+                        paragraphs: vec![format!(
+                            "You are now a member of {}. Sign in to its dashboard with your email and this password.",
+                            brand.name
+                        )],
+                        ..Default::default()
+                    },
+                    200,
+                )),
                 Err(e) if matches!(e.status(), 401 | 404 | 409 | 410 | 422) => {
                     let why = match e.code() {
-                        "invitation_not_found" => "This invitation link is not valid any more: it was used, revoked or has expired. Ask for a new one.".to_owned(),
+                        "invitation_not_found" => {
+                            "This invitation link is not valid any more: it was used, revoked or has expired. Ask for a new one.".to_owned()
+                        }
                         "invalid_credentials" => "That password does not match the account you already have here.".to_owned(),
-                        code if code.starts_with("password_") => "Choose a longer password that mixes letters, digits and symbols.".to_owned(),
+                        code if code.starts_with("password_") => {
+                            "Choose a longer password that mixes letters, digits and symbols.".to_owned()
+                        }
                         code => format!("The invitation could not be accepted ({code})."),
                     };
                     Ok(invitation_form(brand, Some(token).filter(|t| !t.is_empty()), Some(why), e.status()))
@@ -95,14 +105,17 @@ fn invitation_form(brand: &BrandContext, token: Option<String>, error: Option<St
         Some(_) => vec![format!("You were invited to help run {}. Accept to join its team.", brand.name)],
         None => vec!["This page needs the link from your invitation email, with its token.".to_owned()],
     };
-    page(Page {
-        title: format!("Join {}", brand.name),
-        brand: brand.name.clone(),
-        error,
-        paragraphs,
-        invitation_token: token,
-        ..Default::default()
-    }, status)
+    page(
+        Page {
+            title: format!("Join {}", brand.name),
+            brand: brand.name.clone(),
+            error,
+            paragraphs,
+            invitation_token: token,
+            ..Default::default()
+        },
+        status,
+    )
 }
 
 /// Where Stripe sends the admin back (portal return, subscription checkout success or
@@ -118,12 +131,17 @@ fn billing(req: &Request, brand: Option<&BrandContext>) -> Response {
         Some(b) => {
             paragraphs.push(format!(
                 "The subscription of {} (plan, payment method, invoices) is managed by its owner from the dashboard: \
-                 sign in, then open Billing.", b.name));
+                 sign in, then open Billing.",
+                b.name
+            ));
             vec![("/support".to_owned(), "Contact support".to_owned())]
         }
         None => {
-            paragraphs.push("A shop's subscription is managed by its owner from the shop's own dashboard: sign in on your shop's \
-                             address (for example your-shop.example.com/admin), then open Billing.".to_owned());
+            paragraphs.push(
+                "A shop's subscription is managed by its owner from the shop's own dashboard: sign in on your shop's \
+                             address (for example your-shop.example.com/admin), then open Billing."
+                    .to_owned(),
+            );
             vec![("/support".to_owned(), "Contact support".to_owned())]
         }
     };

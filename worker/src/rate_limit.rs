@@ -59,7 +59,8 @@ impl DurableObject for RateLimiter {
         sql.exec(CREATE, None)?;
         let now = Date::now().as_millis() as i64;
         sql.exec(PRUNE, vec![now.into()])?;
-        let left: Vec<Left> = sql.exec("SELECT count(*) AS n, coalesce(min(expires_ms), 0) AS next_ms FROM rate_windows", None)?.to_array()?;
+        let left: Vec<Left> =
+            sql.exec("SELECT count(*) AS n, coalesce(min(expires_ms), 0) AS next_ms FROM rate_windows", None)?.to_array()?;
         match left.first() {
             Some(l) if l.n > 0 => storage.set_alarm(until(l.next_ms, now)).await?,
             // nothing left to remember: drop the object's storage entirely

@@ -16,11 +16,7 @@ pub fn query_param(req: &Request, key: &str) -> Option<String> {
 
 /// Scheme, host and port the shopper used (links back to the shop, e.g. from Stripe).
 pub fn origin(req: &Request, brand: &BrandContext) -> String {
-    req.url()
-        .map(|u| u.origin().ascii_serialization())
-        .ok()
-        .filter(|o| o != "null")
-        .unwrap_or_else(|| format!("https://{}", brand.host))
+    req.url().map(|u| u.origin().ascii_serialization()).ok().filter(|o| o != "null").unwrap_or_else(|| format!("https://{}", brand.host))
 }
 
 /// Where links a brand hands out lead (Stripe's return URLs): the brand's primary host

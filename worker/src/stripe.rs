@@ -21,10 +21,7 @@ pub async fn post(config: &Config, call: StripeCall<'_>) -> Result<serde_json::V
     let path = call.path;
     let (status, value) = send(config, call).await?;
     if !(200..300).contains(&status) {
-        return Err(AppError::Stripe(format!(
-            "{path} answered {status}: {}",
-            value["error"]["message"].as_str().unwrap_or("no message")
-        )));
+        return Err(AppError::Stripe(format!("{path} answered {status}: {}", value["error"]["message"].as_str().unwrap_or("no message"))));
     }
     Ok(value)
 }
@@ -52,14 +49,11 @@ pub async fn expire_checkout_session(config: &Config, session_id: &str, account:
 
 /// One call: Stripe's status and JSON answer, whatever the status.
 async fn send(config: &Config, call: StripeCall<'_>) -> Result<(u16, serde_json::Value), AppError> {
-    let key = config
-        .stripe_secret_key
-        .as_deref()
-        .ok_or_else(|| AppError::Stripe("STRIPE_SECRET_KEY is not configured".into()))?;
+    let key = config.stripe_secret_key.as_deref().ok_or_else(|| AppError::Stripe("STRIPE_SECRET_KEY is not configured".into()))?;
     let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(call.params.iter()).finish();
     let bearer = format!("Bearer {key}");
-    let mut headers = vec![("authorization", bearer.as_str()), ("content-type", "application/x-www-form-urlencoded"),
-                           ("stripe-version", API_VERSION)];
+    let mut headers =
+        vec![("authorization", bearer.as_str()), ("content-type", "application/x-www-form-urlencoded"), ("stripe-version", API_VERSION)];
     if let Some(k) = &call.idempotency_key {
         headers.push(("idempotency-key", k));
     }

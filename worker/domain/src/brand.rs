@@ -55,14 +55,7 @@ pub struct PublicBrand<'a> {
 
 impl BrandContext {
     pub fn public(&self) -> PublicBrand<'_> {
-        PublicBrand {
-            id: &self.id,
-            slug: &self.slug,
-            name: &self.name,
-            currency: &self.currency,
-            locale: &self.locale,
-            theme: &self.theme,
-        }
+        PublicBrand { id: &self.id, slug: &self.slug, name: &self.name, currency: &self.currency, locale: &self.locale, theme: &self.theme }
     }
 }
 

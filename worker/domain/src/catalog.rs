@@ -64,7 +64,13 @@ pub fn parse_list_query(pairs: &BTreeMap<String, String>) -> Result<ListQuery, L
     }
     let query = pairs.get("q").and_then(|q| normalize_search(q));
     let sort = match pairs.get("sort").map(String::as_str) {
-        None | Some("") => if query.is_some() { Sort::Relevance } else { Sort::Newest },
+        None | Some("") => {
+            if query.is_some() {
+                Sort::Relevance
+            } else {
+                Sort::Newest
+            }
+        }
         Some("newest") => Sort::Newest,
         Some("price_asc") => Sort::PriceAsc,
         Some("price_desc") => Sort::PriceDesc,

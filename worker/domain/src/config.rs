@@ -90,7 +90,14 @@ const DEFAULT_DNS_API: &str = "https://cloudflare-dns.com";
 
 /// A whole-number setting within bounds: absent = `default`; anything else out of bounds
 /// or unparsable is a problem (and `default` stands in so every problem is listed at once).
-pub(crate) fn bounded(get: &dyn Fn(&str) -> Option<String>, problems: &mut Vec<String>, key: &str, default: i64, min: i64, max: i64) -> i64 {
+pub(crate) fn bounded(
+    get: &dyn Fn(&str) -> Option<String>,
+    problems: &mut Vec<String>,
+    key: &str,
+    default: i64,
+    min: i64,
+    max: i64,
+) -> i64 {
     match get(key) {
         None => default,
         Some(v) => match v.parse::<i64>() {
@@ -169,12 +176,8 @@ impl Config {
             problems.push("PLATFORM_HOST is missing".into());
         }
         let stripe_secret_key = get("STRIPE_SECRET_KEY");
-        let stripe_webhook_secrets: Vec<String> = get("STRIPE_WEBHOOK_SECRETS")
-            .unwrap_or_default()
-            .split(',')
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect();
+        let stripe_webhook_secrets: Vec<String> =
+            get("STRIPE_WEBHOOK_SECRETS").unwrap_or_default().split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
         if environment == Environment::Production {
             if stripe_secret_key.is_none() {
                 problems.push("STRIPE_SECRET_KEY is missing".into());
@@ -346,9 +349,15 @@ mod tests {
     fn the_stripe_mode_follows_the_key() {
         assert!(is_live_key("sk_live_abc") && is_live_key("rk_live_abc"));
         assert!(!is_live_key("sk_test_abc") && !is_live_key("rk_test_abc") && !is_live_key("sk_livex"));
-        let c = Config::from_lookup(env(&[("ENVIRONMENT", "development"), ("SHOAL_SECRET", GOOD_SECRET), ("SUPABASE_JWT_SECRET", GOOD_SECRET),
-            ("POSTGREST_URL", "http://db"), ("PLATFORM_HOST", "localhost"), ("STRIPE_SECRET_KEY", "sk_test_x"),
-            ("DATA_ENCRYPTION_KEYS", "k1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=")]));
+        let c = Config::from_lookup(env(&[
+            ("ENVIRONMENT", "development"),
+            ("SHOAL_SECRET", GOOD_SECRET),
+            ("SUPABASE_JWT_SECRET", GOOD_SECRET),
+            ("POSTGREST_URL", "http://db"),
+            ("PLATFORM_HOST", "localhost"),
+            ("STRIPE_SECRET_KEY", "sk_test_x"),
+            ("DATA_ENCRYPTION_KEYS", "k1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="),
+        ]));
         assert_eq!(c.map(|c| c.stripe_livemode), Ok(false));
     }
 
@@ -360,7 +369,12 @@ mod tests {
 
     #[test]
     fn development_allows_missing_stripe_and_apikey_but_never_a_weak_secret() {
-        let c = load(production(&[("ENVIRONMENT", "development"), ("STRIPE_SECRET_KEY", ""), ("STRIPE_WEBHOOK_SECRETS", ""), ("SUPABASE_API_KEY", "")]));
+        let c = load(production(&[
+            ("ENVIRONMENT", "development"),
+            ("STRIPE_SECRET_KEY", ""),
+            ("STRIPE_WEBHOOK_SECRETS", ""),
+            ("SUPABASE_API_KEY", ""),
+        ]));
         assert_eq!(c.as_ref().map(|c| c.environment), Ok(Environment::Development));
         assert_eq!(c.map(|c| c.supabase_api_key), Ok(None));
         assert!(load(production(&[("ENVIRONMENT", "development"), ("SHOAL_SECRET", "short")])).is_err());

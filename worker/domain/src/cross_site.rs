@@ -95,7 +95,10 @@ mod tests {
     use super::*;
 
     fn allowed() -> Vec<String> {
-        allowed_origins(&serde_json::json!({"cors_origins": ["https://Shop.Acme.example/", "*", "https://x.example/path", "http://dev.example"]}), false)
+        allowed_origins(
+            &serde_json::json!({"cors_origins": ["https://Shop.Acme.example/", "*", "https://x.example/path", "http://dev.example"]}),
+            false,
+        )
     }
 
     #[test]
@@ -113,9 +116,20 @@ mod tests {
         let a = allowed();
         assert_eq!(check_write("acme.localhost:8787", Some("http://acme.localhost:8787"), Some("same-origin"), &a, true), Ok(()));
         assert_eq!(check_write("acme.example", Some("https://acme.example"), None, &a, false), Ok(()));
-        assert_eq!(check_write("acme.example", Some("http://acme.example"), None, &a, false), Err(CrossSiteRefusal("foreign origin")), "plain http in production");
-        assert_eq!(check_write("acme.example", Some("https://evil.example"), Some("cross-site"), &a, false), Err(CrossSiteRefusal("foreign origin")));
-        assert_eq!(check_write("acme.localhost", Some("http://globex.localhost"), None, &a, true), Err(CrossSiteRefusal("foreign origin")), "a sibling brand is same-site, not same-origin");
+        assert_eq!(
+            check_write("acme.example", Some("http://acme.example"), None, &a, false),
+            Err(CrossSiteRefusal("foreign origin")),
+            "plain http in production"
+        );
+        assert_eq!(
+            check_write("acme.example", Some("https://evil.example"), Some("cross-site"), &a, false),
+            Err(CrossSiteRefusal("foreign origin"))
+        );
+        assert_eq!(
+            check_write("acme.localhost", Some("http://globex.localhost"), None, &a, true),
+            Err(CrossSiteRefusal("foreign origin")),
+            "a sibling brand is same-site, not same-origin"
+        );
         assert_eq!(check_write("acme.example", Some("null"), None, &a, false), Err(CrossSiteRefusal("opaque origin")));
         assert_eq!(check_write("acme.example", Some("https://shop.acme.example"), Some("cross-site"), &a, false), Ok(()), "allow-listed");
     }

@@ -104,7 +104,8 @@ impl CustomHostname {
     /// The records to set: the CNAME to the SaaS target, the ownership TXT, and each
     /// certificate validation TXT Cloudflare still waits for.
     pub fn dns_records(&self, target: &str) -> Vec<DnsRecord> {
-        let mut records = vec![DnsRecord { kind: "CNAME".into(), name: self.hostname.clone(), value: target.to_owned(), purpose: "routing".into() }];
+        let mut records =
+            vec![DnsRecord { kind: "CNAME".into(), name: self.hostname.clone(), value: target.to_owned(), purpose: "routing".into() }];
         if let Some(o) = self.ownership_verification.as_ref().filter(|o| !o.name.is_empty()) {
             records.push(DnsRecord { kind: "TXT".into(), name: o.name.clone(), value: o.value.clone(), purpose: "ownership".into() });
         }
@@ -137,18 +138,34 @@ pub struct Refusal {
 /// a token Cloudflare does not accept; 5xx Cloudflare itself.
 pub fn refusal(http_status: u16, code: Option<i64>) -> Refusal {
     match (http_status, code) {
-        (_, Some(1406)) | (409, None) => Refusal { status: 409, code: "hostname_exists",
-            message: "this hostname is already registered with the platform's Cloudflare zone" },
-        (_, Some(1407..=1411 | 1437)) => Refusal { status: 422, code: "hostname_invalid",
-            message: "Cloudflare does not accept this hostname (reserved or example domains, special characters, no public suffix)" },
-        (_, Some(1404 | 1405)) => Refusal { status: 429, code: "hostname_quota_exceeded",
-            message: "the platform has used up its custom hostname quota; ask the platform operator" },
-        (_, Some(1436)) | (404, None) => Refusal { status: 404, code: "hostname_missing",
-            message: "the custom hostname is gone at Cloudflare; remove the domain and add it again" },
-        (401 | 403, _) | (_, Some(1000..=1005 | 10000)) => Refusal { status: 502, code: "cloudflare_unauthorized",
-            message: "Cloudflare refused the platform's API token; the platform operator must fix it" },
-        (500.., _) | (_, Some(1500)) => Refusal { status: 503, code: "cloudflare_unavailable",
-            message: "Cloudflare is unavailable; retry shortly" },
+        (_, Some(1406)) | (409, None) => Refusal {
+            status: 409,
+            code: "hostname_exists",
+            message: "this hostname is already registered with the platform's Cloudflare zone",
+        },
+        (_, Some(1407..=1411 | 1437)) => Refusal {
+            status: 422,
+            code: "hostname_invalid",
+            message: "Cloudflare does not accept this hostname (reserved or example domains, special characters, no public suffix)",
+        },
+        (_, Some(1404 | 1405)) => Refusal {
+            status: 429,
+            code: "hostname_quota_exceeded",
+            message: "the platform has used up its custom hostname quota; ask the platform operator",
+        },
+        (_, Some(1436)) | (404, None) => Refusal {
+            status: 404,
+            code: "hostname_missing",
+            message: "the custom hostname is gone at Cloudflare; remove the domain and add it again",
+        },
+        (401 | 403, _) | (_, Some(1000..=1005 | 10000)) => Refusal {
+            status: 502,
+            code: "cloudflare_unauthorized",
+            message: "Cloudflare refused the platform's API token; the platform operator must fix it",
+        },
+        (500.., _) | (_, Some(1500)) => {
+            Refusal { status: 503, code: "cloudflare_unavailable", message: "Cloudflare is unavailable; retry shortly" }
+        }
         _ => Refusal { status: 502, code: "cloudflare_refused", message: "Cloudflare refused the request" },
     }
 }
@@ -191,20 +208,31 @@ mod tests {
             "ssl": {"status": "pending_validation", "validation_records": [{"txt_name": "_acme-challenge.shop.brand.com", "txt_value": "v"}, {"http_url": "x"}]}
         })).expect("shape");
         let kinds: Vec<(String, String, String)> = h.dns_records("customers.p").into_iter().map(|r| (r.kind, r.name, r.value)).collect();
-        assert_eq!(kinds, vec![
-            ("CNAME".into(), "shop.brand.com".into(), "customers.p".into()),
-            ("TXT".into(), "_cf-custom-hostname.shop.brand.com".into(), "u".into()),
-            ("TXT".into(), "_acme-challenge.shop.brand.com".into(), "v".into()),
-        ]);
+        assert_eq!(
+            kinds,
+            vec![
+                ("CNAME".into(), "shop.brand.com".into(), "customers.p".into()),
+                ("TXT".into(), "_cf-custom-hostname.shop.brand.com".into(), "u".into()),
+                ("TXT".into(), "_acme-challenge.shop.brand.com".into(), "v".into()),
+            ]
+        );
     }
 
     #[test]
     fn cloudflare_refusals_map_to_stable_codes() {
         let cases = [
-            (409, Some(1406), 409, "hostname_exists"), (400, Some(1407), 422, "hostname_invalid"), (400, Some(1409), 422, "hostname_invalid"),
-            (400, Some(1411), 422, "hostname_invalid"), (403, Some(1405), 429, "hostname_quota_exceeded"), (403, Some(1404), 429, "hostname_quota_exceeded"),
-            (404, Some(1436), 404, "hostname_missing"), (403, Some(10000), 502, "cloudflare_unauthorized"), (401, None, 502, "cloudflare_unauthorized"),
-            (500, Some(1500), 503, "cloudflare_unavailable"), (502, None, 503, "cloudflare_unavailable"), (400, Some(1434), 502, "cloudflare_refused"),
+            (409, Some(1406), 409, "hostname_exists"),
+            (400, Some(1407), 422, "hostname_invalid"),
+            (400, Some(1409), 422, "hostname_invalid"),
+            (400, Some(1411), 422, "hostname_invalid"),
+            (403, Some(1405), 429, "hostname_quota_exceeded"),
+            (403, Some(1404), 429, "hostname_quota_exceeded"),
+            (404, Some(1436), 404, "hostname_missing"),
+            (403, Some(10000), 502, "cloudflare_unauthorized"),
+            (401, None, 502, "cloudflare_unauthorized"),
+            (500, Some(1500), 503, "cloudflare_unavailable"),
+            (502, None, 503, "cloudflare_unavailable"),
+            (400, Some(1434), 502, "cloudflare_refused"),
         ];
         for (http, code, status, ours) in cases {
             let r = refusal(http, code);

@@ -308,7 +308,10 @@ mod tests {
     #[test]
     fn the_public_jwk_carries_no_private_part() {
         let public = es256().public_jwk().unwrap_or_default();
-        assert_eq!((public["kty"].as_str(), public["crv"].as_str(), public["kid"].as_str()), (Some("EC"), Some("P-256"), Some("test-key-1")));
+        assert_eq!(
+            (public["kty"].as_str(), public["crv"].as_str(), public["kid"].as_str()),
+            (Some("EC"), Some("P-256"), Some("test-key-1"))
+        );
         assert_eq!(public["x"], "6ATNXJOgjX2Qr3lK6TP4KaO-fLDVz9lNYGO-O4oPbOw");
         assert!(public.get("d").is_none(), "{public}");
         assert_eq!(hs256().public_jwk(), None);
@@ -349,8 +352,10 @@ mod tests {
 
     #[test]
     fn every_request_carries_the_token_and_the_api_key() {
-        assert_eq!(request_headers(Some("sb_secret_x"), "t"),
-                   vec![("Authorization", "Bearer t".to_owned()), ("apikey", "sb_secret_x".to_owned())]);
+        assert_eq!(
+            request_headers(Some("sb_secret_x"), "t"),
+            vec![("Authorization", "Bearer t".to_owned()), ("apikey", "sb_secret_x".to_owned())]
+        );
         assert_eq!(request_headers(None, "t"), vec![("Authorization", "Bearer t".to_owned())]);
     }
 
@@ -368,7 +373,14 @@ mod tests {
         let public_only = JWK.replace(r#""d":"LbgeUXT4fXHzFp7fV40bzzBFN2LmLXioflPSoQkt7CA","#, "");
         let other_alg = JWK.replace(r#""alg":"ES256""#, r#""alg":"RS256""#);
         let mismatched = JWK.replace("6ATNXJOgjX2Qr3lK6TP4KaO-fLDVz9lNYGO-O4oPbOw", "TZpp4ycrr8jDhdilKY7Spzb8Vx8Mk5d9KnMM9SPq0Ds");
-        for bad in [without_kid.as_str(), public_only.as_str(), other_alg.as_str(), mismatched.as_str(), "-----BEGIN PRIVATE KEY-----", r#"{"kty":"oct","k":"AAAA","kid":"x"}"#] {
+        for bad in [
+            without_kid.as_str(),
+            public_only.as_str(),
+            other_alg.as_str(),
+            mismatched.as_str(),
+            "-----BEGIN PRIVATE KEY-----",
+            r#"{"kty":"oct","k":"AAAA","kid":"x"}"#,
+        ] {
             assert!(matches!(DbKey::from_jwk(bad), Err(TokenError::BadKey(_))), "{bad}");
         }
         assert!(!format!("{:?}", es256()).contains("LbgeU"), "Debug shows no private key");

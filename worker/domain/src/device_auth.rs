@@ -115,15 +115,27 @@ mod tests {
     }
 
     fn device(state: DeviceState, blocked: bool) -> BoundDevice {
-        BoundDevice { id: "d1".into(), brand_id: "b1".into(), state, revoked_at: Some("2026-11-01T00:00:00Z".into()),
-                      revoked_reason: Some("lost".into()), brand_blocked: blocked }
+        BoundDevice {
+            id: "d1".into(),
+            brand_id: "b1".into(),
+            state,
+            revoked_at: Some("2026-11-01T00:00:00Z".into()),
+            revoked_reason: Some("lost".into()),
+            brand_blocked: blocked,
+        }
     }
 
     #[test]
     fn a_refusal_s_code_is_the_reason_it_serializes_with() {
-        let all = [Refusal::NoCertificate, Refusal::VerificationFailed { detail: "x".into() }, Refusal::CertificateRevoked,
-                   Refusal::UnknownFingerprint, Refusal::DeviceNotActive,
-                   Refusal::DeviceRevoked { revoked_at: None, revoked_reason: None }, Refusal::BrandBlocked];
+        let all = [
+            Refusal::NoCertificate,
+            Refusal::VerificationFailed { detail: "x".into() },
+            Refusal::CertificateRevoked,
+            Refusal::UnknownFingerprint,
+            Refusal::DeviceNotActive,
+            Refusal::DeviceRevoked { revoked_at: None, revoked_reason: None },
+            Refusal::BrandBlocked,
+        ];
         for r in all {
             let json = serde_json::to_value(&r).unwrap_or_default();
             assert_eq!(json.get("reason").and_then(|v| v.as_str()), Some(r.code()));
@@ -137,8 +149,10 @@ mod tests {
         let cases = [
             (cf(None, None, None, None), Refusal::NoCertificate),
             (cf(Some("0"), Some("NONE"), Some("0"), None), Refusal::NoCertificate),
-            (cf(Some("1"), Some("FAILED:certificate has expired"), Some("0"), Some(FP)),
-             Refusal::VerificationFailed { detail: "certificate has expired".into() }),
+            (
+                cf(Some("1"), Some("FAILED:certificate has expired"), Some("0"), Some(FP)),
+                Refusal::VerificationFailed { detail: "certificate has expired".into() },
+            ),
             (cf(Some("1"), Some("NONE"), Some("0"), Some(FP)), Refusal::VerificationFailed { detail: "NONE".into() }),
             (cf(Some("1"), None, Some("0"), Some(FP)), Refusal::VerificationFailed { detail: "missing".into() }),
             (cf(Some("1"), Some("SUCCESS"), Some("1"), Some(FP)), Refusal::CertificateRevoked),

@@ -59,7 +59,8 @@ impl CsrError {
             CsrError::UnsupportedKey { what } => format!("the request's key is {what}; devices use ECDSA P-256 keys"),
             CsrError::SignatureInvalid => "the request is not signed by the key it carries".into(),
             CsrError::SubjectMismatch => {
-                "the request's subject must be exactly CN=<hardware_id>, nothing else: Shoal writes the rest of the certificate's subject".into()
+                "the request's subject must be exactly CN=<hardware_id>, nothing else: Shoal writes the rest of the certificate's subject"
+                    .into()
             }
         }
     }

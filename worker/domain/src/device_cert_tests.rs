@@ -46,8 +46,11 @@ fn ca() -> DevCa {
     let k = key(9);
     let spki = SubjectPublicKeyInfoOwned::from_key(*k.verifying_key()).unwrap();
     let validity = Validity { not_before: utc(NOW - 86_400).unwrap(), not_after: utc(NOW + 3650 * 86_400).unwrap() };
-    let cert = CertificateBuilder::new(Profile::Root, SerialNumber::from(1u32), validity, Name::from_str("CN=Shoal Dev CA").unwrap(), spki, &k)
-        .unwrap().build::<DerSignature>().unwrap();
+    let cert =
+        CertificateBuilder::new(Profile::Root, SerialNumber::from(1u32), validity, Name::from_str("CN=Shoal Dev CA").unwrap(), spki, &k)
+            .unwrap()
+            .build::<DerSignature>()
+            .unwrap();
     DevCa::from_pem(&k.to_pkcs8_pem(LineEnding::LF).unwrap(), &cert.to_pem(LineEnding::LF).unwrap()).unwrap()
 }
 
@@ -102,8 +105,13 @@ fn the_subject_must_be_exactly_the_hardware_id() {
     assert_eq!(check_csr(&csr("O=Acme", 6), "HW-0004").err(), Some(CsrError::SubjectMismatch));
     assert!(check_csr(&csr("CN=HW-0004", 6), "HW-0004").is_ok());
     // nothing besides the CN: Cloudflare would copy it into the certificate
-    for extra in ["CN=HW-0004,O=Acme", "CN=HW-0004,OU=super_admin", "CN=HW-0004,emailAddress=admin@acme.localhost",
-                  "CN=HW-0004+O=Acme", "CN=HW-0004,CN=HW-0004"] {
+    for extra in [
+        "CN=HW-0004,O=Acme",
+        "CN=HW-0004,OU=super_admin",
+        "CN=HW-0004,emailAddress=admin@acme.localhost",
+        "CN=HW-0004+O=Acme",
+        "CN=HW-0004,CN=HW-0004",
+    ] {
         assert_eq!(check_csr(&csr(extra, 6), "HW-0004").err(), Some(CsrError::SubjectMismatch), "{extra}");
     }
 }

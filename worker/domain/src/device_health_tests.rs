@@ -55,8 +55,10 @@ fn the_worst_component_decides_the_overall_level() {
     assert_eq!(expired.overall, Level::Critical);
     let no_row = report(HealthFacts { seen_at: None, ..facts() });
     assert_eq!((no_row.components.database.status, no_row.overall), (Level::Critical, Level::Critical));
-    let in_grace = report(HealthFacts { billing: BillingState { status: "past_due".into(), grace_period_ends_epoch: Some(NOW + 10),
-                                                               ..BillingState::default() }, ..facts() });
+    let in_grace = report(HealthFacts {
+        billing: BillingState { status: "past_due".into(), grace_period_ends_epoch: Some(NOW + 10), ..BillingState::default() },
+        ..facts()
+    });
     assert_eq!(in_grace.components.subscription.status, Level::Warning);
     let unknown = report(HealthFacts { cert_expires_epoch: None, ..facts() });
     assert_eq!(unknown.overall, Level::Unknown);

@@ -116,14 +116,16 @@ fn verify_with(key: &VerifyingKey, token: &str, now: DateTime<Utc>) -> Result<(L
     use jwt_compact::ValidationError as V;
     let invalid = LicenseError::SignatureInvalid;
     let untrusted = UntrustedToken::new(token.trim()).map_err(|_| invalid(SignatureError::MalformedToken))?;
-    let token: Token<LicenseClaims> = Es256.validator(key).validate(&untrusted).map_err(|e| invalid(match e {
-        V::AlgorithmMismatch { .. } => SignatureError::UnsupportedAlgorithm,
-        // jwt-compact reads the claims before it checks the signature: unreadable claims
-        // under a signature that does not hold are an altered token
-        V::MalformedClaims(_) if !signature_holds(key, token) => SignatureError::SignatureMismatch,
-        V::MalformedClaims(_) | V::NoClaim(_) => SignatureError::MalformedClaims,
-        _ => SignatureError::SignatureMismatch,
-    }))?;
+    let token: Token<LicenseClaims> = Es256.validator(key).validate(&untrusted).map_err(|e| {
+        invalid(match e {
+            V::AlgorithmMismatch { .. } => SignatureError::UnsupportedAlgorithm,
+            // jwt-compact reads the claims before it checks the signature: unreadable claims
+            // under a signature that does not hold are an altered token
+            V::MalformedClaims(_) if !signature_holds(key, token) => SignatureError::SignatureMismatch,
+            V::MalformedClaims(_) | V::NoClaim(_) => SignatureError::MalformedClaims,
+            _ => SignatureError::SignatureMismatch,
+        })
+    })?;
     let claims = token.claims();
     let exp = claims.expiration.map(|e| e.timestamp()).ok_or(invalid(SignatureError::MalformedClaims))?;
     if exp <= now.timestamp() {
@@ -143,8 +145,14 @@ mod tests {
     }
 
     fn claims() -> LicenseClaims {
-        LicenseClaims { sub: "dev".into(), brand_id: "b".into(), fp: "ab".repeat(32), hardware_id: "HW-1".into(),
-                        plan: Some("growth".into()), subscription_status: "active".into() }
+        LicenseClaims {
+            sub: "dev".into(),
+            brand_id: "b".into(),
+            fp: "ab".repeat(32),
+            hardware_id: "HW-1".into(),
+            plan: Some("growth".into()),
+            subscription_status: "active".into(),
+        }
     }
 
     #[test]
@@ -199,14 +207,32 @@ mod tests {
         let (token, exp) = issue(&old, claims(), at(1_000_000), 72).unwrap();
         assert_eq!(verify_any(&[new, old], &token, at(1_000_001)), Ok((claims(), exp)));
         assert_eq!(verify_any(&[new, old], &token, at(exp)), Err(LicenseError::Expired { expired_epoch: exp }));
-        assert_eq!(verify_any(&[new], &token, at(1_000_001)), Err(LicenseError::SignatureInvalid(SignatureError::SignatureMismatch)), "after the overlap");
-        assert_eq!(verify_any(&[new, unknown], &token, at(1_000_001)), Err(LicenseError::SignatureInvalid(SignatureError::SignatureMismatch)));
+        assert_eq!(
+            verify_any(&[new], &token, at(1_000_001)),
+            Err(LicenseError::SignatureInvalid(SignatureError::SignatureMismatch)),
+            "after the overlap"
+        );
+        assert_eq!(
+            verify_any(&[new, unknown], &token, at(1_000_001)),
+            Err(LicenseError::SignatureInvalid(SignatureError::SignatureMismatch))
+        );
     }
 
     #[test]
     fn an_access_token_is_not_a_license() {
-        let access = crate::access_token::mint(SECRET, crate::access_token::AccessClaims { sub: "a".into(), brand_id: "b".into(),
-            app_role: "brand_admin".into(), jti: "j".into(), sid: "s".into() }, at(1_000_000), 600).unwrap();
+        let access = crate::access_token::mint(
+            SECRET,
+            crate::access_token::AccessClaims {
+                sub: "a".into(),
+                brand_id: "b".into(),
+                app_role: "brand_admin".into(),
+                jti: "j".into(),
+                sid: "s".into(),
+            },
+            at(1_000_000),
+            600,
+        )
+        .unwrap();
         assert!(matches!(verify(SECRET, &access, at(1_000_001)), Err(LicenseError::SignatureInvalid(_))));
     }
 }

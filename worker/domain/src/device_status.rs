@@ -51,23 +51,68 @@ pub struct Context {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "code", content = "details", rename_all = "snake_case")]
 pub enum DeviceStatus {
-    Ok { device_id: String, name: String, expires_at: Option<String>, days_remaining: Option<i64>,
-         /// working, inside a grace period: the subscription needs its owner soon
-         subscription_warning: Option<SubscriptionWarning> },
-    FirstTimeSetup { activation_path: &'static str },
-    CertificateInvalid { reason: String },
-    BindingInvalid { reason: &'static str },
-    Revoked { source: &'static str, revoked_at: Option<String>, reason: Option<String> },
-    CertificateExpired { expired_at: String, days_overdue: i64 },
-    DeviceMismatch { bound_hardware_id: String, reported_hardware_id: String },
-    ClockTampering { direction: &'static str, drift_seconds: i64, threshold_seconds: i64, server_time: String,
-                     device_time: String, last_verified_at: Option<String> },
-    SignatureInvalid { component: SignatureComponent, error: SignatureError },
-    TokenExpired { expired_at: String, refresh_path: &'static str },
-    SubscriptionBlocked { reason: BlockedReason, status: String, plan: Option<String>, expired_at: Option<String>,
-                          grace_period_days: i64, grace_period_ends_at: Option<String>, renewal_url: String,
-                          support_url: String, message: String },
-    CertificateExpiringSoon { expires_at: String, days_remaining: i64, threshold_days: i64 },
+    Ok {
+        device_id: String,
+        name: String,
+        expires_at: Option<String>,
+        days_remaining: Option<i64>,
+        /// working, inside a grace period: the subscription needs its owner soon
+        subscription_warning: Option<SubscriptionWarning>,
+    },
+    FirstTimeSetup {
+        activation_path: &'static str,
+    },
+    CertificateInvalid {
+        reason: String,
+    },
+    BindingInvalid {
+        reason: &'static str,
+    },
+    Revoked {
+        source: &'static str,
+        revoked_at: Option<String>,
+        reason: Option<String>,
+    },
+    CertificateExpired {
+        expired_at: String,
+        days_overdue: i64,
+    },
+    DeviceMismatch {
+        bound_hardware_id: String,
+        reported_hardware_id: String,
+    },
+    ClockTampering {
+        direction: &'static str,
+        drift_seconds: i64,
+        threshold_seconds: i64,
+        server_time: String,
+        device_time: String,
+        last_verified_at: Option<String>,
+    },
+    SignatureInvalid {
+        component: SignatureComponent,
+        error: SignatureError,
+    },
+    TokenExpired {
+        expired_at: String,
+        refresh_path: &'static str,
+    },
+    SubscriptionBlocked {
+        reason: BlockedReason,
+        status: String,
+        plan: Option<String>,
+        expired_at: Option<String>,
+        grace_period_days: i64,
+        grace_period_ends_at: Option<String>,
+        renewal_url: String,
+        support_url: String,
+        message: String,
+    },
+    CertificateExpiringSoon {
+        expires_at: String,
+        days_remaining: i64,
+        threshold_days: i64,
+    },
 }
 
 /// Which signed thing failed verification. The server verifies one, the license token the
@@ -125,7 +170,11 @@ impl DeviceStatus {
     /// What the device (or the person at the till) should do next, in `locale` (es or en).
     pub fn recovery(&self, locale: &str) -> &'static str {
         let (en, es) = crate::device_status_text::recovery(self);
-        if is_spanish(locale) { es } else { en }
+        if is_spanish(locale) {
+            es
+        } else {
+            en
+        }
     }
 
     /// Whether the device fixes it without a person: it fetches a new license, renews its
@@ -170,9 +219,7 @@ pub fn evaluate(cf: &TlsClientAuth, fingerprint: Option<&str>, device: Option<&D
     }
     match cf.cert_verified.as_deref() {
         Some("SUCCESS") => {}
-        other => return DeviceStatus::CertificateInvalid {
-            reason: other.unwrap_or("missing").trim_start_matches("FAILED:").to_owned(),
-        },
+        other => return DeviceStatus::CertificateInvalid { reason: other.unwrap_or("missing").trim_start_matches("FAILED:").to_owned() },
     }
     if cf.cert_revoked.as_deref() != Some("0") {
         return DeviceStatus::Revoked { source: "certificate", revoked_at: None, reason: None };
@@ -244,7 +291,8 @@ pub fn evaluate(cf: &TlsClientAuth, fingerprint: Option<&str>, device: Option<&D
         };
     }
     // inside a grace period the device keeps working, warned (the rest of the API works too)
-    let subscription_warning = billing.grace_period_ends_epoch
+    let subscription_warning = billing
+        .grace_period_ends_epoch
         .filter(|end| *end > now && matches!(billing.status.as_str(), "past_due" | "unpaid" | "canceled"))
         .map(|end| SubscriptionWarning {
             status: billing.status.clone(),
@@ -257,11 +305,20 @@ pub fn evaluate(cf: &TlsClientAuth, fingerprint: Option<&str>, device: Option<&D
     let days_remaining = device.cert_expires_epoch.map(|e| (e - now) / 86_400);
     if let (Some(exp), Some(days)) = (device.cert_expires_epoch, days_remaining) {
         if days < cx.expiry_warning_days {
-            return DeviceStatus::CertificateExpiringSoon { expires_at: rfc3339(exp), days_remaining: days, threshold_days: cx.expiry_warning_days };
+            return DeviceStatus::CertificateExpiringSoon {
+                expires_at: rfc3339(exp),
+                days_remaining: days,
+                threshold_days: cx.expiry_warning_days,
+            };
         }
     }
-    DeviceStatus::Ok { device_id: device.id.clone(), name: device.name.clone(), expires_at: device.cert_expires_epoch.map(rfc3339), days_remaining,
-                       subscription_warning }
+    DeviceStatus::Ok {
+        device_id: device.id.clone(),
+        name: device.name.clone(),
+        expires_at: device.cert_expires_epoch.map(rfc3339),
+        days_remaining,
+        subscription_warning,
+    }
 }
 
 #[cfg(test)]

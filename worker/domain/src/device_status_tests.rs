@@ -11,8 +11,12 @@ const NOW: i64 = 1_800_000_000;
 const FP: &str = "abababababababababababababababababababababababababababababababab";
 
 fn cf(presented: &str, verified: &str, revoked: &str) -> TlsClientAuth {
-    TlsClientAuth { cert_presented: Some(presented.into()), cert_verified: Some(verified.into()), cert_revoked: Some(revoked.into()),
-                    cert_fingerprint_sha256: Some(FP.into()) }
+    TlsClientAuth {
+        cert_presented: Some(presented.into()),
+        cert_verified: Some(verified.into()),
+        cert_revoked: Some(revoked.into()),
+        cert_fingerprint_sha256: Some(FP.into()),
+    }
 }
 
 fn good() -> TlsClientAuth {
@@ -20,14 +24,27 @@ fn good() -> TlsClientAuth {
 }
 
 fn device() -> DeviceFacts {
-    DeviceFacts { id: "dev-1".into(), name: "Till 1".into(), state: Some(DeviceState::Active), hardware_id: Some("HW-1234-5678-9999".into()),
-                  cert_expires_epoch: Some(NOW + 200 * 86_400), last_seen_at: Some("2027-01-15T08:00:00+00:00".into()),
-                  grace_period_days: 7, locale: "es".into(), ..DeviceFacts::default() }
+    DeviceFacts {
+        id: "dev-1".into(),
+        name: "Till 1".into(),
+        state: Some(DeviceState::Active),
+        hardware_id: Some("HW-1234-5678-9999".into()),
+        cert_expires_epoch: Some(NOW + 200 * 86_400),
+        last_seen_at: Some("2027-01-15T08:00:00+00:00".into()),
+        grace_period_days: 7,
+        locale: "es".into(),
+        ..DeviceFacts::default()
+    }
 }
 
 fn cx() -> Context {
-    Context { now_epoch: NOW, expiry_warning_days: 30, clock_drift_seconds: 300, renewal_url: "https://shoal.example/billing".into(),
-              support_url: "https://shoal.example/support".into() }
+    Context {
+        now_epoch: NOW,
+        expiry_warning_days: 30,
+        clock_drift_seconds: 300,
+        renewal_url: "https://shoal.example/billing".into(),
+        support_url: "https://shoal.example/support".into(),
+    }
 }
 
 fn eval(cf: &TlsClientAuth, d: Option<&DeviceFacts>, p: &Probe) -> DeviceStatus {
@@ -35,7 +52,14 @@ fn eval(cf: &TlsClientAuth, d: Option<&DeviceFacts>, p: &Probe) -> DeviceStatus 
 }
 
 fn claims(sub: &str, fp: &str) -> LicenseClaims {
-    LicenseClaims { sub: sub.into(), brand_id: "b".into(), fp: fp.into(), hardware_id: "HW".into(), plan: None, subscription_status: "active".into() }
+    LicenseClaims {
+        sub: sub.into(),
+        brand_id: "b".into(),
+        fp: fp.into(),
+        hardware_id: "HW".into(),
+        plan: None,
+        subscription_status: "active".into(),
+    }
 }
 
 #[test]
@@ -52,36 +76,53 @@ fn certificate_level_reasons_come_first() {
     let d = device();
     assert_eq!(eval(&TlsClientAuth::default(), Some(&d), &Probe::default()).code(), "first_time_setup");
     assert_eq!(eval(&cf("0", "NONE", "0"), None, &Probe::default()).code(), "first_time_setup");
-    assert_eq!(eval(&cf("1", "FAILED:certificate has expired", "0"), Some(&d), &Probe::default()),
-               DeviceStatus::CertificateInvalid { reason: "certificate has expired".into() });
-    assert_eq!(eval(&cf("1", "SUCCESS", "1"), Some(&d), &Probe::default()),
-               DeviceStatus::Revoked { source: "certificate", revoked_at: None, reason: None });
+    assert_eq!(
+        eval(&cf("1", "FAILED:certificate has expired", "0"), Some(&d), &Probe::default()),
+        DeviceStatus::CertificateInvalid { reason: "certificate has expired".into() }
+    );
+    assert_eq!(
+        eval(&cf("1", "SUCCESS", "1"), Some(&d), &Probe::default()),
+        DeviceStatus::Revoked { source: "certificate", revoked_at: None, reason: None }
+    );
     assert_eq!(eval(&good(), None, &Probe::default()), DeviceStatus::BindingInvalid { reason: "certificate_not_bound" });
     assert_eq!(evaluate(&good(), None, Some(&d), &Probe::default(), &cx()).code(), "binding_invalid");
 }
 
 #[test]
 fn a_revoked_device_says_when_and_why() {
-    let d = DeviceFacts { state: Some(DeviceState::Revoked), revoked_at: Some("2027-01-01T00:00:00Z".into()), revoked_reason: Some("stolen".into()), ..device() };
-    assert_eq!(eval(&good(), Some(&d), &Probe::default()),
-               DeviceStatus::Revoked { source: "device", revoked_at: Some("2027-01-01T00:00:00Z".into()), reason: Some("stolen".into()) });
+    let d = DeviceFacts {
+        state: Some(DeviceState::Revoked),
+        revoked_at: Some("2027-01-01T00:00:00Z".into()),
+        revoked_reason: Some("stolen".into()),
+        ..device()
+    };
+    assert_eq!(
+        eval(&good(), Some(&d), &Probe::default()),
+        DeviceStatus::Revoked { source: "device", revoked_at: Some("2027-01-01T00:00:00Z".into()), reason: Some("stolen".into()) }
+    );
 }
 
 #[test]
 fn expired_and_expiring_certificates_count_days() {
     let expired = DeviceFacts { cert_expires_epoch: Some(NOW - 3 * 86_400 - 5), ..device() };
-    assert_eq!(eval(&good(), Some(&expired), &Probe::default()),
-               DeviceStatus::CertificateExpired { expired_at: rfc3339(NOW - 3 * 86_400 - 5), days_overdue: 4 });
+    assert_eq!(
+        eval(&good(), Some(&expired), &Probe::default()),
+        DeviceStatus::CertificateExpired { expired_at: rfc3339(NOW - 3 * 86_400 - 5), days_overdue: 4 }
+    );
     let soon = DeviceFacts { cert_expires_epoch: Some(NOW + 10 * 86_400 + 60), ..device() };
-    assert_eq!(eval(&good(), Some(&soon), &Probe::default()),
-               DeviceStatus::CertificateExpiringSoon { expires_at: rfc3339(NOW + 10 * 86_400 + 60), days_remaining: 10, threshold_days: 30 });
+    assert_eq!(
+        eval(&good(), Some(&soon), &Probe::default()),
+        DeviceStatus::CertificateExpiringSoon { expires_at: rfc3339(NOW + 10 * 86_400 + 60), days_remaining: 10, threshold_days: 30 }
+    );
 }
 
 #[test]
 fn other_hardware_is_a_mismatch_shown_masked() {
     let p = Probe { hardware_id: Some("HW-0000-0000-1111".into()), ..Probe::default() };
-    assert_eq!(eval(&good(), Some(&device()), &p),
-               DeviceStatus::DeviceMismatch { bound_hardware_id: "HW-1…9999".into(), reported_hardware_id: "HW-0…1111".into() });
+    assert_eq!(
+        eval(&good(), Some(&device()), &p),
+        DeviceStatus::DeviceMismatch { bound_hardware_id: "HW-1…9999".into(), reported_hardware_id: "HW-0…1111".into() }
+    );
     let same = Probe { hardware_id: Some("HW-1234-5678-9999".into()), ..Probe::default() };
     assert_eq!(eval(&good(), Some(&device()), &same).code(), "ok");
 }
@@ -105,8 +146,10 @@ fn a_clock_beyond_the_threshold_is_tampering_with_direction() {
 #[test]
 fn extreme_device_times_saturate_instead_of_overflowing() {
     let min = Probe { device_time_epoch: Some(i64::MIN), ..Probe::default() };
-    assert!(matches!(eval(&good(), Some(&device()), &min),
-        DeviceStatus::ClockTampering { direction: "backward", drift_seconds: i64::MAX, .. }), "i64::MIN is far behind, not ahead");
+    assert!(
+        matches!(eval(&good(), Some(&device()), &min), DeviceStatus::ClockTampering { direction: "backward", drift_seconds: i64::MAX, .. }),
+        "i64::MIN is far behind, not ahead"
+    );
     let max = Probe { device_time_epoch: Some(i64::MAX), ..Probe::default() };
     assert!(matches!(eval(&good(), Some(&device()), &max),
         DeviceStatus::ClockTampering { direction: "forward", drift_seconds: d, .. } if d == i64::MAX - NOW));
@@ -118,10 +161,15 @@ fn license_problems_are_told_apart() {
     let json = serde_json::to_value(eval(&good(), Some(&device()), &bad)).unwrap();
     assert_eq!(json, serde_json::json!({"code": "signature_invalid", "details": {"component": "license", "error": "signature_mismatch"}}));
     let garbage = Probe { license: Some(Err(LicenseError::SignatureInvalid(SignatureError::MalformedToken))), ..Probe::default() };
-    assert_eq!(eval(&good(), Some(&device()), &garbage),
-               DeviceStatus::SignatureInvalid { component: SignatureComponent::License, error: SignatureError::MalformedToken });
+    assert_eq!(
+        eval(&good(), Some(&device()), &garbage),
+        DeviceStatus::SignatureInvalid { component: SignatureComponent::License, error: SignatureError::MalformedToken }
+    );
     let old = Probe { license: Some(Err(LicenseError::Expired { expired_epoch: NOW - 10 })), ..Probe::default() };
-    assert_eq!(eval(&good(), Some(&device()), &old), DeviceStatus::TokenExpired { expired_at: rfc3339(NOW - 10), refresh_path: "/edge/v1/health" });
+    assert_eq!(
+        eval(&good(), Some(&device()), &old),
+        DeviceStatus::TokenExpired { expired_at: rfc3339(NOW - 10), refresh_path: "/edge/v1/health" }
+    );
     let foreign = Probe { license: Some(Ok((claims("dev-2", FP), NOW + 10))), ..Probe::default() };
     assert_eq!(eval(&good(), Some(&device()), &foreign), DeviceStatus::BindingInvalid { reason: "license_issued_to_another_certificate" });
     let old_cert = Probe { license: Some(Ok((claims("dev-1", &"cd".repeat(32)), NOW + 10))), ..Probe::default() };
@@ -131,8 +179,13 @@ fn license_problems_are_told_apart() {
 }
 
 fn billing(status: &str, grace_end: Option<i64>) -> BillingState {
-    BillingState { status: status.into(), plan: Some("growth".into()), grace_period_ends_epoch: grace_end,
-                   grace_period_ends_at: grace_end.map(rfc3339), ..BillingState::default() }
+    BillingState {
+        status: status.into(),
+        plan: Some("growth".into()),
+        grace_period_ends_epoch: grace_end,
+        grace_period_ends_at: grace_end.map(rfc3339),
+        ..BillingState::default()
+    }
 }
 
 fn with_billing(b: BillingState, locale: &str) -> serde_json::Value {
@@ -206,7 +259,9 @@ fn every_status() -> Vec<DeviceStatus> {
         DeviceStatus::TokenExpired { expired_at: "x".into(), refresh_path: "/edge/v1/health" },
         DeviceStatus::CertificateExpiringSoon { expires_at: "x".into(), days_remaining: 1, threshold_days: 30 },
     ];
-    for component in [SignatureComponent::License, SignatureComponent::Binding, SignatureComponent::Credential, SignatureComponent::Subscription] {
+    for component in
+        [SignatureComponent::License, SignatureComponent::Binding, SignatureComponent::Credential, SignatureComponent::Subscription]
+    {
         all.push(DeviceStatus::SignatureInvalid { component, error: SignatureError::SignatureMismatch });
     }
     for (status, grace) in [("canceled", None), ("unpaid", Some(NOW - 1)), ("past_due", Some(NOW - 1)), ("past_due", Some(NOW + 1))] {
@@ -218,11 +273,17 @@ fn every_status() -> Vec<DeviceStatus> {
 
 #[test]
 fn the_device_recovers_alone_from_licence_certificate_renewal_and_clock_problems_only() {
-    let auto: Vec<String> = every_status().iter().filter(|s| s.can_auto_recover())
-        .map(|s| format!("{} {}", s.code(), serde_json::to_value(s).unwrap()["details"]["component"].as_str().unwrap_or(""))).collect();
+    let auto: Vec<String> = every_status()
+        .iter()
+        .filter(|s| s.can_auto_recover())
+        .map(|s| format!("{} {}", s.code(), serde_json::to_value(s).unwrap()["details"]["component"].as_str().unwrap_or("")))
+        .collect();
     let auto: std::collections::BTreeSet<&str> = auto.iter().map(|s| s.trim()).collect();
-    assert_eq!(auto, ["binding_invalid", "certificate_expiring_soon", "clock_tampering", "ok", "signature_invalid license", "token_expired"].into(),
-               "and binding_invalid only for a license issued to another certificate");
+    assert_eq!(
+        auto,
+        ["binding_invalid", "certificate_expiring_soon", "clock_tampering", "ok", "signature_invalid license", "token_expired"].into(),
+        "and binding_invalid only for a license issued to another certificate"
+    );
     assert!(!DeviceStatus::BindingInvalid { reason: "certificate_not_bound" }.can_auto_recover());
     let a = answer(DeviceStatus::TokenExpired { expired_at: "x".into(), refresh_path: "/edge/v1/health" }, "es", NOW);
     let json = serde_json::to_value(&a).unwrap();

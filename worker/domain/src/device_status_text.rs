@@ -48,14 +48,12 @@ pub(crate) fn recovery(status: &DeviceStatus) -> (&'static str, &'static str) {
             "a stored record was altered; ask the shop's admin for a new activation code and activate again",
             "un registro guardado fue alterado; pide al administrador un código de activación nuevo y vuelve a activar el equipo",
         ),
-        DeviceStatus::TokenExpired { .. } => (
-            "fetch a new license from GET /edge/v1/health",
-            "obtén una licencia nueva con GET /edge/v1/health",
-        ),
-        DeviceStatus::SubscriptionBlocked { .. } => (
-            "the shop's owner must renew the subscription",
-            "el propietario de la tienda debe renovar la suscripción",
-        ),
+        DeviceStatus::TokenExpired { .. } => {
+            ("fetch a new license from GET /edge/v1/health", "obtén una licencia nueva con GET /edge/v1/health")
+        }
+        DeviceStatus::SubscriptionBlocked { .. } => {
+            ("the shop's owner must renew the subscription", "el propietario de la tienda debe renovar la suscripción")
+        }
         DeviceStatus::CertificateExpiringSoon { .. } => (
             "renew now: POST /edge/v1/activate with a new CSR and this certificate",
             "renueva ahora: POST /edge/v1/activate con una CSR nueva y este certificado",

@@ -41,7 +41,9 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>, environment: Environment, prob
     let issuer = match (cloudflare, dev_ca) {
         // development signs with the dev CA whenever it is set, even beside the Cloudflare
         // settings the dev stack carries for custom hostnames (pointing at the API stand-in)
-        (_, (Some(key), Some(cert))) if environment == Environment::Development => EdgeIssuer::DevCa { key_pem: pem(key), cert_pem: pem(cert) },
+        (_, (Some(key), Some(cert))) if environment == Environment::Development => {
+            EdgeIssuer::DevCa { key_pem: pem(key), cert_pem: pem(cert) }
+        }
         ((Some(api_token), Some(zone_id)), _) => EdgeIssuer::Cloudflare {
             api_base: get("CF_API_BASE").unwrap_or_else(|| DEFAULT_CLOUDFLARE_API.into()).trim_end_matches('/').to_owned(),
             api_token,
@@ -52,7 +54,10 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>, environment: Environment, prob
             EdgeIssuer::Unconfigured
         }
         (_, (Some(_), Some(_))) => {
-            problems.push("EDGE_CA_KEY is for development only; production signs device certificates through Cloudflare (CF_API_TOKEN, CF_ZONE_ID)".into());
+            problems.push(
+                "EDGE_CA_KEY is for development only; production signs device certificates through Cloudflare (CF_API_TOKEN, CF_ZONE_ID)"
+                    .into(),
+            );
             EdgeIssuer::Unconfigured
         }
         (_, (Some(_), None)) | (_, (None, Some(_))) => {
@@ -108,7 +113,8 @@ mod tests {
 
     #[test]
     fn development_signs_with_the_dev_ca_beside_cloudflare_settings() {
-        let (s, p) = settings(Environment::Development, &[("CF_API_TOKEN", "t"), ("CF_ZONE_ID", "z"), ("EDGE_CA_KEY", "k"), ("EDGE_CA_CERT", "c")]);
+        let (s, p) =
+            settings(Environment::Development, &[("CF_API_TOKEN", "t"), ("CF_ZONE_ID", "z"), ("EDGE_CA_KEY", "k"), ("EDGE_CA_CERT", "c")]);
         assert!(p.is_empty(), "{p:?}");
         assert_eq!(s.issuer, EdgeIssuer::DevCa { key_pem: "k".into(), cert_pem: "c".into() });
     }

@@ -176,7 +176,9 @@ fn part(template: &str, es: bool, brand: &str, payload: &serde_json::Value) -> O
     let text = fill(body, &values);
     let links: String = values
         .iter()
-        .filter(|(k, v)| k.ends_with("_url") && (v.starts_with("https://") || v.starts_with("http://")) && body.contains(&format!("{{{k}}}")))
+        .filter(|(k, v)| {
+            k.ends_with("_url") && (v.starts_with("https://") || v.starts_with("http://")) && body.contains(&format!("{{{k}}}"))
+        })
         .map(|(_, v)| format!("<p><a href=\"{}\">{}</a></p>", escape(v), escape(v)))
         .collect();
     Some(Part { lang, subject, text, links })
@@ -262,14 +264,18 @@ mod tests {
                 let theirs = render(t, other, "Acme", &payload()).unwrap_or_else(|| panic!("{t} {other}"));
                 // nothing missing: no placeholder, no "—" for an absent value, no template key
                 for field in [&both.subject, &both.text, &both.html] {
-                    assert!(!field.contains('{') && !field.contains('}') && !field.contains('—') && !field.contains(t), "{t} {locale}: {field}");
+                    assert!(
+                        !field.contains('{') && !field.contains('}') && !field.contains('—') && !field.contains(t),
+                        "{t} {locale}: {field}"
+                    );
                 }
                 assert!(!both.subject.contains('\n'), "{t}");
                 // both languages, the recipient's first
                 assert_eq!(both.subject, format!("{} · {}", mine.subject, theirs.subject), "{t} {locale}");
                 assert!(both.text.starts_with(&mine.text) && both.text.ends_with(&theirs.text), "{t} {locale}: {}", both.text);
                 assert!(both.text.contains(if other == "es" { "\nEn español:\n" } else { "\nIn English:\n" }), "{t}: {}", both.text);
-                let first = both.html.find(&format!("<section lang=\"{locale}\">")).unwrap_or_else(|| panic!("{t} {locale}: {}", both.html));
+                let first =
+                    both.html.find(&format!("<section lang=\"{locale}\">")).unwrap_or_else(|| panic!("{t} {locale}: {}", both.html));
                 let second = both.html.find(&format!("<section lang=\"{other}\">")).unwrap_or_else(|| panic!("{t} {other}: {}", both.html));
                 assert!(first < second, "{t}");
                 assert!(both.html.starts_with(&format!("<!doctype html><html lang=\"{locale}\">")), "{t}");
@@ -298,7 +304,8 @@ mod tests {
     fn amounts_are_formatted_for_the_language_and_values_escaped_in_html() {
         let es = render("refund_processed", "es", "Globex", &payload()).unwrap_or_else(|| panic!("render"));
         assert!(es.text.contains("12,50\u{a0}€"), "{}", es.text);
-        let evil = render("email_change_notice", "en", "A<b>", &json!({"new_email": "<script>x</script>"})).unwrap_or_else(|| panic!("render"));
+        let evil =
+            render("email_change_notice", "en", "A<b>", &json!({"new_email": "<script>x</script>"})).unwrap_or_else(|| panic!("render"));
         assert!(evil.html.contains("&lt;script&gt;") && !evil.html.contains("<script>"));
         assert!(evil.html.contains("A&lt;b&gt;"));
     }
@@ -326,12 +333,20 @@ mod tests {
 
     #[test]
     fn links_in_a_message_are_clickable_in_html_and_only_http_ones() {
-        let invite = render("member_invitation", "en", "Acme", &json!({"role": "editor", "invite_url": "https://acme.example/admin/accept-invitation?token=a&b"}));
+        let invite = render(
+            "member_invitation",
+            "en",
+            "Acme",
+            &json!({"role": "editor", "invite_url": "https://acme.example/admin/accept-invitation?token=a&b"}),
+        );
         let html = invite.map(|e| e.html).unwrap_or_default();
         assert!(html.contains("<a href=\"https://acme.example/admin/accept-invitation?token=a&amp;b\">"), "{html}");
-        let evil = render("member_invitation", "en", "Acme", &json!({"invite_url": "javascript:alert(1)"})).map(|e| e.html).unwrap_or_default();
+        let evil =
+            render("member_invitation", "en", "Acme", &json!({"invite_url": "javascript:alert(1)"})).map(|e| e.html).unwrap_or_default();
         assert!(!evil.contains("href"), "{evil}");
-        let code = render("verification_code", "en", "Acme", &json!({"code": "123456", "invite_url": "https://x/i"})).map(|e| e.html).unwrap_or_default();
+        let code = render("verification_code", "en", "Acme", &json!({"code": "123456", "invite_url": "https://x/i"}))
+            .map(|e| e.html)
+            .unwrap_or_default();
         assert!(!code.contains("href"), "a link the template does not name is not added: {code}");
     }
 

@@ -54,8 +54,7 @@ pub fn normalize_host(raw: &str) -> Result<String, HostError> {
     if name.contains(['/', '\\', '@', ' ', '%', '?', '#', ':']) {
         return Err(HostError::Invalid(format!("forbidden character in {name:?}")));
     }
-    let ascii = idna::domain_to_ascii_strict(name)
-        .map_err(|_| HostError::Invalid(format!("{name:?} is not a valid domain name")))?;
+    let ascii = idna::domain_to_ascii_strict(name).map_err(|_| HostError::Invalid(format!("{name:?} is not a valid domain name")))?;
     if ascii.is_empty() || ascii.len() > MAX_HOST_LEN {
         return Err(HostError::Invalid("host name length out of range".into()));
     }
@@ -77,11 +76,8 @@ fn check_port(port: &str) -> Result<(), HostError> {
 }
 
 fn normalize_ipv6_literal(rest: &str) -> Result<String, HostError> {
-    let (addr, after) = rest
-        .split_once(']')
-        .ok_or_else(|| HostError::Invalid("unterminated IPv6 literal".into()))?;
-    addr.parse::<std::net::Ipv6Addr>()
-        .map_err(|_| HostError::Invalid("bad IPv6 literal".into()))?;
+    let (addr, after) = rest.split_once(']').ok_or_else(|| HostError::Invalid("unterminated IPv6 literal".into()))?;
+    addr.parse::<std::net::Ipv6Addr>().map_err(|_| HostError::Invalid("bad IPv6 literal".into()))?;
     match after {
         "" => {}
         port => check_port(port.strip_prefix(':').ok_or(HostError::BadPort)?)?,

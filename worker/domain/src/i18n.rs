@@ -118,7 +118,8 @@ pub const ES: Strings = Strings {
     back_to_cart: "Volver al carrito",
     payments_not_ready: "Esta tienda aún no puede cobrar. Tu carrito se conserva: inténtalo más tarde.",
     payments_setup: "Configuración de pagos",
-    payments_returned: "Has vuelto de Stripe. La tienda cobrará en cuanto Stripe confirme la cuenta; la página de pagos del panel muestra su estado.",
+    payments_returned:
+        "Has vuelto de Stripe. La tienda cobrará en cuanto Stripe confirme la cuenta; la página de pagos del panel muestra su estado.",
     payments_link_expired: "Este enlace de configuración de Stripe caducó o ya se usó. Pide uno nuevo desde la página de pagos del panel.",
     order_status: "Estado del pedido",
     order_number: "Número de pedido",
@@ -194,8 +195,20 @@ mod tests {
 
     #[test]
     fn every_status_has_a_label_in_both_languages() {
-        for status in ["pending", "paid", "processing", "shipped", "delivered", "cancelled", "failed", "returned",
-                       "unpaid", "refunded", "partially_refunded", "disputed"] {
+        for status in [
+            "pending",
+            "paid",
+            "processing",
+            "shipped",
+            "delivered",
+            "cancelled",
+            "failed",
+            "returned",
+            "unpaid",
+            "refunded",
+            "partially_refunded",
+            "disputed",
+        ] {
             for locale in ["en", "es"] {
                 assert_ne!(status_label(locale, status), "—", "{status} {locale}");
             }

@@ -45,14 +45,8 @@ pub enum StoredHash {
 }
 
 impl Purpose {
-    pub const ALL: [Purpose; 6] = [
-        Purpose::AccessToken,
-        Purpose::CartCookie,
-        Purpose::CartClient,
-        Purpose::CheckoutCancel,
-        Purpose::Csrf,
-        Purpose::DeviceLicense,
-    ];
+    pub const ALL: [Purpose; 6] =
+        [Purpose::AccessToken, Purpose::CartCookie, Purpose::CartClient, Purpose::CheckoutCancel, Purpose::Csrf, Purpose::DeviceLicense];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -130,11 +124,7 @@ impl ShoalKeys {
         if hashing.is_some_and(|h| h.len() < MIN_SECRET_BYTES) {
             return Err(KeyError::TooShort("SHOAL_HASH_SECRET"));
         }
-        Ok(ShoalKeys {
-            current: current.to_vec(),
-            previous: previous.map(<[u8]>::to_vec),
-            hashing: hashing.unwrap_or(current).to_vec(),
-        })
+        Ok(ShoalKeys { current: current.to_vec(), previous: previous.map(<[u8]>::to_vec), hashing: hashing.unwrap_or(current).to_vec() })
     }
 
     /// The key that signs for `purpose` now.
@@ -192,8 +182,10 @@ mod tests {
     #[test]
     fn the_derivation_is_hmac_sha256_of_the_label() {
         // RFC 4231 test case 2 (key "Jefe") checks HMAC-SHA256 itself; this one pins the label
-        assert_eq!(hex::encode(derive(b"Jefe", "what do ya want for nothing?")),
-                   "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        assert_eq!(
+            hex::encode(derive(b"Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
         assert_eq!(Purpose::AccessToken.label(), "shoal/access-token/v1");
     }
 

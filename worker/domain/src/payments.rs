@@ -42,7 +42,11 @@ impl PaymentSettings {
 
     /// `{price id: plan}`, what the database maps a subscription's price with.
     pub fn plans_by_price(&self) -> serde_json::Value {
-        self.prices.iter().map(|(plan, price)| (price.clone(), serde_json::Value::from(plan.as_str()))).collect::<serde_json::Map<_, _>>().into()
+        self.prices
+            .iter()
+            .map(|(plan, price)| (price.clone(), serde_json::Value::from(plan.as_str())))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
     }
 }
 
@@ -75,8 +79,11 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>, environment: Environment, prob
 pub fn parse_prices(list: &str) -> Result<Vec<(String, String)>, String> {
     let mut out: Vec<(String, String)> = Vec::new();
     for pair in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (plan, price) = pair.split_once(':').map(|(a, b)| (a.trim(), b.trim())).ok_or_else(|| format!("has {pair:?}, not plan:price"))?;
-        let plan_ok = !plan.is_empty() && plan.len() <= 40 && plan.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+        let (plan, price) =
+            pair.split_once(':').map(|(a, b)| (a.trim(), b.trim())).ok_or_else(|| format!("has {pair:?}, not plan:price"))?;
+        let plan_ok = !plan.is_empty()
+            && plan.len() <= 40
+            && plan.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
         if !plan_ok {
             return Err(format!("has a plan name {plan:?} that is not lower-case letters, digits, - or _"));
         }

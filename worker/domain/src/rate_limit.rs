@@ -161,8 +161,16 @@ mod tests {
     #[test]
     fn every_api_route_spends_the_general_budget_and_pages_do_not() {
         use ApiBudget::*;
-        for path in ["/api/v1/store/products", "/api/v1/store/cart", "/api/v1/store/cart/lines", "/api/v1/store/checkout",
-                     "/api/v1/store/orders/1001", "/api/v1/admin/orders", "/api/v1/account/me", "/api/v1/auth/login"] {
+        for path in [
+            "/api/v1/store/products",
+            "/api/v1/store/cart",
+            "/api/v1/store/cart/lines",
+            "/api/v1/store/checkout",
+            "/api/v1/store/orders/1001",
+            "/api/v1/admin/orders",
+            "/api/v1/account/me",
+            "/api/v1/auth/login",
+        ] {
             assert_eq!(api_budget(Site::Brand, "GET", path), Client, "{path}");
             assert_eq!(api_budget(Site::Brand, "POST", path), Client, "{path}");
         }
@@ -180,8 +188,15 @@ mod tests {
         use ApiBudget::*;
         assert_eq!(api_budget(Site::Edge, "POST", "/edge/v1/activate"), Client);
         assert_eq!(api_budget(Site::Edge, "GET", "/edge/v1/status"), Client);
-        for path in ["/edge/v1/health", "/edge/v1/sync/push", "/edge/v1/sync/pull", "/edge/v1/commands", "/edge/v1/commands/x/ack",
-                     "/edge/v1/updates/latest", "/edge/v1/nope"] {
+        for path in [
+            "/edge/v1/health",
+            "/edge/v1/sync/push",
+            "/edge/v1/sync/pull",
+            "/edge/v1/commands",
+            "/edge/v1/commands/x/ack",
+            "/edge/v1/updates/latest",
+            "/edge/v1/nope",
+        ] {
             assert_eq!(api_budget(Site::Edge, "GET", path), Device, "{path}");
         }
         assert_eq!(api_budget(Site::Edge, "GET", "/"), Exempt, "not the edge API: 404");

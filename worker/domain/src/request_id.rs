@@ -3,8 +3,7 @@
 /// Accepts an incoming `x-request-id` only when it is short and made of safe characters,
 /// so it can be logged and echoed without escaping.
 pub fn accept_incoming(value: &str) -> Option<&str> {
-    let ok = (8..=64).contains(&value.len())
-        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let ok = (8..=64).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     ok.then_some(value)
 }
 

@@ -62,13 +62,7 @@ fn parse(header: &str) -> Result<ParsedHeader, SignatureError> {
 
 /// Verifies `header` over the raw `body` bytes with any of `secrets` at time `now`.
 /// Returns the event timestamp on success.
-pub fn verify(
-    header: Option<&str>,
-    body: &[u8],
-    secrets: &[String],
-    now: i64,
-    tolerance: i64,
-) -> Result<i64, SignatureError> {
+pub fn verify(header: Option<&str>, body: &[u8], secrets: &[String], now: i64, tolerance: i64) -> Result<i64, SignatureError> {
     let header = header.map(str::trim).filter(|h| !h.is_empty()).ok_or(SignatureError::MissingHeader)?;
     if secrets.is_empty() {
         return Err(SignatureError::NoSecretConfigured);

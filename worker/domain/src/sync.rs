@@ -50,7 +50,9 @@ pub fn check_batch(body: &Value) -> Result<&Vec<Value>, Malformed> {
         if !seen.insert(mutation.to_ascii_lowercase()) {
             return Err(bad(at, "`mutation_id` repeats within the batch"));
         }
-        let resource = r["resource"].as_str().filter(|x| RESOURCES.contains(x))
+        let resource = r["resource"]
+            .as_str()
+            .filter(|x| RESOURCES.contains(x))
             .ok_or_else(|| bad(at, format!("`resource` must be one of {}", RESOURCES.join(", "))))?;
         let op = r["op"].as_str().ok_or_else(|| bad(at, "`op` must be upsert, delete or delta"))?;
         match (resource, op) {
@@ -86,7 +88,10 @@ pub fn encode_cursor(seq: i64) -> String {
 pub fn pull_limit(raw: Option<&str>) -> Result<i64, Malformed> {
     match raw {
         None => Ok(DEFAULT_PULL),
-        Some(v) => v.parse::<i64>().ok().filter(|n| (1..=MAX_PULL).contains(n))
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=MAX_PULL).contains(n))
             .ok_or_else(|| bad(None, format!("`limit` must be 1 to {MAX_PULL}"))),
     }
 }
@@ -103,14 +108,18 @@ mod tests {
 
     #[test]
     fn a_well_formed_batch_passes_with_every_resource() {
-        let mut records: Vec<Value> = RESOURCES.iter().enumerate().map(|(i, r)| {
-            let mut x = rec(i);
-            x["resource"] = json!(r);
-            if *r == "inventory_levels" {
-                x["op"] = json!("delta");
-            }
-            x
-        }).collect();
+        let mut records: Vec<Value> = RESOURCES
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let mut x = rec(i);
+                x["resource"] = json!(r);
+                if *r == "inventory_levels" {
+                    x["op"] = json!("delta");
+                }
+                x
+            })
+            .collect();
         records.push(json!({"mutation_id": "00000000-0000-4000-8000-000000000099", "resource": "shifts", "op": "delete",
                             "id": "10000000-0000-4000-8000-000000000099", "base_version": 3}));
         assert_eq!(check_batch(&json!({"records": records})).map(Vec::len), Ok(8));
@@ -129,8 +138,14 @@ mod tests {
         for (body, index) in cases {
             assert_eq!(check_batch(&body).err().map(|e| e.index), Some(index), "{body}");
         }
-        for (field, value) in [("resource", json!("suppliers")), ("op", json!("merge")), ("id", json!("7")),
-                               ("base_version", json!(0)), ("base_version", json!("2")), ("data", json!([1]))] {
+        for (field, value) in [
+            ("resource", json!("suppliers")),
+            ("op", json!("merge")),
+            ("id", json!("7")),
+            ("base_version", json!(0)),
+            ("base_version", json!("2")),
+            ("data", json!([1])),
+        ] {
             let mut r = rec(1);
             r[field] = value.clone();
             assert!(check_batch(&json!({"records": [rec(0), r]})).is_err(), "{field} = {value}");

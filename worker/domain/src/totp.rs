@@ -16,8 +16,17 @@ pub fn secret_from(random: [u8; 20]) -> String {
 
 /// The `otpauth://` URI an authenticator app scans.
 pub fn provisioning_uri(secret: &str, issuer: &str, account: &str) -> String {
-    let enc = |s: &str| s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect::<String>();
-    format!("otpauth://totp/{}:{}?secret={secret}&issuer={}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECONDS}", enc(issuer), enc(account), enc(issuer))
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+            .collect::<String>()
+    };
+    format!(
+        "otpauth://totp/{}:{}?secret={secret}&issuer={}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECONDS}",
+        enc(issuer),
+        enc(account),
+        enc(issuer)
+    )
 }
 
 fn hotp(key: &[u8], counter: u64, digits: u32) -> Option<String> {

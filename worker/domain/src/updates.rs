@@ -13,7 +13,12 @@ pub struct Release {
 
 /// The newest release strictly above `current` on `channel` for `platform`. A stable
 /// device never gets a pre-release; a beta device gets stable and beta releases.
-pub fn newest_above<'a>(releases: &'a [Release], current: &str, channel: &str, platform: &str) -> Result<Option<&'a Release>, semver::Error> {
+pub fn newest_above<'a>(
+    releases: &'a [Release],
+    current: &str,
+    channel: &str,
+    platform: &str,
+) -> Result<Option<&'a Release>, semver::Error> {
     let current = Version::parse(current.trim_start_matches('v'))?;
     let accepts = |r: &Release| match channel {
         "beta" => r.channel == "beta" || r.channel == "stable",

@@ -87,8 +87,10 @@ fn without(key: &str) -> BTreeMap<&'static str, String> {
 fn a_complete_production_environment_loads() {
     let (result, _) = load(&production());
     if let Err(e) = result {
-        panic!("production refuses the guide's complete environment ({e}): a new required setting? \
-                document it in docs/deploy.md's settings table and add it to `production()` here");
+        panic!(
+            "production refuses the guide's complete environment ({e}): a new required setting? \
+                document it in docs/deploy.md's settings table and add it to `production()` here"
+        );
     }
 }
 

@@ -137,7 +137,11 @@ impl Parser {
             self.next();
             parts.push(self.primary());
         }
-        if parts.len() == 1 { parts.remove(0) } else { Ty::Inter(parts) }
+        if parts.len() == 1 {
+            parts.remove(0)
+        } else {
+            Ty::Inter(parts)
+        }
     }
 
     fn primary(&mut self) -> Ty {
@@ -303,24 +307,46 @@ const NOW: i64 = 1_800_000_000;
 const FP: &str = "abababababababababababababababababababababababababababababababab";
 
 fn tls(presented: &str, verified: &str, revoked: &str) -> TlsClientAuth {
-    TlsClientAuth { cert_presented: Some(presented.into()), cert_verified: Some(verified.into()), cert_revoked: Some(revoked.into()),
-                    cert_fingerprint_sha256: Some(FP.into()) }
+    TlsClientAuth {
+        cert_presented: Some(presented.into()),
+        cert_verified: Some(verified.into()),
+        cert_revoked: Some(revoked.into()),
+        cert_fingerprint_sha256: Some(FP.into()),
+    }
 }
 
 fn device(locale: &str) -> DeviceFacts {
-    DeviceFacts { id: "dev-1".into(), name: "Till 1".into(), state: Some(DeviceState::Active), hardware_id: Some("HW-1234-5678-9999".into()),
-                  cert_expires_epoch: Some(NOW + 200 * 86_400), last_seen_at: Some("2027-01-15T08:00:00+00:00".into()),
-                  grace_period_days: 7, locale: locale.into(), ..DeviceFacts::default() }
+    DeviceFacts {
+        id: "dev-1".into(),
+        name: "Till 1".into(),
+        state: Some(DeviceState::Active),
+        hardware_id: Some("HW-1234-5678-9999".into()),
+        cert_expires_epoch: Some(NOW + 200 * 86_400),
+        last_seen_at: Some("2027-01-15T08:00:00+00:00".into()),
+        grace_period_days: 7,
+        locale: locale.into(),
+        ..DeviceFacts::default()
+    }
 }
 
 fn cx() -> Context {
-    Context { now_epoch: NOW, expiry_warning_days: 30, clock_drift_seconds: 300, renewal_url: "https://a.example/admin/billing".into(),
-              support_url: "https://a.example/support".into() }
+    Context {
+        now_epoch: NOW,
+        expiry_warning_days: 30,
+        clock_drift_seconds: 300,
+        renewal_url: "https://a.example/admin/billing".into(),
+        support_url: "https://a.example/support".into(),
+    }
 }
 
 fn billing(status: &str, grace: Option<i64>) -> BillingState {
-    BillingState { status: status.into(), plan: Some("growth".into()), grace_period_ends_epoch: grace,
-                   grace_period_ends_at: grace.map(shoal_domain::time::rfc3339), ..BillingState::default() }
+    BillingState {
+        status: status.into(),
+        plan: Some("growth".into()),
+        grace_period_ends_epoch: grace,
+        grace_period_ends_at: grace.map(shoal_domain::time::rfc3339),
+        ..BillingState::default()
+    }
 }
 
 /// The device's status under varied facts: every reason and every documented value.
@@ -338,7 +364,15 @@ fn every_status() -> Vec<DeviceStatus> {
         eval(&tls("0", "NONE", "0"), None, Probe::default()),
         eval(&tls("1", "FAILED:bad", "0"), d(), Probe::default()),
         eval(&tls("1", "SUCCESS", "1"), d(), Probe::default()),
-        eval(&good, with(|x| { x.state = Some(DeviceState::Revoked); x.revoked_at = Some("t".into()); x.revoked_reason = Some("r".into()) }), Probe::default()),
+        eval(
+            &good,
+            with(|x| {
+                x.state = Some(DeviceState::Revoked);
+                x.revoked_at = Some("t".into());
+                x.revoked_reason = Some("r".into())
+            }),
+            Probe::default(),
+        ),
         eval(&good, None, Probe::default()),
         eval(&good, with(|x| x.state = Some(DeviceState::Pending)), Probe::default()),
         eval(&good, with(|x| x.cert_expires_epoch = Some(NOW - 10)), Probe::default()),
@@ -349,19 +383,36 @@ fn every_status() -> Vec<DeviceStatus> {
         eval(&good, with(|x| x.cert_expires_epoch = Some(NOW + 86_400)), Probe::default()),
         eval(&good, with(|x| x.cert_expires_epoch = None), Probe::default()),
     ];
-    for error in [SignatureError::MalformedToken, SignatureError::UnsupportedAlgorithm, SignatureError::SignatureMismatch,
-                  SignatureError::MalformedClaims, SignatureError::MalformedKey] {
+    for error in [
+        SignatureError::MalformedToken,
+        SignatureError::UnsupportedAlgorithm,
+        SignatureError::SignatureMismatch,
+        SignatureError::MalformedClaims,
+        SignatureError::MalformedKey,
+    ] {
         all.push(eval(&good, d(), Probe { license: Some(Err(LicenseError::SignatureInvalid(error))), ..Probe::default() }));
     }
-    let claims = shoal_domain::device_license::LicenseClaims { sub: "dev-2".into(), brand_id: "b".into(), fp: FP.into(),
-        hardware_id: "HW".into(), plan: None, subscription_status: "active".into() };
+    let claims = shoal_domain::device_license::LicenseClaims {
+        sub: "dev-2".into(),
+        brand_id: "b".into(),
+        fp: FP.into(),
+        hardware_id: "HW".into(),
+        plan: None,
+        subscription_status: "active".into(),
+    };
     all.push(eval(&good, d(), Probe { license: Some(Ok((claims, NOW + 10))), ..Probe::default() }));
     // the server only checks the license; the device's own checks use the other components
     for component in [SignatureComponent::Binding, SignatureComponent::Credential, SignatureComponent::Subscription] {
         all.push(DeviceStatus::SignatureInvalid { component, error: SignatureError::SignatureMismatch });
     }
-    for (status, grace) in [("canceled", None), ("unpaid", Some(NOW - 1)), ("past_due", Some(NOW - 1)),
-                            ("past_due", Some(NOW + 60)), ("unpaid", Some(NOW + 60)), ("canceled", Some(NOW + 60))] {
+    for (status, grace) in [
+        ("canceled", None),
+        ("unpaid", Some(NOW - 1)),
+        ("past_due", Some(NOW - 1)),
+        ("past_due", Some(NOW + 60)),
+        ("unpaid", Some(NOW + 60)),
+        ("canceled", Some(NOW + 60)),
+    ] {
         let mut x = device("es");
         x.billing = billing(status, grace);
         all.push(eval(&good, Some(x), Probe::default()));
@@ -383,8 +434,10 @@ fn every_status() -> Vec<DeviceStatus> {
             DeviceStatus::ClockTampering { .. } => "clock_tampering",
             DeviceStatus::SignatureInvalid { .. } => "signature_invalid",
             DeviceStatus::TokenExpired { .. } => "token_expired",
-            DeviceStatus::SubscriptionBlocked { reason: BlockedReason::Canceled | BlockedReason::Unpaid | BlockedReason::PastDueGraceEnded, .. } =>
-                "subscription_blocked",
+            DeviceStatus::SubscriptionBlocked {
+                reason: BlockedReason::Canceled | BlockedReason::Unpaid | BlockedReason::PastDueGraceEnded,
+                ..
+            } => "subscription_blocked",
             DeviceStatus::CertificateExpiringSoon { .. } => "certificate_expiring_soon",
         });
     }
@@ -394,7 +447,8 @@ fn every_status() -> Vec<DeviceStatus> {
 
 #[test]
 fn the_documented_edge_status_is_what_rust_sends() {
-    let samples: Vec<Value> = every_status().into_iter()
+    let samples: Vec<Value> = every_status()
+        .into_iter()
         .flat_map(|s| ["en", "es"].map(|l| serde_json::to_value(device_status::answer(s.clone(), l, NOW)).unwrap_or_default()))
         .collect();
     check("EdgeStatus", &samples);
@@ -403,22 +457,49 @@ fn the_documented_edge_status_is_what_rust_sends() {
 #[test]
 fn the_documented_edge_health_is_what_rust_sends() {
     let full = HealthFacts {
-        now_epoch: NOW, expiry_warning_days: 30, license_hours: 72, device_id: "dev-1-0000-0000".into(), brand_id: "b".into(),
-        name: "Till".into(), hardware_id: "HW-1234-5678-9999".into(), fingerprint: FP.into(), cert_expires_at: Some("t".into()),
-        cert_expires_epoch: Some(NOW + 200 * 86_400), cert_issuer: Some("dev-ca".into()), billing: billing("active", None),
-        previous_seen_at: Some("t".into()), previous_seen_epoch: Some(NOW - 60), database_reachable: true, seen_at: Some("t".into()),
-        database_latency_ms: 3, license: device_health::LicenseGrant { token: "x".into(), public_key: Some("pem".into()),
-                                                                         valid_until_epoch: NOW + 3600, needs_refresh: true },
+        now_epoch: NOW,
+        expiry_warning_days: 30,
+        license_hours: 72,
+        device_id: "dev-1-0000-0000".into(),
+        brand_id: "b".into(),
+        name: "Till".into(),
+        hardware_id: "HW-1234-5678-9999".into(),
+        fingerprint: FP.into(),
+        cert_expires_at: Some("t".into()),
+        cert_expires_epoch: Some(NOW + 200 * 86_400),
+        cert_issuer: Some("dev-ca".into()),
+        billing: billing("active", None),
+        previous_seen_at: Some("t".into()),
+        previous_seen_epoch: Some(NOW - 60),
+        database_reachable: true,
+        seen_at: Some("t".into()),
+        database_latency_ms: 3,
+        license: device_health::LicenseGrant {
+            token: "x".into(),
+            public_key: Some("pem".into()),
+            valid_until_epoch: NOW + 3600,
+            needs_refresh: true,
+        },
         server_ms: 5,
     };
     let samples = [
         full.clone(),
         HealthFacts { cert_expires_epoch: Some(NOW + 86_400), previous_seen_epoch: Some(NOW - 86_400 * 3), ..full.clone() },
         HealthFacts { cert_expires_epoch: Some(NOW - 1), billing: billing("past_due", Some(NOW + 10)), seen_at: None, ..full.clone() },
-        HealthFacts { cert_expires_epoch: None, cert_expires_at: None, cert_issuer: None, previous_seen_at: None, previous_seen_epoch: None,
-                      billing: BillingState::default(), database_reachable: false, seen_at: None,
-                      license: device_health::LicenseGrant::default(), ..full },
-    ].map(|f| serde_json::to_value(device_health::report(f)).unwrap_or_default());
+        HealthFacts {
+            cert_expires_epoch: None,
+            cert_expires_at: None,
+            cert_issuer: None,
+            previous_seen_at: None,
+            previous_seen_epoch: None,
+            billing: BillingState::default(),
+            database_reachable: false,
+            seen_at: None,
+            license: device_health::LicenseGrant::default(),
+            ..full
+        },
+    ]
+    .map(|f| serde_json::to_value(device_health::report(f)).unwrap_or_default());
     check("EdgeHealth", &samples);
 }
 
@@ -432,7 +513,8 @@ fn the_documented_edge_refusal_is_what_rust_sends() {
         Refusal::DeviceNotActive,
         Refusal::DeviceRevoked { revoked_at: None, revoked_reason: Some("r".into()) },
         Refusal::BrandBlocked,
-    ].map(|r| serde_json::to_value(r).unwrap_or_default());
+    ]
+    .map(|r| serde_json::to_value(r).unwrap_or_default());
     check("EdgeRefusal", &samples);
 }
 

@@ -20,7 +20,10 @@ pub fn parse<T: DeserializeOwned>(body: serde_json::Value) -> Result<T, AppError
 
 /// A required text field, trimmed, not empty.
 pub fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, AppError> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
         .ok_or_else(|| AppError::BadRequest("missing_field", format!("`{name}` is required")))
 }
 

@@ -10,8 +10,8 @@ use shoal_domain::config::Config;
 use shoal_domain::permissions::{allows, Action, Role};
 use worker::Request;
 
-use crate::error::AppError;
 use crate::clock::now;
+use crate::error::AppError;
 
 pub const ACCESS_TTL_SECONDS: i64 = 15 * 60;
 pub const ACCESS_COOKIE: &str = "shoal_access";

@@ -11,11 +11,11 @@ use shoal_domain::{email_address, password, request_id};
 use worker::{Date, Response};
 
 use super::body::{self, InvitationBody, LoginBody};
+use super::caller::{Staff, ACCESS_COOKIE, ACCESS_TTL_SECONDS, REFRESH_COOKIE};
 use super::mfa::{self, SecondFactor};
 use super::store;
-use crate::error::{json_response, AppError};
-use super::caller::{Staff, ACCESS_COOKIE, ACCESS_TTL_SECONDS, REFRESH_COOKIE};
 use crate::clock::now;
+use crate::error::{json_response, AppError};
 
 /// Logins per client IP per minute; failed logins per hour per (email, brand host) and
 /// per client IP. The per-email count is kept for every email typed, with or without an
@@ -85,7 +85,10 @@ pub async fn login(config: &Config, brand: &BrandContext, b: &LoginBody, client:
         request_id: client.request_id,
     };
     let session = store::login_finish(config, &brand.id, record).await?;
-    worker::console_log!("{}", serde_json::json!({"level": "info", "event": "login", "ok": ok, "argon2_ms": hash_ms, "request_id": client.request_id}));
+    worker::console_log!(
+        "{}",
+        serde_json::json!({"level": "info", "event": "login", "ok": ok, "argon2_ms": hash_ms, "request_id": client.request_id})
+    );
     let Some(session) = session.filter(|_| ok) else { return Err(invalid_credentials()) };
     let role = ctx.role.as_deref().unwrap_or_default();
     issue(config, brand, account, role, &session.session_id, &refresh)
@@ -158,7 +161,10 @@ fn issue(config: &Config, brand: &BrandContext, account: &str, role: &str, sessi
     );
     let _ = headers.append(
         "set-cookie",
-        &format!("{REFRESH_COOKIE}={refresh}; Path=/api/v1/auth; Max-Age={}; HttpOnly; Secure; SameSite=Strict", config.session_idle_days * 86400),
+        &format!(
+            "{REFRESH_COOKIE}={refresh}; Path=/api/v1/auth; Max-Age={}; HttpOnly; Secure; SameSite=Strict",
+            config.session_idle_days * 86400
+        ),
     );
     Ok(resp)
 }

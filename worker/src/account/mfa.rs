@@ -19,9 +19,9 @@ use worker::{Env, Response};
 use super::body::{MfaBody, Reauth, SecondFactorFields};
 use super::login::{invalid_credentials, DECOY_HASH};
 use super::store::{self, MfaState};
+use super::Staff;
 use crate::error::{json_response, AppError};
 use crate::rate_limit;
-use super::Staff;
 
 /// Re-authentications per account per hour (password change, email change, MFA setup and
 /// disabling together): enough for an owner's changes, far too few to guess a password or
@@ -75,7 +75,12 @@ pub enum Secret<'a> {
 
 /// Checks `otp` (TOTP, each time step once) or `recovery_code` (single use) against the
 /// account's enabled factor.
-pub async fn second_factor(config: &Config, account: &str, given: &SecondFactorFields, secret: Secret<'_>) -> Result<SecondFactor, AppError> {
+pub async fn second_factor(
+    config: &Config,
+    account: &str,
+    given: &SecondFactorFields,
+    secret: Secret<'_>,
+) -> Result<SecondFactor, AppError> {
     if let Some(otp) = given.otp.as_deref() {
         let loaded;
         let sealed = match secret {
@@ -125,7 +130,8 @@ async fn check_reauthentication(config: &Config, s: &Staff, given: &Reauth) -> R
         match second_factor(config, account, &given.factor, Secret::Known(st.secret.as_deref())).await? {
             SecondFactor::Ok => {}
             SecondFactor::Missing => {
-                let answer = AppError::Refused { status: 401, code: "mfa_required".into(), detail: Some("send `otp` or `recovery_code`".into()) };
+                let answer =
+                    AppError::Refused { status: 401, code: "mfa_required".into(), detail: Some("send `otp` or `recovery_code`".into()) };
                 return Ok(Err(("second_factor_missing", answer)));
             }
             SecondFactor::Wrong => return Ok(Err(("second_factor", refused(400, "otp_invalid")))),

@@ -23,8 +23,8 @@ pub use body::invalid_email;
 pub use caller::{authenticate, require, require_mfa_if_demanded, Caller, Staff};
 pub use store::session;
 
-use crate::error::{json_response, AppError};
 use crate::body::read_json;
+use crate::error::{json_response, AppError};
 use crate::rate_limit;
 
 pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandContext, request_id: &str) -> Result<Response, AppError> {
@@ -84,11 +84,17 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
             let s = caller::authenticate(&req, config, brand).await?;
             Ok(json_response(&serde_json::json!({"id": s.claims.sub, "brand_id": s.claims.brand_id, "role": s.role.as_str()}), 200))
         }
-        (_, "/api/v1/auth/login" | "/api/v1/auth/refresh" | "/api/v1/auth/logout" | "/api/v1/account/me"
-            | "/api/v1/auth/forgot-password" | "/api/v1/auth/reset-password" | "/api/v1/account/password"
-            | "/api/v1/auth/accept-invitation") => {
-            Err(AppError::MethodNotAllowed)
-        }
+        (
+            _,
+            "/api/v1/auth/login"
+            | "/api/v1/auth/refresh"
+            | "/api/v1/auth/logout"
+            | "/api/v1/account/me"
+            | "/api/v1/auth/forgot-password"
+            | "/api/v1/auth/reset-password"
+            | "/api/v1/account/password"
+            | "/api/v1/auth/accept-invitation",
+        ) => Err(AppError::MethodNotAllowed),
         _ => Err(AppError::NotFound),
     }
 }

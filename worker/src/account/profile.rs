@@ -8,9 +8,9 @@ use worker::{Env, Response};
 
 use super::body::{self, CodeBody, EmailChangeBody, PasswordChangeBody, ProfileBody};
 use super::signup::{code_key, new_code, strong_hash};
+use super::Staff;
 use super::{mfa, store};
 use crate::error::{json_response, AppError};
-use super::Staff;
 
 /// The current password, and the current second factor when MFA is on; the account is
 /// told by email.
@@ -47,7 +47,9 @@ pub async fn update_profile(config: &Config, s: &Staff, b: &ProfileBody) -> Resu
 fn code_outcome(outcome: &str, ok: serde_json::Value) -> Result<Response, AppError> {
     match outcome {
         "ok" => Ok(json_response(&ok, 200)),
-        "locked" => Err(AppError::Refused { status: 429, code: "code_locked".into(), detail: Some("too many attempts; ask for a new code".into()) }),
+        "locked" => {
+            Err(AppError::Refused { status: 429, code: "code_locked".into(), detail: Some("too many attempts; ask for a new code".into()) })
+        }
         "expired" => Err(AppError::Refused { status: 400, code: "code_expired".into(), detail: None }),
         _ => Err(AppError::Refused { status: 400, code: "code_invalid".into(), detail: None }),
     }

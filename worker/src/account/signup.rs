@@ -9,8 +9,8 @@ use worker::{Env, Request, Response};
 
 use super::body::{self, EmailBody, ResetBody, SignupBody, VerifyBody};
 use super::store;
-use crate::error::{json_response, AppError};
 use crate::body::read_json;
+use crate::error::{json_response, AppError};
 use crate::rate_limit;
 
 /// Sign-ups per IP per minute; code requests (resend, forgot) per IP per minute, and per
@@ -81,13 +81,21 @@ pub async fn verify_email(mut req: Request, env: &Env, config: &Config) -> Resul
     let email = body::email(&b.email, "email")?;
     rate_limit::check(env, "verify_email_address", &email, VERIFICATIONS_PER_HOUR_PER_EMAIL, 3600).await?;
     let code = body::required(&b.code, "code")?;
-    let outcome = store::consume_code(config, &email, "verify_email", &codes::hash(&code_key(config), "verify_email", &email, code), None).await?;
+    let outcome =
+        store::consume_code(config, &email, "verify_email", &codes::hash(&code_key(config), "verify_email", &email, code), None).await?;
     anonymous_code_outcome(&outcome.outcome, serde_json::json!({"verified": true}))
 }
 
 /// Same answer whether or not the email has an account, and whether or not the address
 /// has had its hourly share of codes (past it nothing is sent).
-pub async fn send_code(mut req: Request, env: &Env, config: &Config, purpose: &str, template: &str, action: &str) -> Result<Response, AppError> {
+pub async fn send_code(
+    mut req: Request,
+    env: &Env,
+    config: &Config,
+    purpose: &str,
+    template: &str,
+    action: &str,
+) -> Result<Response, AppError> {
     rate_limit::check(env, action, &rate_limit::client_ip(&req), CODE_REQUESTS_PER_MINUTE, 60).await?;
     let b: EmailBody = body::parse(read_json(&mut req).await?)?;
     let email = body::email(&b.email, "email")?;

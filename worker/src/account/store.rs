@@ -10,8 +10,8 @@ use serde::Deserialize;
 use shoal_domain::config::Config;
 use shoal_domain::db_token::DbClaims;
 
-use crate::error::AppError;
 use super::Staff;
+use crate::error::AppError;
 use crate::store::postgrest::rpc;
 
 async fn call<T: DeserializeOwned>(config: &Config, claims: DbClaims, function: &str, args: serde_json::Value) -> Result<T, AppError> {
@@ -163,7 +163,13 @@ pub struct CodeOutcome {
     pub email: Option<String>,
 }
 
-pub async fn consume_code(config: &Config, email: &str, purpose: &str, code_hash: &str, new_hash: Option<&str>) -> Result<CodeOutcome, AppError> {
+pub async fn consume_code(
+    config: &Config,
+    email: &str,
+    purpose: &str,
+    code_hash: &str,
+    new_hash: Option<&str>,
+) -> Result<CodeOutcome, AppError> {
     service(
         config,
         "auth_consume_code",

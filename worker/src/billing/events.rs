@@ -17,7 +17,13 @@ pub struct Applied {
 }
 
 pub async fn apply(config: &Config, event: &serde_json::Value) -> Result<Applied, AppError> {
-    let value = crate::store::postgrest::rpc(config, DbClaims::service(), "apply_stripe_event", serde_json::json!({ "p_event": event, "p_livemode": config.stripe_livemode,
-        "p_plans": config.payments.plans_by_price() })).await?;
+    let value = crate::store::postgrest::rpc(
+        config,
+        DbClaims::service(),
+        "apply_stripe_event",
+        serde_json::json!({ "p_event": event, "p_livemode": config.stripe_livemode,
+        "p_plans": config.payments.plans_by_price() }),
+    )
+    .await?;
     serde_json::from_value(value).map_err(|e| AppError::Internal(format!("apply_stripe_event answer: {e}")))
 }

@@ -8,8 +8,8 @@ use shoal_domain::config::Config;
 use shoal_domain::stripe_signature::{self, DEFAULT_TOLERANCE_SECONDS};
 use worker::{Date, Env, Request, Response};
 
-use crate::error::{json_response, AppError};
 use crate::body::read_bytes;
+use crate::error::{json_response, AppError};
 use crate::kv;
 
 use super::events;
@@ -40,19 +40,18 @@ pub async fn post(mut req: Request, env: &Env, config: &Config) -> Result<Respon
     let now = (Date::now().as_millis() / 1000) as i64;
     stripe_signature::verify(header.as_deref(), &body, &config.stripe_webhook_secrets, now, DEFAULT_TOLERANCE_SECONDS)
         .map_err(AppError::Signature)?;
-    let mut event: serde_json::Value = serde_json::from_slice(&body)
-        .map_err(|e| AppError::BadRequest("invalid_event", format!("the body is not JSON: {e}")))?;
+    let mut event: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| AppError::BadRequest("invalid_event", format!("the body is not JSON: {e}")))?;
     without_nul(&mut event);
     // the envelope every Stripe event has; the database reads the rest
     serde_json::from_value::<Envelope>(event.clone())
         .map_err(|e| AppError::BadRequest("invalid_event", format!("not a Stripe event (id, type, livemode, data.object): {e}")))?;
-    let applied = events::apply(config, &event).await.map_err(|e| AppError::WebhookNotApplied(format!("{}: {}", e.code(), e.detail().unwrap_or("-"))))?;
+    let applied = events::apply(config, &event)
+        .await
+        .map_err(|e| AppError::WebhookNotApplied(format!("{}: {}", e.code(), e.detail().unwrap_or("-"))))?;
     // billing changed: the next request re-reads the brand and its billing state
     kv::forget_brand_hosts(env, &applied.invalidate_hosts).await;
-    Ok(json_response(
-        &serde_json::json!({"received": true, "event_id": applied.event_id, "outcome": applied.outcome}),
-        200,
-    ))
+    Ok(json_response(&serde_json::json!({"received": true, "event_id": applied.event_id, "outcome": applied.outcome}), 200))
 }
 
 /// Postgres text cannot hold NUL, and a connected account writes its objects' metadata:

@@ -17,9 +17,9 @@ use super::admission::admit;
 use super::body::Fields;
 use super::certs::{self, Signed};
 use super::db;
+use crate::clock::now;
 use crate::error::{json_ok, AppError};
 use crate::rate_limit;
-use crate::clock::now;
 
 /// Activation attempts per client IP per minute (codes are 128-bit; this caps the noise).
 const ACTIVATIONS_PER_MINUTE: i64 = 10;
@@ -48,7 +48,12 @@ impl ActivationCode {
     }
 
     pub fn hash(&self, config: &Config) -> String {
-        shoal_domain::codes::hash(&config.keys.hashing(shoal_domain::keys::StoredHash::OneTimeCode), "device_activation", self.prefix(), &self.0)
+        shoal_domain::codes::hash(
+            &config.keys.hashing(shoal_domain::keys::StoredHash::OneTimeCode),
+            "device_activation",
+            self.prefix(),
+            &self.0,
+        )
     }
 }
 
@@ -124,8 +129,12 @@ pub async fn activate(mut req: Request, env: &Env, config: &Config) -> Result<Re
         Some(raw) => {
             let code = ActivationCode::parse(raw).ok_or_else(|| refused("activation_code_invalid"))?;
             let code_hash = code.hash(config);
-            let checked: Checked = db::as_service(config, "edge_check_activation",
-                serde_json::json!({"p_code_prefix": code.prefix(), "p_code_hash": code_hash})).await?;
+            let checked: Checked = db::as_service(
+                config,
+                "edge_check_activation",
+                serde_json::json!({"p_code_prefix": code.prefix(), "p_code_hash": code_hash}),
+            )
+            .await?;
             match checked {
                 Checked::Refused { refused: why } => return Err(refused(&why)),
                 Checked::Device { device_id, brand_id } => Target::Code { device_id, brand_id, code_hash },
@@ -156,16 +165,21 @@ pub async fn activate(mut req: Request, env: &Env, config: &Config) -> Result<Re
             worker::console_error!("revoking superseded certificate {previous}: {}", e.code());
         }
     }
-    json_ok(&Activated {
-        device_id: bound.device_id,
-        brand_id: bound.brand_id,
-        certificate_chain: signed.chain_pem,
-        fingerprint_sha256: signed.fingerprint,
-        expires_at,
-        issuer: signed.issuer,
-        renewal: matches!(target, Target::Renewal(_)),
-        license_public_key: shoal_domain::device_license::public_key_pem(&config.keys.signing(shoal_domain::keys::Purpose::DeviceLicense)),
-    }, 201)
+    json_ok(
+        &Activated {
+            device_id: bound.device_id,
+            brand_id: bound.brand_id,
+            certificate_chain: signed.chain_pem,
+            fingerprint_sha256: signed.fingerprint,
+            expires_at,
+            issuer: signed.issuer,
+            renewal: matches!(target, Target::Renewal(_)),
+            license_public_key: shoal_domain::device_license::public_key_pem(
+                &config.keys.signing(shoal_domain::keys::Purpose::DeviceLicense),
+            ),
+        },
+        201,
+    )
 }
 
 async fn bind(config: &Config, target: &Target, hardware_id: &str, signed: &Signed, expires_at: &str) -> Result<Bound, AppError> {

@@ -12,8 +12,8 @@ use worker::wasm_bindgen::JsValue;
 use worker::{Request, Response};
 
 use super::db;
-use crate::error::{json_response, AppError};
 use crate::clock::now;
+use crate::error::{json_response, AppError};
 
 /// The device row bound to a fingerprint (`edge_device_by_fingerprint`), with what status
 /// and health report about its brand.
@@ -80,7 +80,10 @@ fn tls_client_auth(req: &Request) -> TlsClientAuth {
 /// The refusal as the device reads it: the reason as the code, its fields as details.
 fn refusal(r: device_auth::Refusal) -> Response {
     let details = serde_json::to_value(&r).unwrap_or_default();
-    json_response(&serde_json::json!({"error": {"code": r.code(), "message": "this device may not use the edge API", "details": details}}), r.status())
+    json_response(
+        &serde_json::json!({"error": {"code": r.code(), "message": "this device may not use the edge API", "details": details}}),
+        r.status(),
+    )
 }
 
 /// The certificate's fields, its fingerprint when it has one, and the device row bound to it.

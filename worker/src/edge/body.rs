@@ -7,8 +7,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use worker::Request;
 
-use crate::error::AppError;
 use crate::body::read_json;
+use crate::error::AppError;
 
 /// The fields of a JSON object body, taken out one by one.
 pub struct Fields(Map<String, Value>);
@@ -24,8 +24,7 @@ impl Fields {
 
     /// A field that must be present (JSON null counts as absent).
     pub fn required<T: DeserializeOwned>(&mut self, name: &str, expected: &str) -> Result<T, AppError> {
-        self.optional(name, expected)?
-            .ok_or_else(|| AppError::BadRequest("missing_field", format!("{name}: required, {expected}")))
+        self.optional(name, expected)?.ok_or_else(|| AppError::BadRequest("missing_field", format!("{name}: required, {expected}")))
     }
 
     /// A field that may be absent or null.
@@ -42,4 +41,3 @@ impl Fields {
 pub fn invalid(name: &str, why: &str) -> AppError {
     AppError::BadRequest("invalid_field", format!("{name}: {why}"))
 }
-

@@ -33,22 +33,34 @@ fn unavailable(why: &str) -> AppError {
 pub async fn sign(config: &Config, csr: &CheckedCsr, csr_pem: &str, brand_id: &str, now_epoch: i64) -> Result<Signed, AppError> {
     match &config.edge.issuer {
         EdgeIssuer::DevCa { key_pem, cert_pem } => {
-            let ca = DevCa::from_pem(key_pem, cert_pem).map_err(|_| AppError::Internal("EDGE_CA_KEY/EDGE_CA_CERT do not parse or match".into()))?;
-            let issued = ca.issue(csr, brand_id, crate::random::bytes()?, now_epoch, config.edge.cert_days)
+            let ca = DevCa::from_pem(key_pem, cert_pem)
+                .map_err(|_| AppError::Internal("EDGE_CA_KEY/EDGE_CA_CERT do not parse or match".into()))?;
+            let issued = ca
+                .issue(csr, brand_id, crate::random::bytes()?, now_epoch, config.edge.cert_days)
                 .map_err(|e| AppError::Internal(format!("dev CA signing: {e:?}")))?;
-            Ok(Signed { chain_pem: issued.certificate_pem, fingerprint: issued.fingerprint_sha256, not_after_epoch: issued.not_after_epoch,
-                        issuer: issued.issuer, cert_ref: issued.serial_hex.clone(), serial: issued.serial_hex })
+            Ok(Signed {
+                chain_pem: issued.certificate_pem,
+                fingerprint: issued.fingerprint_sha256,
+                not_after_epoch: issued.not_after_epoch,
+                issuer: issued.issuer,
+                cert_ref: issued.serial_hex.clone(),
+                serial: issued.serial_hex,
+            })
         }
         EdgeIssuer::Cloudflare { api_base, api_token, zone_id } => {
             let body = serde_json::json!({"csr": csr_pem.trim().to_owned() + "\n", "validity_days": config.edge.cert_days});
             let url = format!("{api_base}/zones/{zone_id}/client_certificates");
-            let result: Issued = call(&url, Method::Post, api_token, Some(body)).await?
-                .ok_or_else(|| unavailable("the API answered no certificate"))?;
+            let result: Issued =
+                call(&url, Method::Post, api_token, Some(body)).await?.ok_or_else(|| unavailable("the API answered no certificate"))?;
             let chain_pem = result.certificate.unwrap_or_default();
             // our own hash of what we hand out, not the API's word for it
             let fingerprint = device_cert::fingerprint_of_pem(&chain_pem).ok_or_else(|| unavailable("the API answered no certificate"))?;
-            let not_after_epoch = result.expires_on.as_deref().and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-                .map(|d| d.timestamp()).ok_or_else(|| unavailable("the API answered no expiry"))?;
+            let not_after_epoch = result
+                .expires_on
+                .as_deref()
+                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                .map(|d| d.timestamp())
+                .ok_or_else(|| unavailable("the API answered no expiry"))?;
             Ok(Signed {
                 chain_pem,
                 fingerprint,
@@ -106,10 +118,21 @@ struct ApiError {
 }
 
 /// One Cloudflare API v4 call; its `result` when it succeeded.
-async fn call<T: serde::de::DeserializeOwned>(url: &str, method: Method, token: &str, body: Option<serde_json::Value>) -> Result<Option<T>, AppError> {
+async fn call<T: serde::de::DeserializeOwned>(
+    url: &str,
+    method: Method,
+    token: &str,
+    body: Option<serde_json::Value>,
+) -> Result<Option<T>, AppError> {
     let bearer = format!("Bearer {token}");
-    let (status, text) = crate::outbound::send(method, url, &[("authorization", &bearer), ("content-type", "application/json")],
-        body.map(|b| b.to_string())).await.map_err(|e| unavailable(&format!("cloudflare api: {e}")))?;
+    let (status, text) = crate::outbound::send(
+        method,
+        url,
+        &[("authorization", &bearer), ("content-type", "application/json")],
+        body.map(|b| b.to_string()),
+    )
+    .await
+    .map_err(|e| unavailable(&format!("cloudflare api: {e}")))?;
     let envelope: Option<Envelope<T>> = serde_json::from_str(&text).ok();
     let first = envelope.as_ref().and_then(|e| e.errors.first()).map(|e| e.message.clone()).unwrap_or_default();
     if let Some(envelope) = envelope.filter(|e| (200..300).contains(&status) && e.success) {

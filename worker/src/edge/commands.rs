@@ -59,8 +59,8 @@ fn not_found() -> AppError {
 }
 
 pub async fn list(config: &Config, a: &Admitted) -> Result<Response, AppError> {
-    let items: Vec<Command> = db::as_device(config, &a.device, "edge_claim_commands",
-        serde_json::json!({"p_lease_seconds": COMMAND_LEASE_SECONDS})).await?;
+    let items: Vec<Command> =
+        db::as_device(config, &a.device, "edge_claim_commands", serde_json::json!({"p_lease_seconds": COMMAND_LEASE_SECONDS})).await?;
     json_ok(&Items { items }, 200)
 }
 
@@ -69,7 +69,12 @@ pub async fn ack(req: &mut Request, config: &Config, a: &Admitted, id: &str) -> 
         return Err(not_found());
     }
     let body = Ack::from_fields(Fields::read(req).await?)?;
-    let acked: Acked = db::as_device(config, &a.device, "edge_ack_command",
-        serde_json::json!({"p_command_id": id, "p_success": body.success, "p_message": body.message})).await?;
+    let acked: Acked = db::as_device(
+        config,
+        &a.device,
+        "edge_ack_command",
+        serde_json::json!({"p_command_id": id, "p_success": body.success, "p_message": body.message}),
+    )
+    .await?;
     json_ok(&acked, 200)
 }

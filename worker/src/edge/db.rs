@@ -20,7 +20,12 @@ pub async fn call<T: DeserializeOwned>(config: &Config, claims: DbClaims, functi
 }
 
 /// A call as the admitted device.
-pub async fn as_device<T: DeserializeOwned>(config: &Config, device: &BoundDevice, function: &str, args: serde_json::Value) -> Result<T, AppError> {
+pub async fn as_device<T: DeserializeOwned>(
+    config: &Config,
+    device: &BoundDevice,
+    function: &str,
+    args: serde_json::Value,
+) -> Result<T, AppError> {
     call(config, DbClaims::device(&device.id, &device.brand_id), function, args).await
 }
 

@@ -16,8 +16,8 @@ use worker::{Date, Request, Response};
 
 use super::admission::{lookup, Admitted, DeviceRow};
 use super::db;
-use crate::error::{json_ok, AppError};
 use crate::clock::now;
+use crate::error::{json_ok, AppError};
 
 fn header(req: &Request, name: &str) -> Option<String> {
     req.headers().get(name).ok().flatten().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
@@ -91,15 +91,21 @@ pub async fn health(req: &Request, config: &Config, a: &Admitted) -> Result<Resp
     let now_epoch = now.timestamp();
     let billing = &a.billing;
     let hardware_id = a.row.hardware_id.clone().unwrap_or_default();
-    let claims = LicenseClaims { sub: a.device.id.clone(), brand_id: a.device.brand_id.clone(), fp: a.fingerprint.clone(),
-        hardware_id: hardware_id.clone(), plan: billing.plan.clone(), subscription_status: billing.status.clone() };
+    let claims = LicenseClaims {
+        sub: a.device.id.clone(),
+        brand_id: a.device.brand_id.clone(),
+        fp: a.fingerprint.clone(),
+        hardware_id: hardware_id.clone(),
+        plan: billing.plan.clone(),
+        subscription_status: billing.status.clone(),
+    };
     let (token, valid_until) = device_license::issue(&config.keys.signing(Purpose::DeviceLicense), claims, now, config.edge.license_hours)
         .ok_or_else(|| AppError::Internal("license signing failed".into()))?;
     // the device refreshes when the token it holds has less than a third of its life left;
     // a licence under the previous Shoal secret is replaced at once, so devices hold the new
     // key's licence (and public key) well before the overlap ends
-    let held = header(req, "x-shoal-license")
-        .and_then(|t| device_license::verify(&config.keys.signing(Purpose::DeviceLicense), &t, now).ok());
+    let held =
+        header(req, "x-shoal-license").and_then(|t| device_license::verify(&config.keys.signing(Purpose::DeviceLicense), &t, now).ok());
     let needs_refresh = held.is_none_or(|(_, exp)| exp - now_epoch < config.edge.license_hours * 3600 / 3);
     let report = device_health::report(HealthFacts {
         now_epoch,

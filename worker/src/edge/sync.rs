@@ -13,8 +13,8 @@ use worker::{Request, Response};
 
 use super::admission::Admitted;
 use super::db;
-use crate::error::{body_response, json_ok, AppError};
 use crate::body::read_bytes;
+use crate::error::{body_response, json_ok, AppError};
 use crate::request::query_param;
 
 fn malformed(m: sync::Malformed) -> AppError {
@@ -85,6 +85,7 @@ pub async fn pull(req: &Request, config: &Config, a: &Admitted) -> Result<Respon
         .map_err(|m| AppError::BadRequest("invalid_limit", format!("limit: {}", m.reason)))?;
     let raw = db::raw_as_device(config, &a.device, "edge_sync_pull", serde_json::json!({"p_since": since, "p_limit": limit})).await?;
     let page: Page<'_> = serde_json::from_str(&raw).map_err(|e| AppError::Internal(format!("sync pull page: {e}")))?;
-    let body = format!("{{\"changes\":{},\"cursor\":\"{}\",\"has_more\":{}}}", page.changes.get(), sync::encode_cursor(page.next), page.has_more);
+    let body =
+        format!("{{\"changes\":{},\"cursor\":\"{}\",\"has_more\":{}}}", page.changes.get(), sync::encode_cursor(page.next), page.has_more);
     Ok(body_response(body.into_bytes(), 200, "application/json; charset=utf-8"))
 }

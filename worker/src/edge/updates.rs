@@ -70,11 +70,27 @@ pub async fn latest(req: &Request, config: &Config, a: &Admitted) -> Result<Resp
     let Some(row) = newest.and_then(|chosen| all.iter().find(|r| r.version == chosen.version)) else {
         return Ok(body_response(Vec::new(), 204, "application/json"));
     };
-    json_ok(&Latest { version: &row.version, channel: &row.channel, sha256: &row.sha256, size: row.size, notes: &row.notes,
-        download_url: format!("/edge/v1/updates/{platform}/{}/download", row.version) }, 200)
+    json_ok(
+        &Latest {
+            version: &row.version,
+            channel: &row.channel,
+            sha256: &row.sha256,
+            size: row.size,
+            notes: &row.notes,
+            download_url: format!("/edge/v1/updates/{platform}/{}/download", row.version),
+        },
+        200,
+    )
 }
 
-pub async fn download(req: &Request, env: &Env, config: &Config, a: &Admitted, platform: &str, version: &str) -> Result<Response, AppError> {
+pub async fn download(
+    req: &Request,
+    env: &Env,
+    config: &Config,
+    a: &Admitted,
+    platform: &str,
+    version: &str,
+) -> Result<Response, AppError> {
     let not_found = || AppError::Refused { status: 404, code: "release_not_found".into(), detail: None };
     let all = releases_as_device(config, a, platform).await?;
     let row = all.iter().find(|r| r.version == version && !r.yanked).ok_or_else(not_found)?;

@@ -150,12 +150,30 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             require(&caller, Action::ManageBilling)?;
             billing::checkout(config, brand, &caller, &billing, &base, read_body(&mut req).await?).await
         }
-        (_, ["orders", _] | ["orders", _, "transitions"] | ["billing", "portal" | "checkout"] | ["products", _]
-            | ["members"] | ["members", _] | ["invitations"] | ["invitations", _] | ["audit-log"] | ["domains"] | ["domains", _] | ["domains", _, "verify"]
-            | ["settings", "security"] | ["export"] | ["customers", "erase"] | ["devices"] | ["devices", _, _]
-            | ["releases"] | ["releases", _, _] | ["payments"] | ["payments", "connect"]) => {
-            Err(AppError::MethodNotAllowed)
-        }
+        (
+            _,
+            ["orders", _]
+            | ["orders", _, "transitions"]
+            | ["billing", "portal" | "checkout"]
+            | ["products", _]
+            | ["members"]
+            | ["members", _]
+            | ["invitations"]
+            | ["invitations", _]
+            | ["audit-log"]
+            | ["domains"]
+            | ["domains", _]
+            | ["domains", _, "verify"]
+            | ["settings", "security"]
+            | ["export"]
+            | ["customers", "erase"]
+            | ["devices"]
+            | ["devices", _, _]
+            | ["releases"]
+            | ["releases", _, _]
+            | ["payments"]
+            | ["payments", "connect"],
+        ) => Err(AppError::MethodNotAllowed),
         _ => Err(AppError::NotFound),
     }
 }

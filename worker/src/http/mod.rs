@@ -4,9 +4,9 @@
 mod admin;
 mod brand;
 mod cross_site;
-mod security_headers;
 mod health;
 mod landing;
+mod security_headers;
 mod unavailable;
 
 use shoal_domain::brand::BrandContext;
@@ -18,8 +18,8 @@ use worker::{Context, Date, Env, Method, Request, Response};
 
 use crate::account::signup;
 use crate::config;
-use crate::shop;
 use crate::error::AppError;
+use crate::shop;
 
 use crate::body::{read_body, read_bytes};
 use crate::request::{origin, query_param};
@@ -172,7 +172,14 @@ fn is_order_lookup(req: &Request, path: &str) -> bool {
         || (path == "/orders" && (query_param(req, "number").is_some() || query_param(req, "email").is_some()))
 }
 
-async fn storefront(req: Request, env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, path: &str) -> Result<Response, AppError> {
+async fn storefront(
+    req: Request,
+    env: &Env,
+    ctx: &Context,
+    config: &Config,
+    brand: &BrandContext,
+    path: &str,
+) -> Result<Response, AppError> {
     if let Some(rest) = path.strip_prefix("/api/v1/store/cart") {
         return shop::cart::handle(req, env, config, brand, rest).await;
     }
@@ -215,8 +222,11 @@ async fn platform(req: Request, env: &Env, config: &Config, path: &str) -> Resul
             signup::send_code(req, env, config, "reset_password", "password_reset", "forgot_password").await
         }
         "/api/v1/auth/reset-password" if post => signup::reset_password(req, env, config).await,
-        "/api/v1/auth/signup" | "/api/v1/auth/verify-email" | "/api/v1/auth/resend-verification"
-        | "/api/v1/auth/forgot-password" | "/api/v1/auth/reset-password" => Err(AppError::MethodNotAllowed),
+        "/api/v1/auth/signup"
+        | "/api/v1/auth/verify-email"
+        | "/api/v1/auth/resend-verification"
+        | "/api/v1/auth/forgot-password"
+        | "/api/v1/auth/reset-password" => Err(AppError::MethodNotAllowed),
         _ if crate::link_pages::on_platform_host(path) => crate::link_pages::platform(&req, config, path).await,
         _ => landing::get(&req),
     }

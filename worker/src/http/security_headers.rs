@@ -6,12 +6,8 @@ use shoal_domain::security_headers::{html_csp, COMMON, HSTS, NON_HTML_CSP};
 use worker::Response;
 
 pub fn apply(resp: &mut Response, production: bool) {
-    let is_html = resp
-        .headers()
-        .get("content-type")
-        .ok()
-        .flatten()
-        .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("text/html"));
+    let is_html =
+        resp.headers().get("content-type").ok().flatten().is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("text/html"));
     let h = resp.headers_mut();
     for (name, value) in COMMON {
         let _ = h.set(name, value);

@@ -7,10 +7,7 @@ use crate::error::{body_response, json_response};
 
 pub fn storefront(brand: &BrandContext, wants_json: bool) -> Response {
     let mut resp = if wants_json {
-        json_response(
-            &serde_json::json!({"error": {"code": "brand_unavailable", "message": "this shop is temporarily unavailable"}}),
-            503,
-        )
+        json_response(&serde_json::json!({"error": {"code": "brand_unavailable", "message": "this shop is temporarily unavailable"}}), 503)
     } else {
         let (html, style) = page(brand);
         let mut resp = body_response(html.into_bytes(), 503, "text/html; charset=utf-8");
@@ -29,7 +26,9 @@ fn page(brand: &BrandContext) -> (String, String) {
         _ => ("en", "Temporarily unavailable", "This shop will be back soon. Thank you for your patience."),
     };
     let colour = brand.theme["primary"].as_str().filter(|c| is_hex_colour(c)).unwrap_or("#333333");
-    let style = format!("body {{ font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0 1rem }} h1 {{ color: {colour} }}");
+    let style = format!(
+        "body {{ font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0 1rem }} h1 {{ color: {colour} }}"
+    );
     let html = format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\"><title>{name} — {title}</title><style>{style}</style></head>\

@@ -16,8 +16,8 @@ use shoal_domain::keys::Purpose;
 use shoal_domain::signed_id;
 use worker::{Env, Method, Request, Response};
 
-use crate::error::{json_response, AppError};
 use crate::body::read_body;
+use crate::error::{json_response, AppError};
 use crate::rate_limit;
 use crate::request::Field;
 
@@ -58,8 +58,9 @@ pub async fn limit_writes(env: &Env, req: &Request) -> Result<(), AppError> {
 
 /// A variant id as a client sent it: a UUID, else 400 `invalid_variant` saying so.
 pub fn parse_variant(raw: &str) -> Result<&str, AppError> {
-    Some(raw.trim()).filter(|v| is_uuid(v))
-        .ok_or_else(|| AppError::BadRequest("invalid_variant", "`variant_id` must be a variant's id (a UUID) as the product lists it".into()))
+    Some(raw.trim()).filter(|v| is_uuid(v)).ok_or_else(|| {
+        AppError::BadRequest("invalid_variant", "`variant_id` must be a variant's id (a UUID) as the product lists it".into())
+    })
 }
 
 /// A quantity as a client sent it: a whole number from 1 (0 when `allow_zero`: remove)
@@ -127,7 +128,8 @@ impl Cart {
 
 async fn rpc(config: &Config, brand: &BrandContext, cart: Option<&str>, function: &str, args: serde_json::Value) -> Result<Cart, AppError> {
     let value = crate::store::postgrest::rpc(config, DbClaims::shopper(&brand.id, cart), function, args).await?;
-    let cart: Cart = serde_json::from_value(value).map_err(|e| AppError::Internal(format!("{function} returned an unexpected shape: {e}")))?;
+    let cart: Cart =
+        serde_json::from_value(value).map_err(|e| AppError::Internal(format!("{function} returned an unexpected shape: {e}")))?;
     Ok(cart.with_totals())
 }
 
@@ -137,7 +139,14 @@ pub async fn get(config: &Config, brand: &BrandContext, cart: Option<&str>) -> R
 }
 
 /// Adds to (`add`) or sets a line of the cart `cart`; quantity 0 removes it.
-pub async fn set_line(config: &Config, brand: &BrandContext, cart: &str, variant_id: &str, quantity: i64, add: bool) -> Result<Cart, AppError> {
+pub async fn set_line(
+    config: &Config,
+    brand: &BrandContext,
+    cart: &str,
+    variant_id: &str,
+    quantity: i64,
+    add: bool,
+) -> Result<Cart, AppError> {
     let args = serde_json::json!({"p_variant_id": variant_id, "p_quantity": quantity, "p_mode": if add { "add" } else { "set" },
         "p_max_per_line": shoal_domain::cart::MAX_PER_LINE, "p_max_units": shoal_domain::cart::MAX_UNITS_PER_ORDER});
     rpc(config, brand, Some(cart), "store_set_cart_line", args).await
@@ -145,7 +154,14 @@ pub async fn set_line(config: &Config, brand: &BrandContext, cart: &str, variant
 
 /// Sets a line from a request (API or form) on the shopper's cart, and the cookie on
 /// `resp` when the cart is new.
-pub async fn set_line_of(req: &Request, config: &Config, brand: &BrandContext, variant: &str, quantity: i64, add: bool) -> Result<(Cart, bool), AppError> {
+pub async fn set_line_of(
+    req: &Request,
+    config: &Config,
+    brand: &BrandContext,
+    variant: &str,
+    quantity: i64,
+    add: bool,
+) -> Result<(Cart, bool), AppError> {
     let current = cart_id(req, config, brand);
     let cart = cart_for_write(current.as_deref())?;
     let stored = set_line(config, brand, &cart, variant, quantity, add).await?;

@@ -99,7 +99,15 @@ async fn list_categories(config: &Config, brand_id: &str) -> Result<Vec<Category
 /// says the answer is worth a key: an empty search result or a missing product is not
 /// (anyone can make up endless queries and slugs; each would otherwise cost a KV write).
 /// A read that reaches the database counts against `client`'s budget first.
-async fn cached<T, F, Fut>(env: &Env, ctx: &Context, config: &Config, client: &str, key: &str, keep: fn(&T) -> bool, load: F) -> Result<(T, bool), AppError>
+async fn cached<T, F, Fut>(
+    env: &Env,
+    ctx: &Context,
+    config: &Config,
+    client: &str,
+    key: &str,
+    keep: fn(&T) -> bool,
+    load: F,
+) -> Result<(T, bool), AppError>
 where
     T: Serialize + DeserializeOwned,
     F: FnOnce() -> Fut,
@@ -159,7 +167,14 @@ pub fn list_query(req: &Request) -> Result<ListQuery, AppError> {
     parse_list_query(&pairs).map_err(|e| AppError::BadRequest(e.0, "invalid catalog query".into()))
 }
 
-pub async fn load_products(env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, client: &str, q: &ListQuery) -> Result<(ProductPage, bool), AppError> {
+pub async fn load_products(
+    env: &Env,
+    ctx: &Context,
+    config: &Config,
+    brand: &BrandContext,
+    client: &str,
+    q: &ListQuery,
+) -> Result<(ProductPage, bool), AppError> {
     let key = catalog::cache_key(&brand.id, brand.catalog_version, "products", q);
     let (mut page, hit) = cached(env, ctx, config, client, &key, has_items, || list_products(config, &brand.id, q)).await?;
     if page.has_more {
@@ -168,7 +183,14 @@ pub async fn load_products(env: &Env, ctx: &Context, config: &Config, brand: &Br
     Ok((page, hit))
 }
 
-pub async fn load_product(env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, client: &str, slug: &str) -> Result<(ProductDetail, bool), AppError> {
+pub async fn load_product(
+    env: &Env,
+    ctx: &Context,
+    config: &Config,
+    brand: &BrandContext,
+    client: &str,
+    slug: &str,
+) -> Result<(ProductDetail, bool), AppError> {
     let valid = !slug.is_empty() && slug.len() <= 96 && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if !valid {
         return Err(product_not_found());
@@ -179,7 +201,13 @@ pub async fn load_product(env: &Env, ctx: &Context, config: &Config, brand: &Bra
     product.map(|p| (p, hit)).ok_or_else(product_not_found)
 }
 
-pub async fn load_categories(env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, client: &str) -> Result<(Vec<Category>, bool), AppError> {
+pub async fn load_categories(
+    env: &Env,
+    ctx: &Context,
+    config: &Config,
+    brand: &BrandContext,
+    client: &str,
+) -> Result<(Vec<Category>, bool), AppError> {
     let q = ListQuery { category: None, query: None, sort: catalog::Sort::Newest, offset: 0, limit: 1 };
     let key = catalog::cache_key(&brand.id, brand.catalog_version, "categories", &q);
     cached(env, ctx, config, client, &key, always, || list_categories(config, &brand.id)).await
@@ -191,7 +219,14 @@ pub async fn products(req: &Request, env: &Env, ctx: &Context, config: &Config, 
     Ok(respond(&page, hit))
 }
 
-pub async fn product(req: &Request, env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, slug: &str) -> Result<Response, AppError> {
+pub async fn product(
+    req: &Request,
+    env: &Env,
+    ctx: &Context,
+    config: &Config,
+    brand: &BrandContext,
+    slug: &str,
+) -> Result<Response, AppError> {
     let (product, hit) = load_product(env, ctx, config, brand, &crate::rate_limit::client_ip(req), slug).await?;
     Ok(respond(&product, hit))
 }

@@ -19,8 +19,8 @@ use shoal_domain::keys::Purpose;
 use worker::{Env, Request, Response};
 
 use super::cart::cart_id;
-use crate::error::{json_response, AppError};
 use crate::body::read_body;
+use crate::error::{json_response, AppError};
 use crate::rate_limit;
 use crate::request::{brand_origin, query_param, Field};
 use crate::stripe::{self, p, StripeCall};
@@ -84,7 +84,13 @@ struct PendingCheckout {
 
 // ------------------------------------------------------------------------ store calls
 
-async fn rpc(config: &Config, brand: &BrandContext, cart: &str, function: &str, args: serde_json::Value) -> Result<serde_json::Value, AppError> {
+async fn rpc(
+    config: &Config,
+    brand: &BrandContext,
+    cart: &str,
+    function: &str,
+    args: serde_json::Value,
+) -> Result<serde_json::Value, AppError> {
     crate::store::postgrest::rpc(config, DbClaims::shopper(&brand.id, Some(cart)), function, args).await
 }
 
@@ -150,15 +156,20 @@ pub async fn start(
     rate_limit::check(env, "checkout", ip, ATTEMPTS_PER_MINUTE, 60).await?;
     // before anything is written: no order, no reservation, no replaced checkout
     let account = charge_account(config, brand)?;
-    let email = email.map(str::trim).filter(|e| !e.is_empty())
+    let email = email
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
         .ok_or_else(|| AppError::BadRequest("missing_field", "`email` is required".into()))?;
     let cart = cart.ok_or_else(|| AppError::Refused { status: 422, code: "cart_empty".into(), detail: None })?;
     // a new checkout of this cart replaces the unpaid one before it
     for previous in pending(config, brand, cart, None).await? {
         if let Err(e) = release(config, brand, cart, &previous, "replaced_by_new_checkout").await {
             // the old one then runs out on its own; the shopper's new checkout goes on
-            worker::console_warn!("{}", serde_json::json!({"level": "warn", "event": "checkout_not_replaced",
-                "order_id": previous.order_id, "code": e.code(), "detail": e.detail()}));
+            worker::console_warn!(
+                "{}",
+                serde_json::json!({"level": "warn", "event": "checkout_not_replaced",
+                "order_id": previous.order_id, "code": e.code(), "detail": e.detail()})
+            );
         }
     }
     let client = shoal_domain::cart::client_key(&config.keys.signing(Purpose::CartClient), &brand.id, ip);
@@ -192,7 +203,14 @@ fn charge_account<'a>(config: &Config, brand: &'a BrandContext) -> Result<Option
     })
 }
 
-async fn create_session(config: &Config, brand: &BrandContext, account: Option<&str>, cart: &str, order: &NewOrder, base: &str) -> Result<Session, AppError> {
+async fn create_session(
+    config: &Config,
+    brand: &BrandContext,
+    account: Option<&str>,
+    cart: &str,
+    order: &NewOrder,
+    base: &str,
+) -> Result<Session, AppError> {
     let order_id = order.id.as_str();
     let currency = brand.currency.to_lowercase();
     let mut params = vec![
@@ -219,13 +237,9 @@ async fn create_session(config: &Config, brand: &BrandContext, account: Option<&
         let fee = application_fee(order.total_amount, config.platform_fee_bps);
         params.push(p("payment_intent_data[application_fee_amount]", fee));
     }
-    let session = stripe::post(config, StripeCall {
-        path: "/v1/checkout/sessions",
-        params,
-        idempotency_key: Some(order_id.to_owned()),
-        account,
-    })
-    .await?;
+    let session =
+        stripe::post(config, StripeCall { path: "/v1/checkout/sessions", params, idempotency_key: Some(order_id.to_owned()), account })
+            .await?;
     serde_json::from_value(session).map_err(|e| AppError::Stripe(format!("checkout session without an id: {e}")))
 }
 
@@ -253,7 +267,9 @@ async fn release(config: &Config, brand: &BrandContext, cart: &str, pending: &Pe
 /// that checkout at once; without one the page only says the checkout was cancelled.
 pub async fn cancel_from_stripe(req: &Request, config: &Config, brand: &BrandContext) -> Result<(), AppError> {
     let token = query_param(req, "token").unwrap_or_default();
-    let Some(signed) = config.keys.verify(Purpose::CheckoutCancel, |key| shoal_domain::signed_id::verify(key, &cancel_scope(brand), &token)) else {
+    let Some(signed) =
+        config.keys.verify(Purpose::CheckoutCancel, |key| shoal_domain::signed_id::verify(key, &cancel_scope(brand), &token))
+    else {
         return Ok(());
     };
     let Some((order_id, cart)) = signed.split_once(':').filter(|(o, c)| is_uuid(o) && is_uuid(c)) else {

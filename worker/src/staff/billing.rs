@@ -11,8 +11,8 @@ use shoal_domain::config::Config;
 use worker::Response;
 
 use super::{db, Staff};
-use crate::error::{json_ok, AppError};
 use crate::clock::now;
+use crate::error::{json_ok, AppError};
 use crate::stripe::{self, p, StripeCall};
 
 /// `public.brand_billing_state()`: the brand's state plus what acting on it needs. The
@@ -78,12 +78,15 @@ pub async fn portal(config: &Config, billing: &Billing, base: &str) -> Result<Re
         code: "no_billing_customer".into(),
         detail: Some("subscribe to a plan first".into()),
     })?;
-    let session = stripe::post(config, StripeCall {
-        path: "/v1/billing_portal/sessions",
-        params: vec![p("customer", customer), p("return_url", format!("{base}/admin/billing"))],
-        idempotency_key: None,
-        account: None,
-    })
+    let session = stripe::post(
+        config,
+        StripeCall {
+            path: "/v1/billing_portal/sessions",
+            params: vec![p("customer", customer), p("return_url", format!("{base}/admin/billing"))],
+            idempotency_key: None,
+            account: None,
+        },
+    )
     .await?;
     let session: Session = serde_json::from_value(session).map_err(|e| AppError::Stripe(format!("portal session: {e}")))?;
     json_ok(&serde_json::json!({"url": session.url}), 200)
@@ -128,12 +131,15 @@ async fn customer(config: &Config, brand: &BrandContext, caller: &Staff, billing
     if let Some(customer) = &billing.stripe_customer_id {
         return Ok(customer.clone());
     }
-    let created = stripe::post(config, StripeCall {
-        path: "/v1/customers",
-        params: vec![p("name", &brand.name), p("metadata[brand_id]", &brand.id)],
-        idempotency_key: Some(format!("billing-customer-{}", brand.id)),
-        account: None,
-    })
+    let created = stripe::post(
+        config,
+        StripeCall {
+            path: "/v1/customers",
+            params: vec![p("name", &brand.name), p("metadata[brand_id]", &brand.id)],
+            idempotency_key: Some(format!("billing-customer-{}", brand.id)),
+            account: None,
+        },
+    )
     .await?;
     let id = serde_json::from_value::<Customer>(created)
         .ok()

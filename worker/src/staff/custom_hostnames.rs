@@ -37,7 +37,12 @@ struct ApiError {
     message: String,
 }
 
-async fn call(s: &SaasSettings, method: Method, path: &str, body: Option<serde_json::Value>) -> Result<Option<serde_json::Value>, AppError> {
+async fn call(
+    s: &SaasSettings,
+    method: Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> Result<Option<serde_json::Value>, AppError> {
     let url = format!("{}/zones/{}/custom_hostnames{path}", s.api_base, s.zone_id);
     let bearer = format!("Bearer {}", s.api_token);
     let headers = [("authorization", bearer.as_str()), ("content-type", "application/json")];
@@ -51,8 +56,11 @@ async fn call(s: &SaasSettings, method: Method, path: &str, body: Option<serde_j
     }
     let first = envelope.and_then(|e| e.errors.into_iter().next());
     let r = refusal(status, first.as_ref().and_then(|e| e.code));
-    worker::console_warn!("{}", serde_json::json!({"level": "warn", "event": "cloudflare_refused", "path": path, "status": status,
-        "cloudflare_code": first.as_ref().and_then(|e| e.code), "cloudflare_message": first.map(|e| e.message), "code": r.code}));
+    worker::console_warn!(
+        "{}",
+        serde_json::json!({"level": "warn", "event": "cloudflare_refused", "path": path, "status": status,
+        "cloudflare_code": first.as_ref().and_then(|e| e.code), "cloudflare_message": first.map(|e| e.message), "code": r.code})
+    );
     Err(AppError::Refused { status: r.status, code: r.code.into(), detail: Some(r.message.into()) })
 }
 
@@ -84,7 +92,10 @@ pub async fn delete(s: &SaasSettings, id: &str) -> Result<(), AppError> {
 /// After a database write failed: the custom hostname just created must not outlive it.
 pub async fn undo(s: &SaasSettings, id: &str) {
     if let Err(e) = delete(s, id).await {
-        worker::console_error!("{}", serde_json::json!({"level": "error", "event": "custom_hostname_orphaned", "custom_hostname_id": id, "code": e.code()}));
+        worker::console_error!(
+            "{}",
+            serde_json::json!({"level": "error", "event": "custom_hostname_orphaned", "custom_hostname_id": id, "code": e.code()})
+        );
     }
 }
 
@@ -132,7 +143,8 @@ pub async fn cron(env: &worker::Env, config: &Config) -> Result<CronReport, AppE
         return Ok(report);
     };
     let due = store::cron::call(config, "custom_hostnames_due", serde_json::json!({"p_limit": CRON_BATCH})).await?;
-    let due: Due = serde_json::from_value(due).map_err(|e| AppError::Internal(format!("custom_hostnames_due answered an unexpected shape: {e}")))?;
+    let due: Due =
+        serde_json::from_value(due).map_err(|e| AppError::Internal(format!("custom_hostnames_due answered an unexpected shape: {e}")))?;
     for h in &due.refresh {
         let checked = match get(s, &h.id).await {
             Ok(current) => record_check(config, s, &current, "system").await,
@@ -149,7 +161,9 @@ pub async fn cron(env: &worker::Env, config: &Config) -> Result<CronReport, AppE
     }
     for h in &due.lapsed {
         let dropped = match delete(s, &h.id).await {
-            Ok(()) => store::cron::call(config, "drop_lapsed_custom_hostname", serde_json::json!({"p_custom_hostname_id": h.id})).await.map(|_| ()),
+            Ok(()) => store::cron::call(config, "drop_lapsed_custom_hostname", serde_json::json!({"p_custom_hostname_id": h.id}))
+                .await
+                .map(|_| ()),
             Err(e) => Err(e),
         };
         match dropped {

@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 use shoal_domain::config::Config;
 use worker::Response;
 
-use super::{db, uuid_or};
 use super::Caller;
-use crate::error::{json_ok, AppError};
+use super::{db, uuid_or};
 use crate::edge::ActivationCode;
+use crate::error::{json_ok, AppError};
 
 /// Command kinds a device understands.
 const COMMAND_KINDS: [&str; 5] = ["refresh_catalog", "rotate_certificate", "upload_logs", "lock_till", "update_app"];
@@ -91,7 +91,11 @@ fn device_id(raw: &str) -> Result<&str, AppError> {
 
 /// A new device and its one-time activation code (shown once; stored as an HMAC).
 pub async fn create(config: &Config, caller: &Caller, body: CreateBody) -> Result<Response, AppError> {
-    let name = body.name.as_deref().map(str::trim).filter(|n| !n.is_empty() && n.chars().count() <= 120)
+    let name = body
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty() && n.chars().count() <= 120)
         .ok_or_else(|| AppError::BadRequest("missing_field", "name: 1 to 120 characters are required".into()))?;
     let code = ActivationCode::fresh()?;
     let args = serde_json::json!({"p_name": name, "p_store": body.store, "p_code_prefix": code.prefix(),
@@ -112,23 +116,33 @@ pub async fn new_activation_code(config: &Config, caller: &Caller, id: &str) -> 
 /// The database refuses the device from now on; the issuer's revocation follows.
 pub async fn revoke(config: &Config, caller: &Caller, id: &str, body: RevokeBody) -> Result<Response, AppError> {
     let id = device_id(id)?;
-    let reason = body.reason.as_deref().map(str::trim).filter(|r| !r.is_empty())
+    let reason = body
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
         .ok_or_else(|| AppError::BadRequest("missing_field", "reason: required".into()))?;
-    let revoked: Revoked = db::call(config, caller, "admin_revoke_device",
-        serde_json::json!({"p_device_id": id, "p_reason": reason})).await?;
+    let revoked: Revoked =
+        db::call(config, caller, "admin_revoke_device", serde_json::json!({"p_device_id": id, "p_reason": reason})).await?;
     let at_issuer = crate::edge::certs::revoke(config, revoked.cert_ref.as_deref().unwrap_or_default()).await;
-    json_ok(&RevokedDevice {
-        id: revoked.id,
-        status: revoked.status,
-        revoked_at: revoked.revoked_at,
-        revoked_reason: revoked.revoked_reason,
-        certificate_revoked_at_issuer: at_issuer.is_ok(),
-    }, 200)
+    json_ok(
+        &RevokedDevice {
+            id: revoked.id,
+            status: revoked.status,
+            revoked_at: revoked.revoked_at,
+            revoked_reason: revoked.revoked_reason,
+            certificate_revoked_at_issuer: at_issuer.is_ok(),
+        },
+        200,
+    )
 }
 
 pub async fn queue_command(config: &Config, caller: &Caller, id: &str, body: CommandBody) -> Result<Response, AppError> {
     let id = device_id(id)?;
-    let kind = body.kind.as_deref().filter(|k| COMMAND_KINDS.contains(k))
+    let kind = body
+        .kind
+        .as_deref()
+        .filter(|k| COMMAND_KINDS.contains(k))
         .ok_or_else(|| AppError::BadRequest("invalid_kind", format!("kind: one of {}", COMMAND_KINDS.join(", "))))?;
     let args = serde_json::json!({"p_device_id": id, "p_kind": kind, "p_payload": body.payload});
     let command: Command = db::call(config, caller, "admin_queue_command", args).await?;

@@ -29,8 +29,8 @@ use shoal_domain::host::{check_custom_domain, normalize_host};
 use worker::{Env, Method, Response};
 
 use super::custom_hostnames as cf;
-use super::{db, Items};
 use super::Caller;
+use super::{db, Items};
 use crate::error::{json_ok, AppError};
 use crate::{kv, rate_limit, store};
 
@@ -119,7 +119,14 @@ pub async fn list(config: &Config, caller: &Caller) -> Result<Response, AppError
 
 /// Creates the host's custom hostname at Cloudflare, then records the claim holding it
 /// (a new one, or the brand's claim that held none); deletes it again if that fails.
-async fn register(config: &Config, s: &SaasSettings, brand: &BrandContext, caller: &Caller, host: &str, token: &str) -> Result<(), AppError> {
+async fn register(
+    config: &Config,
+    s: &SaasSettings,
+    brand: &BrandContext,
+    caller: &Caller,
+    host: &str,
+    token: &str,
+) -> Result<(), AppError> {
     let created = cf::create(s, host).await?;
     let args = serde_json::json!({"p_brand_id": brand.id, "p_host": host, "p_token": token, "p_actor": caller.actor(),
                                   "p_custom_hostname": created.to_record(&s.target)});
@@ -132,13 +139,17 @@ async fn register(config: &Config, s: &SaasSettings, brand: &BrandContext, calle
 
 pub async fn add(env: &Env, config: &Config, brand: &BrandContext, caller: &Caller, body: AddBody) -> Result<Response, AppError> {
     let host = host_param(body.host.as_deref().unwrap_or_default())?;
-    check_custom_domain(&host, &config.platform_host)
-        .map_err(|why| AppError::Refused { status: 422, code: why.code().into(), detail: None })?;
+    check_custom_domain(&host, &config.platform_host).map_err(|why| AppError::Refused {
+        status: 422,
+        code: why.code().into(),
+        detail: None,
+    })?;
     let s = saas(config)?;
     let token = format!("shoal-verify={}", shoal_domain::request_id::from_random(crate::random::bytes()?));
     let availability: Availability = db::call(config, caller, "admin_domain_availability", serde_json::json!({"p_host": host})).await?;
     if availability.held {
-        let _: serde_json::Value = db::call(config, caller, "admin_add_domain", serde_json::json!({"p_host": host, "p_token": token})).await?;
+        let _: serde_json::Value =
+            db::call(config, caller, "admin_add_domain", serde_json::json!({"p_host": host, "p_token": token})).await?;
     } else {
         register(config, s, brand, caller, &host, &token).await?;
     }
@@ -171,13 +182,26 @@ pub async fn verify(env: &Env, config: &Config, brand: &BrandContext, caller: &C
 /// The brand's `_shoal.{host}` TXT token is in DNS: the host's custom hostname (another
 /// brand's claim held it) is deleted at Cloudflare, that claim dropped, and the brand's own
 /// custom hostname created; it then goes live as any other (202: set the records listed).
-async fn take_over(env: &Env, config: &Config, s: &SaasSettings, brand: &BrandContext, caller: &Caller, host: &str, token: &str) -> Result<Response, AppError> {
+async fn take_over(
+    env: &Env,
+    config: &Config,
+    s: &SaasSettings,
+    brand: &BrandContext,
+    caller: &Caller,
+    host: &str,
+    token: &str,
+) -> Result<Response, AppError> {
     if !txt_records(config, &format!("_shoal.{host}")).await?.iter().any(|t| t == token) {
-        return Err(AppError::Refused { status: 409, code: "verification_record_missing".into(), detail: Some(format!("_shoal.{host} TXT {token}")) });
+        return Err(AppError::Refused {
+            status: 409,
+            code: "verification_record_missing".into(),
+            detail: Some(format!("_shoal.{host} TXT {token}")),
+        });
     }
     let args = serde_json::json!({"p_brand_id": brand.id, "p_host": host, "p_actor": caller.actor()});
     let dropped = store::postgrest::rpc(config, DbClaims::service(), "take_over_domain", args).await?;
-    let dropped: Vec<String> = serde_json::from_value(dropped).map_err(|e| AppError::Internal(format!("take_over_domain answered an unexpected shape: {e}")))?;
+    let dropped: Vec<String> =
+        serde_json::from_value(dropped).map_err(|e| AppError::Internal(format!("take_over_domain answered an unexpected shape: {e}")))?;
     for id in &dropped {
         cf::delete(s, id).await?;
     }
@@ -224,8 +248,8 @@ struct DohRecord {
 async fn txt_records(config: &Config, name: &str) -> Result<Vec<String>, AppError> {
     let url = format!("{}/dns-query?name={name}&type=TXT", config.dns_api_base.trim_end_matches('/'));
     let (_, text) = crate::outbound::send(Method::Get, &url, &[("accept", "application/dns-json")], None)
-        .await.map_err(|e| AppError::Internal(format!("dns: {e}")))?;
+        .await
+        .map_err(|e| AppError::Internal(format!("dns: {e}")))?;
     let body: DnsAnswer = serde_json::from_str(&text).map_err(|e| AppError::Internal(format!("dns answer: {e}")))?;
     Ok(body.answer.into_iter().filter(|r| r.kind == 16).map(|r| r.data.trim_matches('"').to_owned()).collect())
 }
-

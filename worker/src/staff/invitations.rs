@@ -11,9 +11,9 @@ use shoal_domain::config::Config;
 use shoal_domain::permissions::Role;
 use worker::{Request, Response};
 
-use super::{db, uuid_or, Items};
 use super::members::member_role;
 use super::Caller;
+use super::{db, uuid_or, Items};
 use crate::error::{json_ok, AppError};
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -42,8 +42,8 @@ pub struct InviteBody {
 
 impl InviteBody {
     fn validate(&self) -> Result<(String, Role), AppError> {
-        let email = self.email.as_deref().and_then(shoal_domain::email_address::normalize)
-            .ok_or_else(|| crate::account::invalid_email("email"))?;
+        let email =
+            self.email.as_deref().and_then(shoal_domain::email_address::normalize).ok_or_else(|| crate::account::invalid_email("email"))?;
         let role = self.role.as_deref().ok_or_else(|| AppError::BadRequest("invalid_role", "`role` is required".into()))?;
         Ok((email, member_role(role)?))
     }
@@ -72,7 +72,6 @@ pub async fn list(config: &Config, caller: &Caller) -> Result<Response, AppError
 
 pub async fn revoke(config: &Config, caller: &Caller, id: &str) -> Result<Response, AppError> {
     let id = uuid_or(id, "invitation_not_found")?;
-    let items: Vec<Invitation> =
-        db::call(config, caller, "admin_revoke_invitation", serde_json::json!({"p_invitation_id": id})).await?;
+    let items: Vec<Invitation> = db::call(config, caller, "admin_revoke_invitation", serde_json::json!({"p_invitation_id": id})).await?;
     json_ok(&Items { items }, 200)
 }

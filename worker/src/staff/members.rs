@@ -9,8 +9,8 @@ use shoal_domain::config::Config;
 use shoal_domain::permissions::Role;
 use worker::Response;
 
-use super::{db, uuid_or, Items};
 use super::Caller;
+use super::{db, uuid_or, Items};
 use crate::error::{json_ok, AppError};
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -6,19 +6,19 @@
 
 pub mod audit;
 pub mod billing;
-mod db;
+pub mod custom_hostnames;
 pub mod data;
+mod db;
+pub mod devices;
+pub mod domains;
+pub mod email_settings;
+pub mod invitations;
+pub mod members;
 pub mod orders;
 pub mod payments;
 pub mod products;
 pub mod releases;
 pub mod security;
-pub mod email_settings;
-pub mod devices;
-pub mod custom_hostnames;
-pub mod domains;
-pub mod invitations;
-pub mod members;
 
 // who the caller is lives with the accounts (their session is an account's)
 pub use crate::account::{authenticate, require, require_mfa_if_demanded, Caller, Staff};

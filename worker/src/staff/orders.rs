@@ -105,7 +105,13 @@ pub async fn get(config: &Config, caller: &Staff, id: &str) -> Result<Response, 
     json_ok(&read(config, caller, order_id(id)?).await?, 200)
 }
 
-pub async fn transition(config: &Config, brand: &BrandContext, caller: &Staff, id: &str, body: TransitionBody) -> Result<Response, AppError> {
+pub async fn transition(
+    config: &Config,
+    brand: &BrandContext,
+    caller: &Staff,
+    id: &str,
+    body: TransitionBody,
+) -> Result<Response, AppError> {
     body.validate()?;
     let order = read(config, caller, order_id(id)?).await?;
     let to = body.target()?;
@@ -137,18 +143,21 @@ async fn refund_before_cancel(config: &Config, brand: &BrandContext, order: &Ord
     if remaining <= 0 {
         return Ok(());
     }
-    stripe::post(config, StripeCall {
-        path: "/v1/refunds",
-        params: vec![
-            p("payment_intent", intent),
-            p("amount", remaining),
-            p("reason", "requested_by_customer"),
-            p("metadata[order_id]", &order.id),
-            p("metadata[brand_id]", &brand.id),
-        ],
-        idempotency_key: Some(format!("refund-cancel-{}", order.id)),
-        account: brand.stripe_account.as_deref(),
-    })
+    stripe::post(
+        config,
+        StripeCall {
+            path: "/v1/refunds",
+            params: vec![
+                p("payment_intent", intent),
+                p("amount", remaining),
+                p("reason", "requested_by_customer"),
+                p("metadata[order_id]", &order.id),
+                p("metadata[brand_id]", &brand.id),
+            ],
+            idempotency_key: Some(format!("refund-cancel-{}", order.id)),
+            account: brand.stripe_account.as_deref(),
+        },
+    )
     .await?;
     Ok(())
 }

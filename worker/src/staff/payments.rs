@@ -86,16 +86,19 @@ async fn stored(config: &Config, caller: &Staff) -> Result<Stored, AppError> {
 pub async fn get(config: &Config, caller: &Staff) -> Result<Response, AppError> {
     let s = stored(config, caller).await?;
     let state = account_state(s.stripe_account.is_some(), s.charges_enabled, s.details_submitted, s.disabled_reason.as_deref());
-    json_ok(&Payments {
-        state,
-        stripe_account: s.stripe_account.as_deref(),
-        charges_enabled: s.charges_enabled,
-        payouts_enabled: s.payouts_enabled,
-        details_submitted: s.details_submitted,
-        requirements_due: &s.requirements_due,
-        disabled_reason: s.disabled_reason.as_deref(),
-        updated_at: s.updated_at.as_deref(),
-    }, 200)
+    json_ok(
+        &Payments {
+            state,
+            stripe_account: s.stripe_account.as_deref(),
+            charges_enabled: s.charges_enabled,
+            payouts_enabled: s.payouts_enabled,
+            details_submitted: s.details_submitted,
+            requirements_due: &s.requirements_due,
+            disabled_reason: s.disabled_reason.as_deref(),
+            updated_at: s.updated_at.as_deref(),
+        },
+        200,
+    )
 }
 
 pub async fn connect(req: &Request, env: &Env, config: &Config, brand: &BrandContext, caller: &Staff) -> Result<Response, AppError> {
@@ -111,43 +114,48 @@ pub async fn connect(req: &Request, env: &Env, config: &Config, brand: &BrandCon
         }
     };
     let base = brand_origin(req, config, brand, s.primary_host.as_deref());
-    let link = stripe::post(config, StripeCall {
-        path: "/v1/account_links",
-        params: vec![
-            p("account", &account),
-            p("type", "account_onboarding"),
-            p("return_url", format!("{base}{RETURN_PATH}")),
-            p("refresh_url", format!("{base}{REFRESH_PATH}")),
-        ],
-        idempotency_key: None,
-        account: None,
-    })
+    let link = stripe::post(
+        config,
+        StripeCall {
+            path: "/v1/account_links",
+            params: vec![
+                p("account", &account),
+                p("type", "account_onboarding"),
+                p("return_url", format!("{base}{RETURN_PATH}")),
+                p("refresh_url", format!("{base}{REFRESH_PATH}")),
+            ],
+            idempotency_key: None,
+            account: None,
+        },
+    )
     .await?;
-    let link: AccountLink = serde_json::from_value(link).map_err(|e| AppError::Stripe(format!("/v1/account_links answered no url: {e}")))?;
+    let link: AccountLink =
+        serde_json::from_value(link).map_err(|e| AppError::Stripe(format!("/v1/account_links answered no url: {e}")))?;
     json_ok(&link, 200)
 }
 
 /// `POST /v1/accounts` on the platform: one per brand, whatever retries or concurrent
 /// admins do (Stripe replays the first answer for the brand's Idempotency-Key).
 async fn create_account(config: &Config, brand: &BrandContext) -> Result<String, AppError> {
-    let created = stripe::post(config, StripeCall {
-        path: "/v1/accounts",
-        params: vec![
-            p("controller[stripe_dashboard][type]", "full"),
-            p("controller[fees][payer]", "account"),
-            p("controller[losses][payments]", "stripe"),
-            p("controller[requirement_collection]", "stripe"),
-            p("capabilities[card_payments][requested]", "true"),
-            p("capabilities[transfers][requested]", "true"),
-            p("default_currency", brand.currency.to_lowercase()),
-            p("business_profile[name]", &brand.name),
-            p("metadata[brand_id]", &brand.id),
-        ],
-        idempotency_key: Some(format!("connect-account-{}", brand.id)),
-        account: None,
-    })
+    let created = stripe::post(
+        config,
+        StripeCall {
+            path: "/v1/accounts",
+            params: vec![
+                p("controller[stripe_dashboard][type]", "full"),
+                p("controller[fees][payer]", "account"),
+                p("controller[losses][payments]", "stripe"),
+                p("controller[requirement_collection]", "stripe"),
+                p("capabilities[card_payments][requested]", "true"),
+                p("capabilities[transfers][requested]", "true"),
+                p("default_currency", brand.currency.to_lowercase()),
+                p("business_profile[name]", &brand.name),
+                p("metadata[brand_id]", &brand.id),
+            ],
+            idempotency_key: Some(format!("connect-account-{}", brand.id)),
+            account: None,
+        },
+    )
     .await?;
-    serde_json::from_value::<Created>(created)
-        .map(|c| c.id)
-        .map_err(|e| AppError::Stripe(format!("/v1/accounts answered no id: {e}")))
+    serde_json::from_value::<Created>(created).map(|c| c.id).map_err(|e| AppError::Stripe(format!("/v1/accounts answered no id: {e}")))
 }

@@ -108,6 +108,7 @@ pub async fn publish(env: &Env, config: &Config, caller: &Staff, params: Release
 }
 
 pub async fn yank(config: &Config, caller: &Staff, platform: &str, version: &str) -> Result<Response, AppError> {
-    let row: Yanked = db::call(config, caller, "admin_yank_release", serde_json::json!({"p_platform": platform, "p_version": version})).await?;
+    let row: Yanked =
+        db::call(config, caller, "admin_yank_release", serde_json::json!({"p_platform": platform, "p_version": version})).await?;
     json_ok(&row, 200)
 }

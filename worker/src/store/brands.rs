@@ -12,9 +12,7 @@ pub async fn resolve(config: &Config, host: &str) -> Result<Option<BrandContext>
     if value.is_null() {
         return Ok(None);
     }
-    serde_json::from_value(value)
-        .map(Some)
-        .map_err(|e| AppError::Internal(format!("resolve_brand returned an unexpected shape: {e}")))
+    serde_json::from_value(value).map(Some).map_err(|e| AppError::Internal(format!("resolve_brand returned an unexpected shape: {e}")))
 }
 
 /// Health probe: `shoal_ping()` proves PostgREST answers and reaches Postgres.

@@ -39,7 +39,5 @@ pub async fn sent(config: &Config, id: &str, provider_id: &str) -> Result<(), Ap
 }
 
 pub async fn failed(config: &Config, id: &str, error: &str, max_attempts: i64) -> Result<(), AppError> {
-    rpc(config, "mark_email_failed", serde_json::json!({"p_id": id, "p_error": error, "p_max_attempts": max_attempts}))
-        .await
-        .map(|_| ())
+    rpc(config, "mark_email_failed", serde_json::json!({"p_id": id, "p_error": error, "p_max_attempts": max_attempts})).await.map(|_| ())
 }

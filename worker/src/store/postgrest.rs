@@ -26,19 +26,13 @@ fn client(config: &Config, claims: DbClaims) -> Result<postgrest::Postgrest, App
 /// Sends a request and returns the JSON body of a 2xx answer. A transport failure or a
 /// 5xx means the database is unavailable; any other status is a bug on our side.
 async fn send_text(builder: postgrest::Builder) -> Result<String, AppError> {
-    let resp = builder
-        .execute()
-        .await
-        .map_err(|e| AppError::DatabaseUnavailable(format!("postgrest unreachable: {e}")))?;
+    let resp = builder.execute().await.map_err(|e| AppError::DatabaseUnavailable(format!("postgrest unreachable: {e}")))?;
     let status = resp.status().as_u16();
     if let Some(ids) = resp.headers().get(crate::email::QUEUED_HEADER).and_then(|v| v.to_str().ok()) {
         // the call committed outbox rows: the pipeline sends them once the response is out
         crate::email::note_queued(ids);
     }
-    let text = resp
-        .text()
-        .await
-        .map_err(|e| AppError::DatabaseUnavailable(format!("postgrest body: {e}")))?;
+    let text = resp.text().await.map_err(|e| AppError::DatabaseUnavailable(format!("postgrest body: {e}")))?;
     match status {
         200..=299 => Ok(text),
         500..=599 => Err(AppError::DatabaseUnavailable(format!("postgrest {status}: {text}"))),
@@ -60,9 +54,7 @@ async fn send_text(builder: postgrest::Builder) -> Result<String, AppError> {
         },
         // text Postgres cannot hold (a NUL character, an invalid byte sequence) came from the
         // caller: theirs to fix, not our failure
-        400 if serde_json::from_str::<serde_json::Value>(&text)
-            .is_ok_and(|b| matches!(b["code"].as_str(), Some("22P05" | "22021"))) =>
-        {
+        400 if serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|b| matches!(b["code"].as_str(), Some("22P05" | "22021"))) => {
             Err(AppError::BadRequest("invalid_text", "text may not contain NUL characters or invalid UTF-8".into()))
         }
         _ => Err(AppError::Internal(format!("postgrest {status}: {text}"))),

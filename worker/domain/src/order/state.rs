@@ -105,8 +105,15 @@ mod tests {
     #[test]
     fn every_pair_is_allowed_exactly_when_listed() {
         let allowed = [
-            "pending→paid", "pending→failed", "pending→cancelled", "paid→processing", "paid→cancelled",
-            "processing→shipped", "processing→cancelled", "shipped→delivered", "shipped→returned",
+            "pending→paid",
+            "pending→failed",
+            "pending→cancelled",
+            "paid→processing",
+            "paid→cancelled",
+            "processing→shipped",
+            "processing→cancelled",
+            "shipped→delivered",
+            "shipped→returned",
             "delivered→returned",
         ];
         let mut checked = 0;

@@ -8,8 +8,8 @@ use worker::{Env, Request, Response};
 
 use super::views::{Cart, CartLine};
 use super::{csrf, head, html, redirect, Shop, PRIVATE};
-use crate::error::AppError;
 use crate::body::read_form;
+use crate::error::AppError;
 use crate::rate_limit;
 use crate::request::Field;
 use crate::shop::{cart as cart_api, checkout};
@@ -19,7 +19,13 @@ fn form_field(form: &[(String, String)], name: &str) -> Option<String> {
     form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
 }
 
-pub(super) async fn page(req: &Request, config: &Config, brand: &BrandContext, shop: Shop, error: Option<(u16, String)>) -> Result<Response, AppError> {
+pub(super) async fn page(
+    req: &Request,
+    config: &Config,
+    brand: &BrandContext,
+    shop: Shop,
+    error: Option<(u16, String)>,
+) -> Result<Response, AppError> {
     let id = cart_api::cart_id(req, config, brand);
     let cart = cart_api::get(config, brand, id.as_deref()).await?;
     let fmt = |amount: i64| money::format(amount, &brand.currency, &brand.locale);
@@ -48,7 +54,14 @@ pub(super) async fn page(req: &Request, config: &Config, brand: &BrandContext, s
 /// Adds or sets a line from a form post, then back to the cart. What the shopper must fix
 /// (a malformed variant, a quantity, the stock or order caps, too many writes) shows on the
 /// cart page with its status; only our own failures are error pages.
-pub(super) async fn line_form(mut req: Request, env: &Env, config: &Config, brand: &BrandContext, shop: Shop, add: bool) -> Result<Response, AppError> {
+pub(super) async fn line_form(
+    mut req: Request,
+    env: &Env,
+    config: &Config,
+    brand: &BrandContext,
+    shop: Shop,
+    add: bool,
+) -> Result<Response, AppError> {
     match set_line_from_form(&mut req, env, config, brand, add).await {
         Ok(resp) => Ok(resp),
         // a forged or missing CSRF token is not the shopper's to fix: the error page
@@ -84,7 +97,13 @@ async fn set_line_from_form(req: &mut Request, env: &Env, config: &Config, brand
     Ok(resp)
 }
 
-pub(super) async fn checkout_form(mut req: Request, env: &Env, config: &Config, brand: &BrandContext, shop: Shop) -> Result<Response, AppError> {
+pub(super) async fn checkout_form(
+    mut req: Request,
+    env: &Env,
+    config: &Config,
+    brand: &BrandContext,
+    shop: Shop,
+) -> Result<Response, AppError> {
     let form = read_form(&mut req).await?;
     csrf::verify(&req, config, brand, &form)?;
     let email = form_field(&form, "email");

@@ -65,14 +65,18 @@ async fn render(req: Request, env: &Env, ctx: &Context, config: &Config, brand: 
         (Method::Get, "/cart") => cart::page(&req, config, brand, shop, None).await,
         (Method::Post, "/cart/add" | "/cart/update") => cart::line_form(req, env, config, brand, shop, path == "/cart/add").await,
         (Method::Post, "/checkout") => cart::checkout_form(req, env, config, brand, shop).await,
-        (Method::Get, "/checkout/success") => Ok(message(&req, brand, shop, t.thank_you, t.order_received, Some(("/orders", t.order_status)))),
+        (Method::Get, "/checkout/success") => {
+            Ok(message(&req, brand, shop, t.thank_you, t.order_received, Some(("/orders", t.order_status))))
+        }
         (Method::Get, "/checkout/cancel") => checkout::cancel_from_stripe(&req, config, brand)
             .await
             .map(|()| message(&req, brand, shop, t.checkout, t.checkout_cancelled, Some(("/cart", t.back_to_cart)))),
         (Method::Get, "/orders") => orders::page(&req, config, brand, shop).await,
         // Stripe's Connect onboarding returns here; what it changed arrives by webhook
         (Method::Get, crate::staff::payments::RETURN_PATH) => Ok(message(&req, brand, shop, t.payments_setup, t.payments_returned, None)),
-        (Method::Get, crate::staff::payments::REFRESH_PATH) => Ok(message(&req, brand, shop, t.payments_setup, t.payments_link_expired, None)),
+        (Method::Get, crate::staff::payments::REFRESH_PATH) => {
+            Ok(message(&req, brand, shop, t.payments_setup, t.payments_link_expired, None))
+        }
         (Method::Get, _) => {
             if let Some(slug) = path.strip_prefix("/c/") {
                 listing(&req, env, ctx, config, brand, shop, Browse { category: Some(slug.to_owned()), search: None }).await
@@ -150,7 +154,15 @@ struct Browse {
     search: Option<String>,
 }
 
-async fn listing(req: &Request, env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, mut shop: Shop, browse: Browse) -> Result<Response, AppError> {
+async fn listing(
+    req: &Request,
+    env: &Env,
+    ctx: &Context,
+    config: &Config,
+    brand: &BrandContext,
+    mut shop: Shop,
+    browse: Browse,
+) -> Result<Response, AppError> {
     let Browse { category, search } = browse;
     let mut q = catalog::list_query(req)?;
     q.category = category.clone();
@@ -176,17 +188,19 @@ async fn listing(req: &Request, env: &Env, ctx: &Context, config: &Config, brand
     });
     shop.query = search.unwrap_or_default();
     let title = if category.is_none() && shop.query.is_empty() { String::new() } else { heading.clone() };
-    let view = Listing {
-        head: head(req, brand, &title, t.tagline),
-        products: cards(&page.items, brand),
-        shop,
-        heading,
-        next_href,
-    };
+    let view = Listing { head: head(req, brand, &title, t.tagline), products: cards(&page.items, brand), shop, heading, next_href };
     Ok(html(view, 200, PUBLIC))
 }
 
-async fn product_page(req: &Request, env: &Env, ctx: &Context, config: &Config, brand: &BrandContext, shop: Shop, slug: &str) -> Result<Response, AppError> {
+async fn product_page(
+    req: &Request,
+    env: &Env,
+    ctx: &Context,
+    config: &Config,
+    brand: &BrandContext,
+    shop: Shop,
+    slug: &str,
+) -> Result<Response, AppError> {
     let (p, _) = catalog::load_product(env, ctx, config, brand, &rate_limit::client_ip(req), slug).await?;
     let variants = p
         .variants
@@ -200,14 +214,6 @@ async fn product_page(req: &Request, env: &Env, ctx: &Context, config: &Config, 
         .collect();
     let image = p.images.first().cloned().unwrap_or_else(|| "/assets/shoal.svg".to_owned());
     let (title, description) = (p.title, p.description);
-    let view = Product {
-        head: head(req, brand, &title, &description),
-        image,
-        shop,
-        title,
-        description,
-        variants,
-    };
+    let view = Product { head: head(req, brand, &title, &description), image, shop, title, description, variants };
     Ok(html(view, 200, PER_BROWSER))
 }
-

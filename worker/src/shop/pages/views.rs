@@ -40,17 +40,17 @@ pub fn theme_css(brand: &BrandContext) -> String {
 /// The brand's logo: a path on the shop's own origin, else Shoal's (`//host/x`, `/\host`
 /// or a full URL would load, and show, another site's image).
 fn logo(brand: &BrandContext) -> String {
-    brand.theme["logo"]
-        .as_str()
-        .filter(|l| shoal_domain::cross_site::is_same_origin_path(l))
-        .unwrap_or("/assets/shoal.svg")
-        .to_owned()
+    brand.theme["logo"].as_str().filter(|l| shoal_domain::cross_site::is_same_origin_path(l)).unwrap_or("/assets/shoal.svg").to_owned()
 }
 
 fn colour(theme: &serde_json::Value, key: &str, fallback: &str) -> String {
     let c = theme[key].as_str().unwrap_or(fallback);
     let ok = c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
-    if ok { c.to_owned() } else { fallback.to_owned() }
+    if ok {
+        c.to_owned()
+    } else {
+        fallback.to_owned()
+    }
 }
 
 impl Shop {
