@@ -265,20 +265,36 @@ pub fn staff_token(host: &str) -> String {
     }
     let brand = sql(&format!("select brand_id from brand_domains where host = '{host}'"));
     assert!(!brand.is_empty(), "no brand serves {host}");
-    let email = format!("e2e-admin-{brand}@example.com");
-    sql(&format!(
-        "insert into accounts (email, password_hash, email_verified_at)
-           select '{email}', password_hash, now() from accounts where email = 'admin@acme.localhost'
-         on conflict (email) do nothing;
-         insert into memberships (brand_id, account_id, role) select '{brand}', id, 'brand_admin' from accounts where email = '{email}'
-         on conflict (brand_id, account_id) do update set role = 'brand_admin', status = 'active';"
-    ));
-    let token = sign_in(host, &email, DEV_PASSWORD);
+    let token = staff_session(host, &brand, "brand_admin");
     if let Ok(mut l) = TOKENS.lock() {
         l.retain(|(h, _, _)| h != host);
         l.push((host.to_owned(), std::time::Instant::now(), token.clone()));
     }
     token
+}
+
+/// The binding that counts the limit (`API_LIMIT`) counts in windows aligned to the minute,
+/// Cloudflare's and Miniflare's alike: a test starts counting with at least 30 s of the
+/// window left, so its 101 requests (a few seconds) fall in one window.
+pub fn start_of_a_window() {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    if now % 60 > 30 {
+        std::thread::sleep(std::time::Duration::from_secs(60 - now % 60));
+    }
+}
+
+/// A fresh access token of a staff member of `brand` in `role`, signed in on `host`: an
+/// account made for the tests (one per brand and role, verified, the development password).
+pub fn staff_session(host: &str, brand: &str, role: &str) -> String {
+    let email = if role == "brand_admin" { format!("e2e-admin-{brand}@example.com") } else { format!("e2e-{role}-{brand}@example.com") };
+    sql(&format!(
+        "insert into accounts (email, password_hash, email_verified_at)
+           select '{email}', password_hash, now() from accounts where email = 'admin@acme.localhost'
+         on conflict (email) do nothing;
+         insert into memberships (brand_id, account_id, role) select '{brand}', id, '{role}' from accounts where email = '{email}'
+         on conflict (brand_id, account_id) do update set role = '{role}', status = 'active';"
+    ));
+    sign_in(host, &email, DEV_PASSWORD)
 }
 
 /// An access token of the platform super admin, signed in on `host`.

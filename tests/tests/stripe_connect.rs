@@ -9,19 +9,6 @@ use shoal_e2e::shop::*;
 use shoal_e2e::stripe::*;
 use shoal_e2e::*;
 
-/// A signed-in staff member of `brand` in `role` (the dev password), for `host`.
-fn staff_as(host: &str, brand: &str, role: &str) -> String {
-    let email = format!("e2e-{role}-{brand}@example.com");
-    sql(&format!(
-        "insert into accounts (email, password_hash, email_verified_at)
-           select '{email}', password_hash, now() from accounts where email = 'admin@acme.localhost'
-         on conflict (email) do nothing;
-         insert into memberships (brand_id, account_id, role) select '{brand}', id, '{role}' from accounts where email = '{email}'
-         on conflict (brand_id, account_id) do update set role = '{role}', status = 'active';"
-    ));
-    sign_in(host, &email, DEV_PASSWORD)
-}
-
 fn call_as(token: &str, method: &str, host: &str, path: &str) -> Reply {
     let auth = format!("Bearer {token}");
     let body = (method == "POST").then(|| "{}".to_owned());
@@ -271,7 +258,7 @@ fn account_updated_changes_only_the_bound_brand_and_forgeries_change_nothing() {
 fn only_the_brands_own_admins_may_connect_or_read_its_payments() {
     let (brand, host, _) = shop_with_lamp("fence", "{}", 1);
     for role in ["read_only", "editor"] {
-        let token = staff_as(&host, &brand, role);
+        let token = staff_session(&host, &brand, role);
         for (method, path) in [("GET", "/api/v1/admin/payments"), ("POST", "/api/v1/admin/payments/connect")] {
             let r = call_as(&token, method, &host, path);
             assert_eq!(r.status, 403, "{role} {method} {path}: {}", r.body);
