@@ -273,6 +273,16 @@ pub fn staff_token(host: &str) -> String {
     token
 }
 
+/// The binding that counts the limit (`API_LIMIT`) counts in windows aligned to the minute,
+/// Cloudflare's and Miniflare's alike: a test starts counting with at least 30 s of the
+/// window left, so its 101 requests (a few seconds) fall in one window.
+pub fn start_of_a_window() {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    if now % 60 > 30 {
+        std::thread::sleep(std::time::Duration::from_secs(60 - now % 60));
+    }
+}
+
 /// A fresh access token of a staff member of `brand` in `role`, signed in on `host`: an
 /// account made for the tests (one per brand and role, verified, the development password).
 pub fn staff_session(host: &str, brand: &str, role: &str) -> String {

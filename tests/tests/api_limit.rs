@@ -24,6 +24,7 @@ fn assert_refused(r: &Reply, what: &str) {
 fn storefront_json_is_limited_to_a_hundred_requests_a_minute_per_client() {
     let mut s = Shopper::new("acme.localhost");
     let paths = ["/api/v1/store/brand", "/api/v1/store/products", "/api/v1/store/categories"];
+    start_of_a_window();
     for i in 0..LIMIT {
         let r = s.call("GET", paths[i % paths.len()], None);
         assert_eq!(r.status, 200, "request {}: {}", i + 1, r.body);
@@ -43,6 +44,7 @@ fn storefront_json_is_limited_to_a_hundred_requests_a_minute_per_client() {
 fn a_cart_write_or_checkout_past_the_limit_changes_nothing() {
     let (brand, host, variant) = shop_with_lamp("limit", "{}", 10);
     let mut s = Shopper::new(&host);
+    start_of_a_window();
     assert_eq!(s.add(&variant, 2).status, 200, "the first request");
     for i in 1..LIMIT {
         let r = s.call("GET", "/api/v1/store/brand", None);
@@ -67,6 +69,7 @@ fn an_edge_device_has_its_own_budget_wherever_it_connects_from() {
     let (_, fp_b, _) = activated(&host);
     let (blob_a, blob_b) = (verified(&fp_a), verified(&fp_b));
     let (ip1, ip2) = (fresh_ip(), fresh_ip());
+    start_of_a_window();
     // device A, half from each address: one budget
     for i in 0..LIMIT {
         let ip = if i % 2 == 0 { &ip1 } else { &ip2 };
@@ -88,6 +91,7 @@ fn an_edge_device_has_its_own_budget_wherever_it_connects_from() {
 #[test]
 fn edge_requests_before_a_certificate_are_counted_per_address() {
     let ip = fresh_ip();
+    start_of_a_window();
     for i in 0..LIMIT {
         let r = edge_with("GET", "/edge/v1/status", &no_certificate(), &[("cf-connecting-ip", &ip)], None);
         assert_eq!(r.status, 200, "status {}: {}", i + 1, r.body);

@@ -145,3 +145,14 @@ fn every_variable_wrangler_toml_sets_is_a_documented_var() {
         }
     }
 }
+
+/// The general API limit is counted by the `API_LIMIT` Rate Limiting binding, whose number
+/// lives in wrangler.toml: every stage's binding must say `API_PER_MINUTE` a minute.
+#[test]
+fn the_api_limit_binding_counts_the_documented_limit_in_every_stage() {
+    let limit = format!("simple = {{ limit = {}, period = 60 }}", shoal_domain::rate_limit::API_PER_MINUTE);
+    let stages = WRANGLER.matches("name = \"API_LIMIT\"").count();
+    assert_eq!(stages, 2, "API_LIMIT is bound at the top level and in [env.production]");
+    let simples: Vec<&str> = WRANGLER.lines().map(str::trim).filter(|l| l.starts_with("simple = ")).collect();
+    assert_eq!(simples, vec![limit.as_str(); 2], "each API_LIMIT binding counts {limit}");
+}
