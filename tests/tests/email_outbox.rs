@@ -138,13 +138,23 @@ fn sign_up(prefix: &str) -> String {
     let slug = unique(prefix).chars().take(30).collect::<String>();
     let email = format!("{slug}@example.com");
     let ip = fresh_ip();
-    let r = send(
-        "POST",
-        "localhost",
-        "/api/v1/auth/signup",
-        &[("cf-connecting-ip", ip.as_str()), ("content-type", "application/json")],
-        Some(json!({"brand_name": "Quick Shop", "slug": slug, "email": email, "password": OWNER_PASSWORD}).to_string()),
-    );
+    let post = || {
+        send(
+            "POST",
+            "localhost",
+            "/api/v1/auth/signup",
+            &[("cf-connecting-ip", ip.as_str()), ("content-type", "application/json")],
+            Some(json!({"brand_name": "Quick Shop", "slug": slug, "email": email, "password": OWNER_PASSWORD}).to_string()),
+        )
+    };
+    let mut r = post();
+    // In the full suite, the local runtime (wrangler dev) sometimes drops the first of a burst
+    // of concurrent sign-ups with its own 503 before the worker sees it (nothing logged,
+    // nothing written): retry that one once, as its message asks. Not yet understood; see the
+    // closing note of issues 12 and 18. Any other answer fails as before.
+    if r.status == 503 && r.body.contains("Your worker restarted mid-request") {
+        r = post();
+    }
     assert_eq!(r.status, 201, "{}", r.body);
     email
 }
