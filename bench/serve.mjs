@@ -15,6 +15,8 @@ const mf = new Miniflare({
   compatibilityDate: "2026-04-01",
   kvNamespaces: ["CACHE"],
   durableObjects: { RATE_LIMITER: { className: "RateLimiter", useSQLite: true } },
+  // as wrangler.toml binds it: the general API limit (worker/src/rate_limit.rs `api`)
+  ratelimits: { API_LIMIT: { simple: { limit: 100, period: 60 } } },
   bindings,
   port: Number(port),
   host: "127.0.0.1",
