@@ -132,8 +132,8 @@ $$;
 -- After the worker admitted a device by its certificate it calls the functions below with
 -- a token of role `authenticated`, app_role = device, device_id and brand_id; the shared
 -- policies above give it its own row and commands.
--- the heartbeat is the one column of its row a device writes directly
-grant update (last_seen_at) on public.devices to authenticated;
+-- the heartbeat (and the app version it reports) are the columns of its row a device writes directly
+grant update (last_seen_at, app_version) on public.devices to authenticated;
 grant update (status, lease_until, deliveries, acked_at, result_message) on public.device_commands to authenticated;
 
 -- The audit row of a device action, written as the device: brand and actor
