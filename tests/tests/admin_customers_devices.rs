@@ -123,7 +123,8 @@ fn devices_show_why_they_work_or_not_and_their_commands() {
     let find = |id: &str| list.iter().find(|d| d["id"] == id).cloned().unwrap_or_else(|| panic!("{id} not listed"));
     assert_eq!(find(&pending)["status_reason"], "first_time_setup");
     let s = find(&soon);
-    assert_eq!((s["status_reason"].as_str(), s["status_details"]["days_remaining"].as_i64()), (Some("certificate_expiring_soon"), Some(10)));
+    assert_eq!(s["status_reason"], "certificate_expiring_soon");
+    assert!(s["status_details"]["days_remaining"].as_i64().is_some_and(|d| (9..=10).contains(&d)), "{s}");
     assert_eq!(s["app_version"], "1.4.2");
     assert!(s["last_seen_at"].is_string() && s["certificate_expires_at"].is_string());
     assert!(s["recovery"].as_str().is_some_and(|r| !r.is_empty()), "in the brand's language");
