@@ -182,3 +182,19 @@ fn every_filter_is_backed_by_an_index() {
     let by_cursor = plan("and (created_at, id) < (now(), '00000000-0000-4000-8000-000000000000')");
     assert!(by_cursor.contains("orders_brand_id_idx"), "{by_cursor}");
 }
+
+#[test]
+fn the_export_stops_at_ten_thousand_rows_and_says_so() {
+    let (brand, host) = new_brand("olcap", "USD", "en");
+    sql(&format!(
+        "insert into orders (brand_id, email, currency, total_amount, created_at)
+         select '{brand}', 'cap' || g || '@cap.test', 'USD', 100, now() - g * interval '1 second' from generate_series(1, 10002) g"
+    ));
+    let r = admin("GET", &host, "/api/v1/admin/orders/export.csv", None);
+    assert_eq!(r.status, 200, "{}", r.body.chars().take(300).collect::<String>());
+    assert_eq!(r.body.split("\r\n").filter(|l| !l.is_empty()).count(), 10_001, "a header and 10 000 rows");
+    assert_eq!(r.header("x-shoal-export-truncated").as_deref(), Some("true"));
+    assert_eq!(r.header("x-shoal-export-rows").as_deref(), Some("10000"));
+    assert!(r.body.contains(",cap1@cap.test,"), "the newest first");
+    assert!(!r.body.contains(",cap10002@cap.test,"), "the oldest left out");
+}

@@ -205,3 +205,29 @@ fn a_stripe_failure_records_nothing_and_a_connected_brand_refunds_on_its_account
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0]["headers"]["stripe-account"], account.as_str());
 }
+
+#[test]
+fn a_staff_database_token_sent_straight_to_postgrest_records_no_refund_of_another_brand() {
+    let _one = one_at_a_time();
+    // brand A's admin token replayed at PostgREST, naming brand B's (globex) order
+    let (brand_a, _) = new_brand("rfx", "USD", "en");
+    let (order, _) = paid_order(GLOBEX_ID, "EUR", 2000);
+    let before = snapshot(&order);
+    let api = format!("http://127.0.0.1:{}", std::env::var("SHOAL_API_PORT").unwrap_or_else(|_| "54330".into()));
+    let call = |claims: shoal_domain::db_token::DbClaims, function: &str, args: Value| {
+        let auth = format!("Bearer {}", token_for(claims));
+        http("POST", &format!("{api}/rpc/{function}"), &[("authorization", &auth), ("content-type", "application/json")], Some(args.to_string()))
+    };
+    let args = json!({"p_order_id": order, "p_refund_id": "re_forged", "p_amount": 2000, "p_currency": "EUR", "p_status": "succeeded", "p_reason": null});
+    let r = call(staff_claims(&brand_a, "brand_admin"), "staff_record_refund", args.clone());
+    assert_eq!(r.status, 404, "{}", r.body);
+    let r = call(staff_claims(&brand_a, "brand_admin"), "admin_refundable", json!({"p_order_id": order}));
+    assert_eq!((r.status, r.body.trim()), (200, "null"));
+    let r = call(staff_claims(&brand_a, "brand_admin"), "admin_list_orders", json!({"p_q": "shopper", "p_limit": 10000}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(!r.body.contains(&order));
+    // globex's own reader may not record one either
+    let r = call(staff_claims(GLOBEX_ID, "read_only"), "staff_record_refund", args);
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert_eq!(snapshot(&order), before);
+}
