@@ -6,8 +6,8 @@
 
 pub mod audit;
 pub mod billing;
-pub mod customers;
 pub mod custom_hostnames;
+pub mod customers;
 pub mod data;
 mod db;
 pub mod devices;

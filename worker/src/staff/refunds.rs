@@ -104,5 +104,5 @@ pub async fn create(config: &Config, brand: &BrandContext, caller: &Staff, id: &
         "p_currency": order.currency, "p_status": made.status, "p_reason": reason,
     });
     let recorded: Order = db::call(config, caller, "staff_record_refund", args).await?;
-    json_ok(&OrderDetail::from(recorded), 201)
+    json_ok(&OrderDetail::for_caller(recorded, caller), 201)
 }
