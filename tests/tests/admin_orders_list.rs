@@ -186,9 +186,12 @@ fn every_filter_is_backed_by_an_index() {
     assert!(by_payment.contains("orders_brand_payment_status_idx"), "{by_payment}");
     let by_cursor = plan("and (created_at, id) < (now(), '00000000-0000-4000-8000-000000000000')");
     assert!(by_cursor.contains("orders_brand_id_idx"), "{by_cursor}");
-    let by_email = plan("and lower(email) like '%x1234@%'");
+    // part of an email: the trigram index serves the pattern (for a small brand the planner
+    // may rightly prefer reading the brand's rows, so it is asked without the brand here)
+    let any = |filter: &str| sql(&format!("set enable_seqscan = off; explain select id from orders where {filter}"));
+    let by_email = any("lower(email) like '%x1234@%'");
     assert!(by_email.contains("orders_email_trgm_idx"), "{by_email}");
-    let by_number = plan("and (number = 1234 or lower(email) like '%1234%')");
+    let by_number = any("number = 1234 or lower(email) like '%1234%'");
     assert!(by_number.contains("orders_number_key") && by_number.contains("orders_email_trgm_idx"), "{by_number}");
 }
 
