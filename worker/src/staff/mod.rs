@@ -6,12 +6,17 @@
 
 pub mod audit;
 pub mod billing;
+pub mod catalog_products;
+pub mod catalog_variants;
+mod catalog_writes;
+pub mod categories;
 pub mod custom_hostnames;
 pub mod data;
 mod db;
 pub mod devices;
 pub mod domains;
 pub mod email_settings;
+pub mod inventory;
 pub mod invitations;
 pub mod members;
 pub mod orders;
