@@ -236,3 +236,47 @@ fn malformed_mistyped_and_oversized_bodies_and_bad_ids_are_refused_and_change_no
     }
     assert_eq!(catalog_state(&s.brand), before);
 }
+
+/// `{method} /{path}` straight to PostgREST with a token for `claims` (as a stolen or
+/// replayed database token would be sent, without the worker).
+fn postgrest(method: &str, claims: shoal_domain::db_token::DbClaims, path: &str, body: Value) -> Reply {
+    let api = format!("http://127.0.0.1:{}", std::env::var("SHOAL_API_PORT").unwrap_or_else(|_| "54330".into()));
+    let auth = format!("Bearer {}", token_for(claims));
+    http(method, &format!("{api}/{path}"), &[("authorization", &auth), ("content-type", "application/json")], Some(body.to_string()))
+}
+
+#[test]
+fn without_the_worker_a_staff_or_shopper_database_token_changes_nothing_of_another_brand_and_writes_no_ledger() {
+    let (a, b) = (shop("fenpga"), shop("fenpgb"));
+    let (a_before, b_before) = (catalog_state(&a.brand), catalog_state(&b.brand));
+    let a_admin = || staff_claims(&a.brand, "brand_admin");
+    let (p, v, c) = (&b.product, &b.variant, &b.category);
+    for (function, args) in [
+        ("admin_get_product", json!({"p_product_id": p})),
+        ("admin_edit_product", json!({"p_product_id": p, "p": {"title": "Hacked"}})),
+        ("admin_set_product_archived", json!({"p_product_id": p, "p_archived": true})),
+        ("admin_duplicate_product", json!({"p_product_id": p})),
+        ("admin_add_variant", json!({"p_product_id": p, "p": {"sku": "EVIL", "title": "x", "options": {"size": "XL"}, "price_amount": 1}})),
+        ("admin_edit_variant", json!({"p_product_id": p, "p_variant_id": v, "p": {"price_amount": 1}})),
+        ("admin_delete_variant", json!({"p_product_id": p, "p_variant_id": v})),
+        ("admin_edit_category", json!({"p_category_id": c, "p_name": "Hacked", "p_slug": null})),
+        ("admin_delete_category", json!({"p_category_id": c})),
+        ("admin_adjust_inventory", json!({"p_variant_id": v, "p_delta": -4, "p_reason": "damaged", "p_note": null})),
+        ("admin_set_low_stock_threshold", json!({"p_variant_id": v, "p_threshold": 9})),
+        ("admin_inventory_adjustments", json!({"p_variant_id": v, "p_before": null, "p_limit": 10})),
+    ] {
+        let r = postgrest("POST", a_admin(), &format!("rpc/{function}"), args.clone());
+        assert_eq!(r.status, 404, "{function} as brand A's admin: {}", r.body);
+        let r = postgrest("POST", shoal_domain::db_token::DbClaims::anon_for_brand(&b.brand), &format!("rpc/{function}"), args);
+        assert!(matches!(r.status, 401 | 403 | 404), "{function} as a shopper of B: {} {}", r.status, r.body);
+    }
+    // the ledger takes no row from any caller directly, not even of the caller's own brand
+    let forged = json!({"brand_id": a.brand, "variant_id": a.variant, "delta": 100, "reason": "other", "available_after": 104, "actor": uuid()});
+    let r = postgrest("POST", a_admin(), "inventory_adjustments", forged);
+    assert!(matches!(r.status, 401 | 403), "{} {}", r.status, r.body);
+    // nor stock rows of another brand's variants, nor prices of them
+    let r = postgrest("POST", a_admin(), "prices", json!({"variant_id": v, "brand_id": a.brand, "currency": "EUR", "amount": 1}));
+    assert!(matches!(r.status, 401 | 403), "{} {}", r.status, r.body);
+    assert_eq!(catalog_state(&a.brand), a_before);
+    assert_eq!(catalog_state(&b.brand), b_before);
+}
