@@ -32,10 +32,16 @@ fn a_brand_admin_creates_a_product_with_two_variants_and_shoppers_see_it_once_ac
     let category = body(&admin("POST", &host, "/api/v1/admin/categories", Some(json!({"name": "T-Shirts & Tops"}))), 201);
     assert_eq!((category["slug"].as_str(), category["product_count"].as_i64()), (Some("t-shirts-tops"), Some(0)));
     let p = tee(&host, "harbor-tee", json!({"category_id": category["id"]}));
-    assert_eq!((p["status"].as_str(), p["currency"].as_str(), p["category_id"].as_str()), (Some("draft"), Some("USD"), category["id"].as_str()));
+    assert_eq!(
+        (p["status"].as_str(), p["currency"].as_str(), p["category_id"].as_str()),
+        (Some("draft"), Some("USD"), category["id"].as_str())
+    );
     let v = &p["variants"];
     assert_eq!(v.as_array().map(Vec::len), Some(2));
-    assert_eq!((v[0]["title"].as_str(), v[0]["options"]["size"].as_str(), v[0]["prices"]["EUR"].as_i64()), (Some("S"), Some("S"), Some(2300)));
+    assert_eq!(
+        (v[0]["title"].as_str(), v[0]["options"]["size"].as_str(), v[0]["prices"]["EUR"].as_i64()),
+        (Some("S"), Some("S"), Some(2300))
+    );
     assert_eq!((v[0]["compare_at_amount"].as_i64(), v[0]["weight_grams"].as_i64()), (Some(3000), Some(180)));
     assert_eq!(v[0]["inventory"], json!({"available": 5, "reserved": 0, "low_stock_threshold": 2}));
     assert_eq!(v[1]["inventory"]["available"], 0);
@@ -51,21 +57,40 @@ fn a_brand_admin_creates_a_product_with_two_variants_and_shoppers_see_it_once_ac
     assert_eq!((shop["title"].as_str(), shop["category"]["slug"].as_str()), (Some("Harbor Tee"), Some("t-shirts-tops")));
     let sizes: Vec<(String, i64, i64)> = shop["variants"]
         .as_array()
-        .map(|a| a.iter().map(|v| (v["title"].as_str().unwrap_or("").to_owned(), v["price"].as_i64().unwrap_or(-1), v["available"].as_i64().unwrap_or(-1))).collect())
+        .map(|a| {
+            a.iter()
+                .map(|v| {
+                    (v["title"].as_str().unwrap_or("").to_owned(), v["price"].as_i64().unwrap_or(-1), v["available"].as_i64().unwrap_or(-1))
+                })
+                .collect()
+        })
         .unwrap_or_default();
     assert_eq!(sizes, vec![("S".to_owned(), 2500, 5), ("M".to_owned(), 2600, 0)]);
     assert!(body(&get(&host, "/api/v1/store/products"), 200)["items"].to_string().contains("harbor-tee"));
     // audited as the admin, the initial stock in the ledger
     let admin_id = sql(&format!("select id from accounts where email = 'e2e-admin-{brand}@example.com'"));
     assert_eq!(sql(&format!("select actor from audit_log where brand_id = '{brand}' and action = 'product_created'")), admin_id);
-    assert_eq!(count(&format!("select count(*) from inventory_adjustments where brand_id = '{brand}' and reason = 'received' and delta = 5")), 1);
+    assert_eq!(
+        count(&format!("select count(*) from inventory_adjustments where brand_id = '{brand}' and reason = 'received' and delta = 5")),
+        1
+    );
     // the same title again takes the next free slug
     let again = body(
-        &admin("POST", &host, "/api/v1/admin/products", Some(json!({"title": "Harbor Tee", "variants": [{"sku": "HT-X", "price_amount": 1}]}))),
+        &admin(
+            "POST",
+            &host,
+            "/api/v1/admin/products",
+            Some(json!({"title": "Harbor Tee", "variants": [{"sku": "HT-X", "price_amount": 1}]})),
+        ),
         201,
     );
     assert_eq!((again["slug"].as_str(), again["variants"][0]["title"].as_str()), (Some("harbor-tee-2"), Some("Default")));
-    let taken = admin("POST", &host, "/api/v1/admin/products", Some(json!({"title": "T", "slug": "harbor-tee", "variants": [{"sku": "HT-Y", "price_amount": 1}]})));
+    let taken = admin(
+        "POST",
+        &host,
+        "/api/v1/admin/products",
+        Some(json!({"title": "T", "slug": "harbor-tee", "variants": [{"sku": "HT-Y", "price_amount": 1}]})),
+    );
     assert_eq!((taken.status, taken.error_code().as_str()), (409, "slug_taken"));
 }
 
@@ -76,15 +101,27 @@ fn a_products_fields_and_variants_are_edited_and_its_last_variant_stays() {
     let id = p["id"].as_str().unwrap_or_default().to_owned();
     let path = format!("/api/v1/admin/products/{id}");
     let e = body(&admin("PATCH", &host, &path, Some(json!({"title": "Harbour Tee", "slug": "harbour-tee", "description": "New."}))), 200);
-    assert_eq!((e["title"].as_str(), e["slug"].as_str(), e["description"].as_str()), (Some("Harbour Tee"), Some("harbour-tee"), Some("New.")));
+    assert_eq!(
+        (e["title"].as_str(), e["slug"].as_str(), e["description"].as_str()),
+        (Some("Harbour Tee"), Some("harbour-tee"), Some("New."))
+    );
     // a variant more, with a colour? No: every variant names the same options
-    let r = admin("POST", &host, &format!("{path}/variants"), Some(json!({"sku": "EDIT-RED", "options": {"colour": "red"}, "price_amount": 1})));
+    let r = admin(
+        "POST",
+        &host,
+        &format!("{path}/variants"),
+        Some(json!({"sku": "EDIT-RED", "options": {"colour": "red"}, "price_amount": 1})),
+    );
     assert_eq!((r.status, r.error_code().as_str()), (422, "option_names_differ"), "{}", r.body);
     let r = admin("POST", &host, &format!("{path}/variants"), Some(json!({"sku": "EDIT-S2", "options": {"size": "S"}, "price_amount": 1})));
     assert_eq!((r.status, r.error_code().as_str()), (409, "duplicate_options"), "{}", r.body);
-    let r = admin("POST", &host, &format!("{path}/variants"), Some(json!({"sku": "edit-tee-S", "options": {"size": "XL"}, "price_amount": 1})));
+    let r =
+        admin("POST", &host, &format!("{path}/variants"), Some(json!({"sku": "edit-tee-S", "options": {"size": "XL"}, "price_amount": 1})));
     assert_eq!((r.status, r.error_code().as_str()), (409, "sku_taken"), "{}", r.body);
-    let added = body(&admin("POST", &host, &format!("{path}/variants"), Some(json!({"sku": "EDIT-L", "options": {"size": "L"}, "price_amount": 2700}))), 201);
+    let added = body(
+        &admin("POST", &host, &format!("{path}/variants"), Some(json!({"sku": "EDIT-L", "options": {"size": "L"}, "price_amount": 2700}))),
+        201,
+    );
     let variants = added["variants"].as_array().cloned().unwrap_or_default();
     assert_eq!(variants.iter().map(|v| v["sku"].as_str().unwrap_or("")).collect::<Vec<_>>(), ["edit-tee-S", "edit-tee-M", "EDIT-L"]);
     let s = variants[0]["id"].as_str().unwrap_or_default().to_owned();
@@ -94,11 +131,19 @@ fn a_products_fields_and_variants_are_edited_and_its_last_variant_stays() {
     let r = admin("PATCH", &host, &format!("{path}/variants/{s}"), Some(json!({"price_amount": 3100})));
     assert_eq!((r.status, r.error_code().as_str()), (422, "compare_at_not_above_price"), "{}", r.body);
     let v = body(
-        &admin("PATCH", &host, &format!("{path}/variants/{s}"), Some(json!({"price_amount": 3100, "compare_at_amount": null, "prices": {"GBP": 2000}, "weight_grams": null}))),
+        &admin(
+            "PATCH",
+            &host,
+            &format!("{path}/variants/{s}"),
+            Some(json!({"price_amount": 3100, "compare_at_amount": null, "prices": {"GBP": 2000}, "weight_grams": null})),
+        ),
         200,
     );
     let s_now = &v["variants"][0];
-    assert_eq!((s_now["price_amount"].as_i64(), s_now["compare_at_amount"].as_i64(), s_now["weight_grams"].as_i64()), (Some(3100), None, None));
+    assert_eq!(
+        (s_now["price_amount"].as_i64(), s_now["compare_at_amount"].as_i64(), s_now["weight_grams"].as_i64()),
+        (Some(3100), None, None)
+    );
     assert_eq!(s_now["prices"], json!({"GBP": 2000}));
     // a price in the brand's own currency is the variant's price, not a second one
     let r = admin("PATCH", &host, &format!("{path}/variants/{s}"), Some(json!({"prices": {"USD": 1}})));
@@ -124,7 +169,10 @@ fn products_are_archived_restored_and_duplicated_as_drafts_without_stock() {
     let r = admin("POST", &host, &format!("{path}/restore"), None);
     assert_eq!((r.status, r.error_code().as_str()), (409, "not_archived"));
     let copy = body(&admin("POST", &host, &format!("{path}/duplicate"), None), 201);
-    assert_eq!((copy["slug"].as_str(), copy["status"].as_str(), copy["title"].as_str()), (Some("dup-tee-copy"), Some("draft"), Some("Harbor Tee")));
+    assert_eq!(
+        (copy["slug"].as_str(), copy["status"].as_str(), copy["title"].as_str()),
+        (Some("dup-tee-copy"), Some("draft"), Some("Harbor Tee"))
+    );
     assert_ne!(copy["id"], p["id"]);
     let skus: Vec<&str> = copy["variants"].as_array().map(|a| a.iter().filter_map(|v| v["sku"].as_str()).collect()).unwrap_or_default();
     assert_eq!(skus, ["dup-tee-S-copy", "dup-tee-M-copy"]);
@@ -139,23 +187,32 @@ fn the_product_list_filters_and_pages_with_an_opaque_cursor() {
     let (_, host) = new_brand("catlist", "USD", "en");
     let hats = body(&admin("POST", &host, "/api/v1/admin/categories", Some(json!({"name": "Hats"}))), 201);
     let mut made = Vec::new();
-    for (i, (title, sku, stock)) in [("Wool Beanie", "BEAN-1", 0), ("Canvas Tote", "TOTE-1", 50), ("Linen Shirt", "SHIRT-1", 50)].iter().enumerate() {
+    for (i, (title, sku, stock)) in
+        [("Wool Beanie", "BEAN-1", 0), ("Canvas Tote", "TOTE-1", 50), ("Linen Shirt", "SHIRT-1", 50)].iter().enumerate()
+    {
         let category = if i == 0 { hats["id"].clone() } else { Value::Null };
         let status = if i == 2 { "active" } else { "draft" };
         let p = admin(
             "POST",
             &host,
             "/api/v1/admin/products",
-            Some(json!({"title": title, "status": status, "category_id": category, "variants": [{"sku": sku, "price_amount": 1000 + i as i64, "available": stock}]})),
+            Some(
+                json!({"title": title, "status": status, "category_id": category, "variants": [{"sku": sku, "price_amount": 1000 + i as i64, "available": stock}]}),
+            ),
         );
         made.push(body(&p, 201)["id"].as_str().unwrap_or_default().to_owned());
     }
-    let ids = |r: &Value| r["items"].as_array().map(|a| a.iter().filter_map(|p| p["id"].as_str().map(str::to_owned)).collect::<Vec<_>>()).unwrap_or_default();
+    let ids = |r: &Value| {
+        r["items"].as_array().map(|a| a.iter().filter_map(|p| p["id"].as_str().map(str::to_owned)).collect::<Vec<_>>()).unwrap_or_default()
+    };
     // newest first, two at a time
     let first = body(&admin("GET", &host, "/api/v1/admin/products?limit=2", None), 200);
     assert_eq!(ids(&first), vec![made[2].clone(), made[1].clone()]);
     let item = &first["items"][0];
-    assert_eq!((item["variant_count"].as_i64(), item["available"].as_i64(), item["price_min"].as_i64(), item["currency"].as_str()), (Some(1), Some(50), Some(1002), Some("USD")));
+    assert_eq!(
+        (item["variant_count"].as_i64(), item["available"].as_i64(), item["price_min"].as_i64(), item["currency"].as_str()),
+        (Some(1), Some(50), Some(1002), Some("USD"))
+    );
     let cursor = first["next_cursor"].as_str().unwrap_or_default().to_owned();
     assert!(!cursor.is_empty() && !cursor.contains('|'), "opaque: {cursor}");
     let second = body(&admin("GET", &host, &format!("/api/v1/admin/products?limit=2&cursor={cursor}"), None), 200);
@@ -169,7 +226,14 @@ fn the_product_list_filters_and_pages_with_an_opaque_cursor() {
     assert_eq!(only("q=shirt-1"), vec![made[2].clone()], "a SKU prefix");
     assert_eq!(only("q=nothing+like+it"), Vec::<String>::new());
     // a bad parameter is 422 naming it
-    for (query, param) in [("cursor=zzz", "cursor"), ("limit=0", "limit"), ("limit=500", "limit"), ("status=gone", "status"), ("category=hats", "category"), ("low_stock=maybe", "low_stock")] {
+    for (query, param) in [
+        ("cursor=zzz", "cursor"),
+        ("limit=0", "limit"),
+        ("limit=500", "limit"),
+        ("status=gone", "status"),
+        ("category=hats", "category"),
+        ("low_stock=maybe", "low_stock"),
+    ] {
         let r = admin("GET", &host, &format!("/api/v1/admin/products?{query}"), None);
         assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_query"), "{query}: {}", r.body);
         assert!(r.json()["error"]["message"].as_str().unwrap_or("").contains(param), "{query}: {}", r.body);
@@ -183,7 +247,8 @@ fn categories_are_created_renamed_reordered_assigned_and_deleted() {
     let (a, b, c) = (make("Hats"), make("Bags"), make("Socks"));
     assert_eq!((a["position"].as_i64(), c["position"].as_i64()), (Some(0), Some(2)));
     let id = |v: &Value| v["id"].as_str().unwrap_or_default().to_owned();
-    let renamed = body(&admin("PATCH", &host, &format!("/api/v1/admin/categories/{}", id(&b)), Some(json!({"name": "Totes", "slug": "totes"}))), 200);
+    let renamed =
+        body(&admin("PATCH", &host, &format!("/api/v1/admin/categories/{}", id(&b)), Some(json!({"name": "Totes", "slug": "totes"}))), 200);
     assert_eq!((renamed["name"].as_str(), renamed["slug"].as_str()), (Some("Totes"), Some("totes")));
     let r = admin("PATCH", &host, &format!("/api/v1/admin/categories/{}", id(&c)), Some(json!({"slug": "hats"})));
     assert_eq!((r.status, r.error_code().as_str()), (409, "slug_taken"));
@@ -215,9 +280,19 @@ fn stock_adjustments_are_a_ledger_of_who_why_and_how_much_and_never_go_below_res
     let (brand, host) = new_brand("catinv", "USD", "en");
     let p = tee(&host, "inv-tee", json!({}));
     let s = p["variants"][0]["id"].as_str().unwrap_or_default().to_owned();
-    let adjust = |delta: i64, reason: &str, note: Value| admin("POST", &host, &format!("/api/v1/admin/inventory/{s}/adjustments"), Some(json!({"delta": delta, "reason": reason, "note": note})));
+    let adjust = |delta: i64, reason: &str, note: Value| {
+        admin(
+            "POST",
+            &host,
+            &format!("/api/v1/admin/inventory/{s}/adjustments"),
+            Some(json!({"delta": delta, "reason": reason, "note": note})),
+        )
+    };
     let r = body(&adjust(10, "received", json!("pallet 7")), 201);
-    assert_eq!((r["available"].as_i64(), r["reserved"].as_i64(), r["adjustment"]["available_after"].as_i64()), (Some(15), Some(0), Some(15)));
+    assert_eq!(
+        (r["available"].as_i64(), r["reserved"].as_i64(), r["adjustment"]["available_after"].as_i64()),
+        (Some(15), Some(0), Some(15))
+    );
     assert_eq!(r["adjustment"]["actor_email"].as_str(), Some(format!("e2e-admin-{brand}@example.com").as_str()));
     // pending orders hold 12 of the 15: at most 3 may go
     sql(&format!("update inventory_levels set reserved = 12 where variant_id = '{s}'"));
@@ -243,7 +318,8 @@ fn stock_adjustments_are_a_ledger_of_who_why_and_how_much_and_never_go_below_res
     let t = body(&admin("PATCH", &host, &format!("/api/v1/admin/inventory/{s}"), Some(json!({"low_stock_threshold": 0}))), 200);
     assert_eq!((t["low_stock_threshold"].as_i64(), t["low_stock"].as_bool()), (Some(0), Some(true)));
     let levels = body(&admin("GET", &host, "/api/v1/admin/inventory?low_stock=true", None), 200);
-    let low: Vec<&str> = levels["items"].as_array().map(|a| a.iter().filter_map(|l| l["variant_id"].as_str()).collect()).unwrap_or_default();
+    let low: Vec<&str> =
+        levels["items"].as_array().map(|a| a.iter().filter_map(|l| l["variant_id"].as_str()).collect()).unwrap_or_default();
     assert_eq!(low, [m.as_str(), s.as_str()], "both have nothing left to sell, by SKU");
     body(&admin("POST", &host, &format!("/api/v1/admin/inventory/{m}/adjustments"), Some(json!({"delta": 9, "reason": "received"}))), 201);
     let levels = body(&admin("GET", &host, "/api/v1/admin/inventory?low_stock=true&q=inv-tee", None), 200);

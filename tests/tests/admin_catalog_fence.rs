@@ -64,7 +64,11 @@ fn endpoints(s: &Shop) -> Vec<(&'static str, String, Option<Value>)> {
         ("POST", format!("/api/v1/admin/products/{p}/archive"), None),
         ("POST", format!("/api/v1/admin/products/{p}/restore"), None),
         ("POST", format!("/api/v1/admin/products/{p}/duplicate"), None),
-        ("POST", format!("/api/v1/admin/products/{p}/variants"), Some(json!({"sku": "EVIL-V", "options": {"size": "XL"}, "price_amount": 1}))),
+        (
+            "POST",
+            format!("/api/v1/admin/products/{p}/variants"),
+            Some(json!({"sku": "EVIL-V", "options": {"size": "XL"}, "price_amount": 1})),
+        ),
         ("PATCH", format!("/api/v1/admin/products/{p}/variants/{v}"), Some(json!({"price_amount": 1}))),
         ("DELETE", format!("/api/v1/admin/products/{p}/variants/{v}"), None),
         ("GET", "/api/v1/admin/categories".into(), None),
@@ -110,7 +114,10 @@ fn brand_a_staff_reach_none_of_brand_bs_catalog_by_id_and_change_nothing() {
     assert_eq!(catalog_state(&a.brand), a_before, "brand A unchanged");
     // lists and searches show A's own rows only
     let r = call("GET", &a.host, "/api/v1/admin/inventory?q=F-", Some(&token), None);
-    let listed: Vec<String> = r.json()["items"].as_array().map(|i| i.iter().filter_map(|l| l["variant_id"].as_str().map(str::to_owned)).collect()).unwrap_or_default();
+    let listed: Vec<String> = r.json()["items"]
+        .as_array()
+        .map(|i| i.iter().filter_map(|l| l["variant_id"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
     assert!(listed.contains(&a.variant) && !listed.contains(&b.variant), "{}", r.body);
     let r = call("GET", &a.host, "/api/v1/admin/products?q=fence", Some(&token), None);
     assert!(r.body.contains(&a.product) && !r.body.contains(&b.product), "{}", r.body);
@@ -129,7 +136,14 @@ fn a_token_on_another_brands_host_no_token_and_forged_tokens_are_refused_and_cha
     let service = service_token();
     let (a_before, b_before) = (catalog_state(&a.brand), catalog_state(&b.brand));
     for (method, path, body) in endpoints(&b) {
-        for auth in [Some(a_token.as_str()), None, Some("not-a-token"), Some(tampered.as_str()), Some(database_token.as_str()), Some(service.as_str())] {
+        for auth in [
+            Some(a_token.as_str()),
+            None,
+            Some("not-a-token"),
+            Some(tampered.as_str()),
+            Some(database_token.as_str()),
+            Some(service.as_str()),
+        ] {
             let r = call(method, &b.host, &path, auth, body.as_ref());
             assert_eq!((r.status, r.error_code().as_str()), (401, "unauthorized"), "{method} {path} with {auth:?}: {}", r.body);
         }
@@ -154,7 +168,13 @@ fn a_read_only_member_reads_the_catalog_and_writes_nothing() {
     assert_eq!(catalog_state(&s.brand), before);
     // an editor may (the role table: catalog and inventory are theirs)
     let editor = staff_session(&s.host, &s.brand, "editor");
-    let r = call("POST", &s.host, &format!("/api/v1/admin/inventory/{}/adjustments", s.variant), Some(&editor), Some(&json!({"delta": 1, "reason": "returned"})));
+    let r = call(
+        "POST",
+        &s.host,
+        &format!("/api/v1/admin/inventory/{}/adjustments", s.variant),
+        Some(&editor),
+        Some(&json!({"delta": 1, "reason": "returned"})),
+    );
     assert_eq!(r.status, 201, "{}", r.body);
 }
 
@@ -183,20 +203,41 @@ fn malformed_mistyped_and_oversized_bodies_and_bad_ids_are_refused_and_change_no
         ("POST", "/api/v1/admin/products".into(), json!({"title": "x"}), "variants"),
         ("POST", "/api/v1/admin/products".into(), json!({"title": 5, "variants": []}), "title"),
         ("POST", "/api/v1/admin/products".into(), json!({"title": "x", "variants": []}), "variants"),
-        ("POST", "/api/v1/admin/products".into(), json!({"title": "x", "status": "live", "variants": [{"sku": "Q", "price_amount": 1}]}), "status"),
+        (
+            "POST",
+            "/api/v1/admin/products".into(),
+            json!({"title": "x", "status": "live", "variants": [{"sku": "Q", "price_amount": 1}]}),
+            "status",
+        ),
         ("POST", "/api/v1/admin/products".into(), json!({"title": "x", "variants": [{"sku": "Q", "price_amount": 1.5}]}), "variants"),
-        ("POST", "/api/v1/admin/products".into(), json!({"title": "x", "variants": [{"sku": "Q", "price_amount": -1}]}), "variants[0].price_amount"),
+        (
+            "POST",
+            "/api/v1/admin/products".into(),
+            json!({"title": "x", "variants": [{"sku": "Q", "price_amount": -1}]}),
+            "variants[0].price_amount",
+        ),
         ("PATCH", format!("/api/v1/admin/products/{p}"), json!({"slug": "Not A Slug"}), "slug"),
         ("PATCH", format!("/api/v1/admin/products/{p}"), json!({"title": ""}), "title"),
         ("PATCH", format!("/api/v1/admin/products/{p}"), json!({"category_id": "hats"}), "category_id"),
+        ("PATCH", format!("/api/v1/admin/products/{p}"), json!({"price": 100}), "price"),
         ("POST", format!("/api/v1/admin/products/{p}/variants"), json!({"sku": "has space", "price_amount": 1}), "sku"),
-        ("PATCH", format!("/api/v1/admin/products/{p}/variants/{v}"), json!({"options": {"a": "1", "b": "2", "c": "3", "d": "4"}}), "options"),
+        (
+            "PATCH",
+            format!("/api/v1/admin/products/{p}/variants/{v}"),
+            json!({"options": {"a": "1", "b": "2", "c": "3", "d": "4"}}),
+            "options",
+        ),
         ("PATCH", format!("/api/v1/admin/products/{p}/variants/{v}"), json!({"prices": {"euro": 5}}), "prices.euro"),
         ("POST", "/api/v1/admin/categories".into(), json!({"slug": "x"}), "name"),
         ("PATCH", format!("/api/v1/admin/categories/{c}"), json!({"slug": "-x-"}), "slug"),
         ("POST", "/api/v1/admin/categories/reorder".into(), json!({"ids": ["nope"]}), "ids"),
         ("POST", format!("/api/v1/admin/inventory/{v}/adjustments"), json!({"delta": "5", "reason": "received"}), "delta"),
-        ("POST", format!("/api/v1/admin/inventory/{v}/adjustments"), json!({"delta": 5, "reason": "received", "note": "n".repeat(501)}), "note"),
+        (
+            "POST",
+            format!("/api/v1/admin/inventory/{v}/adjustments"),
+            json!({"delta": 5, "reason": "received", "note": "n".repeat(501)}),
+            "note",
+        ),
         ("PATCH", format!("/api/v1/admin/inventory/{v}"), json!({"low_stock_threshold": -1}), "low_stock_threshold"),
     ];
     for (method, path, body, field) in bad {
@@ -230,7 +271,11 @@ fn malformed_mistyped_and_oversized_bodies_and_bad_ids_are_refused_and_change_no
         assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_query"), "{path}: {}", r.body);
     }
     // methods a route does not take
-    for (method, path) in [("PUT", "/api/v1/admin/products".to_owned()), ("GET", format!("/api/v1/admin/products/{p}/archive")), ("DELETE", "/api/v1/admin/inventory".to_owned())] {
+    for (method, path) in [
+        ("PUT", "/api/v1/admin/products".to_owned()),
+        ("GET", format!("/api/v1/admin/products/{p}/archive")),
+        ("DELETE", "/api/v1/admin/inventory".to_owned()),
+    ] {
         let r = call(method, &s.host, &path, Some(&token), None);
         assert_eq!(r.status, 405, "{method} {path}: {}", r.body);
     }
@@ -271,7 +316,8 @@ fn without_the_worker_a_staff_or_shopper_database_token_changes_nothing_of_anoth
         assert!(matches!(r.status, 401 | 403 | 404), "{function} as a shopper of B: {} {}", r.status, r.body);
     }
     // the ledger takes no row from any caller directly, not even of the caller's own brand
-    let forged = json!({"brand_id": a.brand, "variant_id": a.variant, "delta": 100, "reason": "other", "available_after": 104, "actor": uuid()});
+    let forged =
+        json!({"brand_id": a.brand, "variant_id": a.variant, "delta": 100, "reason": "other", "available_after": 104, "actor": uuid()});
     let r = postgrest("POST", a_admin(), "inventory_adjustments", forged);
     assert!(matches!(r.status, 401 | 403), "{} {}", r.status, r.body);
     // nor stock rows of another brand's variants, nor prices of them

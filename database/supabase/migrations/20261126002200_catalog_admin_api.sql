@@ -254,7 +254,8 @@ begin
     select jsonb_build_object(
       'items', coalesce((select jsonb_agg(jsonb_build_object(
           'id', s.id, 'slug', s.slug, 'title', s.title, 'status', s.status, 'category_id', s.category_id,
-          'image', (select coalesce(e #>> '{}', e ->> 'url') from jsonb_array_elements(s.images) with ordinality as i(e, n) order by n limit 1),
+          'image', (select case jsonb_typeof(e) when 'string' then e #>> '{}' else e ->> 'url' end
+                     from jsonb_array_elements(s.images) with ordinality as i(e, n) order by n limit 1),
           'currency', (select currency from public.brands where id = s.brand_id),
           'price_min', (select min(v.price_amount) from public.variants v where v.product_id = s.id),
           'price_max', (select max(v.price_amount) from public.variants v where v.product_id = s.id),
@@ -709,7 +710,8 @@ begin
         left join public.inventory_levels l on l.variant_id = v.id
        where v.brand_id = shoal_private.claim_brand()
          and (v_query is null and p_sku is null or lower(v.sku) like v_sku or p.search @@ v_query)
-         and (not coalesce(p_low_stock, false) or coalesce(l.available - l.reserved, 0) <= coalesce(l.low_stock_threshold, 0))
+         -- the predicate of inventory_levels_low_stock_idx, as written there
+         and (not coalesce(p_low_stock, false) or l.available - l.reserved <= l.low_stock_threshold)
          and (p_after_sku is null or v.sku > p_after_sku)
        order by v.sku
        limit v_limit + 1

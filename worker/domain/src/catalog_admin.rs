@@ -221,6 +221,7 @@ fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Opti
 
 /// A new variant (`POST products`, `POST products/{id}/variants`).
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct NewVariant {
     pub sku: String,
     #[serde(default)]
@@ -273,6 +274,7 @@ impl NewVariant {
 /// `compare_at_amount` and `weight_grams` may be `null` (cleared); `prices` replaces the
 /// prices in other currencies. Stock changes go through inventory adjustments.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct VariantPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
@@ -332,6 +334,7 @@ impl Status {
 
 /// `POST products`.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewProduct {
     pub title: String,
     #[serde(default)]
@@ -413,6 +416,7 @@ pub fn check_variant_set(variants: &[NewVariant]) -> Result<(), FieldError> {
 
 /// `PATCH products/{id}`: absent fields stay; `category_id: null` unassigns.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct ProductPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -442,6 +446,7 @@ impl ProductPatch {
 
 /// `POST categories` and `PATCH categories/{id}` (all fields optional there).
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CategoryInput {
     #[serde(default)]
     pub name: Option<String>,
@@ -483,6 +488,7 @@ pub enum Reason {
 
 /// `POST inventory/{variant}/adjustments`.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Adjustment {
     pub delta: i32,
     pub reason: Reason,
@@ -502,6 +508,7 @@ impl Adjustment {
 
 /// `PATCH inventory/{variant}`.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ThresholdInput {
     pub low_stock_threshold: i32,
 }
@@ -584,7 +591,14 @@ pub struct ProductQuery {
 
 impl ProductQuery {
     pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<ProductQuery, QueryError> {
-        let mut q = ProductQuery { search: Search::default(), status: None, category_id: None, low_stock: false, after: None, limit: DEFAULT_LIMIT };
+        let mut q = ProductQuery {
+            search: Search::default(),
+            status: None,
+            category_id: None,
+            low_stock: false,
+            after: None,
+            limit: DEFAULT_LIMIT,
+        };
         for (key, value) in pairs {
             match key {
                 "q" => q.search = search(value),

@@ -62,7 +62,10 @@ fn a_variant_without_a_title_is_named_by_its_option_values() {
 fn option_values_are_checked() {
     let err = |v| variant(v).checked("variants[0].").unwrap_err();
     assert_eq!(err(json!({"sku": "A", "options": {"size": ""}, "price_amount": 1})).field, "variants[0].options.size");
-    assert_eq!(err(json!({"sku": "A", "options": {"a": "1", "b": "2", "c": "3", "d": "4"}, "price_amount": 1})).field, "variants[0].options");
+    assert_eq!(
+        err(json!({"sku": "A", "options": {"a": "1", "b": "2", "c": "3", "d": "4"}, "price_amount": 1})).field,
+        "variants[0].options"
+    );
     assert_eq!(err(json!({"sku": "A", "options": {"Size": "M", "size ": "L"}, "price_amount": 1})).field, "variants[0].options");
     assert_eq!(err(json!({"sku": "A", "options": {"size": "x".repeat(61)}, "price_amount": 1})).field, "variants[0].options.size");
 }
@@ -183,4 +186,13 @@ fn inventory_and_ledger_cursors_round_trip() {
     let q = LedgerQuery::parse([("cursor", encode_cursor("42").as_str())]).unwrap();
     assert_eq!(q.before, Some(42));
     assert_eq!(LedgerQuery::parse([("cursor", encode_cursor("-1").as_str())]).unwrap_err().param, "cursor");
+}
+
+#[test]
+fn unknown_fields_are_refused_rather_than_silently_dropped() {
+    // `price` belongs to the older slug edit; sent here it would change nothing
+    assert!(serde_json::from_value::<ProductPatch>(json!({"price": 100})).is_err());
+    assert!(serde_json::from_value::<VariantPatch>(json!({"compare_at": 100})).is_err());
+    assert!(serde_json::from_value::<NewVariant>(json!({"sku": "A", "price_amount": 1, "stock": 5})).is_err());
+    assert!(serde_json::from_value::<Adjustment>(json!({"delta": 1, "reason": "other", "actor": "someone"})).is_err());
 }

@@ -129,7 +129,8 @@ pub async fn create(env: &worker::Env, config: &Config, caller: &Staff, body: Ne
 pub async fn edit(env: &worker::Env, config: &Config, caller: &Staff, id: &str, body: ProductPatch) -> Result<Response, AppError> {
     let id = uuid_or(id, "product_not_found")?;
     let patch = body.checked().map_err(catalog_writes::field)?;
-    let detail: ProductDetail = write(env, config, caller, "admin_edit_product", serde_json::json!({"p_product_id": id, "p": patch})).await?;
+    let detail: ProductDetail =
+        write(env, config, caller, "admin_edit_product", serde_json::json!({"p_product_id": id, "p": patch})).await?;
     json_ok(&detail, 200)
 }
 

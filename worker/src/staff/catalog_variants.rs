@@ -16,11 +16,19 @@ use crate::error::{json_ok, AppError};
 pub async fn add(env: &worker::Env, config: &Config, caller: &Staff, product: &str, body: NewVariant) -> Result<Response, AppError> {
     let product = uuid_or(product, "product_not_found")?;
     let variant = body.checked("").map_err(catalog_writes::field)?;
-    let detail: ProductDetail = write(env, config, caller, "admin_add_variant", serde_json::json!({"p_product_id": product, "p": variant})).await?;
+    let detail: ProductDetail =
+        write(env, config, caller, "admin_add_variant", serde_json::json!({"p_product_id": product, "p": variant})).await?;
     json_ok(&detail, 201)
 }
 
-pub async fn edit(env: &worker::Env, config: &Config, caller: &Staff, product: &str, variant: &str, body: VariantPatch) -> Result<Response, AppError> {
+pub async fn edit(
+    env: &worker::Env,
+    config: &Config,
+    caller: &Staff,
+    product: &str,
+    variant: &str,
+    body: VariantPatch,
+) -> Result<Response, AppError> {
     let product = uuid_or(product, "product_not_found")?;
     let variant = uuid_or(variant, "variant_not_found")?;
     let patch = body.checked().map_err(catalog_writes::field)?;

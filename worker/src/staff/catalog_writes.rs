@@ -37,7 +37,13 @@ struct Written<T> {
 
 /// Calls the write `function` as the caller, forgets the brand's cached hosts, and
 /// answers what the function wrote.
-pub async fn write<T: DeserializeOwned>(env: &worker::Env, config: &Config, caller: &Staff, function: &str, args: serde_json::Value) -> Result<T, AppError> {
+pub async fn write<T: DeserializeOwned>(
+    env: &worker::Env,
+    config: &Config,
+    caller: &Staff,
+    function: &str,
+    args: serde_json::Value,
+) -> Result<T, AppError> {
     let written: Written<T> = db::call(config, caller, function, args).await?;
     crate::kv::forget_brand_hosts(env, &written.invalidate_hosts).await;
     Ok(written.answer)

@@ -44,7 +44,8 @@ pub async fn list(config: &Config, caller: &Staff) -> Result<Response, AppError>
 
 pub async fn create(env: &worker::Env, config: &Config, caller: &Staff, body: CategoryInput) -> Result<Response, AppError> {
     let (name, slug) = body.new_category().map_err(catalog_writes::field)?;
-    let category: Category = write(env, config, caller, "admin_create_category", serde_json::json!({"p_name": name, "p_slug": slug})).await?;
+    let category: Category =
+        write(env, config, caller, "admin_create_category", serde_json::json!({"p_name": name, "p_slug": slug})).await?;
     json_ok(&category, 201)
 }
 

@@ -91,7 +91,13 @@ pub async fn ledger(req: &Request, config: &Config, caller: &Staff, variant: &st
     json_ok(&Page { items: page.items, next_cursor: page.next.map(|id| encode_cursor(&id.to_string())) }, 200)
 }
 
-pub async fn set_threshold(env: &worker::Env, config: &Config, caller: &Staff, variant: &str, body: ThresholdInput) -> Result<Response, AppError> {
+pub async fn set_threshold(
+    env: &worker::Env,
+    config: &Config,
+    caller: &Staff,
+    variant: &str,
+    body: ThresholdInput,
+) -> Result<Response, AppError> {
     let variant = uuid_or(variant, "variant_not_found")?;
     let threshold = body.checked().map_err(catalog_writes::field)?;
     let args = serde_json::json!({"p_variant_id": variant, "p_threshold": threshold});
