@@ -166,6 +166,9 @@ fn a_read_only_member_reads_the_catalog_and_writes_nothing() {
         }
     }
     assert_eq!(catalog_state(&s.brand), before);
+    // the ledger names who moved stock to every member who reads it
+    let r = call("GET", &s.host, &format!("/api/v1/admin/inventory/{}/adjustments", s.variant), Some(&viewer), None);
+    assert_eq!(r.json()["items"][0]["actor_email"].as_str(), Some(format!("e2e-admin-{}@example.com", s.brand).as_str()), "{}", r.body);
     // an editor may (the role table: catalog and inventory are theirs)
     let editor = staff_session(&s.host, &s.brand, "editor");
     let r = call(

@@ -22,8 +22,11 @@ create table public.inventory_adjustments (
   reason           text not null check (reason in ('received', 'correction', 'damaged', 'returned', 'other')),
   note             text check (note is null or length(note) <= 500),
   available_after  integer not null check (available_after >= 0),
-  -- the staff account (no foreign key: the ledger outlives an erased account)
+  -- the staff account (no foreign key: the ledger outlives an erased account) and its
+  -- email then: every staff member of the brand reads who moved stock, while the accounts'
+  -- own policies show other members' emails to member managers only
   actor            uuid not null,
+  actor_email      text,
   at               timestamptz not null default now()
 );
 create index inventory_adjustments_brand_id_idx on public.inventory_adjustments(brand_id);
@@ -316,15 +319,16 @@ begin
   if p_reason is null or p_reason not in ('received', 'correction', 'damaged', 'returned', 'other') then
     raise exception using errcode = 'PT422', message = 'invalid_reason';
   end if;
-  insert into public.inventory_adjustments (brand_id, variant_id, delta, reason, note, available_after, actor)
-  select l.brand_id, l.variant_id, p_delta, p_reason, nullif(trim(p_note), ''), l.available, shoal_private.claim_actor()
+  insert into public.inventory_adjustments (brand_id, variant_id, delta, reason, note, available_after, actor, actor_email)
+  select l.brand_id, l.variant_id, p_delta, p_reason, nullif(trim(p_note), ''), l.available, shoal_private.claim_actor(),
+         (select a.email from public.accounts a where a.id = shoal_private.claim_actor())
     from public.inventory_levels l where l.variant_id = p_variant_id and l.brand_id = shoal_private.claim_brand()
   returning * into v;
   if v.id is null then
     raise exception using errcode = 'PT404', message = 'variant_not_found';
   end if;
   return jsonb_build_object('id', v.id, 'delta', v.delta, 'reason', v.reason, 'note', v.note,
-    'available_after', v.available_after, 'actor_email', (select email from public.accounts where id = v.actor), 'at', v.at);
+    'available_after', v.available_after, 'actor_email', v.actor_email, 'at', v.at);
 end
 $$;
 
@@ -778,8 +782,8 @@ begin
     ), shown as (select * from page order by id desc limit v_limit)
     select jsonb_build_object(
       'items', coalesce((select jsonb_agg(jsonb_build_object('id', s.id, 'delta', s.delta, 'reason', s.reason, 'note', s.note,
-          'available_after', s.available_after, 'actor_email', a.email, 'at', s.at) order by s.id desc)
-        from shown s left join public.accounts a on a.id = s.actor), '[]'::jsonb),
+          'available_after', s.available_after, 'actor_email', s.actor_email, 'at', s.at) order by s.id desc)
+        from shown s), '[]'::jsonb),
       'next', case when (select count(*) from page) > v_limit then (select min(id) from shown) end));
 end
 $$;
