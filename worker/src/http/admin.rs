@@ -142,6 +142,10 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             require(&caller, Action::ManagePayments)?;
             staff::payments::connect(&req, env, config, brand, &caller).await
         }
+        (Method::Get, ["billing"]) => {
+            require(&caller, Action::ManageBilling)?;
+            billing::get(&billing)
+        }
         (Method::Post, ["billing", "portal"]) => {
             require(&caller, Action::ManageBilling)?;
             billing::portal(config, &billing, &base).await
@@ -154,6 +158,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             _,
             ["orders", _]
             | ["orders", _, "transitions"]
+            | ["billing"]
             | ["billing", "portal" | "checkout"]
             | ["products", _]
             | ["members"]
