@@ -94,6 +94,19 @@ export async function api(method, path, body, opts = {}) {
       throw new ApiError(401, "unauthorized", t("error.unauthorized"));
     }
   }
+  if (r.status === 403 && !opts.retried && method !== "GET" && !path.startsWith("auth/")) {
+    // another tab signed in again (a new login, a new token): take the session's current
+    // token from `me` and try once more
+    const peek = r.clone();
+    const code = await peek.json().then((j) => j && j.error && j.error.code, () => null);
+    if (code === "csrf_token_invalid") {
+      const me = await send("GET", "account/me", undefined, {}).then((m) => (m.ok ? m.json() : null), () => null);
+      if (me && me.csrf_token) {
+        setCsrfToken(me.csrf_token);
+        return api(method, path, body, { ...opts, retried: true });
+      }
+    }
+  }
   if (opts.raw && r.ok) return r;
   const text = await r.text();
   let json = null;
