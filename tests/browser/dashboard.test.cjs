@@ -13,6 +13,7 @@ const crypto = require("node:crypto");
 const fs = require("node:fs");
 const http = require("node:http");
 const path = require("node:path");
+const { execFileSync } = require("node:child_process");
 const { chromium } = require("playwright-core");
 
 const port = process.env.SHOAL_HTTP_PORT || "8787";
@@ -34,6 +35,10 @@ const SCREENS = {
   brandSignedIn: ["/admin", "/admin/account", "/admin/members", "/admin/domains", "/admin/audit-log", "/admin/billing", "/admin/no-such-screen"],
   platform: ["/admin", "/admin/sign-up", "/admin/sign-up/verify?email=owner%40example.com&host=acme.localhost", "/admin/brands"],
 };
+
+/** SQL as the database superuser (scripts/dev psql), for states only Stripe could bring about. */
+const sql = (statement) =>
+  execFileSync(path.join(__dirname, "..", "..", "scripts", "dev"), ["psql", "-tA", "-c", statement], { encoding: "utf8" }).trim();
 
 let ipCounter = 0;
 /** A client address of its own per browser context: the rate limits count per client. */
@@ -217,6 +222,10 @@ test("a member turns on MFA by scanning the QR secret and then signs in with a c
   assert.deepEqual(await axeViolations(page), [], "the enrolment screen is accessible");
   await page.screenshot({ path: path.join(shots, "dashboard-mfa-1-qr.png"), fullPage: true });
   const secret = (await page.locator("code.secret").innerText()).trim();
+  // the QR code's URI (also the link for a phone) names the same secret
+  const uri = new URL(await page.locator("a.otpauth").getAttribute("href"));
+  assert.equal(uri.protocol, "otpauth:");
+  assert.equal(uri.searchParams.get("secret"), secret);
   const enrolStep = stepNow();
   await page.getByLabel("Code from your authenticator app").fill(totp(secret, enrolStep));
   await page.getByRole("button", { name: "Turn on" }).click();
@@ -386,6 +395,61 @@ test("an owner signs up on the platform host, confirms the emailed code and land
   assert.equal(me.role, "brand_admin");
   assert.match(me.brand.name, /^Browser Shop /);
   await page.screenshot({ path: path.join(shots, "platform-signup-landed.png"), fullPage: true });
+
+  // the billing banner: the trial ends soon, a payment failed (within the grace period), blocked
+  const subscription = (status, periodEnd, graceEnd) => sql(
+    `insert into public.brand_subscriptions (brand_id, status, plan, current_period_end, grace_period_ends_at)
+     values ('${me.brand.id}', '${status}', 'starter', ${periodEnd}, ${graceEnd})
+     on conflict (brand_id) do update set status = excluded.status, current_period_end = excluded.current_period_end,
+       grace_period_ends_at = excluded.grace_period_ends_at`);
+  const banner = async (expected, shot) => {
+    await page.goto(page.url().replace(/\/admin.*$/, "/admin"));
+    await settled(page);
+    await page.waitForSelector(".banner");
+    assert.match(await page.locator(".banner").innerText(), expected);
+    assert.deepEqual(await axeViolations(page), [], `${shot} is accessible`);
+    await page.screenshot({ path: path.join(shots, `dashboard-billing-banner-${shot}.png`) });
+    await page.locator(".banner").getByRole("link").click();
+    await page.waitForURL(/\/admin\/billing$/);
+    await settled(page);
+  };
+  subscription("trialing", "now() + interval '3 days'", "null");
+  await banner(/trial ends|prueba termina/, "trial");
+  assert.match(await page.locator("dl.facts").innerText(), /Trial|Prueba/);
+  subscription("past_due", "now() - interval '1 day'", "now() + interval '6 days'");
+  await banner(/payment failed|Falló el último pago/, "past-due");
+  subscription("canceled", "now() - interval '10 days'", "now() - interval '1 day'");
+  await banner(/closed|cerrada/, "blocked");
+  assert.equal(await page.locator("main h1").innerText(), await page.evaluate(() => document.title.split(" · ")[0]), "the billing screen opens while blocked");
+  await page.context().close();
+});
+
+test("a brand admin adds a domain, sees the DNS records to set, verifies it and removes it", async () => {
+  const page = await newPage();
+  await signIn(page, "acme.localhost", "admin@acme.localhost");
+  await signedIn(page);
+  await page.locator("nav.side").getByRole("link", { name: "Domains" }).click();
+  await settled(page);
+  const host = `shop-${Date.now().toString(36)}.browser-test.com`;
+  await page.getByLabel("Domain", { exact: true }).fill("127.0.0.1");
+  await page.getByRole("button", { name: "Add domain" }).click();
+  await page.waitForSelector(".field-error");
+  await page.getByLabel("Domain", { exact: true }).fill(host);
+  await page.getByRole("button", { name: "Add domain" }).click();
+  await page.waitForSelector(`text=${host} was added.`);
+  const records = page.getByRole("table", { name: `DNS records to set for ${host}` });
+  await records.waitFor();
+  assert.match(await records.innerText(), /CNAME/);
+  assert.match(await records.innerText(), /TXT/);
+  assert.deepEqual(await axeViolations(page), [], "the domains screen with records is accessible");
+  await page.screenshot({ path: path.join(shots, "dashboard-domains-records.png"), fullPage: true });
+  const card = page.locator("li.card", { has: page.getByRole("heading", { name: host }) });
+  await card.getByRole("button", { name: "Verify now" }).click();
+  await page.waitForSelector(`[role=status]:has-text("${host}"), [role=alert]`);
+  page.once("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: `Remove ${host}` }).click();
+  await page.waitForSelector(`text=${host} was removed.`);
+  await page.getByRole("heading", { name: host }).waitFor({ state: "detached" });
   await page.context().close();
 });
 

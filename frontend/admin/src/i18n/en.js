@@ -82,6 +82,7 @@ export default {
   "mfa.scan": "Scan this QR code with your authenticator app, then enter the code it shows.",
   "mfa.qr_label": "QR code to add this account to an authenticator app",
   "mfa.secret_text": "Or type this key:",
+  "mfa.open_app": "On this phone? Open it in your authenticator app",
   "mfa.confirm": "Turn on",
   "mfa.enabled_now": "Two-step sign-in is on.",
   "mfa.recovery_intro": "Save these recovery codes somewhere safe. Each signs you in once if you lose your phone. They are shown only now.",
@@ -224,4 +225,9 @@ export default {
   "error.subscription_blocked": "The subscription has lapsed. Renew it under Billing.",
   "error.domain_taken": "Another shop already uses that domain.",
   "error.no_billing_customer": "There is no billing account yet: subscribe first.",
+  "error.ip_address_domain": "Enter a domain name such as shop.example.com, not an IP address.",
+  "error.platform_domain": "Addresses on the platform's own domain are given with the shop: enter a domain of your own.",
+  "error.reserved_domain": "That name cannot be used on the internet: enter a domain you registered, such as shop.example.com.",
+  "error.hostname_invalid": "Cloudflare does not accept that domain: check its spelling.",
+  "error.hostname_exists": "That domain is already set up on the platform: remove it where it is, or contact support.",
 };

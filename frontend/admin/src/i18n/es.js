@@ -81,6 +81,7 @@ export default {
   "mfa.scan": "Escanea este código QR con tu app de autenticación y escribe el código que muestra.",
   "mfa.qr_label": "Código QR para añadir esta cuenta a una app de autenticación",
   "mfa.secret_text": "O escribe esta clave:",
+  "mfa.open_app": "¿En este teléfono? Ábrelo en tu app de autenticación",
   "mfa.confirm": "Activar",
   "mfa.enabled_now": "La verificación en dos pasos está activada.",
   "mfa.recovery_intro": "Guarda estos códigos de recuperación en un lugar seguro. Cada uno te deja entrar una vez si pierdes el teléfono. Solo se muestran ahora.",
@@ -223,4 +224,9 @@ export default {
   "error.subscription_blocked": "La suscripción caducó. Renuévala en Facturación.",
   "error.domain_taken": "Otra tienda ya usa ese dominio.",
   "error.no_billing_customer": "Aún no hay cuenta de facturación: suscríbete primero.",
+  "error.ip_address_domain": "Escribe un nombre de dominio como tienda.ejemplo.com, no una dirección IP.",
+  "error.platform_domain": "Las direcciones del dominio de la plataforma vienen con la tienda: escribe un dominio propio.",
+  "error.reserved_domain": "Ese nombre no se puede usar en internet: escribe un dominio que hayas registrado, como tienda.ejemplo.com.",
+  "error.hostname_invalid": "Cloudflare no acepta ese dominio: revisa cómo está escrito.",
+  "error.hostname_exists": "Ese dominio ya está configurado en la plataforma: quítalo de donde esté o escribe a soporte.",
 };

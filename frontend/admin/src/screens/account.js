@@ -99,7 +99,8 @@ function Mfa() {
       <h2 id="mfa-h">${t("mfa.title")}</h2>
       <p>${t("mfa.scan")}</p>
       <${QrCode} text=${setup.otpauth_uri} label=${t("mfa.qr_label")} />
-      <p>${t("mfa.secret_text")} <code class="secret" data-secret=${setup.secret}>${setup.secret}</code></p>
+      <p>${t("mfa.secret_text")} <code class="secret">${setup.secret}</code></p>
+      <p><a class="otpauth" href=${setup.otpauth_uri}>${t("mfa.open_app")}</a></p>
       <form onSubmit=${submit} novalidate>
         <${Notice} error=${confirm.formError} />
         <${Field} label=${t("field.otp")} name="otp" inputmode="numeric" autocomplete="one-time-code" required
