@@ -199,6 +199,15 @@ test("sign in opens the screen asked for, and signing out ends the session", asy
   await page.waitForURL(/\/admin\/domains$/);
   await signedIn(page);
   assert.equal((await page.locator("h1").innerText()).trim(), "Domains");
+  // the access cookie expires (15 min): a reload refreshes the session (by cookie, with the
+  // CSRF token kept from the login) and stays on the screen
+  const cookies = await page.context().cookies();
+  await page.context().clearCookies();
+  await page.context().addCookies(cookies.filter((c) => c.name !== "shoal_access"));
+  await page.reload();
+  await signedIn(page);
+  assert.equal((await page.locator("h1").innerText()).trim(), "Domains");
+  assert.ok((await page.context().cookies()).some((c) => c.name === "shoal_access"), "a new access cookie");
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.waitForURL(/\/admin\/sign-in$/);
   assert.equal(await page.evaluate(async () => (await fetch("/api/v1/account/me")).status), 401);

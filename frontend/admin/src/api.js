@@ -63,6 +63,8 @@ async function send(method, path, body, opts) {
 let refreshing = null;
 /** One refresh at a time (the refresh token is single use). */
 function refresh() {
+  // never signed in in this browser (no token): nothing to refresh
+  if (!csrfToken) return Promise.resolve(false);
   refreshing ||= send("POST", "auth/refresh", undefined, {})
     .then(async (r) => {
       if (!r.ok) return false;
