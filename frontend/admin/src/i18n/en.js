@@ -71,6 +71,8 @@ export default {
   "account.title": "Your account",
   "account.profile": "Profile",
   "account.password": "Password",
+  "account.notifications": "Email notifications",
+  "account.new_order_email": "Email me about each new order",
   "account.change_password": "Change password",
   "account.password_changed": "Password changed. Your other sessions were signed out.",
 

@@ -70,6 +70,8 @@ export default {
   "account.title": "Tu cuenta",
   "account.profile": "Perfil",
   "account.password": "Contraseña",
+  "account.notifications": "Avisos por correo",
+  "account.new_order_email": "Enviarme un correo por cada pedido nuevo",
   "account.change_password": "Cambiar la contraseña",
   "account.password_changed": "Contraseña cambiada. Se cerraron tus otras sesiones.",
 

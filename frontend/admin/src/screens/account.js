@@ -6,7 +6,7 @@ import { html } from "../html.js";
 import { t } from "../i18n/index.js";
 import { patch, post } from "../api.js";
 import { useSession } from "../session.js";
-import { Field, Notice, Select, Submit, useForm } from "../ui/form.js";
+import { Checkbox, Field, Notice, Select, Submit, useForm } from "../ui/form.js";
 import { Page } from "../ui/page.js";
 import { QrCode } from "../ui/qr.js";
 import { PASSWORD_FIELDS } from "./password_reset.js";
@@ -16,6 +16,7 @@ const FACTOR_FIELDS = { invalid_credentials: "current_password", reauthenticatio
 export function Account() {
   return html`<${Page} title=${t("account.title")}>
     <${Profile} />
+    <${Notifications} />
     <${Password} />
     <${Mfa} />
   </${Page}>`;
@@ -40,6 +41,31 @@ function Profile() {
     <${Field} label=${t("field.name")} name="name" autocomplete="name" value=${form.values.name} onInput=${form.set("name")} error=${form.errors.name} />
     <${Select} label=${t("field.language")} name="locale" value=${form.values.locale} onInput=${form.set("locale")} error=${form.errors.locale}
       options=${[["en", "English"], ["es", "Español"]]} />
+    <${Submit} busy=${form.busy}>${t("common.save")}</${Submit}>
+  </form>`;
+}
+
+/** The new-order email (`PATCH account/notifications`, shown in `me`); hidden until the API has it. */
+function Notifications() {
+  const { me, reload } = useSession();
+  const [saved, setSaved] = useState(false);
+  // `new_order_email` at the top of `me`, or under `notifications`
+  const current = me.new_order_email ?? (me.notifications && me.notifications.new_order_email);
+  const form = useForm({ new_order_email: Boolean(current) });
+  if (current === undefined || current === null) return null;
+  const submit = (e) =>
+    form.submit(e, async (v) => {
+      setSaved(false);
+      await patch("account/notifications", { new_order_email: v.new_order_email });
+      await reload();
+      setSaved(true);
+    });
+  return html`<form class="card" onSubmit=${submit} aria-labelledby="notifications-h" novalidate>
+    <h2 id="notifications-h">${t("account.notifications")}</h2>
+    <${Notice} error=${form.formError} />
+    ${saved && html`<${Notice} kind="ok">${t("common.saved")}</${Notice}>`}
+    <${Checkbox} label=${t("account.new_order_email")} name="new_order_email" checked=${form.values.new_order_email}
+      onInput=${form.set("new_order_email")} />
     <${Submit} busy=${form.busy}>${t("common.save")}</${Submit}>
   </form>`;
 }
