@@ -40,7 +40,8 @@ fn browser(host: &str, role: &str) -> Browser {
 
 fn login(host: &str, email: &str) -> Browser {
     let body = json!({"email": email, "password": DEV_PASSWORD}).to_string();
-    let r = send("POST", host, "/api/v1/auth/login", &[("cf-connecting-ip", &fresh_ip()), ("content-type", "application/json")], Some(body));
+    let r =
+        send("POST", host, "/api/v1/auth/login", &[("cf-connecting-ip", &fresh_ip()), ("content-type", "application/json")], Some(body));
     assert_eq!(r.status, 200, "{}", r.body);
     let csrf = r.json()["csrf_token"].as_str().unwrap_or_default().to_owned();
     assert!(!csrf.is_empty(), "the login answer carries the CSRF token: {}", r.body);
