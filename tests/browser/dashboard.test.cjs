@@ -165,6 +165,7 @@ test("every dashboard screen passes axe-core at 1280 and 390 px wide", async () 
       await page.goto(url("acme.localhost", p));
       await settled(page);
       assert.deepEqual(await axeViolations(page), [], `${p} at ${width}px`);
+      assert.ok(await page.evaluate((w) => document.documentElement.scrollWidth <= w, width), `${p} fits ${width}px`);
       await page.screenshot({ path: path.join(shots, `dashboard-${width}-${p.split("?")[0].replace(/\W+/g, "_")}.png`), fullPage: true });
     }
     await signIn(page, "acme.localhost", "admin@acme.localhost");
@@ -173,12 +174,15 @@ test("every dashboard screen passes axe-core at 1280 and 390 px wide", async () 
       await page.goto(url("acme.localhost", p));
       await settled(page);
       assert.deepEqual(await axeViolations(page), [], `${p} at ${width}px`);
+      // nothing wider than the screen: wide tables scroll inside their own box
+      assert.ok(await page.evaluate((w) => document.documentElement.scrollWidth <= w, width), `${p} fits ${width}px`);
       await page.screenshot({ path: path.join(shots, `dashboard-${width}-${p.replace(/\W+/g, "_")}.png`), fullPage: true });
     }
     for (const p of SCREENS.platform) {
       await page.goto(url("localhost", p));
       await settled(page);
       assert.deepEqual(await axeViolations(page), [], `platform ${p} at ${width}px`);
+      assert.ok(await page.evaluate((w) => document.documentElement.scrollWidth <= w, width), `platform ${p} fits ${width}px`);
       await page.screenshot({ path: path.join(shots, `platform-${width}-${p.split("?")[0].replace(/\W+/g, "_")}.png`), fullPage: true });
     }
     await page.context().close();

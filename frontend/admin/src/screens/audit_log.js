@@ -1,10 +1,11 @@
 // The audit log, newest first, filtered by action, actor and time range, a page at a time.
 import { useState } from "preact/hooks";
 import { html } from "../html.js";
+import { TableScroll } from "../ui/table.js";
 import { formatDateTime, t } from "../i18n/index.js";
 import { get, qs } from "../api.js";
 import { Field, Notice, Submit, useForm } from "../ui/form.js";
-import { Page } from "../ui/page.js";
+import { Page, useResource } from "../ui/page.js";
 import { useEffect } from "preact/hooks";
 
 /** `YYYY-MM-DDTHH:MM` of a datetime-local input → RFC 3339 (the member's time zone). */
@@ -15,6 +16,12 @@ export function AuditLog() {
   const [rows, setRows] = useState(null);
   const [cursor, setCursor] = useState(null);
   const [filters, setFilters] = useState({});
+  // actors are account ids: the team's emails make them readable (others stay as they are)
+  const members = useResource("admin/members");
+  const who = (actor) => {
+    const m = members.data && members.data.items.find((x) => x.account_id === actor);
+    return m ? m.email : actor;
+  };
 
   const load = async (f, after) => {
     const page = await get(`admin/audit-log${qs({ action: f.action, actor: f.actor, from: rfc3339(f.from), to: rfc3339(f.to), cursor: after, limit: 50 })}`);
@@ -44,13 +51,13 @@ export function AuditLog() {
     ${rows &&
     (rows.length === 0
       ? html`<p>${t("audit.empty")}</p>`
-      : html`<div class="table-wrap"><table class="audit">
+      : html`<${TableScroll} label=${t("audit.title")}><table class="audit">
           <caption class="sr-only">${t("audit.title")}</caption>
           <thead><tr><th scope="col">${t("audit.at")}</th><th scope="col">${t("audit.action")}</th><th scope="col">${t("audit.actor")}</th>
             <th scope="col">${t("audit.target")}</th><th scope="col">${t("audit.ip")}</th></tr></thead>
           <tbody>${rows.map((r) => html`<tr>
-            <td>${formatDateTime(r.at)}</td><td><code>${r.action}</code></td><td>${r.actor}</td><td>${r.target || "—"}</td><td>${r.ip || "—"}</td>
-          </tr>`)}</tbody></table></div>`)}
+            <td>${formatDateTime(r.at)}</td><td><code>${r.action}</code></td><td title=${r.actor}>${who(r.actor)}</td><td>${who(r.target) || "—"}</td><td>${r.ip || "—"}</td>
+          </tr>`)}</tbody></table></${TableScroll}>`)}
     ${cursor && html`<button type="button" onClick=${more} disabled=${form.busy}>${t("common.more")}</button>`}
   </${Page}>`;
 }
