@@ -473,3 +473,24 @@ test("the English and Spanish string tables have the same keys, none empty", asy
   assert.deepEqual(Object.keys(es).sort(), Object.keys(en).sort());
   for (const [k, v] of [...Object.entries(en), ...Object.entries(es)]) assert.ok(typeof v === "string" && v.trim(), k);
 });
+
+test("the audit log filters by action and pages with Show more", async () => {
+  const action = `browser_marker_${Date.now().toString(36)}`;
+  sql(`insert into public.audit_log (brand_id, actor, action, target, detail)
+       select b.brand_id, 'anonymous', '${action}', g::text, '{}'::jsonb
+         from (select brand_id from public.brand_domains where host = 'acme.localhost') b, generate_series(1, 60) g`);
+  const page = await newPage();
+  await signIn(page, "acme.localhost", "admin@acme.localhost");
+  await signedIn(page);
+  await page.goto(url("acme.localhost", "/admin/audit-log"));
+  await settled(page);
+  await page.getByLabel("Action").fill(action);
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  const rows = page.locator("table.audit tbody tr");
+  await page.waitForFunction((a) => [...document.querySelectorAll("table.audit tbody tr")].every((tr) => tr.textContent.includes(a)), action);
+  assert.equal(await rows.count(), 50, "a page of 50, only this action");
+  await page.getByRole("button", { name: "Show more" }).click();
+  await page.waitForFunction(() => document.querySelectorAll("table.audit tbody tr").length === 60);
+  assert.equal(await page.getByRole("button", { name: "Show more" }).count(), 0, "the last page");
+  await page.context().close();
+});
