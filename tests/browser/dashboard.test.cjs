@@ -244,6 +244,7 @@ test("a member turns on MFA by scanning the QR secret and then signs in with a c
   await page.getByRole("button", { name: "Turn on" }).click();
   await page.waitForSelector("ul.codes");
   assert.equal(await page.locator("ul.codes li").count(), 10, "ten recovery codes, shown once");
+  const recoveryCodes = await page.locator("ul.codes li").allInnerTexts();
   assert.deepEqual(await axeViolations(page), [], "the recovery codes screen is accessible");
   await page.screenshot({ path: path.join(shots, "dashboard-mfa-2-recovery-codes.png"), fullPage: true });
   await page.getByRole("button", { name: "I saved my recovery codes" }).click();
@@ -260,6 +261,20 @@ test("a member turns on MFA by scanning the QR secret and then signs in with a c
   await page.getByRole("button", { name: "Sign in" }).click();
   await signedIn(page);
   assert.equal(await page.evaluate(async () => (await (await fetch("/api/v1/account/me")).json()).mfa_enabled), true);
+
+  // turning it off takes the password and a second factor: here one of the recovery codes
+  await page.locator("nav.side").getByRole("link", { name: "Account" }).click();
+  await settled(page);
+  const off = page.locator("form", { has: page.getByRole("heading", { name: "Two-step sign-in" }) });
+  await off.getByLabel("Current password").fill(password);
+  await off.getByLabel("Code from your authenticator app, or a recovery code").fill("000000");
+  await off.getByRole("button", { name: "Turn off two-step sign-in" }).click();
+  await page.waitForSelector(".field-error, [role=alert]");
+  assert.match(await off.innerText(), /not right|used already/, "a wrong code is said next to its field");
+  await off.getByLabel("Code from your authenticator app, or a recovery code").fill(recoveryCodes[0].trim());
+  await off.getByRole("button", { name: "Turn off two-step sign-in" }).click();
+  await page.waitForSelector("text=Two-step sign-in is off.");
+  assert.equal(await page.evaluate(async () => (await (await fetch("/api/v1/account/me")).json()).mfa_enabled), false);
   await page.context().close();
 });
 
@@ -303,6 +318,10 @@ test("a brand admin invites an editor, who accepts from the emailed link and sig
   await settled(admin);
   await admin.waitForSelector(`td:has-text("${invitee}")`);
   assert.equal(await admin.getByLabel(`Role of ${invitee}`).inputValue(), "editor", "the new editor is in the team");
+  await admin.getByLabel(`Role of ${invitee}`).selectOption("read_only");
+  await admin.waitForSelector("text=Saved.");
+  const role = await call("POST", "acme.localhost", "/api/v1/auth/login", {}, { email: invitee, password: "Invited-Pass-456" });
+  assert.equal(role.json.account.role, "read_only", "the role change applies");
   await page.context().close();
   await admin.context().close();
 });

@@ -38,6 +38,7 @@ export default {
   "field.new_password": "New password",
   "field.otp": "Code from your authenticator app",
   "field.recovery_code": "Recovery code",
+  "field.second_factor": "Code from your authenticator app, or a recovery code",
   "field.code": "Code from the email",
   "field.name": "Name",
   "field.language": "Language",

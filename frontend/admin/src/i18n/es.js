@@ -37,6 +37,7 @@ export default {
   "field.new_password": "Contraseña nueva",
   "field.otp": "Código de tu app de autenticación",
   "field.recovery_code": "Código de recuperación",
+  "field.second_factor": "Código de tu app de autenticación o un código de recuperación",
   "field.code": "Código del correo",
   "field.name": "Nombre",
   "field.language": "Idioma",

@@ -11,6 +11,9 @@ import { Page } from "../ui/page.js";
 import { QrCode } from "../ui/qr.js";
 import { PASSWORD_FIELDS } from "./password_reset.js";
 
+/** The second factor as the API takes it: six digits are a code from the app, anything else a recovery code. */
+const factor = (value) => (/^\s*\d{6}\s*$/.test(value) ? { otp: value.trim() } : { recovery_code: value.trim() });
+
 const FACTOR_FIELDS = { invalid_credentials: "current_password", reauthentication_failed: "current_password", mfa_required: "otp", otp_invalid: "otp" };
 
 export function Account() {
@@ -78,7 +81,7 @@ function Password() {
     form.submit(e, async (v) => {
       setSaved(false);
       const body = { current_password: v.current_password, new_password: v.new_password };
-      if (me.mfa_enabled) body.otp = v.otp;
+      if (me.mfa_enabled) Object.assign(body, factor(v.otp));
       await post("account/password", body);
       form.setValues({ current_password: "", new_password: "", otp: "" });
       setSaved(true);
@@ -92,7 +95,7 @@ function Password() {
     <${Field} label=${t("field.new_password")} name="new_password" type="password" autocomplete="new-password" required
       hint=${t("password.rules")} value=${form.values.new_password} onInput=${form.set("new_password")} error=${form.errors.new_password} />
     ${me.mfa_enabled &&
-    html`<${Field} label=${t("field.otp")} name="otp" inputmode="numeric" autocomplete="one-time-code" required
+    html`<${Field} label=${t("field.second_factor")} name="otp" autocomplete="one-time-code" required
       value=${form.values.otp} onInput=${form.set("otp")} error=${form.errors.otp} />`}
     <${Submit} busy=${form.busy}>${t("account.change_password")}</${Submit}>
   </form>`;
@@ -139,7 +142,7 @@ function Mfa() {
   if (me.mfa_enabled) {
     const submit = (e) =>
       disable.submit(e, async (v) => {
-        await post("account/mfa/disable", v);
+        await post("account/mfa/disable", { current_password: v.current_password, ...factor(v.otp) });
         disable.setValues({ current_password: "", otp: "" });
         await reload();
       });
@@ -149,7 +152,7 @@ function Mfa() {
       <${Notice} error=${disable.formError} />
       <${Field} label=${t("field.current_password")} name="current_password" type="password" autocomplete="current-password" required
         value=${disable.values.current_password} onInput=${disable.set("current_password")} error=${disable.errors.current_password} />
-      <${Field} label=${t("field.otp")} name="otp" inputmode="numeric" autocomplete="one-time-code" required
+      <${Field} label=${t("field.second_factor")} name="otp" autocomplete="one-time-code" required
         value=${disable.values.otp} onInput=${disable.set("otp")} error=${disable.errors.otp} />
       <${Submit} busy=${disable.busy}>${t("mfa.disable")}</${Submit}>
     </form>`;
