@@ -25,7 +25,7 @@ insert into allowed_definers values
   ('public.auth_mfa_use_recovery(p_account_id uuid, p_hash text)'),
   ('public.auth_mfa_use_step(p_account_id uuid, p_step bigint)'),
   ('public.auth_password_hash(p_account_id uuid)'),
-  ('public.auth_refresh(p_refresh_hash text, p_new_refresh_hash text, p_idle_days integer, p_brand_id uuid)'),
+  ('public.auth_refresh(p_refresh_hash text, p_new_refresh_hash text, p_idle_days integer, p_brand_id uuid, p_family_id uuid)'),
   ('public.auth_session(p_session_id uuid, p_jti text, p_brand_id uuid)'),
   ('public.auth_signup(p_brand_name text, p_slug text, p_email text, p_password_hash text, p_code text, p_code_hash text, p_platform_host text, p_locale text)'),
   ('shoal_private.checkout_cart(p_email text, p_reservation_minutes integer, p_client_key text, p_max_units integer, p_max_pending_per_email integer, p_max_pending_per_client integer)'),

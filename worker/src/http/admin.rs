@@ -215,6 +215,10 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             require(&caller, Action::ManagePayments)?;
             staff::payments::connect(&req, env, config, brand, &caller).await
         }
+        (Method::Get, ["billing"]) => {
+            require(&caller, Action::ManageBilling)?;
+            billing::get(&billing)
+        }
         (Method::Post, ["billing", "portal"]) => {
             require(&caller, Action::ManageBilling)?;
             billing::portal(config, &billing, &base).await
@@ -227,6 +231,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             _,
             ["orders", _]
             | ["orders", _, "transitions"]
+            | ["billing"]
             | ["billing", "portal" | "checkout"]
             | ["products"]
             | ["products", _]

@@ -4,6 +4,7 @@
 mod admin;
 mod brand;
 mod cross_site;
+mod dashboard;
 mod health;
 mod landing;
 mod security_headers;
@@ -146,6 +147,9 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
         crate::account::handle(req, env, &config, &brand, &log.request_id).await?
     } else if path.starts_with("/api/v1/admin/") {
         admin::handle(req, env, &config, &brand).await?
+    } else if dashboard::serves(&path) {
+        // whatever the billing state: a blocked brand's owner signs in to pay
+        dashboard::shell(&req, "brand", &brand.locale)?
     } else if brand.billing.blocked_at(crate::clock::now().timestamp()) {
         unavailable::storefront(&brand, path.starts_with("/api/"))
     } else {
@@ -228,6 +232,7 @@ async fn platform(req: Request, env: &Env, config: &Config, path: &str) -> Resul
         | "/api/v1/auth/forgot-password"
         | "/api/v1/auth/reset-password" => Err(AppError::MethodNotAllowed),
         _ if crate::link_pages::on_platform_host(path) => crate::link_pages::platform(&req, config, path).await,
+        _ if dashboard::serves(path) => dashboard::shell(&req, "platform", "en"),
         _ => landing::get(&req),
     }
 }
