@@ -204,7 +204,8 @@ pub enum Lookup {
 }
 
 /// Looks a request up. HEAD is answered wherever GET is; OPTIONS (a CORS preflight) passes
-/// on any routed path, for the store API's preflight to answer.
+/// on the store API's routed paths, whose preflight the worker answers (no other API is
+/// called cross-site).
 pub fn lookup(host: HostKind, method: &str, path: &str) -> Lookup {
     let method = method.to_ascii_uppercase();
     let fitting: Vec<&Route> = ROUTES.iter().filter(|r| r.host.serves(host) && fits(r.path, path)).collect();
@@ -215,7 +216,7 @@ pub fn lookup(host: HostKind, method: &str, path: &str) -> Lookup {
     if let Some(route) = fitting.iter().find(|r| r.method == wanted) {
         return Lookup::Routed(**route);
     }
-    if method == "OPTIONS" {
+    if method == "OPTIONS" && path.starts_with("/api/v1/store/") {
         return Lookup::Routed(*fitting[0]);
     }
     let mut allow: Vec<&str> = Vec::new();
@@ -249,6 +250,8 @@ mod tests {
         assert_eq!(lookup(HostKind::Brand, "POST", "/api/v1/store/brand"), Lookup::WrongMethod("GET, HEAD".into()));
         assert!(matches!(lookup(HostKind::Brand, "HEAD", "/api/v1/store/brand"), Lookup::Routed(_)));
         assert!(matches!(lookup(HostKind::Brand, "OPTIONS", "/api/v1/store/cart"), Lookup::Routed(_)));
+        assert_eq!(lookup(HostKind::Brand, "OPTIONS", "/api/v1/admin/members"), Lookup::WrongMethod("GET, HEAD".into()));
+        assert_eq!(lookup(HostKind::Brand, "QUERY", "/api/v1/store/brand"), Lookup::WrongMethod("GET, HEAD".into()));
         // sign-up is the platform's; the store is the brands'
         assert_eq!(lookup(HostKind::Brand, "POST", "/api/v1/auth/signup"), Lookup::NoRoute);
         assert_eq!(lookup(HostKind::Platform, "GET", "/api/v1/store/brand"), Lookup::NoRoute);

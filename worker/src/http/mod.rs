@@ -99,6 +99,11 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
     } else {
         config
     };
+    if !api_routes::governs(&path) && unnamed_method(&req) {
+        // workers-rs reads a method it has no name for (QUERY, PROPFIND…) as GET; nothing
+        // here answers one (API paths get the route table's 405 with `Allow` below)
+        return Err(AppError::MethodNotAllowed);
+    }
     if path == "/healthz" {
         return only_get(&req).and(Ok(health::get(env, &config).await));
     }
@@ -185,11 +190,17 @@ fn routed(req: &Request, kind: HostKind, path: &str) -> Result<(), AppError> {
     if !api_routes::governs(path) {
         return Ok(());
     }
-    match api_routes::lookup(kind, req.method().as_ref(), path) {
+    // the method as sent: workers-rs reads one it has no name for (QUERY…) as GET
+    match api_routes::lookup(kind, &req.inner().method(), path) {
         Lookup::Routed(_) => Ok(()),
         Lookup::WrongMethod(allow) => Err(AppError::WrongMethod(allow)),
         Lookup::NoRoute => Err(AppError::NoRoute),
     }
+}
+
+/// Whether the request's method is one workers-rs has no name for (and reads as GET).
+fn unnamed_method(req: &Request) -> bool {
+    !req.inner().method().eq_ignore_ascii_case(req.method().as_ref())
 }
 
 /// The answer for a route the table holds that no dispatcher arm handles: a bug, logged.
