@@ -85,7 +85,11 @@ fn every_route_reaches_a_handler_and_pending_ones_are_listed() {
             assert_eq!(r.status, 500, "route_not_handled is a 500");
         }
     }
-    assert!(wrong.is_empty(), "routes answered wrongly (no_route, or route_not_handled not matching the pending list):\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "routes answered wrongly (no_route, or route_not_handled not matching the pending list):\n{}",
+        wrong.join("\n")
+    );
     // every pending entry is a route of the table
     for (m, p) in &pending {
         assert!(ROUTES.iter().any(|r| r.method == m && r.path == p), "pending entry {m} {p} is no route");

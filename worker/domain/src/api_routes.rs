@@ -262,10 +262,7 @@ mod tests {
         // a literal segment and a parameter side by side: both are routed
         assert!(matches!(lookup(HostKind::Brand, "GET", "/api/v1/admin/orders/export.csv"), Lookup::Routed(_)));
         assert!(matches!(lookup(HostKind::Brand, "POST", "/api/v1/admin/customers/erase"), Lookup::Routed(_)));
-        assert_eq!(
-            lookup(HostKind::Brand, "PUT", "/api/v1/admin/members/x"),
-            Lookup::WrongMethod("PATCH, DELETE".into())
-        );
+        assert_eq!(lookup(HostKind::Brand, "PUT", "/api/v1/admin/members/x"), Lookup::WrongMethod("PATCH, DELETE".into()));
     }
 
     #[test]

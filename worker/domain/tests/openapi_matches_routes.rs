@@ -68,8 +68,7 @@ fn the_document_is_openapi_3_1_with_errors_and_security_schemes() {
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("a path item") {
             assert!(op["responses"]["default"]["$ref"].is_string(), "{method} {path}: no default error response");
-            let param_names: Vec<&str> =
-                path.split('/').filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}'))).collect();
+            let param_names: Vec<&str> = path.split('/').filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}'))).collect();
             for name in param_names {
                 let declared = op["parameters"].as_array().is_some_and(|ps| ps.iter().any(|p| p["name"] == name && p["in"] == "path"));
                 assert!(declared, "{method} {path}: path parameter {name} is not declared");
