@@ -383,7 +383,7 @@ COMMON = {
     "any": ["method_not_allowed", "config_invalid", "internal_error"],
 }
 # what every signed-in staff call can answer before its handler runs
-STAFF = {401: ["unauthorized", "invalid_token", "session_ended"], 403: ["forbidden", "mfa_enrollment_required", "csrf_token_invalid"]}
+STAFF = {401: ["unauthorized"], 403: ["forbidden", "mfa_enrollment_required", "csrf_token_invalid"]}
 ADMIN = {**STAFF, 402: ["subscription_blocked"]}
 BODY = {400: ["invalid_json", "unreadable_body", "invalid_field", "missing_field"]}
 LIST = {422: ["invalid_query"]}
@@ -424,8 +424,9 @@ PAGE = [q("cursor", STR, "opaque; the previous page's next_cursor"), q("limit", 
 op("GET", "/api/v1/openapi.json", "any", "meta", "This document", ok=OBJ, security=[])
 op("POST", "/webhooks/stripe", "any", "webhooks", "Stripe events (platform and Connect), verified by Stripe-Signature",
    ok=OBJ, body=OBJ, security=[],
-   errors={400: ["signature_missing", "signature_invalid", "timestamp_out_of_tolerance", "invalid_event", "invalid_json"],
-           500: ["webhook_not_applied", "no_secret_configured"]})
+   errors={400: ["signature_missing", "signature_malformed", "signature_timestamp_out_of_tolerance", "signature_mismatch",
+                "invalid_event", "invalid_json"],
+           500: ["webhook_not_applied", "webhook_secret_missing"]})
 
 # ---- store
 op("GET", "/api/v1/store/brand", "brand", "store", "The shop's public configuration", ok=ref("PublicBrand"), security=[])
@@ -443,23 +444,25 @@ op("GET", "/api/v1/store/orders/{number}", "brand", "store", "An order's status,
 op("GET", "/api/v1/store/cart", "brand", "store", "The shopper's cart (cookie shoal_cart)", ok=ref("Cart"), security=[])
 op("POST", "/api/v1/store/cart/lines", "brand", "store", "Add a variant to the cart", ok=ref("Cart"), security=[],
    body=obj({"variant_id": UUID, "quantity": {"type": "integer", "minimum": 1}}),
-   errors=merge(BODY, {400: ["invalid_variant", "quantity_not_an_integer", "quantity_too_small", "quantity_too_large"],
-                       404: ["variant_not_found"], 409: ["insufficient_stock", "currency_mismatch"]}))
+   errors=merge(BODY, {400: ["invalid_variant", "quantity_not_an_integer", "quantity_negative", "quantity_zero",
+                            "quantity_too_large"], 404: ["variant_not_found", "product_unavailable"],
+                       409: ["insufficient_stock", "quantity_exceeds_stock"]}))
 op("PUT", "/api/v1/store/cart/lines/{variant}", "brand", "store", "Set a line's quantity (0 removes it)", ok=ref("Cart"),
    security=[], body=obj({"quantity": {"type": "integer", "minimum": 0}}),
-   errors=merge(BODY, {400: ["invalid_variant", "quantity_not_an_integer", "quantity_too_large"],
-                       404: ["variant_not_found"], 409: ["insufficient_stock"]}))
+   errors=merge(BODY, {400: ["invalid_variant", "quantity_not_an_integer", "quantity_negative", "quantity_too_large"],
+                       404: ["variant_not_found", "product_unavailable"], 409: ["insufficient_stock", "quantity_exceeds_stock"]}))
 op("DELETE", "/api/v1/store/cart/lines/{variant}", "brand", "store", "Remove a line", ok=ref("Cart"), security=[],
    errors={400: ["invalid_variant"]})
 op("POST", "/api/v1/store/checkout", "brand", "store", "Start Stripe Checkout for the cart", ok=ref("CheckoutStarted"),
    status=201, security=[], body=obj({"email": STR}),
-   errors=merge(BODY, {400: ["invalid_email"], 409: ["payments_not_ready", "insufficient_stock"], 422: ["cart_empty"],
+   errors=merge(BODY, {400: ["invalid_email"], 409: ["payments_not_ready", "insufficient_stock", "too_many_pending_checkouts"],
+                       422: ["cart_empty", "order_too_large"],
                        502: ["payment_provider_error"]}))
 
 # ---- auth (platform)
 SIGNUP_ERR = {409: ["slug_taken"], 422: ["invalid_slug", "reserved_slug", "invalid_brand_name", "reserved_brand_name",
-                                           "invalid_email", "password_too_short", "password_too_long", "password_too_common",
-                                           "invalid_currency", "invalid_language"]}
+                                           "invalid_email", "password_too_short", "password_too_long", "password_too_simple",
+                                           "password_same_as_email"]}
 op("POST", "/api/v1/auth/signup", "platform", "auth", "Register a brand and its owner", security=[],
    ok=obj({"brand_id": UUID, "host": STR, "email_verification": STR}), status=201,
    body=obj({"brand_name": STR, "slug": STR, "email": STR, "password": STR, "locale": STR, "currency": CURRENCY,
@@ -474,7 +477,7 @@ for host in ("platform", "brand"):
        ok=obj({"accepted": BOOL}), status=202, body=obj({"email": STR}), errors=BODY)
     op("POST", "/api/v1/auth/reset-password", host, "auth", "Set a new password with the emailed code", security=[],
        ok=OBJ, body=obj({"email": STR, "code": STR, "new_password": STR}),
-       errors=merge(BODY, {400: ["code_invalid"], 422: ["password_too_short", "password_too_long", "password_too_common"]}))
+       errors=merge(BODY, {400: ["code_invalid"], 422: ["password_too_short", "password_too_long", "password_too_simple"]}))
 
 # ---- auth (brand)
 op("POST", "/api/v1/auth/login", "brand", "auth", "Sign in (sets HttpOnly cookies too)", security=[], ok=ref("Tokens"),
@@ -487,7 +490,7 @@ op("POST", "/api/v1/auth/logout", "brand", "auth", "End this session family", se
    ok=obj({"logged_out": BOOL}), errors=STAFF)
 op("POST", "/api/v1/auth/accept-invitation", "brand", "auth", "Join a brand from an invitation", security=[],
    ok=OBJ, body=obj({"token": STR, "password": STR}),
-   errors=merge(BODY, {400: ["invitation_invalid"], 422: ["password_too_short", "password_too_long", "password_too_common"]}))
+   errors=merge(BODY, {404: ["invitation_not_found"], 422: ["password_too_short", "password_too_long", "password_too_simple"]}))
 
 # ---- account
 op("GET", "/api/v1/account/me", "brand", "account", "Who is signed in", ok=ref("Me"), security=READ, errors=STAFF)
@@ -495,13 +498,13 @@ op("POST", "/api/v1/account/password", "brand", "account", "Change the password"
    ok=obj({"password_changed": BOOL}), body=obj({"current_password": STR, "new_password": STR, "otp": STR, "recovery_code": STR},
                                                ["current_password", "new_password"]),
    errors=merge(STAFF, BODY, {401: ["invalid_credentials", "mfa_required"], 422: ["password_too_short", "password_too_long",
-                                                                                  "password_too_common"]}))
+                                                                                  "password_too_simple"]}))
 op("POST", "/api/v1/account/email", "brand", "account", "Ask to change the email (a code goes to the new address)",
    security=WRITE, ok=obj({"code_sent_to": STR}), status=202,
    body=obj({"current_password": STR, "new_email": STR, "otp": STR, "recovery_code": STR}, ["current_password", "new_email"]),
    errors=merge(STAFF, BODY, {400: ["invalid_email"], 401: ["invalid_credentials", "mfa_required"]}))
 op("POST", "/api/v1/account/email/confirm", "brand", "account", "Confirm the new email with its code", security=WRITE,
-   ok=OBJ, body=obj({"code": STR}), errors=merge(STAFF, BODY, {400: ["code_invalid"], 409: ["email_taken"]}))
+   ok=OBJ, body=obj({"code": STR}), errors=merge(STAFF, BODY, {400: ["code_invalid", "code_expired", "code_locked"], 409: ["email_taken"]}))
 op("PATCH", "/api/v1/account/profile", "brand", "account", "Name and language", security=WRITE, ok=OBJ,
    body=obj({"name": STR, "locale": {"type": "string", "enum": ["en", "es"]}}, []),
    errors=merge(STAFF, BODY, {400: ["invalid_name", "invalid_locale"]}))
@@ -509,13 +512,13 @@ op("PATCH", "/api/v1/account/notifications", "brand", "account", "Email on each 
    ok=ref("Me"), body=obj({"new_order_email": BOOL}), errors=merge(STAFF, BODY))
 op("POST", "/api/v1/account/mfa/setup", "brand", "account", "Start TOTP enrolment", security=WRITE,
    ok=obj({"secret": STR, "otpauth_uri": STR}), body=obj({"current_password": STR, "otp": STR, "recovery_code": STR}, []),
-   errors=merge(STAFF, BODY, {401: ["invalid_credentials", "mfa_required"]}))
+   errors=merge(STAFF, BODY, {401: ["invalid_credentials", "mfa_required", "second_factor_missing"]}))
 op("POST", "/api/v1/account/mfa/enable", "brand", "account", "Confirm TOTP with a code; returns recovery codes",
    security=WRITE, ok=obj({"enabled": BOOL, "recovery_codes": arr(STR)}), body=obj({"otp": STR}, []),
-   errors=merge(STAFF, BODY, {400: ["otp_invalid", "mfa_not_set_up"]}))
+   errors=merge(STAFF, BODY, {400: ["otp_invalid", "mfa_setup_missing"]}))
 op("POST", "/api/v1/account/mfa/disable", "brand", "account", "Turn TOTP off", security=WRITE, ok=obj({"enabled": BOOL}),
    body=obj({"current_password": STR, "otp": STR, "recovery_code": STR}, []),
-   errors=merge(STAFF, BODY, {401: ["invalid_credentials", "mfa_required"]}))
+   errors=merge(STAFF, BODY, {401: ["invalid_credentials", "mfa_required", "second_factor_missing"], 409: ["mfa_not_enabled"]}))
 
 # ---- admin
 A = "/api/v1/admin"
@@ -544,7 +547,8 @@ admin("GET", "/products/{product}", "catalog", "A product with its variants, ima
       errors=PRODUCT_404)
 admin("PATCH", "/products/{product}", "catalog", "Edit a product (by id; by slug with `price` for older clients)",
       ok=OBJ, body=obj({"title": STR, "slug": STR, "description": STR, "status": {"type": "string", "enum": ["draft", "active", "archived"]},
-                        "category_id": null(UUID), "price": MONEY}, []), errors=merge(PRODUCT_404, PRODUCT_ERR))
+                        "category_id": null(UUID), "price": MONEY}, []),
+      errors=merge(PRODUCT_404, {400: ["invalid_field"], 409: ["slug_taken"]}))
 for action, summary in (("archive", "Archive a product"), ("restore", "Restore an archived product to draft")):
     admin("POST", "/products/{product}/" + action, "catalog", summary, ok=ref("AdminProduct"), errors=PRODUCT_404)
 admin("POST", "/products/{product}/duplicate", "catalog", "Copy a product as a new draft", ok=ref("AdminProduct"),
@@ -618,17 +622,17 @@ admin("POST", "/settings/publish", "settings", "Publish the shop, or take it bac
 admin("PATCH", "/settings/security", "settings", "Require MFA of brand admins", ok=OBJ,
       body=obj({"require_mfa_for_admins": BOOL}))
 admin("PATCH", "/settings/email", "settings", "The languages emails go out in", ok=OBJ,
-      body=obj({"email_languages": arr(STR)}), errors={400: ["invalid_language"]})
+      body=obj({"email_languages": arr(STR)}), errors={400: ["invalid_email_languages"]})
 
 admin("GET", "/members", "members", "Members of the brand", ok=items_of(ref("Member"), False))
 admin("POST", "/members/invitations", "members", "Invite someone by email", ok=obj({"invitation_id": UUID}, ["invitation_id"]),
       status=201, body=obj({"email": STR, "role": ROLE}), errors={400: ["invalid_email", "invalid_role"],
-                                                                  409: ["already_member", "already_invited"]})
+                                                                  409: ["already_a_member"]})
 admin("PATCH", "/members/{account}", "members", "Change a member's role or status", ok=items_of(ref("Member"), False),
       body=obj({"role": ROLE, "status": {"type": "string", "enum": ["active", "disabled"]}}, []),
-      errors={400: ["invalid_role", "invalid_status"], 404: ["member_not_found"], 409: ["last_admin"]})
+      errors={400: ["invalid_role", "invalid_status"], 404: ["member_not_found"], 409: ["last_brand_admin"]})
 admin("DELETE", "/members/{account}", "members", "Remove a member", ok=items_of(ref("Member"), False),
-      errors={404: ["member_not_found"], 409: ["last_admin"]})
+      errors={404: ["member_not_found"], 409: ["last_brand_admin"]})
 admin("GET", "/invitations", "members", "Pending invitations", ok=items_of(ref("Invitation"), False))
 admin("DELETE", "/invitations/{invitation}", "members", "Revoke an invitation", ok=items_of(ref("Invitation"), False),
       errors={404: ["invitation_not_found"]})
@@ -675,11 +679,14 @@ admin("POST", "/billing/checkout", "billing", "Subscribe to a plan through Strip
       body=obj({"plan": STR}), errors={422: ["unknown_plan"], 502: ["payment_provider_error"]})
 
 # ---- edge
-EDGE_ADMISSION = {401: ["certificate_missing", "certificate_invalid", "certificate_expired", "device_unknown"],
-                  403: ["device_revoked", "device_suspended", "subscription_blocked"]}
+EDGE_ADMISSION = {401: ["no_certificate", "verification_failed", "certificate_revoked", "unknown_fingerprint"],
+                  403: ["device_not_active", "device_revoked", "brand_blocked"]}
 op("POST", "/edge/v1/activate", "edge", "edge", "Activate with a code and a CSR, or renew with the current certificate",
    security=[{}, {"device": []}], ok=OBJ, body=obj({"activation_code": STR, "hardware_id": STR, "csr": STR}, ["hardware_id", "csr"]),
-   errors=merge(BODY, {400: ["invalid_hardware_id", "invalid_csr"], 401: ["activation_code_invalid"],
+   errors=merge(BODY, {400: ["invalid_hardware_id", "csr_malformed", "csr_unsupported_key", "csr_signature_invalid",
+                            "csr_subject_mismatch"],
+                       401: ["activation_code_invalid", "activation_code_expired", "activation_code_used",
+                             "activation_attempts_exhausted"],
                        502: ["csr_refused_by_issuer"], 503: ["certificate_issuer_unavailable"]}))
 op("GET", "/edge/v1/status", "edge", "edge", "Why a device may or may not work, with a recovery hint",
    security=[{}, {"device": []}], ok=OBJ)
@@ -698,10 +705,10 @@ op("GET", "/edge/v1/sync/pull", "edge", "edge", "Changes since a cursor", securi
    errors=merge(EDGE_ADMISSION, {400: ["invalid_cursor", "invalid_limit"]}))
 op("GET", "/edge/v1/updates/latest", "edge", "edge", "The newest release for this device (204: up to date)",
    security=DEVICE, ok=OBJ, query=[q("version"), q("channel"), q("platform")], extra_ok={204: "up to date"},
-   errors=merge(EDGE_ADMISSION, {400: ["invalid_version", "invalid_platform", "invalid_channel"]}))
+   errors=merge(EDGE_ADMISSION, {400: ["invalid_version", "version_build_metadata", "invalid_platform", "invalid_channel"]}))
 op("GET", "/edge/v1/updates/{platform}/{version}/download", "edge", "edge", "A release's bytes (Range supported)",
    security=DEVICE, ok={"type": "string", "format": "binary"}, content="application/octet-stream",
-   extra_ok={206: "a range of the bytes"}, errors=merge(EDGE_ADMISSION, {404: ["release_not_found"], 416: ["range_not_satisfiable"]}))
+   extra_ok={206: "a range of the bytes"}, errors=merge(EDGE_ADMISSION, {404: ["release_not_found"]}))
 
 # ------------------------------------------------------------------ the document
 

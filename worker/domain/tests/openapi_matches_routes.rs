@@ -104,3 +104,54 @@ fn every_host_kind_has_routes() {
         assert!(ROUTES.iter().any(|r| r.host == kind), "no route on {kind:?} hosts");
     }
 }
+
+/// Every text file under `dir` with one of `exts`, read whole.
+fn sources(dir: &Path, exts: &[&str], out: &mut String) {
+    for entry in std::fs::read_dir(dir).expect("a source folder").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            sources(&path, exts, out);
+        } else if path.extension().is_some_and(|e| exts.iter().any(|x| e == *x)) {
+            out.push_str(&std::fs::read_to_string(&path).unwrap_or_default());
+        }
+    }
+}
+
+/// The error codes the document lists are codes the worker or the database answer: each
+/// is a string in worker/src, worker/domain/src or a migration. Routes still pending
+/// (tests/fixtures/openapi-pending-routes.txt: the contract's, built on other branches)
+/// may name codes their branch brings.
+#[test]
+fn every_documented_error_code_exists_in_the_code() {
+    let root = root();
+    let mut code = String::new();
+    sources(&root.join("worker/src"), &["rs"], &mut code);
+    sources(&root.join("worker/domain/src"), &["rs"], &mut code);
+    sources(&root.join("database/supabase/migrations"), &["sql"], &mut code);
+    let pending = std::fs::read_to_string(root.join("tests/fixtures/openapi-pending-routes.txt")).expect("the pending list");
+    let pending: BTreeSet<&str> = pending.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+    let doc = document();
+    let mut unknown = BTreeSet::new();
+    let mut check = |what: String, response: &serde_json::Value| {
+        for c in response["x-error-codes"].as_array().into_iter().flatten().filter_map(|c| c.as_str()) {
+            if !code.contains(&format!("\"{c}\"")) && !code.contains(&format!("'{c}'")) {
+                unknown.insert(format!("{what}: {c}"));
+            }
+        }
+    };
+    for (name, response) in doc["components"]["responses"].as_object().expect("shared responses") {
+        check(name.clone(), response);
+    }
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("a path item") {
+            let what = format!("{} {path}", method.to_uppercase());
+            if pending.contains(what.as_str()) {
+                continue;
+            }
+            for response in op["responses"].as_object().expect("responses").values() {
+                check(what.clone(), response);
+            }
+        }
+    }
+    assert!(unknown.is_empty(), "documented error codes nothing answers:\n{}", unknown.into_iter().collect::<Vec<_>>().join("\n"));
+}

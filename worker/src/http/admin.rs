@@ -26,7 +26,8 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
     // HEAD is answered as GET wherever GET is (the route table allows it)
     let method = if req.method() == Method::Head { Method::Get } else { req.method() };
     match (method, segments.as_slice()) {
-        (Method::Get, ["orders", id]) => {
+        // `orders/export.csv` is its own route (the route table's), not an order id
+        (Method::Get, ["orders", id]) if *id != "export.csv" => {
             require(&caller, Action::ReadOrders)?;
             staff::orders::get(config, &caller, id).await
         }
