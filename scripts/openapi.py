@@ -570,7 +570,7 @@ admin("GET", "/categories", "catalog", "Categories in order", ok=items_of(ref("C
 admin("POST", "/categories", "catalog", "Create a category", ok=ref("Category"), status=201,
       body=obj({"name": STR, "slug": STR}, ["name"]), errors={409: ["slug_taken"]})
 admin("POST", "/categories/reorder", "catalog", "Order every category of the brand", ok=items_of(ref("Category")),
-      body=obj({"ids": arr(UUID)}), errors={409: ["reorder_set_mismatch"]})
+      body=obj({"ids": arr(UUID)}), errors={422: ["reorder_set_mismatch"]})
 admin("PATCH", "/categories/{category}", "catalog", "Rename a category", ok=ref("Category"),
       body=obj({"name": STR, "slug": STR}, []), errors={404: ["category_not_found"], 409: ["slug_taken"]})
 admin("DELETE", "/categories/{category}", "catalog", "Delete a category (its products become uncategorised)", ok=OBJ,
