@@ -36,10 +36,10 @@ struct Page {
     links: Vec<(String, String)>,
 }
 
-/// Paths served here on a brand's host (whatever its billing state: a blocked brand is
-/// sent to `/admin/billing`).
+/// Paths served here on a brand's host. `/admin/billing` there is the dashboard's billing
+/// screen (`http::dashboard`), which shows the checkout's outcome too.
 pub fn on_brand_host(path: &str) -> bool {
-    matches!(path, "/admin/accept-invitation" | "/admin/billing" | "/support")
+    matches!(path, "/admin/accept-invitation" | "/support")
 }
 
 /// Paths served here on the platform's host.

@@ -25,7 +25,7 @@ insert into allowed_definers values
   ('public.auth_mfa_use_recovery(p_account_id uuid, p_hash text)'),
   ('public.auth_mfa_use_step(p_account_id uuid, p_step bigint)'),
   ('public.auth_password_hash(p_account_id uuid)'),
-  ('public.auth_refresh(p_refresh_hash text, p_new_refresh_hash text, p_idle_days integer, p_brand_id uuid)'),
+  ('public.auth_refresh(p_refresh_hash text, p_new_refresh_hash text, p_idle_days integer, p_brand_id uuid, p_family_id uuid)'),
   ('public.auth_session(p_session_id uuid, p_jti text, p_brand_id uuid)'),
   ('public.auth_signup(p_brand_name text, p_slug text, p_email text, p_password_hash text, p_code text, p_code_hash text, p_platform_host text, p_locale text)'),
   ('shoal_private.checkout_cart(p_email text, p_reservation_minutes integer, p_client_key text, p_max_units integer, p_max_pending_per_email integer, p_max_pending_per_client integer)'),
@@ -84,6 +84,8 @@ insert into allowed_definers values
   -- those); refuses another brand's order itself (32-orders-admin.sql)
   ('shoal_private.record_refund(p_order_id uuid, p_refund_id text, p_amount bigint, p_currency text, p_status text, p_reason text, p_actor text)'),
   ('shoal_private.refuse_price_in_brand_currency()'),
+  -- the inventory ledger takes no insert from any caller; the level after is read, not given (30-catalog-admin)
+  ('shoal_private.record_inventory_adjustment(p_variant_id uuid, p_delta integer, p_reason text, p_note text)'),
   ('shoal_private.refused_event(p_event jsonb, p_reason text, p_brand_id uuid)'),
   ('shoal_private.renew_device_certificate(p_hardware_id text, p_fingerprint text, p_cert_expires_at timestamp with time zone, p_issuer text, p_cert_ref text, p_serial text)'),
   ('shoal_private.require_brand_account(p_event jsonb, p_brand_id uuid, p_order_created timestamp with time zone)'),

@@ -4,10 +4,12 @@
 
 pub mod access_token;
 pub mod admin_list;
+pub mod api_routes;
 pub mod billing;
 pub mod brand;
 pub mod cart;
 pub mod catalog;
+pub mod catalog_admin;
 pub mod codes;
 pub mod config;
 pub mod cross_site;

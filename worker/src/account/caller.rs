@@ -24,6 +24,8 @@ pub struct Staff {
     pub mfa_enabled: bool,
     /// The brand requires MFA of its admins.
     pub mfa_required: bool,
+    /// The login's session family (what the dashboard's CSRF token is bound to).
+    pub family_id: String,
 }
 
 /// The caller of an admin route is always a staff member (the service role was dropped).
@@ -46,8 +48,11 @@ fn bearer(req: &Request) -> Option<String> {
     header.strip_prefix("Bearer ").map(|t| t.trim().to_owned())
 }
 
-/// The caller of this request, checked against the brand of the host.
+/// The caller of this request, checked against the brand of the host. A caller signed in
+/// by cookie (the dashboard) must also send the CSRF token of its session with anything
+/// that changes state (`csrf`); a Bearer caller is not asked.
 pub async fn authenticate(req: &Request, config: &Config, brand: &BrandContext) -> Result<Caller, AppError> {
+    let by_cookie = bearer(req).is_none();
     let token = bearer(req).or_else(|| cookie(req, ACCESS_COOKIE)).ok_or(AppError::Unauthorized)?;
     // any accepted Shoal key: a token signed before a rotation holds until it expires
     let at = now();
@@ -61,7 +66,11 @@ pub async fn authenticate(req: &Request, config: &Config, brand: &BrandContext) 
     }
     let session = super::session(config, &claims.sid, &claims.jti, &brand.id).await?.ok_or(AppError::Unauthorized)?;
     let role = session.role.as_deref().and_then(Role::parse).ok_or(AppError::Unauthorized)?;
-    Ok(Staff { claims, role, expires_at, mfa_enabled: session.mfa_enabled, mfa_required: session.mfa_required })
+    let family_id = session.family_id.unwrap_or_default();
+    if by_cookie && super::csrf::state_changing(req) && (family_id.is_empty() || super::csrf::family_of(req, config, brand)? != family_id) {
+        return Err(super::csrf::refused());
+    }
+    Ok(Staff { claims, role, expires_at, mfa_enabled: session.mfa_enabled, mfa_required: session.mfa_required, family_id })
 }
 
 /// A brand that requires MFA of its admins lets an admin without it do nothing but set

@@ -91,13 +91,14 @@ pub async fn login(config: &Config, brand: &BrandContext, b: &LoginBody, client:
     );
     let Some(session) = session.filter(|_| ok) else { return Err(invalid_credentials()) };
     let role = ctx.role.as_deref().unwrap_or_default();
-    issue(config, brand, account, role, &session.session_id, &refresh)
+    issue(config, brand, account, role, &session.session_id, &session.family_id, &refresh)
 }
 
-/// The brand of the host is checked by the database before the token is spent.
-pub async fn refresh(config: &Config, brand: &BrandContext, token: &str) -> Result<Response, AppError> {
+/// The brand of the host is checked by the database before the token is spent; so is the
+/// session family a cookie caller's CSRF token names (`family`).
+pub async fn refresh(config: &Config, brand: &BrandContext, token: &str, family: Option<&str>) -> Result<Response, AppError> {
     let next = access_token::refresh_token(crate::random::bytes()?);
-    let r = store::refresh(config, &access_token::refresh_hash(token), &access_token::refresh_hash(&next), &brand.id).await?;
+    let r = store::refresh(config, &access_token::refresh_hash(token), &access_token::refresh_hash(&next), &brand.id, family).await?;
     match r.outcome.as_str() {
         "rotated" if r.brand_id.as_deref() == Some(brand.id.as_str()) => issue(
             config,
@@ -105,8 +106,10 @@ pub async fn refresh(config: &Config, brand: &BrandContext, token: &str) -> Resu
             r.account_id.as_deref().unwrap_or_default(),
             r.role.as_deref().unwrap_or_default(),
             r.session_id.as_deref().unwrap_or_default(),
+            r.family_id.as_deref().unwrap_or_default(),
             &next,
         ),
+        "csrf" => Err(super::csrf::refused()),
         "reused" => Err(AppError::Refused { status: 401, code: "refresh_token_reused".into(), detail: None }),
         _ => Err(AppError::Refused { status: 401, code: "invalid_refresh_token".into(), detail: None }),
     }
@@ -138,7 +141,15 @@ pub async fn accept_invitation(config: &Config, brand: &BrandContext, b: &Invita
     Ok(json_response(&serde_json::json!(joined), 200))
 }
 
-fn issue(config: &Config, brand: &BrandContext, account: &str, role: &str, session: &str, refresh: &str) -> Result<Response, AppError> {
+fn issue(
+    config: &Config,
+    brand: &BrandContext,
+    account: &str,
+    role: &str,
+    session: &str,
+    family: &str,
+    refresh: &str,
+) -> Result<Response, AppError> {
     let claims = AccessClaims {
         sub: account.to_owned(),
         brand_id: brand.id.clone(),
@@ -150,7 +161,8 @@ fn issue(config: &Config, brand: &BrandContext, account: &str, role: &str, sessi
         .ok_or_else(|| AppError::Internal("cannot mint access token".into()))?;
     let mut resp = json_response(
         &serde_json::json!({"access_token": access, "token_type": "Bearer", "expires_in": ACCESS_TTL_SECONDS,
-                            "refresh_token": refresh, "account": {"id": account, "role": role}}),
+                            "refresh_token": refresh, "account": {"id": account, "role": role},
+                            "csrf_token": super::csrf::token(config, brand, family)}),
         200,
     );
     let headers = resp.headers_mut();

@@ -71,6 +71,8 @@ pub struct LoginRecord<'a> {
 #[derive(Debug, Deserialize)]
 pub struct OpenedSession {
     pub session_id: String,
+    #[serde(default)]
+    pub family_id: String,
 }
 
 /// The session opened by a successful login (none for a failure).
@@ -93,6 +95,8 @@ pub struct LiveSession {
     pub mfa_enabled: bool,
     #[serde(default)]
     pub mfa_required: bool,
+    #[serde(default)]
+    pub family_id: Option<String>,
 }
 
 /// The live session's role and MFA state; none when the session is over. It verifies an
@@ -108,14 +112,18 @@ pub struct Refreshed {
     pub account_id: Option<String>,
     pub brand_id: Option<String>,
     pub role: Option<String>,
+    #[serde(default)]
+    pub family_id: Option<String>,
 }
 
-pub async fn refresh(config: &Config, old_hash: &str, new_hash: &str, brand_id: &str) -> Result<Refreshed, AppError> {
+/// `family`: the session family a cookie caller's CSRF token names (the token must belong
+/// to it, checked before anything is spent); none for a refresh token sent in the body.
+pub async fn refresh(config: &Config, old_hash: &str, new_hash: &str, brand_id: &str, family: Option<&str>) -> Result<Refreshed, AppError> {
     service(
         config,
         "auth_refresh",
         serde_json::json!({"p_refresh_hash": old_hash, "p_new_refresh_hash": new_hash,
-                           "p_idle_days": config.session_idle_days, "p_brand_id": brand_id}),
+                           "p_idle_days": config.session_idle_days, "p_brand_id": brand_id, "p_family_id": family}),
     )
     .await
 }
@@ -266,6 +274,24 @@ pub struct Profile {
 pub async fn update_profile(config: &Config, s: &Staff, name: Option<&str>, locale: Option<&str>) -> Result<Profile, AppError> {
     let updated: Option<Profile> = own(config, s, "auth_update_profile", serde_json::json!({"p_name": name, "p_locale": locale})).await?;
     updated.ok_or(AppError::Unauthorized)
+}
+
+/// The signed-in member's own profile (`GET /api/v1/account/me`).
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
+pub struct Me {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub locale: Option<String>,
+    #[serde(default)]
+    pub mfa_enabled: bool,
+}
+
+pub async fn me(config: &Config, s: &Staff) -> Result<Me, AppError> {
+    let me: Option<Me> = own(config, s, "auth_me", serde_json::json!({})).await?;
+    me.ok_or(AppError::Unauthorized)
 }
 
 /// The caller's MFA state; `secret` and `pending` are sealed.

@@ -23,7 +23,9 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
     if segments.first() != Some(&"billing") {
         billing::refuse_if_blocked(&billing, &base)?;
     }
-    match (req.method(), segments.as_slice()) {
+    // HEAD is answered as GET wherever GET is (the route table allows it)
+    let method = if req.method() == Method::Head { Method::Get } else { req.method() };
+    match (method, segments.as_slice()) {
         (Method::Get, ["orders"]) => {
             require(&caller, Action::ReadOrders)?;
             staff::orders_list::list(config, &caller, staff::orders_list::filters(&req)?).await
@@ -40,7 +42,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             require(&caller, Action::ReadOrders)?;
             staff::customers::list(config, &caller, staff::customers::CustomerQuery::parse(&req)?).await
         }
-        (Method::Get, ["customers", id]) if *id != "erase" => {
+        (Method::Get, ["customers", id]) => {
             require(&caller, Action::ReadOrders)?;
             staff::customers::get(config, &caller, id).await
         }
@@ -56,7 +58,8 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             require(&caller, Action::ManageDevices)?;
             staff::devices_read::get(config, brand, &caller, &billing.state, id).await
         }
-        (Method::Get, ["orders", id]) => {
+        // `orders/export.csv` is its own route (the route table's), not an order id
+        (Method::Get, ["orders", id]) if *id != "export.csv" => {
             require(&caller, Action::ReadOrders)?;
             staff::orders::get(config, &caller, id).await
         }
@@ -64,9 +67,82 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             require(&caller, Action::ManageOrders)?;
             staff::orders::transition(config, brand, &caller, id, read_body(&mut req).await?).await
         }
+        (Method::Get, ["products"]) => {
+            require(&caller, Action::ReadCatalog)?;
+            staff::catalog_products::list(&req, config, &caller).await
+        }
+        (Method::Post, ["products"]) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::catalog_products::create(env, config, &caller, read_body(&mut req).await?).await
+        }
+        (Method::Get, ["products", id]) => {
+            require(&caller, Action::ReadCatalog)?;
+            staff::catalog_products::get(config, &caller, id).await
+        }
+        // `{id}`; a slug (not a UUID) is the older edit with a price for every variant
+        (Method::Patch, ["products", id]) if shoal_domain::ids::is_uuid(id) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::catalog_products::edit(env, config, &caller, id, read_body(&mut req).await?).await
+        }
         (Method::Patch, ["products", slug]) => {
             require(&caller, Action::ManageCatalog)?;
             staff::products::update(env, config, &caller, slug, read_body(&mut req).await?).await
+        }
+        (Method::Post, ["products", id, action @ ("archive" | "restore")]) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::catalog_products::set_archived(env, config, &caller, id, *action == "archive").await
+        }
+        (Method::Post, ["products", id, "duplicate"]) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::catalog_products::duplicate(env, config, &caller, id).await
+        }
+        (Method::Post, ["products", id, "variants"]) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::catalog_variants::add(env, config, &caller, id, read_body(&mut req).await?).await
+        }
+        (Method::Patch, ["products", id, "variants", variant]) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::catalog_variants::edit(env, config, &caller, id, variant, read_body(&mut req).await?).await
+        }
+        (Method::Delete, ["products", id, "variants", variant]) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::catalog_variants::delete(env, config, &caller, id, variant).await
+        }
+        (Method::Get, ["categories"]) => {
+            require(&caller, Action::ReadCatalog)?;
+            staff::categories::list(config, &caller).await
+        }
+        (Method::Post, ["categories"]) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::categories::create(env, config, &caller, read_body(&mut req).await?).await
+        }
+        (Method::Post, ["categories", "reorder"]) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::categories::reorder(env, config, &caller, read_body(&mut req).await?).await
+        }
+        (Method::Patch, ["categories", id]) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::categories::edit(env, config, &caller, id, read_body(&mut req).await?).await
+        }
+        (Method::Delete, ["categories", id]) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::categories::delete(env, config, &caller, id).await
+        }
+        (Method::Get, ["inventory"]) => {
+            require(&caller, Action::ReadCatalog)?;
+            staff::inventory::list(&req, config, &caller).await
+        }
+        (Method::Patch, ["inventory", variant]) => {
+            require(&caller, Action::ManageInventory)?;
+            staff::inventory::set_threshold(env, config, &caller, variant, read_body(&mut req).await?).await
+        }
+        (Method::Get, ["inventory", variant, "adjustments"]) => {
+            require(&caller, Action::ReadCatalog)?;
+            staff::inventory::ledger(&req, config, &caller, variant).await
+        }
+        (Method::Post, ["inventory", variant, "adjustments"]) => {
+            require(&caller, Action::ManageInventory)?;
+            staff::inventory::adjust(env, config, &caller, variant, read_body(&mut req).await?).await
         }
         (Method::Get, ["members"]) => {
             require(&caller, Action::ManageMembers)?;
@@ -174,6 +250,10 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             require(&caller, Action::ManagePayments)?;
             staff::payments::connect(&req, env, config, brand, &caller).await
         }
+        (Method::Get, ["billing"]) => {
+            require(&caller, Action::ManageBilling)?;
+            billing::get(&billing)
+        }
         (Method::Post, ["billing", "portal"]) => {
             require(&caller, Action::ManageBilling)?;
             billing::portal(config, &billing, &base).await
@@ -182,34 +262,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             require(&caller, Action::ManageBilling)?;
             billing::checkout(config, brand, &caller, &billing, &base, read_body(&mut req).await?).await
         }
-        (
-            _,
-            ["orders"]
-            | ["orders", _]
-            | ["orders", _, "transitions" | "refunds"]
-            | ["customers"]
-            | ["customers", _]
-            | ["overview"]
-            | ["devices", _]
-            | ["billing", "portal" | "checkout"]
-            | ["products", _]
-            | ["members"]
-            | ["members", _]
-            | ["invitations"]
-            | ["invitations", _]
-            | ["audit-log"]
-            | ["domains"]
-            | ["domains", _]
-            | ["domains", _, "verify"]
-            | ["settings", "security"]
-            | ["export"]
-            | ["devices"]
-            | ["devices", _, _]
-            | ["releases"]
-            | ["releases", _, _]
-            | ["payments"]
-            | ["payments", "connect"],
-        ) => Err(AppError::MethodNotAllowed),
-        _ => Err(AppError::NotFound),
+        // the route table (`shoal_domain::api_routes`) let it through: a handler is missing
+        _ => Err(super::not_handled(&req)),
     }
 }

@@ -1,4 +1,4 @@
-//! The platform host's landing page (brand sign-up arrives in a later issue).
+//! The platform host's landing page; brand sign-up is the dashboard's `/admin/sign-up`.
 
 use worker::{Request, Response};
 
@@ -17,6 +17,7 @@ const LANDING: &str = r#"<!doctype html>
 </head><body>
 <h1>Shoal</h1>
 <p>Storefronts for independent brands, each on its own domain.</p>
+<p><a href="/admin/sign-up">Open your shop</a> · <a href="/admin/brands">Go to a shop's dashboard</a></p>
 </body></html>
 "#;
 

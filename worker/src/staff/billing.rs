@@ -52,6 +52,25 @@ pub async fn state(config: &Config, caller: &Staff) -> Result<Billing, AppError>
     db::call(config, caller, "brand_billing_state", serde_json::json!({})).await
 }
 
+/// `GET …/billing`: the dashboard's billing screen and its banners (trial ending, past due
+/// within the grace period, blocked). For billing managers (the route checks).
+pub fn get(billing: &Billing) -> Result<Response, AppError> {
+    let now_epoch = now().timestamp();
+    let state = &billing.state;
+    json_ok(
+        &serde_json::json!({
+            "status": state.status,
+            "plan": state.plan,
+            "current_period_end": state.current_period_end,
+            "grace_period_ends_at": state.grace_period_ends_at,
+            "in_grace_period": state.in_grace_period_at(now_epoch),
+            "blocked": state.blocked_at(now_epoch),
+            "has_billing_customer": billing.stripe_customer_id.is_some(),
+        }),
+        200,
+    )
+}
+
 /// 402 with what the brand needs to renew, when its subscription is blocked.
 pub fn refuse_if_blocked(billing: &Billing, base: &str) -> Result<(), AppError> {
     let now_epoch = now().timestamp();

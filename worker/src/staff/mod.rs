@@ -6,6 +6,10 @@
 
 pub mod audit;
 pub mod billing;
+pub mod catalog_products;
+pub mod catalog_variants;
+mod catalog_writes;
+pub mod categories;
 pub mod custom_hostnames;
 pub mod customers;
 pub mod data;
@@ -14,6 +18,7 @@ pub mod devices;
 pub mod devices_read;
 pub mod domains;
 pub mod email_settings;
+pub mod inventory;
 pub mod invitations;
 pub mod members;
 pub mod orders;
