@@ -103,6 +103,7 @@ fn a_customer_is_an_email_with_its_orders_and_in_store_record() {
         ("/api/v1/admin/customers/nope", "customer_not_found"),
         ("/api/v1/admin/customers?limit=0", "invalid_query"),
         ("/api/v1/admin/customers?cursor=x", "invalid_query"),
+        ("/api/v1/admin/customers?q=%00", "invalid_query"),
     ] {
         assert_eq!(admin("GET", &host, path, None).error_code(), code, "{path}");
     }

@@ -105,6 +105,7 @@ fn bad_filters_are_422_naming_the_parameter() {
         ("limit=0", "limit"),
         ("limit=101", "limit"),
         ("cursor=not-a-cursor", "cursor"),
+        ("q=a%00b", "q"),
     ] {
         for path in ["/api/v1/admin/orders", "/api/v1/admin/orders/export.csv"] {
             let r = admin("GET", &host, &format!("{path}?{query}"), None);

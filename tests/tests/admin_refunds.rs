@@ -169,8 +169,10 @@ fn refunds_are_refused_for_other_brands_readers_strangers_and_unpaid_orders() {
         let r = refund("acme.localhost", &order, body.clone());
         assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_amount"), "{body}");
     }
-    let r = refund("acme.localhost", &order, json!({"reason": "x".repeat(501)}));
-    assert_eq!((r.status, r.error_code().as_str()), (400, "invalid_field"));
+    for reason in ["x".repeat(501), "nul\u{0}byte".to_owned()] {
+        let r = refund("acme.localhost", &order, json!({ "reason": reason }));
+        assert_eq!((r.status, r.error_code().as_str()), (400, "invalid_field"), "{}", r.body);
+    }
     let r = refund("acme.localhost", &order, json!({"amount": "ten"}));
     assert_eq!(r.status, 400, "{}", r.body);
     assert_eq!(snapshot(&order), before);
