@@ -191,10 +191,11 @@ fn the_overview_counts_what_the_brand_sold() {
     orders(&brand, "USD", &[("f@ov.test", 8000, 0, Some(0))]); // another currency
     let product =
         sql(&format!("insert into products (brand_id, slug, title, status) values ('{brand}', 'mug', 'Mug', 'active') returning id"));
-    for (sku, available) in [("MUG-LOW", 3), ("MUG-EDGE", 5), ("MUG-OK", 6)] {
+    for (sku, available, reserved) in [("MUG-LOW", 3, 0), ("MUG-EDGE", 7, 2), ("MUG-OK", 6, 0)] {
         sql(&format!(
             "with v as (insert into variants (brand_id, product_id, sku, title, price_amount) values ('{brand}', '{product}', '{sku}', '{sku}', 900) returning id)
-             insert into inventory_levels (variant_id, brand_id, available) select id, '{brand}', {available} from v"
+             insert into inventory_levels (variant_id, brand_id, available, reserved, low_stock_threshold)
+               select id, '{brand}', {available}, {reserved}, 5 from v"
         ));
     }
     sql(&format!(
@@ -212,7 +213,7 @@ fn the_overview_counts_what_the_brand_sold() {
     assert_eq!(days[29], json!({"date": today, "orders": 2, "revenue": 3000}));
     assert_eq!((days[26]["orders"].as_i64(), days[26]["revenue"].as_i64()), (Some(1), Some(4000)));
     let low: Vec<&str> = o["low_stock"].as_array().map(|l| l.iter().filter_map(|v| v["sku"].as_str()).collect()).unwrap_or_default();
-    assert_eq!(low, ["MUG-LOW", "MUG-EDGE"], "at or under the threshold (5 by default)");
+    assert_eq!(low, ["MUG-LOW", "MUG-EDGE"], "what is left to sell (available - reserved) at or under the threshold");
     assert_eq!(o["low_stock"][0]["product_title"], "Mug");
     assert_eq!(o["subscription"]["state"], "trialing");
     assert_eq!(o["subscription"]["plan"], "starter");

@@ -333,9 +333,9 @@ $$;
 -- ------------------------------------------------------------------------ overview
 -- Today's and the last 30 days' paid orders (by the day they were paid, the brand's days)
 -- and revenue (net of refunds, orders in the brand's currency only); low stock; the
--- subscription's state. Low stock: variants of non-archived products whose `available`
--- is at or under their threshold — inventory_levels.low_stock_threshold when that column
--- exists (read through to_jsonb so this function needs no change when it lands), else 5.
+-- subscription's state. Low stock: variants of non-archived products with what is left to
+-- sell (available - reserved) at or under their threshold, the catalog's rule
+-- (shoal_private.low_stock; inventory_levels_low_stock_idx).
 create function public.admin_overview()
 returns jsonb
 language sql stable set search_path = ''
@@ -355,13 +355,12 @@ as $$
       left join paid p on p.day = d::date
      group by d
   ), stock as (
-    select i.variant_id, p.title as product_title, v.sku, i.available, i.reserved,
-           coalesce((to_jsonb(i) ->> 'low_stock_threshold')::integer, 5) as threshold
+    select i.variant_id, p.title as product_title, v.sku, i.available, i.reserved, i.low_stock_threshold as threshold
       from public.inventory_levels i
       join b on i.brand_id = b.id
       join public.variants v on v.id = i.variant_id
       join public.products p on p.id = v.product_id
-     where p.status <> 'archived'
+     where p.status <> 'archived' and i.available - i.reserved <= i.low_stock_threshold
   )
   select jsonb_build_object(
     'currency', b.currency,
@@ -371,8 +370,8 @@ as $$
        'by_day', (select jsonb_agg(jsonb_build_object('date', d.day, 'orders', d.orders, 'revenue', d.revenue) order by d.day) from days d)),
     'low_stock', coalesce((select jsonb_agg(jsonb_build_object('variant_id', s.variant_id, 'product_title', s.product_title,
                     'sku', s.sku, 'available', s.available, 'reserved', s.reserved, 'low_stock_threshold', s.threshold)
-                    order by s.available, s.sku)
-                  from (select * from stock where available <= threshold order by available, sku limit 50) s), '[]'::jsonb),
+                    order by s.available - s.reserved, s.sku)
+                  from (select * from stock order by available - reserved, sku limit 50) s), '[]'::jsonb),
     'subscription', (select jsonb_build_object('state', st->>'status', 'plan', st->>'plan',
                         'trial_ends_at', st->>'trial_end', 'grace_ends_at', st->>'grace_period_ends_at')
                        from shoal_private.billing_state(b.id) st))
