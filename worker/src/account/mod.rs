@@ -82,7 +82,18 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
         }
         (Method::Get, "/api/v1/account/me") => {
             let s = caller::authenticate(&req, config, brand).await?;
-            Ok(json_response(&serde_json::json!({"id": s.claims.sub, "brand_id": s.claims.brand_id, "role": s.role.as_str()}), 200))
+            let notifications = store::notifications(config, &s).await?;
+            Ok(json_response(
+                &serde_json::json!({"id": s.claims.sub, "brand_id": s.claims.brand_id, "role": s.role.as_str(),
+                    "notifications": notifications}),
+                200,
+            ))
+        }
+        // each staff member's own choice of an email per new (paid) order on this brand
+        (Method::Patch, "/api/v1/account/notifications") => {
+            let s = caller::authenticate(&req, config, brand).await?;
+            let b: body::NotificationsBody = crate::body::parse_body(read_json(&mut req).await?)?;
+            Ok(json_response(&store::set_notifications(config, &s, b.new_order_email).await?, 200))
         }
         (
             _,
@@ -90,6 +101,7 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
             | "/api/v1/auth/refresh"
             | "/api/v1/auth/logout"
             | "/api/v1/account/me"
+            | "/api/v1/account/notifications"
             | "/api/v1/auth/forgot-password"
             | "/api/v1/auth/reset-password"
             | "/api/v1/account/password"

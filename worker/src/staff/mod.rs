@@ -13,12 +13,14 @@ pub mod devices;
 pub mod domains;
 pub mod email_settings;
 pub mod invitations;
+pub mod media;
 pub mod members;
 pub mod orders;
 pub mod payments;
 pub mod products;
 pub mod releases;
 pub mod security;
+pub mod settings;
 
 // who the caller is lives with the accounts (their session is an account's)
 pub use crate::account::{authenticate, require, require_mfa_if_demanded, Caller, Staff};
