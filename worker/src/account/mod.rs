@@ -92,6 +92,12 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
             let s = caller::authenticate(&req, config, brand).await?;
             me::get(config, brand, &s).await
         }
+        // each staff member's own choice of an email per new (paid) order on this brand
+        (Method::Patch, "/api/v1/account/notifications") => {
+            let s = caller::authenticate(&req, config, brand).await?;
+            let b: body::NotificationsBody = crate::body::parse_body(read_json(&mut req).await?)?;
+            Ok(json_response(&store::set_notifications(config, &s, b.new_order_email).await?, 200))
+        }
         // the route table (`shoal_domain::api_routes`) let it through: a handler is missing
         _ => Err(AppError::RouteNotHandled(format!("no handler for {} {}", req.method(), req.path()))),
     }

@@ -18,12 +18,14 @@ pub mod domains;
 pub mod email_settings;
 pub mod inventory;
 pub mod invitations;
+pub mod media;
 pub mod members;
 pub mod orders;
 pub mod payments;
 pub mod products;
 pub mod releases;
 pub mod security;
+pub mod settings;
 
 // who the caller is lives with the accounts (their session is an account's)
 pub use crate::account::{authenticate, require, require_mfa_if_demanded, Caller, Staff};
