@@ -26,7 +26,7 @@ pub use caller::{authenticate, require, require_mfa_if_demanded, Caller, Staff};
 pub use store::session;
 
 use crate::body::read_json;
-use crate::error::AppError;
+use crate::error::{json_response, AppError};
 use crate::rate_limit;
 
 pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandContext, request_id: &str) -> Result<Response, AppError> {
@@ -91,6 +91,12 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
         (Method::Get, "/api/v1/account/me") => {
             let s = caller::authenticate(&req, config, brand).await?;
             me::get(config, brand, &s).await
+        }
+        // each staff member's own choice of an email per new (paid) order on this brand
+        (Method::Patch, "/api/v1/account/notifications") => {
+            let s = caller::authenticate(&req, config, brand).await?;
+            let b: body::NotificationsBody = crate::body::parse_body(read_json(&mut req).await?)?;
+            Ok(json_response(&store::set_notifications(config, &s, b.new_order_email).await?, 200))
         }
         // the route table (`shoal_domain::api_routes`) let it through: a handler is missing
         _ => Err(AppError::RouteNotHandled(format!("no handler for {} {}", req.method(), req.path()))),

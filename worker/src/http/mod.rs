@@ -167,8 +167,13 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
     } else if dashboard::serves(&path) {
         // whatever the billing state: a blocked brand's owner signs in to pay
         dashboard::shell(&req, "brand", &brand.locale)?
+    } else if let Some(name) = path.strip_prefix("/media/") {
+        // images answer whatever the shop's state: the dashboard shows them before it opens
+        crate::media::serve(&req, env, &brand, name).await?
     } else if brand.billing.blocked_at(crate::clock::now().timestamp()) {
         unavailable::storefront(&brand, path.starts_with("/api/"))
+    } else if !brand.published && unavailable::gated_until_published(&path) {
+        unavailable::coming_soon(&brand, path.starts_with("/api/"))
     } else {
         storefront(req, env, ctx, &config, &brand, &path).await?
     };

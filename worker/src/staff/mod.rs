@@ -20,6 +20,7 @@ pub mod domains;
 pub mod email_settings;
 pub mod inventory;
 pub mod invitations;
+pub mod media;
 pub mod members;
 pub mod orders;
 pub mod orders_export;
@@ -30,6 +31,7 @@ pub mod products;
 pub mod refunds;
 pub mod releases;
 pub mod security;
+pub mod settings;
 
 // who the caller is lives with the accounts (their session is an account's)
 pub use crate::account::{authenticate, require, require_mfa_if_demanded, Caller, Staff};
