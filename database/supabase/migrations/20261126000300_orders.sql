@@ -42,7 +42,8 @@ create table public.orders (
   updated_at                  timestamptz not null default now()
 );
 alter sequence public.order_number_seq owned by public.orders.number;
-create index orders_brand_id_idx on public.orders(brand_id, created_at desc);
+-- the admin order list's sort key (newest first, id breaks ties): its cursor is exact
+create index orders_brand_id_idx on public.orders(brand_id, created_at desc, id desc);
 
 -- What was bought, frozen at checkout (prices may change later).
 create table public.order_items (
@@ -93,6 +94,10 @@ create table public.refunds (
   amount           bigint not null check (amount >= 0),
   currency         char(3) not null,
   status           text not null,
+  -- as staff gave it (admin API), and who asked (a staff account id); null for refunds
+  -- Stripe reported that Shoal did not ask for
+  reason           text check (reason is null or length(reason) <= 500),
+  created_by       text,
   created_at       timestamptz not null default now()
 );
 create index refunds_brand_id_idx on public.refunds(brand_id);

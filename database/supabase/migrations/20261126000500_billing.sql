@@ -64,6 +64,7 @@ as $$
       'status', s.status,
       'plan', s.plan,
       'current_period_end', s.current_period_end,
+      'trial_end', s.trial_end,
       'grace_period_ends_at', s.grace_period_ends_at,
       'grace_period_ends_epoch', extract(epoch from s.grace_period_ends_at)::bigint,
       'in_grace_period', s.grace_period_ends_at is not null and s.grace_period_ends_at > now(),

@@ -310,6 +310,7 @@ declare
   v_refunded bigint;
   v_status text;
   v_refund jsonb;
+  v_before bigint;
 begin
   v_order := shoal_private.find_order(p_event, null, v_obj->>'payment_intent', v_obj->>'id', v_obj->'metadata'->>'order_id');
   if v_order.id is null then
@@ -333,6 +334,8 @@ begin
     select * into v_order from public.orders where id = v_order.id;
   end if;
   -- amount_refunded on the charge is cumulative, so the largest seen wins whatever the order
+  -- (a refund staff asked for is recorded by the admin API first: its event adds nothing)
+  v_before := v_order.amount_refunded;
   v_refunded := greatest(v_order.amount_refunded, coalesce((v_obj->>'amount_refunded')::bigint, 0));
   v_status := case
     when v_order.payment_status = 'disputed' then 'disputed'
@@ -346,12 +349,14 @@ begin
   end loop;
   update public.orders set amount_refunded = v_refunded, payment_status = v_status, updated_at = now()
    where id = v_order.id returning * into v_order;
-  perform shoal_private.order_note(v_order, 'refunded', p_event->>'id',
-    jsonb_build_object('amount_refunded', v_refunded, 'currency', v_order.currency));
   perform shoal_private.audit(v_order.brand_id, 'stripe', 'refund_seen', v_order.id::text,
     jsonb_build_object('event_id', p_event->>'id', 'amount_refunded', v_refunded));
-  perform shoal_private.enqueue_email(v_order.brand_id, v_order.email, 'refund_processed',
-    jsonb_build_object('order_number', v_order.number, 'amount', v_refunded, 'currency', v_order.currency));
+  if v_refunded > v_before then
+    perform shoal_private.order_note(v_order, 'refunded', p_event->>'id',
+      jsonb_build_object('amount_refunded', v_refunded, 'currency', v_order.currency));
+    perform shoal_private.enqueue_email(v_order.brand_id, v_order.email, 'refund_processed',
+      jsonb_build_object('order_number', v_order.number, 'amount', v_refunded, 'currency', v_order.currency));
+  end if;
   return jsonb_build_object('outcome', 'applied', 'brand_id', v_order.brand_id, 'order_id', v_order.id);
 end
 $$;

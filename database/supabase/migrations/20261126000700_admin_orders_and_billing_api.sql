@@ -18,11 +18,20 @@ as $$
     'amount_refunded', o.amount_refunded, 'needs_review', o.needs_review, 'review_reason', o.review_reason,
     'tracking_number', o.tracking_number, 'stripe_payment_intent_id', o.stripe_payment_intent_id,
     'created_at', o.created_at, 'paid_at', o.paid_at,
+    -- the money side: the payment Stripe took (one per order: Checkout) and the refunds
+    'payments', case when o.paid_at is not null or o.stripe_payment_intent_id is not null then
+                  jsonb_build_array(jsonb_build_object('provider', 'stripe', 'payment_intent', o.stripe_payment_intent_id,
+                    'charge', o.stripe_charge_id, 'amount', o.total_amount, 'currency', o.currency,
+                    'status', case when o.paid_at is null then 'pending' else o.payment_status end, 'paid_at', o.paid_at))
+                else '[]'::jsonb end,
+    'refunds', coalesce((select jsonb_agg(jsonb_build_object('id', r.id, 'amount', r.amount, 'currency', r.currency,
+                         'reason', r.reason, 'status', r.status, 'created_at', r.created_at) order by r.created_at, r.id)
+                       from public.refunds r where r.order_id = o.id), '[]'::jsonb),
     'items', coalesce((select jsonb_agg(jsonb_build_object('title', i.title, 'sku', i.sku,
                          'unit_amount', i.unit_amount, 'quantity', i.quantity) order by i.id)
                        from public.order_items i where i.order_id = o.id), '[]'::jsonb),
     'timeline', coalesce((select jsonb_agg(jsonb_build_object('kind', e.kind, 'from', e.from_status,
-                         'to', e.to_status, 'payment_status', e.payment_status, 'cause', e.cause, 'at', e.at)
+                         'to', e.to_status, 'payment_status', e.payment_status, 'cause', e.cause, 'detail', e.detail, 'at', e.at)
                          order by e.at, e.id)
                        from public.order_events e where e.order_id = o.id), '[]'::jsonb))
   from public.orders o

@@ -25,6 +25,8 @@ create table public.devices (
   activated_at           timestamptz,
   revoked_at             timestamptz,
   revoked_reason         text,
+  -- what the device last reported it runs (edge_heartbeat)
+  app_version            text check (app_version is null or length(app_version) <= 64),
   created_at             timestamptz not null default now()
 );
 create index devices_brand_id_idx on public.devices(brand_id);
@@ -51,7 +53,7 @@ alter table public.devices         enable row level security;
 alter table public.devices         force row level security;
 alter table public.device_commands enable row level security;
 alter table public.device_commands force row level security;
-grant select (id, brand_id, name, store, status, cert_expires_at, last_seen_at, revoked_at, revoked_reason, created_at)
+grant select (id, brand_id, name, store, status, cert_expires_at, last_seen_at, revoked_at, revoked_reason, app_version, created_at)
   on public.devices to authenticated;
 grant select on public.device_commands to authenticated;
 grant all on public.devices, public.device_commands to service_role;
@@ -130,8 +132,8 @@ $$;
 -- After the worker admitted a device by its certificate it calls the functions below with
 -- a token of role `authenticated`, app_role = device, device_id and brand_id; the shared
 -- policies above give it its own row and commands.
--- the heartbeat is the one column of its row a device writes directly
-grant update (last_seen_at) on public.devices to authenticated;
+-- the heartbeat (and the app version it reports) are the columns of its row a device writes directly
+grant update (last_seen_at, app_version) on public.devices to authenticated;
 grant update (status, lease_until, deliveries, acked_at, result_message) on public.device_commands to authenticated;
 
 -- The audit row of a device action, written as the device: brand and actor
@@ -150,9 +152,12 @@ end
 $$;
 grant execute on function shoal_private.device_audit(text, text, jsonb) to authenticated;
 
-create function public.edge_heartbeat()
+-- p_app_version: what the device says it runs (X-Shoal-App-Version on /edge/v1/health),
+-- shown to staff in the device list; an absent one keeps the last reported
+create function public.edge_heartbeat(p_app_version text default null)
 returns timestamptz language sql security invoker set search_path = '' as $$
-  update public.devices set last_seen_at = now()
+  update public.devices set last_seen_at = now(),
+         app_version = coalesce(nullif(left(trim(p_app_version), 64), ''), app_version)
    where id = (select shoal_private.claim_device()) and brand_id = (select shoal_private.claim_brand())
   returning last_seen_at
 $$;
@@ -277,7 +282,7 @@ revoke execute on function public.admin_create_device(text, text, text, text), p
 grant execute on function public.admin_create_device(text, text, text, text), public.admin_revoke_device(uuid, text),
   public.admin_queue_command(uuid, text, jsonb) to authenticated;
 -- the device's own calls (the policies above are the fence)
-revoke execute on function public.edge_heartbeat(), public.edge_claim_commands(integer),
+revoke execute on function public.edge_heartbeat(text), public.edge_claim_commands(integer),
   public.edge_ack_command(uuid, boolean, text) from public, anon;
-grant execute on function public.edge_heartbeat(), public.edge_claim_commands(integer),
+grant execute on function public.edge_heartbeat(text), public.edge_claim_commands(integer),
   public.edge_ack_command(uuid, boolean, text) to authenticated;

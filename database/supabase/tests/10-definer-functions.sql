@@ -80,6 +80,9 @@ insert into allowed_definers values
   ('shoal_private.on_subscription_checkout(p_event jsonb)'),
   ('shoal_private.order_note(p_order orders, p_kind text, p_cause text, p_detail jsonb)'),
   ('shoal_private.platform_audit(p_action text, p_target text, p_detail jsonb)'),
+  -- a staff refund Stripe made: refund row, refunded total, timeline, email (no caller writes
+  -- those); refuses another brand's order itself (32-orders-admin.sql)
+  ('shoal_private.record_refund(p_order_id uuid, p_refund_id text, p_amount bigint, p_currency text, p_status text, p_reason text, p_actor text)'),
   ('shoal_private.refuse_price_in_brand_currency()'),
   ('shoal_private.refused_event(p_event jsonb, p_reason text, p_brand_id uuid)'),
   ('shoal_private.renew_device_certificate(p_hardware_id text, p_fingerprint text, p_cert_expires_at timestamp with time zone, p_issuer text, p_cert_ref text, p_serial text)'),

@@ -3,6 +3,7 @@
 //! HTTP, KV and PostgREST.
 
 pub mod access_token;
+pub mod admin_list;
 pub mod billing;
 pub mod brand;
 pub mod cart;

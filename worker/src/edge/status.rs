@@ -3,8 +3,9 @@
 //! the API refuses (see `shoal_domain::device_status`). The device may report itself in
 //! headers: `X-Shoal-Hardware-Id`, `X-Shoal-Device-Time` (RFC 3339 or unix seconds) and
 //! `X-Shoal-License` (the token from `/health`).
-//! `GET /edge/v1/health`: component health, a heartbeat (as the device), and a fresh
-//! license token (`shoal_domain::device_health`).
+//! `GET /edge/v1/health`: component health, a heartbeat (as the device; with the app
+//! version it runs when it sends `X-Shoal-App-Version`), and a fresh license token
+//! (`shoal_domain::device_health`).
 
 use chrono::DateTime;
 use shoal_domain::config::{Config, Environment};
@@ -85,7 +86,10 @@ pub async fn status(req: &Request, config: &Config) -> Result<Response, AppError
 
 pub async fn health(req: &Request, config: &Config, a: &Admitted) -> Result<Response, AppError> {
     let started = Date::now().as_millis();
-    let seen: Result<Option<String>, AppError> = db::as_device(config, &a.device, "edge_heartbeat", serde_json::json!({})).await;
+    // the app version it runs, when it says (`X-Shoal-App-Version`): staff see it in the device list
+    let version = header(req, "x-shoal-app-version");
+    let seen: Result<Option<String>, AppError> =
+        db::as_device(config, &a.device, "edge_heartbeat", serde_json::json!({"p_app_version": version})).await;
     let latency = Date::now().as_millis().saturating_sub(started);
     let now = now();
     let now_epoch = now.timestamp();

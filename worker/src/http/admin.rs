@@ -24,6 +24,38 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
         billing::refuse_if_blocked(&billing, &base)?;
     }
     match (req.method(), segments.as_slice()) {
+        (Method::Get, ["orders"]) => {
+            require(&caller, Action::ReadOrders)?;
+            staff::orders_list::list(config, &caller, staff::orders_list::filters(&req)?).await
+        }
+        (Method::Get, ["orders", "export.csv"]) => {
+            require(&caller, Action::ReadOrders)?;
+            staff::orders_export::export(config, &caller, staff::orders_list::filters(&req)?).await
+        }
+        (Method::Post, ["orders", id, "refunds"]) => {
+            require(&caller, Action::ManageOrders)?;
+            staff::refunds::create(config, brand, &caller, id, read_body(&mut req).await?).await
+        }
+        (Method::Get, ["customers"]) => {
+            require(&caller, Action::ReadOrders)?;
+            staff::customers::list(config, &caller, staff::customers::CustomerQuery::parse(&req)?).await
+        }
+        (Method::Get, ["customers", id]) if *id != "erase" => {
+            require(&caller, Action::ReadOrders)?;
+            staff::customers::get(config, &caller, id).await
+        }
+        (Method::Get, ["overview"]) => {
+            require(&caller, Action::ReadOrders)?;
+            staff::overview::get(config, &caller).await
+        }
+        (Method::Get, ["devices"]) => {
+            require(&caller, Action::ManageDevices)?;
+            staff::devices_read::list(config, brand, &caller, &billing.state).await
+        }
+        (Method::Get, ["devices", id]) => {
+            require(&caller, Action::ManageDevices)?;
+            staff::devices_read::get(config, brand, &caller, &billing.state, id).await
+        }
         (Method::Get, ["orders", id]) => {
             require(&caller, Action::ReadOrders)?;
             staff::orders::get(config, &caller, id).await
@@ -156,8 +188,13 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
         }
         (
             _,
-            ["orders", _]
-            | ["orders", _, "transitions"]
+            ["orders"]
+            | ["orders", _]
+            | ["orders", _, "transitions" | "refunds"]
+            | ["customers"]
+            | ["customers", _]
+            | ["overview"]
+            | ["devices", _]
             | ["billing"]
             | ["billing", "portal" | "checkout"]
             | ["products", _]
@@ -171,7 +208,6 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             | ["domains", _, "verify"]
             | ["settings", "security"]
             | ["export"]
-            | ["customers", "erase"]
             | ["devices"]
             | ["devices", _, _]
             | ["releases"]

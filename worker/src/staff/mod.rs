@@ -6,17 +6,23 @@
 
 pub mod audit;
 pub mod billing;
+pub mod customers;
 pub mod custom_hostnames;
 pub mod data;
 mod db;
 pub mod devices;
+pub mod devices_read;
 pub mod domains;
 pub mod email_settings;
 pub mod invitations;
 pub mod members;
 pub mod orders;
+pub mod orders_export;
+pub mod orders_list;
+pub mod overview;
 pub mod payments;
 pub mod products;
+pub mod refunds;
 pub mod releases;
 pub mod security;
 

@@ -1,5 +1,5 @@
-//! Orders for staff: one order with its items and timeline, and the status changes staff
-//! may ask for. The worker checks the request against the domain's state machine
+//! Orders for staff: one order with its items, payments, refunds, timeline and the moves
+//! staff may make from its status, and the status changes staff may ask for. The worker checks the request against the domain's state machine
 //! (`shoal_domain::order::state`) before it refunds anything or calls the database; the
 //! database function enforces the same table (`public.order_transitions`) and the brand.
 //!   GET  /api/v1/admin/orders/{id}
@@ -33,7 +33,21 @@ pub struct TimelineEntry {
     pub to: Option<String>,
     pub payment_status: Option<String>,
     pub cause: String,
+    /// what the step carried (a refund's amount and reason, a tracking number, …)
+    #[serde(default)]
+    pub detail: serde_json::Value,
     pub at: String,
+}
+
+/// A refund of the order (`public.refunds`): asked by staff, or seen in Stripe's events.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Refund {
+    pub id: String,
+    pub amount: i64,
+    pub currency: String,
+    pub reason: Option<String>,
+    pub status: String,
+    pub created_at: String,
 }
 
 /// An order as `public.admin_get_order` answers it (and the API passes it on).
@@ -53,8 +67,33 @@ pub struct Order {
     pub stripe_payment_intent_id: Option<String>,
     pub created_at: String,
     pub paid_at: Option<String>,
+    /// the payment Stripe took: `{provider, payment_intent, charge, amount, currency, status, paid_at}`
+    #[serde(default)]
+    pub payments: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub refunds: Vec<Refund>,
     pub items: Vec<OrderItem>,
     pub timeline: Vec<TimelineEntry>,
+}
+
+/// What the admin API answers for one order: the order, the statuses staff may move it to
+/// (`shoal_domain::order::state`, staff-requestable ones only) and what is left to refund.
+#[derive(Debug, Serialize)]
+pub struct OrderDetail {
+    #[serde(flatten)]
+    pub order: Order,
+    pub allowed_transitions: Vec<OrderStatus>,
+    pub refundable_amount: i64,
+}
+
+impl From<Order> for OrderDetail {
+    fn from(order: Order) -> OrderDetail {
+        let refundable = match order.payment_status {
+            PaymentStatus::Paid | PaymentStatus::PartiallyRefunded => (order.total_amount - order.amount_refunded).max(0),
+            _ => 0,
+        };
+        OrderDetail { allowed_transitions: state::staff_transitions_from(order.status), refundable_amount: refundable, order }
+    }
 }
 
 /// `POST …/transitions`.
@@ -92,7 +131,7 @@ pub fn order_id(raw: &str) -> Result<&str, AppError> {
     }
 }
 
-fn not_found() -> AppError {
+pub(crate) fn not_found() -> AppError {
     AppError::Refused { status: 404, code: "order_not_found".into(), detail: None }
 }
 
@@ -102,7 +141,7 @@ async fn read(config: &Config, caller: &Staff, id: &str) -> Result<Order, AppErr
 }
 
 pub async fn get(config: &Config, caller: &Staff, id: &str) -> Result<Response, AppError> {
-    json_ok(&read(config, caller, order_id(id)?).await?, 200)
+    json_ok(&OrderDetail::from(read(config, caller, order_id(id)?).await?), 200)
 }
 
 pub async fn transition(
@@ -125,7 +164,7 @@ pub async fn transition(
     }
     let args = serde_json::json!({"p_order_id": order.id, "p_to": to.as_str(), "p_tracking": body.tracking_number});
     let moved: Order = db::call(config, caller, "staff_transition_order", args).await?;
-    json_ok(&moved, 200)
+    json_ok(&OrderDetail::from(moved), 200)
 }
 
 /// Cancelling a paid order refunds what is left through Stripe first (idempotent per

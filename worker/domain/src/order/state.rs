@@ -98,6 +98,11 @@ pub fn staff_may_request(to: OrderStatus) -> bool {
     matches!(to, Processing | Shipped | Delivered | Cancelled | Returned)
 }
 
+/// The statuses staff may move an order to from `from` (the detail's `allowed_transitions`).
+pub fn staff_transitions_from(from: OrderStatus) -> Vec<OrderStatus> {
+    TRANSITIONS.iter().filter(|(f, to)| *f == from && staff_may_request(*to)).map(|(_, to)| *to).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,5 +161,13 @@ mod tests {
         assert!(!staff_may_request(Failed));
         assert!(!staff_may_request(Pending));
         assert!(staff_may_request(Shipped));
+    }
+
+    #[test]
+    fn staff_see_only_the_moves_they_may_make() {
+        assert_eq!(staff_transitions_from(Pending), [Cancelled]);
+        assert_eq!(staff_transitions_from(Paid), [Processing, Cancelled]);
+        assert_eq!(staff_transitions_from(Shipped), [Delivered, Returned]);
+        assert!(staff_transitions_from(Returned).is_empty());
     }
 }
