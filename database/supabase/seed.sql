@@ -1,10 +1,11 @@
 -- Development seed: two demo brands with different currency and locale.
 -- Production seeds nothing. Fixed ids keep tests and docs stable.
-insert into public.brands (id, slug, name, currency, locale, theme) values
+-- both published: a new shop starts unpublished ("coming soon") until its owner publishes it
+insert into public.brands (id, slug, name, currency, locale, theme, published) values
   ('a0000000-0000-4000-8000-00000000000a', 'acme', 'Acme Outfitters', 'USD', 'en',
-   '{"primary": "#0b6e4f", "accent": "#f4a259", "logo": "/assets/acme/logo.svg"}'),
+   '{"primary": "#0b6e4f", "accent": "#f4a259", "logo": "/assets/acme/logo.svg"}', true),
   ('b0000000-0000-4000-8000-00000000000b', 'globex', 'Globex Tienda', 'EUR', 'es',
-   '{"primary": "#3d348b", "accent": "#f7b801", "logo": "/assets/globex/logo.svg"}')
+   '{"primary": "#3d348b", "accent": "#f7b801", "logo": "/assets/globex/logo.svg"}', true)
 on conflict (id) do nothing;
 
 insert into public.brand_domains (host, brand_id, is_primary, verified) values

@@ -174,12 +174,13 @@ pub fn unique(prefix: &str) -> String {
     format!("{prefix}{:x}{:x}", nanos, std::process::id())
 }
 
-/// A brand of its own with one verified domain, so a test can change it freely.
+/// A brand of its own with one verified domain, so a test can change it freely; published
+/// (a new brand starts unpublished, "coming soon"; `signed_up_owner`'s brands do).
 pub fn new_brand(prefix: &str, currency: &str, locale: &str) -> (String, String) {
     let slug = unique(prefix);
     let host = format!("{slug}.localhost");
     let id = sql(&format!(
-        "insert into public.brands (slug, name, currency, locale, theme) values ('{slug}', 'Shop {slug}', '{currency}', '{locale}', '{{\"primary\": \"#112233\"}}') returning id"
+        "insert into public.brands (slug, name, currency, locale, theme, published) values ('{slug}', 'Shop {slug}', '{currency}', '{locale}', '{{\"primary\": \"#112233\"}}', true) returning id"
     ));
     sql(&format!("insert into public.brand_domains (host, brand_id, is_primary, verified) values ('{host}', '{id}', true, true)"));
     (id, host)

@@ -116,9 +116,9 @@ fn provisioning_creates_everything_once_and_renders_a_deployable_config() {
 
     let (out, text) = provision(&a);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("summary: 11 created"), "{text}");
+    assert!(text.contains("summary: 12 created"), "{text}");
     assert!(text.contains("Still to do by hand:") && text.contains("wrangler secret put"), "{text}");
-    assert_eq!(writes(&a) - before, 11, "{}", state(&a)["writes"]);
+    assert_eq!(writes(&a) - before, 12, "{}", state(&a)["writes"]);
 
     let s = state(&a);
     let ids = read_json(&a.dir.join("production.json"));
@@ -126,6 +126,7 @@ fn provisioning_creates_everything_once_and_renders_a_deployable_config() {
     assert_eq!(kv["title"], "shoal-cache");
     assert_eq!(ids["kv_namespaces"]["CACHE"], kv["id"], "the recorded id is the namespace's");
     assert_eq!(s["r2_buckets"][0]["name"], "shoal-releases");
+    assert_eq!(s["r2_buckets"][1]["name"], "shoal-media");
     let mut dns: Vec<String> = s["dns_records"]
         .as_array()
         .unwrap_or(&vec![])
@@ -174,12 +175,12 @@ fn provisioning_creates_everything_once_and_renders_a_deployable_config() {
     // the second run finds everything and writes nothing
     let (out, text) = provision(&a);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("summary: 11 unchanged"), "{text}");
+    assert!(text.contains("summary: 12 unchanged"), "{text}");
     assert!(!text.contains("  created") && !text.contains("  updated"), "{text}");
-    assert_eq!(writes(&a) - before, 11, "the second run wrote: {}", state(&a)["writes"]);
-    // provisioning: kv, r2, 3 dns, fallback, 3 routes, the waf rule, and the mTLS hostname
+    assert_eq!(writes(&a) - before, 12, "the second run wrote: {}", state(&a)["writes"]);
+    // provisioning: kv, 2 r2, 3 dns, fallback, 3 routes, the waf rule, and the mTLS hostname
     // list (an update: its PUT replaces the list); this test's seed: a ruleset, a hostname
-    assert_eq!(state(&a)["counts"], json!({"create": 10 + 1, "update": 1 + 1}));
+    assert_eq!(state(&a)["counts"], json!({"create": 11 + 1, "update": 1 + 1}));
 
     // the rendered config: this account's values, no placeholder, and wrangler accepts it
     let config = std::fs::read_to_string(a.dir.join("wrangler.production.json")).unwrap_or_default();
@@ -190,6 +191,7 @@ fn provisioning_creates_everything_once_and_renders_a_deployable_config() {
     let prod = &rendered["env"]["production"];
     assert_eq!(prod["kv_namespaces"][0], json!({"binding": "CACHE", "id": kv["id"]}));
     assert_eq!(prod["r2_buckets"][0], json!({"binding": "RELEASES", "bucket_name": "shoal-releases"}));
+    assert_eq!(prod["r2_buckets"][1], json!({"binding": "MEDIA", "bucket_name": "shoal-media"}));
     assert_eq!(prod["routes"][2], json!({"pattern": "*/*", "zone_id": a.zone}));
     assert_eq!(prod["vars"]["PLATFORM_HOST"], host.as_str());
     assert_eq!(prod["vars"]["CF_ZONE_ID"], a.zone.as_str());

@@ -12,6 +12,7 @@ mod error;
 mod http;
 mod kv;
 mod link_pages;
+mod media;
 mod memo;
 mod outbound;
 mod random;

@@ -176,6 +176,8 @@ begin
     jsonb_build_object('event_id', p_event_id, 'amount', p_amount, 'currency', v_order.currency));
   perform shoal_private.enqueue_email(v_order.brand_id, v_order.email, 'order_confirmation',
     jsonb_build_object('order_number', v_order.number, 'amount', v_order.total_amount, 'currency', v_order.currency));
+  -- the staff who asked for it get one email each (002300)
+  perform shoal_private.notify_staff_of_order(v_order);
   return jsonb_build_object('outcome', 'applied', 'brand_id', v_order.brand_id, 'order_id', v_order.id);
 end
 $$;

@@ -129,7 +129,8 @@ $$;
 -- brand made for the request has no owner and expires like an unverified sign-up.
 -- A taken slug may be said (slugs are public); constraint names never leave the database.
 create function public.auth_signup(p_brand_name text, p_slug text, p_email text, p_password_hash text,
-                                   p_code text, p_code_hash text, p_platform_host text, p_locale text)
+                                   p_code text, p_code_hash text, p_platform_host text, p_locale text,
+                                   p_currency text)
 returns jsonb
 language plpgsql security definer set search_path = ''
 as $$
@@ -145,7 +146,10 @@ begin
     raise exception using errcode = 'PT409', message = 'slug_taken';
   end if;
   begin
-    insert into public.brands (slug, name, currency, locale) values (p_slug, p_brand_name, 'USD', v_locale) returning id into v_brand;
+    -- the shop's currency and language as the owner chose them (checked by the worker);
+    -- it starts unpublished ("coming soon") until its owner publishes it
+    insert into public.brands (slug, name, currency, locale, published)
+    values (p_slug, p_brand_name, coalesce(p_currency, 'USD'), v_locale, false) returning id into v_brand;
     insert into public.brand_domains (host, brand_id, is_primary, verified) values (p_slug || '.' || p_platform_host, v_brand, true, true);
   exception
     when unique_violation then
@@ -323,10 +327,10 @@ $$;
 
 revoke execute on function public.expire_unverified_signups(integer), shoal_private.mark_email_verified(uuid) from public, anon, authenticated;
 grant execute on function public.expire_unverified_signups(integer) to service_role;
-revoke execute on function public.auth_signup(text, text, text, text, text, text, text, text),
+revoke execute on function public.auth_signup(text, text, text, text, text, text, text, text, text),
   public.auth_issue_code(text, text, text, text, text), public.auth_consume_code(text, text, text, text),
   public.auth_change_password(text), public.auth_password_hash(uuid) from public, anon, authenticated;
-grant execute on function public.auth_signup(text, text, text, text, text, text, text, text),
+grant execute on function public.auth_signup(text, text, text, text, text, text, text, text, text),
   public.auth_issue_code(text, text, text, text, text), public.auth_consume_code(text, text, text, text),
   public.auth_password_hash(uuid) to service_role;
 grant execute on function public.auth_change_password(text) to authenticated;

@@ -28,7 +28,7 @@ select is((select count(*) from public.invitations)::int, 0, 'invitations: edito
 
 select tests.act_as_superuser();
 select is(has_function_privilege('authenticated', 'public.auth_login_context(uuid, text, text)', 'execute'), false, 'login context is the worker''s only');
-select is(has_function_privilege('anon', 'public.auth_signup(text, text, text, text, text, text, text, text)', 'execute'), false, 'sign-up goes through the worker');
+select is(has_function_privilege('anon', 'public.auth_signup(text, text, text, text, text, text, text, text, text)', 'execute'), false, 'sign-up goes through the worker');
 select is(has_function_privilege('anon', 'public.admin_update_member(uuid, text, text, boolean)', 'execute'), false,
   'shoppers cannot change members');
 

@@ -27,7 +27,7 @@ insert into allowed_definers values
   ('public.auth_password_hash(p_account_id uuid)'),
   ('public.auth_refresh(p_refresh_hash text, p_new_refresh_hash text, p_idle_days integer, p_brand_id uuid, p_family_id uuid)'),
   ('public.auth_session(p_session_id uuid, p_jti text, p_brand_id uuid)'),
-  ('public.auth_signup(p_brand_name text, p_slug text, p_email text, p_password_hash text, p_code text, p_code_hash text, p_platform_host text, p_locale text)'),
+  ('public.auth_signup(p_brand_name text, p_slug text, p_email text, p_password_hash text, p_code text, p_code_hash text, p_platform_host text, p_locale text, p_currency text)'),
   ('shoal_private.checkout_cart(p_email text, p_reservation_minutes integer, p_client_key text, p_max_units integer, p_max_pending_per_email integer, p_max_pending_per_client integer)'),
   ('public.claim_due_emails(p_limit integer, p_lease_seconds integer, p_ids uuid[])'),
   ('public.edge_bind_certificate(p_device_id uuid, p_code_hash text, p_hardware_id text, p_fingerprint text, p_cert_expires_at timestamp with time zone, p_issuer text, p_cert_ref text, p_serial text)'),

@@ -29,10 +29,18 @@ pub struct BrandContext {
     pub host: String,
     #[serde(default)]
     pub billing: BillingState,
+    /// False until the owner publishes the shop: its storefront answers "coming soon".
+    /// An entry cached before the field existed reads as published (as every shop was).
+    #[serde(default = "published_before")]
+    pub published: bool,
 }
 
 fn first_version() -> i64 {
     1
+}
+
+fn published_before() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,11 +59,13 @@ pub struct PublicBrand<'a> {
     pub currency: &'a str,
     pub locale: &'a str,
     pub theme: &'a serde_json::Value,
+    /// False while the shop shows "coming soon" (a headless storefront can do the same).
+    pub published: bool,
 }
 
 impl BrandContext {
     pub fn public(&self) -> PublicBrand<'_> {
-        PublicBrand { id: &self.id, slug: &self.slug, name: &self.name, currency: &self.currency, locale: &self.locale, theme: &self.theme }
+        PublicBrand { id: &self.id, slug: &self.slug, name: &self.name, currency: &self.currency, locale: &self.locale, theme: &self.theme, published: self.published }
     }
 }
 

@@ -12,7 +12,7 @@ pub struct Email {
     pub html: String,
 }
 
-pub const TEMPLATES: [&str; 18] = [
+pub const TEMPLATES: [&str; 19] = [
     "verification_code",
     "signup_attempt_notice",
     "password_reset",
@@ -31,6 +31,7 @@ pub const TEMPLATES: [&str; 18] = [
     "payment_action_required",
     "order_confirmation",
     "order_shipped",
+    "new_order_staff",
 ];
 
 /// (subject, body) with `{placeholders}`; None for an unknown template.
@@ -75,6 +76,9 @@ fn source(template: &str, es: bool) -> Option<(&'static str, &'static str)> {
         ("order_confirmation", true) => ("{brand}: pedido {order_number} confirmado", "Gracias por tu pedido {order_number}. Recibimos {amount} y te avisaremos cuando salga."),
         ("order_shipped", false) => ("{brand}: order {order_number} shipped", "Your order {order_number} is on its way. Tracking number: {tracking_number}."),
         ("order_shipped", true) => ("{brand}: pedido {order_number} enviado", "Tu pedido {order_number} está en camino. Número de seguimiento: {tracking_number}."),
+        // to each staff member who asked for it (PATCH /api/v1/account/notifications)
+        ("new_order_staff", false) => ("{brand}: new order {order_number}", "A new order {order_number} was paid: {amount}. Open the dashboard to fulfil it."),
+        ("new_order_staff", true) => ("{brand}: nuevo pedido {order_number}", "Se pagó un nuevo pedido {order_number}: {amount}. Abre el panel para prepararlo."),
         _ => return None,
     })
 }

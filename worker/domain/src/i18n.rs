@@ -45,6 +45,10 @@ pub struct Strings {
     pub page_not_found: &'static str,
     pub error_title: &'static str,
     pub tagline: &'static str,
+    /// The legal pages' titles (footer links and headings).
+    pub privacy: &'static str,
+    pub terms: &'static str,
+    pub returns: &'static str,
 }
 
 pub const EN: Strings = Strings {
@@ -88,6 +92,9 @@ pub const EN: Strings = Strings {
     page_not_found: "This page does not exist.",
     error_title: "Something went wrong",
     tagline: "Thoughtful goods, shipped with care.",
+    privacy: "Privacy policy",
+    terms: "Terms of service",
+    returns: "Returns",
 };
 
 pub const ES: Strings = Strings {
@@ -132,6 +139,9 @@ pub const ES: Strings = Strings {
     page_not_found: "Esta página no existe.",
     error_title: "Algo salió mal",
     tagline: "Productos pensados con cariño, enviados con cuidado.",
+    privacy: "Política de privacidad",
+    terms: "Condiciones de servicio",
+    returns: "Devoluciones",
 };
 
 pub fn strings(locale: &str) -> &'static Strings {

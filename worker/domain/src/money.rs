@@ -9,6 +9,17 @@ pub fn minor_digits(currency: &str) -> u32 {
     }
 }
 
+/// The currencies a shop may sell in (ISO 4217, all of them settled by Stripe): a brand
+/// chooses one at sign-up and may change it in its settings until its first order.
+pub const SHOP_CURRENCIES: [&str; 30] = [
+    "USD", "EUR", "GBP", "CAD", "AUD", "NZD", "JPY", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "RON", "BGN", "MXN",
+    "BRL", "CLP", "COP", "PEN", "UYU", "INR", "SGD", "HKD", "KRW", "ZAR", "AED", "ILS", "TRY",
+];
+
+pub fn is_shop_currency(code: &str) -> bool {
+    SHOP_CURRENCIES.contains(&code)
+}
+
 fn symbol(currency: &str) -> Option<&'static str> {
     Some(match currency {
         "USD" => "$",
@@ -49,6 +60,13 @@ pub fn format(amount: i64, currency: &str, locale: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shop_currencies_are_upper_case_iso_codes_and_others_are_refused() {
+        assert!(SHOP_CURRENCIES.iter().all(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase())));
+        assert!(is_shop_currency("EUR") && is_shop_currency("MXN"));
+        assert!(!is_shop_currency("eur") && !is_shop_currency("XYZ") && !is_shop_currency("BTC"));
+    }
 
     #[test]
     fn formats_by_locale_and_currency() {

@@ -123,7 +123,38 @@ pub struct SignupBody {
     pub slug: Option<String>,
     pub brand_name: Option<String>,
     pub password: Option<String>,
+    /// The shop's (and its owner's) language, en or es; `locale` is its older name.
+    pub language: Option<String>,
     pub locale: Option<String>,
+    /// The shop's currency (ISO 4217, `money::SHOP_CURRENCIES`); by default the language's
+    /// usual one (EUR for es, USD for en).
+    pub currency: Option<String>,
+}
+
+impl SignupBody {
+    /// The language and currency the shop is created with, or 422 naming the field.
+    pub fn language_and_currency(&self) -> Result<(&str, &str), AppError> {
+        let language = self.language.as_deref().or(self.locale.as_deref()).unwrap_or("en");
+        if !matches!(language, "en" | "es") {
+            return Err(AppError::Refused { status: 422, code: "invalid_language".into(), detail: Some("en or es".into()) });
+        }
+        let currency = self.currency.as_deref().unwrap_or(if language == "es" { "EUR" } else { "USD" });
+        if !shoal_domain::money::is_shop_currency(currency) {
+            return Err(AppError::Refused {
+                status: 422,
+                code: "invalid_currency".into(),
+                detail: Some("an ISO 4217 code Shoal sells in, upper case (USD, EUR, MXN…)".into()),
+            });
+        }
+        Ok((language, currency))
+    }
+}
+
+/// `PATCH /api/v1/account/notifications`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationsBody {
+    pub new_order_email: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -32,6 +32,7 @@ fn action_name(a: Action) -> &'static str {
 
 pub async fn get(config: &Config, brand: &BrandContext, s: &Staff) -> Result<Response, AppError> {
     let profile = store::me(config, s).await?;
+    let notifications = store::notifications(config, s).await?;
     let permissions: Vec<&str> = Action::ALL.into_iter().filter(|a| allows(s.role, *a)).map(action_name).collect();
     let locale = profile.locale.clone().filter(|l| !l.is_empty()).unwrap_or_else(|| brand.locale.clone());
     let mut resp = json_response(
@@ -45,6 +46,7 @@ pub async fn get(config: &Config, brand: &BrandContext, s: &Staff) -> Result<Res
             "locale": locale,
             "mfa_enabled": profile.mfa_enabled,
             "mfa_required": s.mfa_required,
+            "notifications": notifications,
             "brand": {"id": brand.id, "name": brand.name, "slug": brand.slug, "currency": brand.currency, "locale": brand.locale},
             "csrf_token": csrf::token(config, brand, &s.family_id),
         }),

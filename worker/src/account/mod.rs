@@ -90,12 +90,19 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
             let s = caller::authenticate(&req, config, brand).await?;
             me::get(config, brand, &s).await
         }
+        // each staff member's own choice of an email per new (paid) order on this brand
+        (Method::Patch, "/api/v1/account/notifications") => {
+            let s = caller::authenticate(&req, config, brand).await?;
+            let b: body::NotificationsBody = crate::body::parse_body(read_json(&mut req).await?)?;
+            Ok(json_response(&store::set_notifications(config, &s, b.new_order_email).await?, 200))
+        }
         (
             _,
             "/api/v1/auth/login"
             | "/api/v1/auth/refresh"
             | "/api/v1/auth/logout"
             | "/api/v1/account/me"
+            | "/api/v1/account/notifications"
             | "/api/v1/auth/forgot-password"
             | "/api/v1/auth/reset-password"
             | "/api/v1/account/password"

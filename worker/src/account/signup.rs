@@ -55,6 +55,7 @@ pub async fn signup(mut req: Request, env: &Env, config: &Config) -> Result<Resp
         return Err(AppError::Refused { status: 422, code: "invalid_brand_name".into(), detail: Some("at most 120 characters".into()) });
     }
     slug::check_brand_name(name).map_err(|code| AppError::Refused { status: 422, code: code.into(), detail: None })?;
+    let (language, currency) = b.language_and_currency()?;
     let hash = strong_hash(b.password.as_deref().unwrap_or_default(), &email)?;
     let code = new_code()?;
     let created = store::signup(
@@ -66,7 +67,8 @@ pub async fn signup(mut req: Request, env: &Env, config: &Config) -> Result<Resp
             password_hash: &hash,
             code: &code,
             code_hash: &codes::hash(&code_key(config), "verify_email", &email, &code),
-            locale: b.locale.as_deref().unwrap_or("en"),
+            locale: language,
+            currency,
         },
     )
     .await?;

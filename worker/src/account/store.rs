@@ -136,6 +136,7 @@ pub struct Signup<'a> {
     pub code: &'a str,
     pub code_hash: &'a str,
     pub locale: &'a str,
+    pub currency: &'a str,
 }
 
 #[derive(Debug, Deserialize, serde::Serialize)]
@@ -149,7 +150,8 @@ pub async fn signup(config: &Config, s: Signup<'_>) -> Result<SignedUp, AppError
         config,
         "auth_signup",
         serde_json::json!({"p_brand_name": s.brand_name, "p_slug": s.slug, "p_email": s.email, "p_password_hash": s.password_hash,
-            "p_code": s.code, "p_code_hash": s.code_hash, "p_platform_host": config.platform_host, "p_locale": s.locale}),
+            "p_code": s.code, "p_code_hash": s.code_hash, "p_platform_host": config.platform_host, "p_locale": s.locale,
+            "p_currency": s.currency}),
     )
     .await
 }
@@ -325,4 +327,20 @@ pub async fn mfa_disable(config: &Config, s: &Staff) -> Result<(), AppError> {
 /// What failed (password or second factor) and what was asked for; never what was typed.
 pub async fn reauthentication_failed(config: &Config, s: &Staff, reason: &str, purpose: &str) -> Result<(), AppError> {
     own(config, s, "auth_reauthentication_failed", serde_json::json!({"p_reason": reason, "p_purpose": purpose})).await
+}
+
+// ------------------------------------------------------------------ notification choices
+
+/// The caller's own choices on this brand (`staff_notifications`).
+#[derive(Debug, Default, serde::Serialize, Deserialize)]
+pub struct Notifications {
+    pub new_order_email: bool,
+}
+
+pub async fn notifications(config: &Config, s: &Staff) -> Result<Notifications, AppError> {
+    own(config, s, "account_notifications", serde_json::json!({})).await
+}
+
+pub async fn set_notifications(config: &Config, s: &Staff, new_order_email: bool) -> Result<Notifications, AppError> {
+    own(config, s, "account_set_notifications", serde_json::json!({"p_new_order_email": new_order_email})).await
 }

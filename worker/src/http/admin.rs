@@ -68,6 +68,41 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             require(&caller, Action::ManageCatalog)?;
             staff::products::update(env, config, &caller, slug, read_body(&mut req).await?).await
         }
+        (Method::Post, ["products", product, "images"]) => {
+            require(&caller, Action::ManageCatalog)?;
+            let alt = staff::media::alt_param(&req)?;
+            let bytes = super::read_bytes(&mut req, shoal_domain::media::MAX_BYTES).await?;
+            staff::media::upload(env, config, &caller, product, alt, bytes).await
+        }
+        (Method::Patch, ["products", product, "images", image]) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::media::update(env, config, &caller, product, image, read_body(&mut req).await?).await
+        }
+        (Method::Delete, ["products", product, "images", image]) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::media::delete(env, config, &caller, product, image).await
+        }
+        (Method::Get, ["settings"]) => {
+            require(&caller, Action::ReadCatalog)?;
+            staff::settings::get(config, &caller).await
+        }
+        (Method::Patch, ["settings"]) => {
+            require(&caller, Action::ManageMembers)?;
+            staff::settings::update(env, config, &caller, read_body(&mut req).await?).await
+        }
+        (Method::Post, ["settings", "logo"]) => {
+            require(&caller, Action::ManageMembers)?;
+            let bytes = super::read_bytes(&mut req, shoal_domain::media::MAX_BYTES).await?;
+            staff::media::logo(env, config, &caller, bytes).await
+        }
+        (Method::Put, ["settings", "legal", kind, language]) => {
+            require(&caller, Action::ManageMembers)?;
+            staff::settings::set_legal(config, &caller, kind, language, read_body(&mut req).await?).await
+        }
+        (Method::Post, ["settings", "publish"]) => {
+            require(&caller, Action::ManageMembers)?;
+            staff::settings::publish(env, config, &caller, read_body(&mut req).await?).await
+        }
         (Method::Get, ["members"]) => {
             require(&caller, Action::ManageMembers)?;
             staff::members::list(config, &caller).await
@@ -198,6 +233,11 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             | ["billing"]
             | ["billing", "portal" | "checkout"]
             | ["products", _]
+            | ["products", _, "images"]
+            | ["products", _, "images", _]
+            | ["settings"]
+            | ["settings", "logo" | "publish"]
+            | ["settings", "legal", _, _]
             | ["members"]
             | ["members", _]
             | ["invitations"]

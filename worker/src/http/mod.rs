@@ -147,11 +147,16 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
         crate::account::handle(req, env, &config, &brand, &log.request_id).await?
     } else if path.starts_with("/api/v1/admin/") {
         admin::handle(req, env, &config, &brand).await?
+    } else if let Some(name) = path.strip_prefix("/media/") {
+        // images answer whatever the shop's state: the dashboard shows them before it opens
+        crate::media::serve(&req, env, &brand, name).await?
     } else if dashboard::serves(&path) {
         // whatever the billing state: a blocked brand's owner signs in to pay
         dashboard::shell(&req, "brand", &brand.locale)?
     } else if brand.billing.blocked_at(crate::clock::now().timestamp()) {
         unavailable::storefront(&brand, path.starts_with("/api/"))
+    } else if !brand.published && unavailable::gated_until_published(&path) {
+        unavailable::coming_soon(&brand, path.starts_with("/api/"))
     } else {
         storefront(req, env, ctx, &config, &brand, &path).await?
     };

@@ -15,6 +15,7 @@ pub mod devices_read;
 pub mod domains;
 pub mod email_settings;
 pub mod invitations;
+pub mod media;
 pub mod members;
 pub mod orders;
 pub mod orders_export;
@@ -25,6 +26,7 @@ pub mod products;
 pub mod refunds;
 pub mod releases;
 pub mod security;
+pub mod settings;
 
 // who the caller is lives with the accounts (their session is an account's)
 pub use crate::account::{authenticate, require, require_mfa_if_demanded, Caller, Staff};

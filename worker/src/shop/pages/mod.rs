@@ -5,6 +5,7 @@
 
 mod cart;
 mod csrf;
+mod legal;
 mod orders;
 mod views;
 
@@ -82,6 +83,8 @@ async fn render(req: Request, env: &Env, ctx: &Context, config: &Config, brand: 
                 listing(&req, env, ctx, config, brand, shop, Browse { category: Some(slug.to_owned()), search: None }).await
             } else if let Some(slug) = path.strip_prefix("/p/") {
                 product_page(&req, env, ctx, config, brand, shop, slug).await
+            } else if let Some(kind) = path.strip_prefix("/legal/") {
+                legal::page(&req, config, brand, shop, kind).await
             } else {
                 return error_page(shop, fallback_head, AppError::NotFound);
             }
@@ -92,6 +95,12 @@ async fn render(req: Request, env: &Env, ctx: &Context, config: &Config, brand: 
         Ok(resp) => resp,
         Err(e) => error_page(Shop::new(brand, &[]), fallback_head, e),
     }
+}
+
+/// Resized image copies come from Cloudflare's image transformations, which exist only
+/// behind Cloudflare's zone (production); the local stack serves the originals.
+fn resized(config: &Config) -> bool {
+    config.environment == shoal_domain::config::Environment::Production
 }
 
 fn head(req: &Request, brand: &BrandContext, title: &str, description: &str) -> Head {
@@ -188,7 +197,7 @@ async fn listing(
     });
     shop.query = search.unwrap_or_default();
     let title = if category.is_none() && shop.query.is_empty() { String::new() } else { heading.clone() };
-    let view = Listing { head: head(req, brand, &title, t.tagline), products: cards(&page.items, brand), shop, heading, next_href };
+    let view = Listing { head: head(req, brand, &title, t.tagline), products: cards(&page.items, brand, resized(config)), shop, heading, next_href };
     Ok(html(view, 200, PUBLIC))
 }
 
@@ -213,7 +222,9 @@ async fn product_page(
         })
         .collect();
     let image = p.images.first().cloned().unwrap_or_else(|| "/assets/shoal.svg".to_owned());
+    let more_images = p.images.iter().skip(1).cloned().collect();
     let (title, description) = (p.title, p.description);
-    let view = Product { head: head(req, brand, &title, &description), image, shop, title, description, variants };
+    let srcset = srcset(&image, resized(config));
+    let view = Product { head: head(req, brand, &title, &description), image, srcset, more_images, shop, title, description, variants };
     Ok(html(view, 200, PER_BROWSER))
 }

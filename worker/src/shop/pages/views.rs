@@ -27,13 +27,17 @@ pub struct Shop {
     pub csrf: String,
 }
 
-/// `:root { --primary: …; --accent: … }` from the brand's theme; colours are checked
-/// `#rrggbb`, so the text is safe to put inside `<style>` unescaped.
+/// `:root { --primary: …; --accent: …; --background: …; --text: … }` from the brand's
+/// theme; colours are checked `#rrggbb`, so the text is safe to put inside `<style>`
+/// unescaped (background and text: `shoal_domain::theme`'s defaults when unset).
 pub fn theme_css(brand: &BrandContext) -> String {
+    use shoal_domain::theme::{DEFAULT_BACKGROUND, DEFAULT_TEXT};
     format!(
-        ":root {{ --primary: {}; --accent: {}; }}",
+        ":root {{ --primary: {}; --accent: {}; --background: {}; --text: {}; }}",
         colour(&brand.theme, "primary", "#333333"),
-        colour(&brand.theme, "accent", "#dddddd")
+        colour(&brand.theme, "accent", "#dddddd"),
+        colour(&brand.theme, "background", DEFAULT_BACKGROUND),
+        colour(&brand.theme, "text", DEFAULT_TEXT)
     )
 }
 
@@ -77,17 +81,33 @@ pub struct Card {
     pub slug: String,
     pub title: String,
     pub image: String,
+    /// Resized copies of an uploaded image (production only: Cloudflare's image
+    /// transformations serve them; empty otherwise).
+    pub srcset: String,
     pub price: String,
 }
 
-pub fn cards(items: &[ProductCard], brand: &BrandContext) -> Vec<Card> {
+/// The `srcset` of an image when resized copies are served (`resized`), else empty.
+pub fn srcset(image: &str, resized: bool) -> String {
+    if resized {
+        shoal_domain::media::srcset(image).unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
+pub fn cards(items: &[ProductCard], brand: &BrandContext, resized: bool) -> Vec<Card> {
     items
         .iter()
-        .map(|p| Card {
-            slug: p.slug.clone(),
-            title: p.title.clone(),
-            image: p.images.first().cloned().unwrap_or_else(|| "/assets/shoal.svg".to_owned()),
-            price: money::format(p.price_from.unwrap_or(0), &brand.currency, &brand.locale),
+        .map(|p| {
+            let image = p.images.first().cloned().unwrap_or_else(|| "/assets/shoal.svg".to_owned());
+            Card {
+                slug: p.slug.clone(),
+                title: p.title.clone(),
+                srcset: srcset(&image, resized),
+                image,
+                price: money::format(p.price_from.unwrap_or(0), &brand.currency, &brand.locale),
+            }
         })
         .collect()
 }
@@ -117,7 +137,22 @@ pub struct Product {
     pub title: String,
     pub description: String,
     pub image: String,
+    pub srcset: String,
+    /// The product's other images, in order.
+    pub more_images: Vec<String>,
     pub variants: Vec<VariantOption>,
+}
+
+/// A legal page (privacy, terms, returns) in the shopper's language or the other one.
+#[derive(Template)]
+#[template(path = "legal.html")]
+pub struct Legal {
+    pub shop: Shop,
+    pub head: Head,
+    pub heading: String,
+    pub lang: String,
+    /// `shoal_domain::legal::render`'s HTML: the brand's text, every character escaped.
+    pub body_html: String,
 }
 
 pub struct CartLine {
