@@ -26,7 +26,7 @@ pub use caller::{authenticate, require, require_mfa_if_demanded, Caller, Staff};
 pub use store::session;
 
 use crate::body::read_json;
-use crate::error::AppError;
+use crate::error::{json_response, AppError};
 use crate::rate_limit;
 
 pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandContext, request_id: &str) -> Result<Response, AppError> {
