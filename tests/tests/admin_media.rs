@@ -194,6 +194,7 @@ fn another_brands_product_image_host_and_token_and_read_only_or_missing_tokens_a
     let (other_brand, other_host, other_product, other_token) = shop();
     let theirs = upload(&other_host, &other_token, &other_product, "image/png", png()).json();
     let their_image = theirs["id"].as_str().unwrap_or_default().to_owned();
+    let viewer = staff_session(&host, &brand, "read_only"); // signing in is audited: before counting
     let (before_a, before_b) = (audit(&brand), audit(&other_brand));
     let auth = format!("Bearer {token}");
     let json_auth = [("authorization", auth.as_str()), ("content-type", "application/json")];
@@ -222,7 +223,6 @@ fn another_brands_product_image_host_and_token_and_read_only_or_missing_tokens_a
         assert_eq!(r.status, 401, "{t:?}: {}", r.body);
     }
     // read_only: can read, never write
-    let viewer = staff_session(&host, &brand, "read_only");
     let r = upload(&host, &viewer, &product, "image/png", png());
     assert_eq!((r.status, r.error_code().as_str()), (403, "forbidden"));
     let viewer_auth = format!("Bearer {viewer}");

@@ -124,7 +124,9 @@ language sql immutable set search_path = '' as $$
   select '/media/' || p_sha256 || '.' || p_ext
 $$;
 
-create function shoal_private.brand_hosts(p_brand uuid) returns jsonb
+-- the hosts whose cached brand entries a write must forget, read as the caller (staff see
+-- their brand's domains); 000600's brand_hosts is the webhooks' definer twin
+create function shoal_private.caller_brand_hosts(p_brand uuid) returns jsonb
 language sql stable set search_path = '' as $$
   select coalesce((select jsonb_agg(host order by host) from public.brand_domains where brand_id = p_brand), '[]'::jsonb)
 $$;
@@ -199,7 +201,7 @@ begin
   perform shoal_private.sync_product_images(p_product);
   perform shoal_private.staff_audit('product_image_added', p_product::text,
     jsonb_build_object('image', v_row.id, 'sha256', p_sha256, 'size', p_size));
-  return shoal_private.image_json(v_row) || jsonb_build_object('invalidate_hosts', shoal_private.brand_hosts(v_brand));
+  return shoal_private.image_json(v_row) || jsonb_build_object('invalidate_hosts', shoal_private.caller_brand_hosts(v_brand));
 end
 $$;
 
@@ -238,7 +240,7 @@ begin
   perform shoal_private.staff_audit('product_image_changed', p_product::text,
     jsonb_strip_nulls(jsonb_build_object('image', p_image, 'alt', p_alt, 'position', p_position)));
   select * into v_row from public.product_images where id = p_image;
-  return shoal_private.image_json(v_row) || jsonb_build_object('invalidate_hosts', shoal_private.brand_hosts(v_brand));
+  return shoal_private.image_json(v_row) || jsonb_build_object('invalidate_hosts', shoal_private.caller_brand_hosts(v_brand));
 end
 $$;
 
@@ -268,7 +270,7 @@ begin
   return jsonb_build_object('deleted', true, 'sha256', v_row.sha256, 'ext', v_row.ext,
     'still_used', exists (select 1 from public.product_images where brand_id = v_brand and sha256 = v_row.sha256)
                   or (select theme->>'logo' from public.brands where id = v_brand) is not distinct from v_url,
-    'invalidate_hosts', shoal_private.brand_hosts(v_brand));
+    'invalidate_hosts', shoal_private.caller_brand_hosts(v_brand));
 end
 $$;
 
@@ -350,7 +352,7 @@ begin
   perform shoal_private.staff_audit('settings_changed', v_brand::text,
     jsonb_strip_nulls(jsonb_build_object('name', p_name, 'theme', p_theme, 'locale', p_locale, 'currency', p_currency,
                                          'support_email', p_support_email)));
-  return shoal_private.settings_json(v_brand) || jsonb_build_object('invalidate_hosts', shoal_private.brand_hosts(v_brand));
+  return shoal_private.settings_json(v_brand) || jsonb_build_object('invalidate_hosts', shoal_private.caller_brand_hosts(v_brand));
 end
 $$;
 
@@ -371,7 +373,7 @@ begin
     raise exception using errcode = '42501', message = 'not allowed: manage_members';
   end if;
   perform shoal_private.staff_audit('logo_changed', v_brand::text, jsonb_build_object('logo', p_url));
-  return jsonb_build_object('logo_url', p_url, 'invalidate_hosts', shoal_private.brand_hosts(v_brand),
+  return jsonb_build_object('logo_url', p_url, 'invalidate_hosts', shoal_private.caller_brand_hosts(v_brand),
     -- the previous logo's object, when no image of the brand uses it (the worker deletes it)
     'unused', case when v_old ~ '^/media/' and v_old <> p_url
                     and not exists (select 1 from public.product_images i where i.brand_id = v_brand
@@ -422,7 +424,7 @@ begin
     raise exception using errcode = '42501', message = 'not allowed: manage_members';
   end if;
   perform shoal_private.staff_audit(case when p_published then 'shop_published' else 'shop_unpublished' end, v_brand::text, '{}'::jsonb);
-  return jsonb_build_object('published', p_published, 'invalidate_hosts', shoal_private.brand_hosts(v_brand));
+  return jsonb_build_object('published', p_published, 'invalidate_hosts', shoal_private.caller_brand_hosts(v_brand));
 end
 $$;
 
@@ -496,8 +498,9 @@ grant execute on function public.admin_product_images(uuid), public.admin_add_pr
   to authenticated;
 revoke execute on function public.store_legal_page(text, text) from public, authenticated, service_role;
 grant execute on function public.store_legal_page(text, text) to anon;
-grant execute on function shoal_private.media_url(text, text), shoal_private.brand_hosts(uuid),
-  shoal_private.sync_product_images(uuid), shoal_private.image_json(public.product_images), shoal_private.own_product(uuid)
+grant execute on function shoal_private.media_url(text, text), shoal_private.caller_brand_hosts(uuid),
+  shoal_private.sync_product_images(uuid), shoal_private.image_json(public.product_images), shoal_private.own_product(uuid),
+  shoal_private.settings_json(uuid)
   to authenticated;
 
 -- ------------------------------------------------------------------------ host resolution

@@ -63,7 +63,8 @@ select lives_ok(format($$select public.admin_add_product_image(%L, %L, 'gif', 20
 select tests.act_as_superuser();
 select is((select alt from public.product_images where id = '1b000000-0000-4000-8000-0000000000b1'), 'globex', 'images: the globex image is unchanged');
 select is((select images from public.products where id = current_setting('t.ap')::uuid),
-  jsonb_build_array('/media/' || repeat('f', 64) || '.gif'), 'images: products.images follows the rows the functions write');
+  jsonb_build_array('/media/' || repeat('a', 64) || '.png', '/media/' || repeat('f', 64) || '.gif'),
+  'images: products.images follows the rows, in order (the new image last)');
 select is((select count(*) from public.audit_log where action = 'product_image_added' and brand_id = 'a0000000-0000-4000-8000-00000000000a')::int, 1,
   'images: the addition is audited in acme''s log');
 
