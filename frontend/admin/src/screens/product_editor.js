@@ -2,7 +2,7 @@
 // compare-at, weight, prices in other currencies), images (upload with progress, alt text,
 // order, delete) and each variant's stock (level, adjustments with a reason, the ledger,
 // the low-stock threshold). Controls show only to roles that may use them.
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { html } from "../html.js";
 import { formatDateTime, formatMoney, t } from "../i18n/index.js";
 import { del, get, patch, post } from "../api.js";
@@ -17,10 +17,8 @@ const REASONS = ["received", "correction", "damaged", "returned", "other"];
 
 export function ProductEditor({ params }) {
   const product = useResource(`admin/products/${params.id}`);
-  const [data, setData] = useState(null);
-  useEffect(() => {
-    if (product.data) setData(product.data);
-  }, [product.data]);
+  const [changed, setData] = useState(null);
+  const data = changed || product.data;
   const title = data ? data.title : t("catalog.product");
   return html`<${Page} title=${title}>
     <p><a href="/admin/products">${t("catalog.back_to_list")}</a></p>
