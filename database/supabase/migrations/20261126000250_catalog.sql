@@ -64,6 +64,8 @@ create table public.inventory_levels (
   available   integer not null check (available >= 0),
   -- held by pending orders until paid (then taken from available) or released
   reserved    integer not null default 0 check (reserved >= 0 and reserved <= available),
+  -- staff are warned when what is left to sell (available - reserved) is at or below it
+  low_stock_threshold integer not null default 0 check (low_stock_threshold between 0 and 1000000),
   updated_at  timestamptz not null default now()
 );
 create index inventory_levels_brand_id_idx on public.inventory_levels(brand_id);

@@ -84,6 +84,8 @@ insert into allowed_definers values
   -- those); refuses another brand's order itself (32-orders-admin.sql)
   ('shoal_private.record_refund(p_order_id uuid, p_refund_id text, p_amount bigint, p_currency text, p_status text, p_reason text, p_actor text)'),
   ('shoal_private.refuse_price_in_brand_currency()'),
+  -- the inventory ledger takes no insert from any caller; the level after is read, not given (30-catalog-admin)
+  ('shoal_private.record_inventory_adjustment(p_variant_id uuid, p_delta integer, p_reason text, p_note text)'),
   ('shoal_private.refused_event(p_event jsonb, p_reason text, p_brand_id uuid)'),
   ('shoal_private.renew_device_certificate(p_hardware_id text, p_fingerprint text, p_cert_expires_at timestamp with time zone, p_issuer text, p_cert_ref text, p_serial text)'),
   ('shoal_private.require_brand_account(p_event jsonb, p_brand_id uuid, p_order_created timestamp with time zone)'),

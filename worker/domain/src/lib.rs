@@ -8,6 +8,7 @@ pub mod billing;
 pub mod brand;
 pub mod cart;
 pub mod catalog;
+pub mod catalog_admin;
 pub mod codes;
 pub mod config;
 pub mod cross_site;

@@ -64,6 +64,23 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             require(&caller, Action::ManageOrders)?;
             staff::orders::transition(config, brand, &caller, id, read_body(&mut req).await?).await
         }
+        (Method::Get, ["products"]) => {
+            require(&caller, Action::ReadCatalog)?;
+            staff::catalog_products::list(&req, config, &caller).await
+        }
+        (Method::Post, ["products"]) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::catalog_products::create(env, config, &caller, read_body(&mut req).await?).await
+        }
+        (Method::Get, ["products", id]) => {
+            require(&caller, Action::ReadCatalog)?;
+            staff::catalog_products::get(config, &caller, id).await
+        }
+        // `{id}`; a slug (not a UUID) is the older edit with a price for every variant
+        (Method::Patch, ["products", id]) if shoal_domain::ids::is_uuid(id) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::catalog_products::edit(env, config, &caller, id, read_body(&mut req).await?).await
+        }
         (Method::Patch, ["products", slug]) => {
             require(&caller, Action::ManageCatalog)?;
             staff::products::update(env, config, &caller, slug, read_body(&mut req).await?).await
@@ -102,6 +119,62 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
         (Method::Post, ["settings", "publish"]) => {
             require(&caller, Action::ManageMembers)?;
             staff::settings::publish(env, config, &caller, read_body(&mut req).await?).await
+        }
+        (Method::Post, ["products", id, action @ ("archive" | "restore")]) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::catalog_products::set_archived(env, config, &caller, id, *action == "archive").await
+        }
+        (Method::Post, ["products", id, "duplicate"]) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::catalog_products::duplicate(env, config, &caller, id).await
+        }
+        (Method::Post, ["products", id, "variants"]) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::catalog_variants::add(env, config, &caller, id, read_body(&mut req).await?).await
+        }
+        (Method::Patch, ["products", id, "variants", variant]) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::catalog_variants::edit(env, config, &caller, id, variant, read_body(&mut req).await?).await
+        }
+        (Method::Delete, ["products", id, "variants", variant]) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::catalog_variants::delete(env, config, &caller, id, variant).await
+        }
+        (Method::Get, ["categories"]) => {
+            require(&caller, Action::ReadCatalog)?;
+            staff::categories::list(config, &caller).await
+        }
+        (Method::Post, ["categories"]) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::categories::create(env, config, &caller, read_body(&mut req).await?).await
+        }
+        (Method::Post, ["categories", "reorder"]) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::categories::reorder(env, config, &caller, read_body(&mut req).await?).await
+        }
+        (Method::Patch, ["categories", id]) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::categories::edit(env, config, &caller, id, read_body(&mut req).await?).await
+        }
+        (Method::Delete, ["categories", id]) => {
+            require(&caller, Action::ManageCatalog)?;
+            staff::categories::delete(env, config, &caller, id).await
+        }
+        (Method::Get, ["inventory"]) => {
+            require(&caller, Action::ReadCatalog)?;
+            staff::inventory::list(&req, config, &caller).await
+        }
+        (Method::Patch, ["inventory", variant]) => {
+            require(&caller, Action::ManageInventory)?;
+            staff::inventory::set_threshold(env, config, &caller, variant, read_body(&mut req).await?).await
+        }
+        (Method::Get, ["inventory", variant, "adjustments"]) => {
+            require(&caller, Action::ReadCatalog)?;
+            staff::inventory::ledger(&req, config, &caller, variant).await
+        }
+        (Method::Post, ["inventory", variant, "adjustments"]) => {
+            require(&caller, Action::ManageInventory)?;
+            staff::inventory::adjust(env, config, &caller, variant, read_body(&mut req).await?).await
         }
         (Method::Get, ["members"]) => {
             require(&caller, Action::ManageMembers)?;
@@ -232,12 +305,20 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             | ["devices", _]
             | ["billing"]
             | ["billing", "portal" | "checkout"]
+            | ["products"]
             | ["products", _]
             | ["products", _, "images"]
             | ["products", _, "images", _]
             | ["settings"]
             | ["settings", "logo" | "publish"]
             | ["settings", "legal", _, _]
+            | ["products", _, "archive" | "restore" | "duplicate" | "variants"]
+            | ["products", _, "variants", _]
+            | ["categories"]
+            | ["categories", _]
+            | ["inventory"]
+            | ["inventory", _]
+            | ["inventory", _, "adjustments"]
             | ["members"]
             | ["members", _]
             | ["invitations"]

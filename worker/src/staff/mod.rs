@@ -6,14 +6,19 @@
 
 pub mod audit;
 pub mod billing;
-pub mod customers;
+pub mod catalog_products;
+pub mod catalog_variants;
+mod catalog_writes;
+pub mod categories;
 pub mod custom_hostnames;
+pub mod customers;
 pub mod data;
 mod db;
 pub mod devices;
 pub mod devices_read;
 pub mod domains;
 pub mod email_settings;
+pub mod inventory;
 pub mod invitations;
 pub mod media;
 pub mod members;

@@ -1,5 +1,6 @@
-//! Catalog writes by staff: a product's title, status and price (until the dashboard's
-//! catalog API arrives).
+//! The first staff catalog write, kept for its callers: a product named by its slug, its
+//! title, status and one price for every variant. (The catalog API proper, by id:
+//! `catalog_products`, `catalog_variants`.)
 //!   PATCH /api/v1/admin/products/{slug}   {"title"?, "status"?, "price"?}
 
 use serde::{Deserialize, Serialize};
