@@ -277,8 +277,8 @@ export default {
   "catalog.alt_hint": "Lo que muestra la imagen, para quien no puede verla.",
   "catalog.save_alt": "Guardar descripción",
   "catalog.no_alt": "Sin descripción.",
-  "catalog.image_up": "Mover la imagen {n} antes",
-  "catalog.image_down": "Mover la imagen {n} después",
+  "catalog.image_up": "Subir la imagen {n}",
+  "catalog.image_down": "Bajar la imagen {n}",
   "catalog.image_delete": "Eliminar la imagen {n}",
   "catalog.image_delete_confirm": "¿Eliminar esta imagen?",
   "catalog.image_deleted": "Imagen eliminada.",
@@ -511,6 +511,7 @@ export default {
   "notifications.new_order_email": "Enviarme un correo por cada pedido nuevo",
   "notifications.new_order_hint": "Se envía a {email} cuando se paga un pedido de esta tienda.",
 
+  "field_rule.compare_at_amount": "El precio anterior debe ser mayor que el precio, o quedar vacío.",
   "error.low_contrast": "Estos colores se parecen demasiado: {detail}",
   "error.invalid_theme": "Escribe los colores como #rrggbb.",
   "error.sku_taken": "Otra variante de la tienda ya usa ese SKU: elige otro.",

@@ -287,8 +287,14 @@ export async function renamingFields(fn, rename = {}) {
     return await fn();
   } catch (e) {
     if (e instanceof ApiError) {
-      const m = /^(?:[a-z_]+\[\d+\]\.)?([a-z_]+)(?:\.[A-Za-z_]+)?: /.exec(e.message || "");
-      if (m) e.field = rename[m[1]] || m[1];
+      const m = /^(?:[a-z_]+\[\d+\]\.)?([a-z_]+)(?:\.[A-Za-z_]+)?: (.*)$/s.exec(e.message || "");
+      if (m) {
+        e.field = rename[m[1]] || m[1];
+        // next to its field the field's name is redundant: our sentence for it, or the rule the API states
+        const own = t(`field_rule.${m[1]}`);
+        const text = own !== `field_rule.${m[1]}` ? own : m[2].charAt(0).toUpperCase() + m[2].slice(1);
+        Object.defineProperty(e, "text", { value: text });
+      }
     }
     throw e;
   }
