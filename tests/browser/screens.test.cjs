@@ -21,7 +21,7 @@ const HOST = "acme.localhost";
 const shots = path.join(__dirname, "..", "artifacts", "browser");
 fs.mkdirSync(shots, { recursive: true });
 const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const url = (p) => `http://${HOST}:${port}${p}`;
+const url = (p, host = HOST) => `http://${host}:${port}${p}`;
 const shot = (page, name) => page.screenshot({ path: path.join(shots, `screens-${name}.png`), fullPage: true });
 
 let ipCounter = 0;
@@ -116,12 +116,13 @@ async function settled(page) {
   await page.waitForFunction(() => !document.querySelector(".loading"));
 }
 
-async function signIn(page, email) {
-  await page.goto(url("/admin/sign-in"));
+async function signIn(page, email, host = HOST) {
+  await page.goto(url("/admin/sign-in", host));
   await settled(page);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  // before sign-in the screens speak the brand's language (Globex: Spanish)
+  await page.getByLabel(/^(Email|Correo electrónico)$/).fill(email);
+  await page.getByLabel(/^(Password|Contraseña)$/).fill(PASSWORD);
+  await page.getByRole("button", { name: /^(Sign in|Iniciar sesión)$/ }).click();
   await page.waitForSelector("nav.side");
   await settled(page);
 }
@@ -184,8 +185,14 @@ test("a brand admin creates a product with two variants and an image, sets stock
   assert.equal(await page.locator("article.variant").count(), 2, "two variants");
 
   // an image, uploaded with a progress bar, then described
+  // the upload is held back a moment so its progress bar can be seen
+  const hold = async (route) => { await new Promise((r) => setTimeout(r, 800)); await route.continue(); };
+  await page.route(/\/images$/, hold);
   await page.getByLabel("Add an image").setInputFiles({ name: "tee.png", mimeType: "image/png", buffer: png(64, [11, 87, 208]) });
+  await page.waitForSelector("progress[aria-label='Upload progress']");
+  await shot(page, "product-uploading");
   await page.waitForSelector("ol.images img");
+  await page.unroute(/\/images$/, hold);
   assert.match(await page.locator("ol.images img").getAttribute("src"), /^\/media\/[0-9a-f]+\.png$/);
   await page.getByLabel("Description of image 1 (alt text)").fill("A blue tee");
   await page.getByRole("button", { name: "Save description" }).click();
@@ -242,6 +249,15 @@ test("an editor fulfils a paid order: processing, shipped with tracking, deliver
   await signIn(page, "editor@acme.localhost");
   await page.locator("nav.side").getByRole("link", { name: "Orders" }).click();
   await settled(page);
+  // the CSV export shows that it is being prepared, then downloads the orders
+  await page.route(/export\.csv/, async (route) => { await new Promise((r) => setTimeout(r, 800)); await route.continue(); });
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Export CSV" }).click();
+  await page.getByRole("button", { name: "Preparing…" }).waitFor();
+  const csv = await download;
+  assert.match(csv.suggestedFilename(), /^orders-\d{4}-\d{2}-\d{2}\.csv$/);
+  const text = fs.readFileSync(await csv.path(), "utf8");
+  assert.ok(text.includes(`${number}`), "the export has the new order");
   await page.getByLabel("Search", { exact: true }).fill(`#${number}`);
   await page.getByRole("button", { name: "Apply" }).click();
   await page.getByRole("link", { name: `#${number}` }).click();
@@ -328,6 +344,17 @@ test("every shop screen passes axe-core at 1280 and 390 px wide", async () => {
     }
     await page.context().close();
   }
+  // in Spanish (Globex), on a phone
+  const es = await newPage(390);
+  await signIn(es, "admin@globex.localhost", "globex.localhost");
+  for (const p of ["/admin", "/admin/products", "/admin/products/new", "/admin/categories", "/admin/orders", "/admin/customers", "/admin/settings"]) {
+    await es.goto(url(p, "globex.localhost"));
+    await settled(es);
+    assert.equal(await es.evaluate(() => document.documentElement.lang), "es");
+    assert.deepEqual(await axeViolations(es), [], `globex ${p} at 390px`);
+    await es.screenshot({ path: path.join(shots, `screens-es-390${p.replace(/\W+/g, "_")}.png`), fullPage: true });
+  }
+  await es.context().close();
 });
 
 test("settings: a low-contrast theme is refused next to the colours, and the new-order email opt-in saves", async () => {
