@@ -339,6 +339,8 @@ test("every shop screen passes axe-core at 1280 and 390 px wide", async () => {
       await page.goto(url(p));
       await settled(page);
       assert.deepEqual(await axeViolations(page), [], `${p} at ${width}px`);
+      // wide tables scroll inside their own box: the page itself never scrolls sideways
+      assert.ok(await page.evaluate((w) => document.documentElement.scrollWidth <= w, width), `${p} fits ${width}px`);
       const name = p.replace(/[0-9a-f-]{36}/, "id").replace(/\W+/g, "_");
       await page.screenshot({ path: path.join(shots, `screens-${width}${name}.png`), fullPage: true });
     }
@@ -352,6 +354,7 @@ test("every shop screen passes axe-core at 1280 and 390 px wide", async () => {
     await settled(es);
     assert.equal(await es.evaluate(() => document.documentElement.lang), "es");
     assert.deepEqual(await axeViolations(es), [], `globex ${p} at 390px`);
+    assert.ok(await es.evaluate(() => document.documentElement.scrollWidth <= 390), `globex ${p} fits 390px`);
     await es.screenshot({ path: path.join(shots, `screens-es-390${p.replace(/\W+/g, "_")}.png`), fullPage: true });
   }
   await es.context().close();
