@@ -243,7 +243,7 @@ test("a brand admin creates a product with two variants and an image, sets stock
   await page.context().close();
 });
 
-test("an editor fulfils a paid order: processing, shipped with tracking, delivered, and the timeline shows it", async () => {
+test("an editor fulfils a paid order: processing, shipped with tracking, delivered, a partial refund, and the timeline shows it", async () => {
   const number = await paidOrder();
   const page = await newPage();
   await signIn(page, "editor@acme.localhost");
@@ -288,6 +288,12 @@ test("an editor fulfils a paid order: processing, shipped with tracking, deliver
   assert.ok(!allowed.includes("shipped") && !allowed.includes("delivered"));
   const timeline = await page.locator("ol.timeline").innerText();
   for (const step of ["Paid → Processing", "Processing → Shipped", "Shipped → Delivered", tracking]) assert.ok(timeline.includes(step), `timeline has ${step}:\n${timeline}`);
+  // a partial refund through Stripe's stand-in, then it shows in refunds and the timeline
+  await page.getByLabel("Amount to refund (USD)").fill("10.00");
+  await page.getByRole("button", { name: "Refund", exact: true }).click();
+  await page.locator("text=$10.00 refunded.").waitFor();
+  await page.waitForFunction(() => document.body.textContent.includes("Partly refunded"));
+  assert.ok((await page.locator("ol.timeline").innerText()).includes("Refunded $10.00"), "the refund is in the timeline");
   assert.deepEqual(await axeViolations(page), [], "the delivered order");
   await shot(page, "order-delivered");
   await page.context().close();
