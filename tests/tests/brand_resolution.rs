@@ -22,7 +22,7 @@ fn public_config_hides_private_fields() {
     let body = get("acme.localhost", "/api/v1/store/brand").json();
     let mut keys: Vec<&str> = body.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
     keys.sort_unstable();
-    assert_eq!(keys, ["currency", "id", "locale", "name", "slug", "theme"]);
+    assert_eq!(keys, ["currency", "id", "locale", "name", "published", "slug", "theme"]);
 }
 
 #[test]

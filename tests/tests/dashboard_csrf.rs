@@ -40,7 +40,8 @@ fn browser(host: &str, role: &str) -> Browser {
 
 fn login(host: &str, email: &str) -> Browser {
     let body = json!({"email": email, "password": DEV_PASSWORD}).to_string();
-    let r = send("POST", host, "/api/v1/auth/login", &[("cf-connecting-ip", &fresh_ip()), ("content-type", "application/json")], Some(body));
+    let r =
+        send("POST", host, "/api/v1/auth/login", &[("cf-connecting-ip", &fresh_ip()), ("content-type", "application/json")], Some(body));
     assert_eq!(r.status, 200, "{}", r.body);
     let csrf = r.json()["csrf_token"].as_str().unwrap_or_default().to_owned();
     assert!(!csrf.is_empty(), "the login answer carries the CSRF token: {}", r.body);
@@ -165,4 +166,27 @@ fn me_names_the_role_its_permissions_the_profile_and_the_brand() {
     let me = admin.call("GET", "/api/v1/account/me", None, None).json();
     assert!(me["permissions"].as_array().is_some_and(|p| p.len() == 13 && p.contains(&json!("manage_members"))), "{me}");
     assert_eq!(me["brand"]["locale"], "es");
+}
+
+#[test]
+fn a_token_under_the_previous_secret_holds_during_a_rotation_and_a_storefront_form_token_never_does() {
+    use shoal_domain::keys::{derive, Purpose};
+    use shoal_domain::signed_id;
+    let admin = browser("acme.localhost", "brand_admin");
+    let brand = sql("select brand_id from brand_domains where host = 'acme.localhost'");
+    let (family, _) = admin.csrf.rsplit_once('.').unwrap_or_default();
+    let previous = derive(shoal_secret_previous().as_bytes(), Purpose::Csrf.label());
+    let current = shoal_keys().signing(Purpose::Csrf);
+    let email = format!("{}@example.com", unique("csrf-rotation-"));
+    let invite = || Some(json!({"email": email, "role": "read_only"}));
+    let path = "/api/v1/admin/members/invitations";
+
+    // the storefront's form token: the same key, its own scope
+    let storefront = signed_id::sign(&current, &format!("csrf:{brand}"), family);
+    let r = admin.call("POST", path, Some(&storefront), invite());
+    assert_eq!((r.status, r.error_code().as_str()), (403, "csrf_token_invalid"), "{}", r.body);
+    let under_previous = signed_id::sign(&previous, &format!("dashboard:{brand}"), family);
+    assert_ne!(under_previous, admin.csrf);
+    let r = admin.call("POST", path, Some(&under_previous), invite());
+    assert_eq!(r.status, 201, "a token signed before the rotation still holds: {}", r.body);
 }

@@ -29,13 +29,20 @@ fn a_well_formed_incoming_request_id_is_kept_and_a_bad_one_replaced() {
 
 #[test]
 fn unknown_path_and_wrong_method_are_json_errors() {
+    // the route table answers API paths it does not hold (tests/tests/openapi_routes.rs)
     let r = get("acme.localhost", "/api/v1/no/such/thing");
-    assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"));
+    assert_eq!((r.status, r.error_code().as_str()), (404, "no_route"));
     // outside /api/ a shopper gets the shop's own 404 page
     let r = get("acme.localhost", "/no/such/thing");
     assert_eq!(r.status, 404);
     assert!(r.header("content-type").is_some_and(|c| c.starts_with("text/html")));
     let r = send("POST", "acme.localhost", "/api/v1/store/brand", &[], Some("{}".into()));
+    assert_eq!((r.status, r.error_code().as_str()), (405, "method_not_allowed"));
+    assert_eq!(r.header("allow").as_deref(), Some("GET, HEAD"));
+    // a method workers-rs has no name for is not served as GET
+    let r = send("QUERY", "acme.localhost", "/api/v1/store/brand", &[], None);
+    assert_eq!((r.status, r.error_code().as_str()), (405, "method_not_allowed"));
+    let r = send("QUERY", "acme.localhost", "/", &[], None);
     assert_eq!((r.status, r.error_code().as_str()), (405, "method_not_allowed"));
 }
 
@@ -46,7 +53,7 @@ fn platform_host_shows_a_landing_page_not_a_brand() {
     assert!(r.header("content-type").is_some_and(|c| c.starts_with("text/html")));
     assert!(r.body.contains("<title>Shoal"), "{}", r.body);
     let r = get("localhost", "/api/v1/store/brand");
-    assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"));
+    assert_eq!((r.status, r.error_code().as_str()), (404, "no_route"));
 }
 
 #[test]

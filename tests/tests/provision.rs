@@ -206,7 +206,7 @@ fn routes_wait_for_the_first_deploy_and_someone_elses_route_is_left_alone() {
     let a = account(false);
     let (out, text) = provision(&a);
     assert!(out.status.success(), "pending routes are not a failure: {text}");
-    assert!(text.contains("summary: 8 created, 3 pending"), "{text}");
+    assert!(text.contains("summary: 9 created, 3 pending"), "{text}");
     assert!(text.contains("After the first deploy run scripts/provision again"), "{text}");
     assert_eq!(state(&a)["routes"], json!([]));
     // the rendered config lists them: the deploy attaches them with the worker
@@ -221,7 +221,7 @@ fn routes_wait_for_the_first_deploy_and_someone_elses_route_is_left_alone() {
     let (out, text) = provision(&a);
     assert!(!out.status.success(), "a route taken by another worker needs a person: {text}");
     assert!(text.contains("ATTENTION  route */* → other"), "{text}");
-    assert!(text.contains("summary: 1 ATTENTION, 2 created, 8 unchanged"), "{text}");
+    assert!(text.contains("summary: 1 ATTENTION, 2 created, 9 unchanged"), "{text}");
     let other = state(&a)["routes"].as_array().cloned().unwrap_or_default();
     assert!(other.iter().any(|r| r["pattern"] == "*/*" && r["script"] == "other"), "not taken over: {other:?}");
 }

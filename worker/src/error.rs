@@ -12,6 +12,12 @@ pub enum AppError {
     BrandUnavailable,
     NotFound,
     MethodNotAllowed,
+    /// An API path the route table (`shoal_domain::api_routes`) does not hold.
+    NoRoute,
+    /// A routed API path asked with a method it does not take: the `Allow` header's value.
+    WrongMethod(String),
+    /// A path and method the route table holds but no handler answers: a bug (logged).
+    RouteNotHandled(String),
     /// A request the client must fix; the code names what is wrong.
     BadRequest(&'static str, String),
     PayloadTooLarge,
@@ -57,9 +63,9 @@ impl AppError {
             AppError::Stripe(_) => 502,
             AppError::RateLimited(_) => 429,
             AppError::WebhookNotApplied(_) => 500,
-            AppError::UnknownHost | AppError::NotFound => 404,
-            AppError::MethodNotAllowed => 405,
-            AppError::Config | AppError::Internal(_) => 500,
+            AppError::UnknownHost | AppError::NotFound | AppError::NoRoute => 404,
+            AppError::MethodNotAllowed | AppError::WrongMethod(_) => 405,
+            AppError::Config | AppError::Internal(_) | AppError::RouteNotHandled(_) => 500,
             AppError::BrandUnavailable | AppError::DatabaseUnavailable(_) | AppError::DatabaseUnauthorized(_) => 503,
         }
     }
@@ -80,7 +86,9 @@ impl AppError {
             AppError::UnknownHost => "unknown_host",
             AppError::BrandUnavailable => "brand_unavailable",
             AppError::NotFound => "not_found",
-            AppError::MethodNotAllowed => "method_not_allowed",
+            AppError::MethodNotAllowed | AppError::WrongMethod(_) => "method_not_allowed",
+            AppError::NoRoute => "no_route",
+            AppError::RouteNotHandled(_) => "route_not_handled",
             AppError::Config => "config_invalid",
             AppError::DatabaseUnavailable(_) => "database_unavailable",
             AppError::DatabaseUnauthorized(_) => "database_unauthorized",
@@ -109,6 +117,9 @@ impl AppError {
             AppError::BrandUnavailable => "this shop is temporarily unavailable".into(),
             AppError::NotFound => "no such resource".into(),
             AppError::MethodNotAllowed => "method not allowed on this resource".into(),
+            AppError::WrongMethod(allow) => format!("method not allowed on this resource (allowed: {allow})"),
+            AppError::NoRoute => "no such API route (the routes: /api/v1/openapi.json)".into(),
+            AppError::RouteNotHandled(_) => "this route is not answered yet".into(),
             AppError::Config => "the service is misconfigured".into(),
             AppError::DatabaseUnavailable(_) => "the database is unavailable, retry shortly".into(),
             AppError::DatabaseUnauthorized(_) => "the service cannot reach its database right now".into(),
@@ -132,6 +143,7 @@ impl AppError {
             AppError::DatabaseUnavailable(d)
             | AppError::DatabaseUnauthorized(d)
             | AppError::Internal(d)
+            | AppError::RouteNotHandled(d)
             | AppError::WebhookNotApplied(d)
             | AppError::Stripe(d) => Some(d),
             _ => None,
@@ -146,6 +158,9 @@ impl AppError {
         let mut resp = json_response(&body, self.status());
         if self.status() == 503 {
             let _ = resp.headers_mut().set("retry-after", "5");
+        }
+        if let AppError::WrongMethod(allow) = &self {
+            let _ = resp.headers_mut().set("allow", allow);
         }
         if let AppError::RateLimited(secs) = self {
             let _ = resp.headers_mut().set("retry-after", &secs.to_string());

@@ -58,8 +58,8 @@ pub async fn serve(req: &Request, env: &Env, brand: &BrandContext, name: &str) -
         } else {
             Response::from_body(body.response_body()?)?
         };
+        // R2's stream knows its length: the runtime sends it as Content-Length
         let _ = resp.headers_mut().set("content-type", kind.content_type());
-        let _ = resp.headers_mut().set("content-length", &object.size().to_string());
         resp
     };
     let h = resp.headers_mut();

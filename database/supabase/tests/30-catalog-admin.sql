@@ -9,7 +9,7 @@ begin;
 select tests.staff('a1000000-0000-4000-8000-0000000000c1', 'a0000000-0000-4000-8000-00000000000a', 'brand_admin');
 select tests.staff('a3000000-0000-4000-8000-0000000000c3', 'a0000000-0000-4000-8000-00000000000a', 'read_only');
 select tests.staff('b1000000-0000-4000-8000-0000000000c1', 'b0000000-0000-4000-8000-00000000000b', 'brand_admin');
-select plan(54);
+select plan(57);
 
 create temporary table claims (who text primary key, c jsonb) on commit drop;
 grant select on claims to anon, authenticated;
@@ -160,6 +160,22 @@ select lives_ok($$select public.admin_delete_variant(current_setting('t.a_produc
 select throws_ok($$select public.admin_delete_variant(current_setting('t.a_product')::uuid, current_setting('t.a_variant')::uuid)$$,
   'PT409', 'last_variant', 'admin_delete_variant: the last variant stays');
 
+-- ---------------------------------------------------------------- what bumps the catalog version
+-- stock a shopper can buy is on the product page: a change to it makes the brand's cached
+-- pages stale; a low-stock threshold is for staff only and does not
+select tests.act_as_superuser();
+select set_config('t.a_version', (select catalog_version::text from public.brands where slug = 'acme'), true);
+select tests.as_('a_admin');
+select lives_ok($$select public.admin_set_low_stock_threshold(current_setting('t.a_variant')::uuid, 3)$$, 'a threshold is set');
+select tests.act_as_superuser();
+select is((select catalog_version::text from public.brands where slug = 'acme'), current_setting('t.a_version'),
+  'a low-stock threshold leaves the catalog version alone');
+select tests.as_('a_admin');
+select public.admin_adjust_inventory(current_setting('t.a_variant')::uuid, 2, 'received', null);
+select tests.act_as_superuser();
+select ok((select catalog_version from public.brands where slug = 'acme') > current_setting('t.a_version')::bigint,
+  'a stock adjustment bumps the catalog version');
+
 -- ---------------------------------------------------------------- brand B unchanged
 select tests.act_as_superuser();
 select is((select title || ' ' || status from public.products where id = current_setting('t.b_product')::uuid), 'Chaqueta Prototipo draft',
@@ -172,7 +188,7 @@ select is((select count(*) from public.categories where id = current_setting('t.
   'categories: brand B''s category unchanged');
 select is((select catalog_version::text from public.brands where slug = 'globex'), current_setting('t.b_version'),
   'brand B''s catalog version (its cache keys) untouched by everything brand A did');
-select is((select available || '/' || reserved from public.inventory_levels where variant_id = current_setting('t.a_variant')::uuid), '4/4',
+select is((select available || '/' || reserved from public.inventory_levels where variant_id = current_setting('t.a_variant')::uuid), '6/4',
   'read_only''s direct stock update changed nothing');
 
 select * from finish();

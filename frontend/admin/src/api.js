@@ -68,6 +68,8 @@ async function send(method, path, body, opts) {
 let refreshing = null;
 /** One refresh at a time (the refresh token is single use). */
 function refresh() {
+  // never signed in in this browser (no token): nothing to refresh
+  if (!csrfToken) return Promise.resolve(false);
   refreshing ||= send("POST", "auth/refresh", undefined, {})
     .then(async (r) => {
       if (!r.ok) return false;
@@ -99,6 +101,19 @@ export async function api(method, path, body, opts = {}) {
       throw new ApiError(401, "unauthorized", t("error.unauthorized"));
     }
   }
+  if (r.status === 403 && !opts.retried && method !== "GET" && !path.startsWith("auth/")) {
+    // another tab signed in again (a new login, a new token): take the session's current
+    // token from `me` and try once more
+    const peek = r.clone();
+    const code = await peek.json().then((j) => j && j.error && j.error.code, () => null);
+    if (code === "csrf_token_invalid") {
+      const me = await send("GET", "account/me", undefined, {}).then((m) => (m.ok ? m.json() : null), () => null);
+      if (me && me.csrf_token) {
+        setCsrfToken(me.csrf_token);
+        return api(method, path, body, { ...opts, retried: true });
+      }
+    }
+  }
   if (opts.raw && r.ok) return r;
   const text = await r.text();
   let json = null;
@@ -126,4 +141,34 @@ export function qs(params) {
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") q.set(k, v);
   const s = q.toString();
   return s ? `?${s}` : "";
+}
+
+/**
+ * Uploads `file` (a File or Blob, sent as is) with progress: `onProgress(fraction 0..1)`.
+ * fetch() reports no upload progress, so this one request uses XMLHttpRequest; it sends the
+ * CSRF token like every other write. Answers the parsed JSON; throws ApiError.
+ */
+export function upload(method, path, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(method, `/api/v1/${path}`);
+    xhr.setRequestHeader("accept", "application/json");
+    if (file.type) xhr.setRequestHeader("content-type", file.type);
+    if (csrfToken) xhr.setRequestHeader("x-csrf-token", csrfToken);
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress && onProgress(e.loaded / e.total);
+    xhr.onerror = () => reject(new ApiError(0, "network_error", t("error.network_error")));
+    xhr.onload = () => {
+      let json = null;
+      try {
+        json = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      } catch {
+        json = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(json);
+      if (xhr.status === 401) onSignedOut();
+      const e = (json && json.error) || {};
+      reject(new ApiError(xhr.status, e.code || `http_${xhr.status}`, e.message || xhr.statusText, e.details));
+    };
+    xhr.send(file);
+  });
 }

@@ -24,6 +24,8 @@ export function Layout({ here, children }) {
       </ul>
     </nav>
     <main id="main" tabindex="-1">
+      ${me.mfa_required && !me.mfa_enabled && ["brand_admin", "super_admin"].includes(me.role) &&
+      html`<div class="banner banner-error" role="status">${t("mfa.required")} <a href="/admin/account">${t("nav.account")}</a></div>`}
       ${can(me, "manage_billing") && html`<${BillingBanner} />`}
       ${children}
     </main>

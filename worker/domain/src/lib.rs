@@ -4,6 +4,7 @@
 
 pub mod access_token;
 pub mod admin_list;
+pub mod api_routes;
 pub mod billing;
 pub mod brand;
 pub mod cart;

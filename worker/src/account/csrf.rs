@@ -39,8 +39,5 @@ pub fn state_changing(req: &Request) -> bool {
 /// the current or the previous secret); else 403 `csrf_token_invalid`.
 pub fn family_of(req: &Request, config: &Config, brand: &BrandContext) -> Result<String, AppError> {
     let sent = req.headers().get(HEADER).ok().flatten().ok_or_else(refused)?;
-    config
-        .keys
-        .verify(Purpose::Csrf, |key| signed_id::verify(key, &scope(brand), sent.trim()).map(str::to_owned))
-        .ok_or_else(refused)
+    config.keys.verify(Purpose::Csrf, |key| signed_id::verify(key, &scope(brand), sent.trim()).map(str::to_owned)).ok_or_else(refused)
 }

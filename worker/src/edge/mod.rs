@@ -28,7 +28,9 @@ use crate::error::AppError;
 
 pub async fn handle(mut req: Request, env: &worker::Env, config: &Config) -> Result<Response, AppError> {
     let path = req.path();
-    match (req.method(), path.as_str()) {
+    // HEAD is answered as GET wherever GET is (the route table allows it)
+    let method = if req.method() == Method::Head { Method::Get } else { req.method() };
+    match (method.clone(), path.as_str()) {
         (Method::Post, "/edge/v1/activate") => return activation::activate(req, env, config).await,
         (Method::Get, "/edge/v1/status") => return status::status(&req, config).await,
         _ => {}
@@ -43,7 +45,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config) -> Res
         }
     };
     crate::rate_limit::api(env, &shoal_domain::rate_limit::device_client(&admitted.device.id)).await?;
-    match (req.method(), path.as_str()) {
+    match (method, path.as_str()) {
         (Method::Get, "/edge/v1/health") => status::health(&req, config, &admitted).await,
         (Method::Get, "/edge/v1/updates/latest") => updates::latest(&req, config, &admitted).await,
         (Method::Get, p) if p.starts_with("/edge/v1/updates/") && p.ends_with("/download") => {
@@ -60,6 +62,7 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config) -> Res
             let id = p.trim_start_matches("/edge/v1/commands/").trim_end_matches("/ack").to_owned();
             commands::ack(&mut req, config, &admitted, &id).await
         }
-        _ => Err(AppError::NotFound),
+        // the route table (`shoal_domain::api_routes`) let it through: a handler is missing
+        _ => Err(AppError::RouteNotHandled(format!("no handler for {} {path}", req.method()))),
     }
 }

@@ -7,9 +7,11 @@ mod cross_site;
 mod dashboard;
 mod health;
 mod landing;
+mod openapi;
 mod security_headers;
 mod unavailable;
 
+use shoal_domain::api_routes::{self, HostKind, Lookup};
 use shoal_domain::brand::BrandContext;
 use shoal_domain::config::Config;
 use shoal_domain::host::normalize_host;
@@ -98,6 +100,11 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
     } else {
         config
     };
+    if !api_routes::governs(&path) && unnamed_method(&req) {
+        // workers-rs reads a method it has no name for (QUERY, PROPFIND…) as GET; nothing
+        // here answers one (API paths get the route table's 405 with `Allow` below)
+        return Err(AppError::MethodNotAllowed);
+    }
     if path == "/healthz" {
         return only_get(&req).and(Ok(health::get(env, &config).await));
     }
@@ -109,13 +116,21 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
         };
     }
     let host = normalize_host(&raw_host(&req)).map_err(AppError::InvalidHost)?;
-    if host == format!("edge.{}", config.platform_host) {
+    let kind = host_kind(&host, &config);
+    if path == openapi::PATH {
+        // the API's description, on every host, before any brand is looked up
+        routed(&req, kind, &path)?;
+        return Ok(openapi::get());
+    }
+    if kind == HostKind::Edge {
         // devices only: brand domains never serve /edge/v1; devices authenticate by
         // certificate and token, so no Origin rules apply
+        routed(&req, kind, &path)?;
         spend_api_budget(&req, env, Site::Edge, &path).await?;
         return if path.starts_with("/edge/v1/") { crate::edge::handle(req, env, &config).await } else { Err(AppError::NotFound) };
     }
-    if host == config.platform_host {
+    if kind == HostKind::Platform {
+        routed(&req, kind, &path)?;
         cross_site::check_write(&req, &config, &raw_host(&req), &[])?;
         spend_api_budget(&req, env, Site::Platform, &path).await?;
         return platform(req, env, &config, &path).await;
@@ -126,6 +141,8 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
     let allowed = cross_site::allowed_origins(&config, Some(&brand));
     log.store_api = store_api;
     log.cors_origin = cross_site::granted_origin(&req, &allowed);
+    // after the CORS facts are known, so a store client can read a no_route answer too
+    routed(&req, kind, &path)?;
     if store_api && req.method() == Method::Options {
         return cross_site::preflight(&req, &allowed);
     }
@@ -147,12 +164,12 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
         crate::account::handle(req, env, &config, &brand, &log.request_id).await?
     } else if path.starts_with("/api/v1/admin/") {
         admin::handle(req, env, &config, &brand).await?
-    } else if let Some(name) = path.strip_prefix("/media/") {
-        // images answer whatever the shop's state: the dashboard shows them before it opens
-        crate::media::serve(&req, env, &brand, name).await?
     } else if dashboard::serves(&path) {
         // whatever the billing state: a blocked brand's owner signs in to pay
         dashboard::shell(&req, "brand", &brand.locale)?
+    } else if let Some(name) = path.strip_prefix("/media/") {
+        // images answer whatever the shop's state: the dashboard shows them before it opens
+        crate::media::serve(&req, env, &brand, name).await?
     } else if brand.billing.blocked_at(crate::clock::now().timestamp()) {
         unavailable::storefront(&brand, path.starts_with("/api/"))
     } else if !brand.published && unavailable::gated_until_published(&path) {
@@ -162,6 +179,42 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut RequestLog) -> 
     };
     let _ = resp.headers_mut().set("x-shoal-brand-cache", cache.as_str());
     Ok(resp)
+}
+
+/// Which kind of host this is: the edge's, the platform's, or (any other) a brand's.
+fn host_kind(host: &str, config: &Config) -> HostKind {
+    if host.strip_prefix("edge.") == Some(config.platform_host.as_str()) {
+        HostKind::Edge
+    } else if host == config.platform_host {
+        HostKind::Platform
+    } else {
+        HostKind::Brand
+    }
+}
+
+/// The route table's word on an API path (`shoal_domain::api_routes`), before any
+/// dispatcher: 404 `no_route` for a path it does not hold, 405 with `Allow` for another
+/// method. Paths outside the APIs pass untouched.
+fn routed(req: &Request, kind: HostKind, path: &str) -> Result<(), AppError> {
+    if !api_routes::governs(path) {
+        return Ok(());
+    }
+    // the method as sent: workers-rs reads one it has no name for (QUERY…) as GET
+    match api_routes::lookup(kind, &req.inner().method(), path) {
+        Lookup::Routed(_) => Ok(()),
+        Lookup::WrongMethod(allow) => Err(AppError::WrongMethod(allow)),
+        Lookup::NoRoute => Err(AppError::NoRoute),
+    }
+}
+
+/// Whether the request's method is one workers-rs has no name for (and reads as GET).
+fn unnamed_method(req: &Request) -> bool {
+    !req.inner().method().eq_ignore_ascii_case(req.method().as_ref())
+}
+
+/// The answer for a route the table holds that no dispatcher arm handles: a bug, logged.
+pub(crate) fn not_handled(req: &Request) -> AppError {
+    AppError::RouteNotHandled(format!("no handler for {} {}", req.method(), req.path()))
 }
 
 /// The general API limit, in one place for every host: the route class decides whose
@@ -212,7 +265,7 @@ async fn storefront(
             } else if let Some(number) = path.strip_prefix("/api/v1/store/orders/") {
                 shop::order_status::get(&req, config, brand, number).await
             } else {
-                Err(AppError::NotFound)
+                Err(not_handled(&req))
             }
         }
     }
@@ -231,11 +284,7 @@ async fn platform(req: Request, env: &Env, config: &Config, path: &str) -> Resul
             signup::send_code(req, env, config, "reset_password", "password_reset", "forgot_password").await
         }
         "/api/v1/auth/reset-password" if post => signup::reset_password(req, env, config).await,
-        "/api/v1/auth/signup"
-        | "/api/v1/auth/verify-email"
-        | "/api/v1/auth/resend-verification"
-        | "/api/v1/auth/forgot-password"
-        | "/api/v1/auth/reset-password" => Err(AppError::MethodNotAllowed),
+        _ if path.starts_with("/api/") => Err(not_handled(&req)),
         _ if crate::link_pages::on_platform_host(path) => crate::link_pages::platform(&req, config, path).await,
         _ if dashboard::serves(path) => dashboard::shell(&req, "platform", "en"),
         _ => landing::get(&req),

@@ -169,11 +169,13 @@ pub async fn set_line_of(
 }
 
 pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandContext, rest: &str) -> Result<Response, AppError> {
-    if req.method() != Method::Get {
+    // HEAD is answered as GET (the route table allows it)
+    let method = if req.method() == Method::Head { Method::Get } else { req.method() };
+    if method != Method::Get {
         limit_writes(env, &req).await?;
     }
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
-    let (cart, new) = match (req.method(), segments.as_slice()) {
+    let (cart, new) = match (method, segments.as_slice()) {
         (Method::Get, []) => (get(config, brand, cart_id(&req, config, brand).as_deref()).await?, false),
         (Method::Post, ["lines"]) => {
             let body: LineBody = read_body(&mut req).await?;
@@ -195,7 +197,8 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config, brand: &BrandC
             let variant = parse_variant(variant)?;
             set_line_of(&req, config, brand, variant, 0, false).await?
         }
-        _ => return Err(AppError::NotFound),
+        // the route table (`shoal_domain::api_routes`) let it through: a handler is missing
+        _ => return Err(AppError::RouteNotHandled(format!("no handler for {} /api/v1/store/cart{rest}", req.method()))),
     };
     let mut resp = json_response(&cart, 200);
     let _ = resp.headers_mut().set("cache-control", "no-store");

@@ -57,15 +57,18 @@ pub async fn state(config: &Config, caller: &Staff) -> Result<Billing, AppError>
 pub fn get(billing: &Billing) -> Result<Response, AppError> {
     let now_epoch = now().timestamp();
     let state = &billing.state;
-    json_ok(&serde_json::json!({
-        "status": state.status,
-        "plan": state.plan,
-        "current_period_end": state.current_period_end,
-        "grace_period_ends_at": state.grace_period_ends_at,
-        "in_grace_period": state.in_grace_period_at(now_epoch),
-        "blocked": state.blocked_at(now_epoch),
-        "has_billing_customer": billing.stripe_customer_id.is_some(),
-    }), 200)
+    json_ok(
+        &serde_json::json!({
+            "status": state.status,
+            "plan": state.plan,
+            "current_period_end": state.current_period_end,
+            "grace_period_ends_at": state.grace_period_ends_at,
+            "in_grace_period": state.in_grace_period_at(now_epoch),
+            "blocked": state.blocked_at(now_epoch),
+            "has_billing_customer": billing.stripe_customer_id.is_some(),
+        }),
+        200,
+    )
 }
 
 /// 402 with what the brand needs to renew, when its subscription is blocked.

@@ -6,16 +6,20 @@ import { html } from "../html.js";
 import { t } from "../i18n/index.js";
 import { patch, post } from "../api.js";
 import { useSession } from "../session.js";
-import { Field, Notice, Select, Submit, useForm } from "../ui/form.js";
+import { Checkbox, Field, Notice, Select, Submit, useForm } from "../ui/form.js";
 import { Page } from "../ui/page.js";
 import { QrCode } from "../ui/qr.js";
 import { PASSWORD_FIELDS } from "./password_reset.js";
+
+/** The second factor as the API takes it: six digits are a code from the app, anything else a recovery code. */
+const factor = (value) => (/^\s*\d{6}\s*$/.test(value) ? { otp: value.trim() } : { recovery_code: value.trim() });
 
 const FACTOR_FIELDS = { invalid_credentials: "current_password", reauthentication_failed: "current_password", mfa_required: "otp", otp_invalid: "otp" };
 
 export function Account() {
   return html`<${Page} title=${t("account.title")}>
     <${Profile} />
+    <${Notifications} />
     <${Password} />
     <${Mfa} />
   </${Page}>`;
@@ -44,6 +48,31 @@ function Profile() {
   </form>`;
 }
 
+/** The new-order email (`PATCH account/notifications`, shown in `me`); hidden until the API has it. */
+function Notifications() {
+  const { me, reload } = useSession();
+  const [saved, setSaved] = useState(false);
+  // `new_order_email` at the top of `me`, or under `notifications`
+  const current = me.new_order_email ?? (me.notifications && me.notifications.new_order_email);
+  const form = useForm({ new_order_email: Boolean(current) });
+  if (current === undefined || current === null) return null;
+  const submit = (e) =>
+    form.submit(e, async (v) => {
+      setSaved(false);
+      await patch("account/notifications", { new_order_email: v.new_order_email });
+      await reload();
+      setSaved(true);
+    });
+  return html`<form class="card" onSubmit=${submit} aria-labelledby="notifications-h" novalidate>
+    <h2 id="notifications-h">${t("account.notifications")}</h2>
+    <${Notice} error=${form.formError} />
+    ${saved && html`<${Notice} kind="ok">${t("common.saved")}</${Notice}>`}
+    <${Checkbox} label=${t("account.new_order_email")} name="new_order_email" checked=${form.values.new_order_email}
+      onInput=${form.set("new_order_email")} />
+    <${Submit} busy=${form.busy}>${t("common.save")}</${Submit}>
+  </form>`;
+}
+
 function Password() {
   const { me } = useSession();
   const [saved, setSaved] = useState(false);
@@ -52,7 +81,7 @@ function Password() {
     form.submit(e, async (v) => {
       setSaved(false);
       const body = { current_password: v.current_password, new_password: v.new_password };
-      if (me.mfa_enabled) body.otp = v.otp;
+      if (me.mfa_enabled) Object.assign(body, factor(v.otp));
       await post("account/password", body);
       form.setValues({ current_password: "", new_password: "", otp: "" });
       setSaved(true);
@@ -66,7 +95,7 @@ function Password() {
     <${Field} label=${t("field.new_password")} name="new_password" type="password" autocomplete="new-password" required
       hint=${t("password.rules")} value=${form.values.new_password} onInput=${form.set("new_password")} error=${form.errors.new_password} />
     ${me.mfa_enabled &&
-    html`<${Field} label=${t("field.otp")} name="otp" inputmode="numeric" autocomplete="one-time-code" required
+    html`<${Field} label=${t("field.second_factor")} name="otp" autocomplete="one-time-code" required
       value=${form.values.otp} onInput=${form.set("otp")} error=${form.errors.otp} />`}
     <${Submit} busy=${form.busy}>${t("account.change_password")}</${Submit}>
   </form>`;
@@ -99,7 +128,8 @@ function Mfa() {
       <h2 id="mfa-h">${t("mfa.title")}</h2>
       <p>${t("mfa.scan")}</p>
       <${QrCode} text=${setup.otpauth_uri} label=${t("mfa.qr_label")} />
-      <p>${t("mfa.secret_text")} <code class="secret" data-secret=${setup.secret}>${setup.secret}</code></p>
+      <p>${t("mfa.secret_text")} <code class="secret">${setup.secret}</code></p>
+      <p><a class="otpauth" href=${setup.otpauth_uri}>${t("mfa.open_app")}</a></p>
       <form onSubmit=${submit} novalidate>
         <${Notice} error=${confirm.formError} />
         <${Field} label=${t("field.otp")} name="otp" inputmode="numeric" autocomplete="one-time-code" required
@@ -112,7 +142,7 @@ function Mfa() {
   if (me.mfa_enabled) {
     const submit = (e) =>
       disable.submit(e, async (v) => {
-        await post("account/mfa/disable", v);
+        await post("account/mfa/disable", { current_password: v.current_password, ...factor(v.otp) });
         disable.setValues({ current_password: "", otp: "" });
         await reload();
       });
@@ -122,7 +152,7 @@ function Mfa() {
       <${Notice} error=${disable.formError} />
       <${Field} label=${t("field.current_password")} name="current_password" type="password" autocomplete="current-password" required
         value=${disable.values.current_password} onInput=${disable.set("current_password")} error=${disable.errors.current_password} />
-      <${Field} label=${t("field.otp")} name="otp" inputmode="numeric" autocomplete="one-time-code" required
+      <${Field} label=${t("field.second_factor")} name="otp" autocomplete="one-time-code" required
         value=${disable.values.otp} onInput=${disable.set("otp")} error=${disable.errors.otp} />
       <${Submit} busy=${disable.busy}>${t("mfa.disable")}</${Submit}>
     </form>`;

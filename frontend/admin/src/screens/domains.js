@@ -3,6 +3,7 @@
 // make primary, remove; add a host.
 import { useState } from "preact/hooks";
 import { html } from "../html.js";
+import { TableScroll } from "../ui/table.js";
 import { formatDateTime, t } from "../i18n/index.js";
 import { del, patch, post } from "../api.js";
 import { Field, Notice, Submit, useForm } from "../ui/form.js";
@@ -51,13 +52,13 @@ export function Domains() {
             ${d.checked_at && html` · ${t("domains.checked", { at: formatDateTime(d.checked_at) })}`}
             ${!d.verified && d.expires_at && html` · ${t("domains.lapses", { at: formatDateTime(d.expires_at) })}`}</p>
           ${!d.verified && (d.dns_records.length > 0 || d.verification) && html`
-            <div class="table-wrap"><table>
+            <${TableScroll} label=${t("domains.records", { host: d.host })}><table>
               <caption>${t("domains.records", { host: d.host })}</caption>
               <thead><tr><th scope="col">${t("domains.type")}</th><th scope="col">${t("domains.name")}</th><th scope="col">${t("domains.value")}</th></tr></thead>
               <tbody>
                 ${d.dns_records.map((r) => html`<tr><td>${r.type}</td><td><code>${r.name}</code></td><td><code>${r.value}</code></td></tr>`)}
                 ${d.verification && html`<tr><td>${d.verification.type}</td><td><code>${d.verification.name}</code></td><td><code>${d.verification.value}</code></td></tr>`}
-              </tbody></table></div>`}
+              </tbody></table></${TableScroll}>`}
           <div class="actions">
             ${!d.verified && html`<button type="button" onClick=${() => act(() => post(`admin/domains/${encodeURIComponent(d.host)}/verify`, {}),
               (a) => (a && a.verified ? t("domains.verified", { host: d.host }) : t("domains.not_yet", { host: d.host })))}>${t("domains.verify")}</button>`}

@@ -2,6 +2,7 @@
 // invitations with revoke; inviting by email and role (the invitee gets an emailed link).
 import { useState } from "preact/hooks";
 import { html } from "../html.js";
+import { TableScroll } from "../ui/table.js";
 import { formatDate, formatDateTime, t } from "../i18n/index.js";
 import { del, patch, post } from "../api.js";
 import { useSession } from "../session.js";
@@ -40,7 +41,7 @@ export function Members() {
       ${(data) =>
         data.items.length === 0
           ? html`<p>${t("members.no_pending")}</p>`
-          : html`<div class="table-wrap"><table>
+          : html`<${TableScroll} label=${t("members.pending")}><table>
               <caption class="sr-only">${t("members.pending")}</caption>
               <thead><tr><th scope="col">${t("field.email")}</th><th scope="col">${t("field.role")}</th>
                 <th scope="col">${t("members.expires")}</th><th scope="col"><span class="sr-only">${t("common.actions")}</span></th></tr></thead>
@@ -50,14 +51,14 @@ export function Members() {
                   <td><button type="button" class="danger" aria-label=${t("members.revoke_for", { email: i.email })}
                     onClick=${() => act(() => del(`admin/invitations/${i.id}`), t("members.revoked", { email: i.email }))}>${t("members.revoke")}</button></td>
                 </tr>`)}
-              </tbody></table></div>`}
+              </tbody></table></${TableScroll}>`}
     </${Loaded}>
   </${Page}>`;
 }
 
 function Team({ items, act }) {
   const { me } = useSession();
-  return html`<div class="table-wrap"><table>
+  return html`<${TableScroll} label=${t("members.team")}><table>
     <caption class="sr-only">${t("members.team")}</caption>
     <thead><tr><th scope="col">${t("field.name")}</th><th scope="col">${t("field.email")}</th><th scope="col">${t("field.role")}</th>
       <th scope="col">${t("members.status")}</th><th scope="col">${t("members.since")}</th>
@@ -84,7 +85,7 @@ function Team({ items, act }) {
               ${t("members.remove")}</button></div>`}</td>
         </tr>`;
       })}
-    </tbody></table></div>`;
+    </tbody></table></${TableScroll}>`;
 }
 
 function Invite({ onInvited }) {

@@ -52,8 +52,7 @@ export function Notice({ error, children, kind }) {
 
 /**
  * Form state and submission. `fields`: initial values. `codeFields`: extra error code → field
- * (e.g. {password_too_short: "password"}; codes starting with a field's name followed by "_"
- * go to it too). submit(run) runs `run(values)`; an ApiError lands on its field or the form.
+ * (e.g. {password_too_short: "password"}; "password_*" and "*_domain" match a code's start or end). submit(run) runs `run(values)`; an ApiError lands on its field or the form.
  */
 export function useForm(fields, codeFields = {}) {
   const [values, setValues] = useState(fields);
@@ -64,7 +63,10 @@ export function useForm(fields, codeFields = {}) {
   const fieldOf = (e) => {
     if (e.field && e.field in values) return e.field;
     if (codeFields[e.code]) return codeFields[e.code];
-    for (const [prefix, field] of Object.entries(codeFields)) if (prefix.endsWith("*") && e.code.startsWith(prefix.slice(0, -1))) return field;
+    for (const [pattern, field] of Object.entries(codeFields)) {
+      if (pattern.endsWith("*") && e.code.startsWith(pattern.slice(0, -1))) return field;
+      if (pattern.startsWith("*") && e.code.endsWith(pattern.slice(1))) return field;
+    }
     return null;
   };
   async function submit(event, run) {

@@ -4,7 +4,7 @@ import qrcode from "qrcode-generator";
 import { html } from "../html.js";
 
 export function QrCode({ text, label, size = 220 }) {
-  const qr = qrcode(0, "M");
+  const qr = qrcode(0, "L"); // the lowest correction level: fewer, larger modules, easier to scan from a screen
   qr.addData(text);
   qr.make();
   const n = qr.getModuleCount();
