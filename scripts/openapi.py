@@ -173,6 +173,7 @@ SCHEMAS = {
             "payments": arr(OBJ),
             "refunds": arr(ref("Refund")),
             "allowed_transitions": arr(ORDER_STATUS),
+            "refundable_amount": MONEY,
         },
         ["id", "number", "email", "status", "payment_status", "currency", "total_amount", "items", "timeline"],
     ),
@@ -191,15 +192,15 @@ SCHEMAS = {
     ),
     "Customer": obj(
         {
-            "id": STR,
-            "email": STR,
+            "id": UUID,
+            "email": null(STR),
             "name": null(STR),
             "order_count": INT,
             "total_spent": MONEY,
             "currency": null(CURRENCY),
             "last_order_at": null(TIME),
         },
-        ["id", "email"],
+        ["id", "email", "order_count", "total_spent"],
     ),
     "Image": obj({"id": UUID, "url": STR, "alt": null(STR)}, ["id", "url"]),
     "Inventory": obj({"available": INT, "reserved": INT, "low_stock_threshold": null(INT)}, ["available", "reserved"]),
@@ -597,9 +598,10 @@ admin("GET", "/orders/{order}", "orders", "An order with items, payments, refund
 admin("POST", "/orders/{order}/transitions", "orders", "Move an order along its state machine", ok=OBJ,
       body=obj({"to": ORDER_STATUS, "tracking_number": STR}, ["to"]),
       errors={404: ["order_not_found"], 409: ["forbidden_transition"], 422: ["status_not_settable_by_staff"]})
-admin("POST", "/orders/{order}/refunds", "orders", "Refund through Stripe (default: what is left)", ok=ref("Refund"),
-      status=201, body=obj({"amount": MONEY, "reason": STR}, []),
-      errors={404: ["order_not_found"], 409: ["no_payment_to_refund", "refund_exceeds_payment"], 502: ["payment_provider_error"]})
+admin("POST", "/orders/{order}/refunds", "orders", "Refund through Stripe (default: what is left); answers the order",
+      ok=ref("AdminOrder"), status=201, body=obj({"amount": MONEY, "reason": STR}, []),
+      errors={400: ["invalid_field"], 404: ["order_not_found"], 409: ["order_not_refundable", "no_payment_to_refund"],
+              422: ["invalid_amount"], 502: ["payment_provider_error"]})
 admin("GET", "/customers", "customers", "Customers, searched", ok=items_of(ref("Customer")), query=[q("q")] + PAGE,
       errors=LIST)
 admin("POST", "/customers/erase", "customers", "Erase a customer's personal data", ok=OBJ, body=obj({"email": STR}),

@@ -14,6 +14,10 @@ Connect onboarding: an Account Link's url is a hosted page here (/setup/{token})
 `account.updated` from that account and redirects to the link's return_url; a used or
 expired link redirects to its refresh_url, as Stripe's does.
 
+Refunds: for a payment intent of its own Checkout Sessions the stand-in knows the charge
+(no amount refunds what is left; more than what is left, or a charge refunded in full, is
+refused with Stripe's error); other payment intents are refunded as asked.
+
 Plan prices: SHOAL_STRIPE_PRICES (plan:price,… as the worker's STRIPE_PRICES) are the
 prices that exist; a Checkout Session for another price is refused as Stripe refuses it.
 
@@ -37,6 +41,7 @@ LOCK = threading.Lock()
 IDEMPOTENCY = {}  # key -> (params, status, body)
 FAILURES = {}  # path -> [status, remaining]
 OBJECTS = {}  # id -> object
+REFUNDED = {}  # payment intent of a known Checkout Session -> amount refunded so far
 
 
 def stripe_error(status, etype, message, code=None):
@@ -191,14 +196,42 @@ def expire_checkout_session(sid):
         return 200, dict(session)
 
 
+def payment_of(intent):
+    """The Checkout Session whose payment intent this is (what the stand-in knows of a charge)."""
+    return next((o for o in OBJECTS.values() if o.get("object") == "checkout.session" and o.get("payment_intent") == intent), None)
+
+
+def money(amount, currency):
+    return f"{'$' if currency == 'usd' else currency.upper() + ' '}{amount / 100:.2f}"
+
+
 def create_refund(params):
+    """POST /v1/refunds. For a payment intent of one of its own Checkout Sessions the
+    stand-in knows the charge: no amount refunds what is left, more than what is left is
+    refused as Stripe refuses it, and the refund takes the charge's currency. Any other
+    payment intent or charge (tests' made-up ones) is refunded as asked."""
     rid = new_id("re")
-    amount = int(params.get("amount") or 0)
+    session = payment_of(params.get("payment_intent")) if params.get("payment_intent") else None
+    if session is not None:
+        currency = session.get("currency") or "usd"
+        left = int(session.get("amount_total") or 0) - REFUNDED.get(params["payment_intent"], 0)
+        if left <= 0:
+            return stripe_error(400, "invalid_request_error", f"Charge for {params['payment_intent']} has already been refunded.",
+                                "charge_already_refunded")[:2]
+        amount = int(params.get("amount") or left)
+        if amount > left:
+            return stripe_error(400, "invalid_request_error",
+                                f"Refund amount ({money(amount, currency)}) is greater than unrefunded amount on charge ({money(left, currency)})",
+                                "amount_too_large")[:2]
+        REFUNDED[params["payment_intent"]] = REFUNDED.get(params["payment_intent"], 0) + amount
+    else:
+        currency = params.get("currency", "usd")
+        amount = int(params.get("amount") or 0)
     refund = {
         "id": rid,
         "object": "refund",
         "amount": amount,
-        "currency": params.get("currency", "usd"),
+        "currency": currency,
         "payment_intent": params.get("payment_intent"),
         "charge": params.get("charge"),
         "reason": params.get("reason"),

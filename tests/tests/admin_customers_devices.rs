@@ -34,7 +34,11 @@ fn items(r: &Reply) -> Vec<Value> {
 #[test]
 fn a_customer_is_an_email_with_its_orders_and_in_store_record() {
     let (brand, host) = new_brand("cu", "EUR", "es");
-    let ann = orders(&brand, "EUR", &[("ann@shop.test", 2000, 0, Some(1)), ("ANN@shop.test", 3000, 500, Some(2)), ("ann@shop.test", 900, 0, None)]);
+    let ann = orders(
+        &brand,
+        "EUR",
+        &[("ann@shop.test", 2000, 0, Some(1)), ("ANN@shop.test", 3000, 500, Some(2)), ("ann@shop.test", 900, 0, None)],
+    );
     orders(&brand, "EUR", &[("bob@shop.test", 1000, 0, Some(3))]);
     orders(&brand, "USD", &[("bob@shop.test", 5000, 0, Some(3))]);
     let store_ann = uuid();
@@ -95,7 +99,12 @@ fn a_customer_is_an_email_with_its_orders_and_in_store_record() {
     let r = admin("GET", "acme.localhost", &format!("/api/v1/admin/customers/{walk_in}"), None);
     assert_eq!((r.status, r.error_code().as_str()), (404, "customer_not_found"));
     assert!(items(&admin("GET", "acme.localhost", "/api/v1/admin/customers?q=shop.test&limit=100", None)).is_empty());
-    for (path, code) in [("/api/v1/admin/customers/nope", "customer_not_found"), ("/api/v1/admin/customers?limit=0", "invalid_query"), ("/api/v1/admin/customers?cursor=x", "invalid_query")] {
+    for (path, code) in [
+        ("/api/v1/admin/customers/nope", "customer_not_found"),
+        ("/api/v1/admin/customers?limit=0", "invalid_query"),
+        ("/api/v1/admin/customers?cursor=x", "invalid_query"),
+        ("/api/v1/admin/customers?q=%00", "invalid_query"),
+    ] {
         assert_eq!(admin("GET", &host, path, None).error_code(), code, "{path}");
     }
     // every staff role reads customers (as it reads orders); nobody else
@@ -139,11 +148,16 @@ fn devices_show_why_they_work_or_not_and_their_commands() {
     let r = admin("POST", "globex.localhost", &format!("/api/v1/admin/devices/{soon}/commands"), Some(json!({"kind": "upload_logs"})));
     assert_eq!(r.status, 201, "{}", r.body);
     let command = r.json()["id"].as_str().unwrap_or_default().to_owned();
-    sql(&format!("update device_commands set status = 'succeeded', acked_at = now(), result_message = 'sent 3 files' where id = '{command}'"));
+    sql(&format!(
+        "update device_commands set status = 'succeeded', acked_at = now(), result_message = 'sent 3 files' where id = '{command}'"
+    ));
     let r = admin("GET", "globex.localhost", &format!("/api/v1/admin/devices/{soon}"), None);
     assert_eq!(r.status, 200, "{}", r.body);
     let c = &r.json()["commands"][0];
-    assert_eq!((c["id"].as_str(), c["kind"].as_str(), c["status"].as_str()), (Some(command.as_str()), Some("upload_logs"), Some("succeeded")));
+    assert_eq!(
+        (c["id"].as_str(), c["kind"].as_str(), c["status"].as_str()),
+        (Some(command.as_str()), Some("upload_logs"), Some("succeeded"))
+    );
     assert_eq!(c["result"], "sent 3 files");
     assert!(c["acknowledged_at"].is_string() && c["created_at"].is_string());
 
@@ -175,7 +189,8 @@ fn the_overview_counts_what_the_brand_sold() {
         ],
     );
     orders(&brand, "USD", &[("f@ov.test", 8000, 0, Some(0))]); // another currency
-    let product = sql(&format!("insert into products (brand_id, slug, title, status) values ('{brand}', 'mug', 'Mug', 'active') returning id"));
+    let product =
+        sql(&format!("insert into products (brand_id, slug, title, status) values ('{brand}', 'mug', 'Mug', 'active') returning id"));
     for (sku, available) in [("MUG-LOW", 3), ("MUG-EDGE", 5), ("MUG-OK", 6)] {
         sql(&format!(
             "with v as (insert into variants (brand_id, product_id, sku, title, price_amount) values ('{brand}', '{product}', '{sku}', '{sku}', 900) returning id)

@@ -104,3 +104,24 @@ fn cloudflare_stand_in_speaks_custom_hostnames_in_cloudflares_envelope() {
     assert_eq!(http("DELETE", &format!("{zone}/{id}"), &auth, None).status, 200);
     assert_eq!(code(&http("GET", &format!("{zone}/{id}"), &auth, None)), (404, 1436));
 }
+
+#[test]
+fn stripe_stand_in_refunds_a_charge_it_knows_never_beyond_what_is_left() {
+    let auth = [("authorization", "Bearer sk_test_x"), ("content-type", "application/x-www-form-urlencoded")];
+    let form = "mode=payment&currency=eur&line_items[0][quantity]=1&line_items[0][price_data][unit_amount]=1000";
+    let session = http("POST", &stripe("/v1/checkout/sessions"), &auth, Some(form.into())).json();
+    let intent = session["payment_intent"].as_str().unwrap_or_default().to_owned();
+    let refund = |body: String| http("POST", &stripe("/v1/refunds"), &auth, Some(body));
+    let r = refund(format!("payment_intent={intent}&amount=600"));
+    assert_eq!((r.status, r.json()["amount"].as_i64(), r.json()["currency"].as_str()), (200, Some(600), Some("eur")), "{}", r.body);
+    let r = refund(format!("payment_intent={intent}&amount=500"));
+    assert_eq!((r.status, r.json()["error"]["code"].as_str()), (400, Some("amount_too_large")), "{}", r.body);
+    assert!(r.json()["error"]["message"].as_str().unwrap_or_default().contains("EUR 4.00"), "{}", r.body);
+    let r = refund(format!("payment_intent={intent}"));
+    assert_eq!((r.status, r.json()["amount"].as_i64()), (200, Some(400)), "no amount: what is left");
+    let r = refund(format!("payment_intent={intent}&amount=1"));
+    assert_eq!((r.status, r.json()["error"]["code"].as_str()), (400, Some("charge_already_refunded")), "{}", r.body);
+    // a payment intent it never made is refunded as asked (the tests' made-up payments)
+    let r = refund("payment_intent=pi_made_up&amount=5".into());
+    assert_eq!((r.status, r.json()["amount"].as_i64()), (200, Some(5)));
+}

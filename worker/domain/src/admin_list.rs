@@ -23,6 +23,14 @@ fn bad(parameter: &'static str, why: &'static str) -> InvalidQuery {
     InvalidQuery { parameter, why }
 }
 
+/// A search text: at most 200 characters, no control characters (Postgres text holds no NUL).
+pub fn parse_search(raw: &str) -> Result<String, InvalidQuery> {
+    if raw.chars().count() > 200 || raw.chars().any(char::is_control) {
+        return Err(bad("q", "at most 200 characters, no control characters"));
+    }
+    Ok(raw.to_owned())
+}
+
 pub fn parse_limit(raw: &str) -> Result<i64, InvalidQuery> {
     raw.parse::<i64>().ok().filter(|n| (1..=MAX_LIMIT).contains(n)).ok_or_else(|| bad("limit", "an integer from 1 to 100"))
 }
@@ -84,12 +92,7 @@ impl OrderFilters {
                 }
                 "from" => f.from = Some(date("from", value)?),
                 "to" => f.to = Some(date("to", value)?),
-                "q" => {
-                    if value.chars().count() > 200 {
-                        return Err(bad("q", "at most 200 characters"));
-                    }
-                    f.q = Some(value.to_owned());
-                }
+                "q" => f.q = Some(parse_search(value)?),
                 "cursor" => {
                     let key = decode_cursor(value, 2)?;
                     let at_ok = chrono::DateTime::parse_from_rfc3339(&key[0]).is_ok();
@@ -164,6 +167,9 @@ mod tests {
             assert_eq!(OrderFilters::parse([(key, value)]).map_err(|e| e.parameter), Err(key), "{key}={value}");
         }
         assert_eq!(OrderFilters::parse([("from", "2026-11-02"), ("to", "2026-11-01")]).map_err(|e| e.parameter), Err("to"));
+        assert_eq!(OrderFilters::parse([("q", "a\u{0}b")]).map_err(|e| e.parameter), Err("q"));
+        let long = "x".repeat(201);
+        assert_eq!(OrderFilters::parse([("q", long.as_str())]).map_err(|e| e.parameter), Err("q"));
         let cursor = encode_cursor(&["2026-12-02T07:00:00+00:00", "not-a-uuid"]);
         assert!(OrderFilters::parse([("cursor", cursor.as_str())]).is_err());
     }

@@ -26,6 +26,38 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
     // HEAD is answered as GET wherever GET is (the route table allows it)
     let method = if req.method() == Method::Head { Method::Get } else { req.method() };
     match (method, segments.as_slice()) {
+        (Method::Get, ["orders"]) => {
+            require(&caller, Action::ReadOrders)?;
+            staff::orders_list::list(config, &caller, staff::orders_list::filters(&req)?).await
+        }
+        (Method::Get, ["orders", "export.csv"]) => {
+            require(&caller, Action::ReadOrders)?;
+            staff::orders_export::export(config, &caller, staff::orders_list::filters(&req)?).await
+        }
+        (Method::Post, ["orders", id, "refunds"]) => {
+            require(&caller, Action::ManageOrders)?;
+            staff::refunds::create(config, brand, &caller, id, read_body(&mut req).await?).await
+        }
+        (Method::Get, ["customers"]) => {
+            require(&caller, Action::ReadOrders)?;
+            staff::customers::list(config, &caller, staff::customers::CustomerQuery::parse(&req)?).await
+        }
+        (Method::Get, ["customers", id]) => {
+            require(&caller, Action::ReadOrders)?;
+            staff::customers::get(config, &caller, id).await
+        }
+        (Method::Get, ["overview"]) => {
+            require(&caller, Action::ReadOrders)?;
+            staff::overview::get(config, &caller).await
+        }
+        (Method::Get, ["devices"]) => {
+            require(&caller, Action::ManageDevices)?;
+            staff::devices_read::list(config, brand, &caller, &billing.state).await
+        }
+        (Method::Get, ["devices", id]) => {
+            require(&caller, Action::ManageDevices)?;
+            staff::devices_read::get(config, brand, &caller, &billing.state, id).await
+        }
         // `orders/export.csv` is its own route (the route table's), not an order id
         (Method::Get, ["orders", id]) if *id != "export.csv" => {
             require(&caller, Action::ReadOrders)?;

@@ -7,7 +7,7 @@
 //! Erasure is `POST customers/erase` (staff/data.rs).
 
 use serde::{Deserialize, Serialize};
-use shoal_domain::admin_list::{decode_cursor, encode_cursor, parse_limit, InvalidQuery, DEFAULT_LIMIT};
+use shoal_domain::admin_list::{decode_cursor, encode_cursor, parse_limit, parse_search, InvalidQuery, DEFAULT_LIMIT};
 use shoal_domain::config::Config;
 use worker::{Request, Response};
 
@@ -64,8 +64,7 @@ impl CustomerQuery {
                 continue;
             }
             match key.as_str() {
-                "q" if value.chars().count() <= 200 => query.q = Some(value.to_owned()),
-                "q" => return Err(invalid_query(InvalidQuery { parameter: "q", why: "at most 200 characters" })),
+                "q" => query.q = Some(parse_search(value).map_err(invalid_query)?),
                 "limit" => query.limit = parse_limit(value).map_err(invalid_query)?,
                 "cursor" => {
                     let key = decode_cursor(value, 2).map_err(invalid_query)?;

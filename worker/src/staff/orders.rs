@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use shoal_domain::brand::BrandContext;
 use shoal_domain::config::Config;
 use shoal_domain::order::state::{self, OrderStatus, PaymentStatus};
+use shoal_domain::permissions::{self, Action};
 use worker::Response;
 
 use super::{db, Staff};
@@ -76,8 +77,9 @@ pub struct Order {
     pub timeline: Vec<TimelineEntry>,
 }
 
-/// What the admin API answers for one order: the order, the statuses staff may move it to
-/// (`shoal_domain::order::state`, staff-requestable ones only) and what is left to refund.
+/// What the admin API answers for one order: the order, the statuses the caller may move it
+/// to (`shoal_domain::order::state`, staff-requestable ones only; none for a role that may
+/// not manage orders) and what is left to refund.
 #[derive(Debug, Serialize)]
 pub struct OrderDetail {
     #[serde(flatten)]
@@ -86,13 +88,15 @@ pub struct OrderDetail {
     pub refundable_amount: i64,
 }
 
-impl From<Order> for OrderDetail {
-    fn from(order: Order) -> OrderDetail {
+impl OrderDetail {
+    pub fn for_caller(order: Order, caller: &Staff) -> OrderDetail {
         let refundable = match order.payment_status {
             PaymentStatus::Paid | PaymentStatus::PartiallyRefunded => (order.total_amount - order.amount_refunded).max(0),
             _ => 0,
         };
-        OrderDetail { allowed_transitions: state::staff_transitions_from(order.status), refundable_amount: refundable, order }
+        let allowed =
+            if permissions::allows(caller.role, Action::ManageOrders) { state::staff_transitions_from(order.status) } else { vec![] };
+        OrderDetail { allowed_transitions: allowed, refundable_amount: refundable, order }
     }
 }
 
@@ -141,7 +145,7 @@ async fn read(config: &Config, caller: &Staff, id: &str) -> Result<Order, AppErr
 }
 
 pub async fn get(config: &Config, caller: &Staff, id: &str) -> Result<Response, AppError> {
-    json_ok(&OrderDetail::from(read(config, caller, order_id(id)?).await?), 200)
+    json_ok(&OrderDetail::for_caller(read(config, caller, order_id(id)?).await?, caller), 200)
 }
 
 pub async fn transition(
@@ -164,7 +168,7 @@ pub async fn transition(
     }
     let args = serde_json::json!({"p_order_id": order.id, "p_to": to.as_str(), "p_tracking": body.tracking_number});
     let moved: Order = db::call(config, caller, "staff_transition_order", args).await?;
-    json_ok(&OrderDetail::from(moved), 200)
+    json_ok(&OrderDetail::for_caller(moved, caller), 200)
 }
 
 /// Cancelling a paid order refunds what is left through Stripe first (idempotent per

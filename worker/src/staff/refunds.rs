@@ -59,8 +59,8 @@ fn refused(status: u16, code: &str, detail: Option<String>) -> AppError {
 pub async fn create(config: &Config, brand: &BrandContext, caller: &Staff, id: &str, body: RefundBody) -> Result<Response, AppError> {
     let id = order_id(id)?;
     let reason = body.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
-    if reason.as_deref().is_some_and(|r| r.chars().count() > MAX_REASON) {
-        return Err(AppError::invalid_field("reason", &format!("at most {MAX_REASON} characters")));
+    if reason.as_deref().is_some_and(|r| r.chars().count() > MAX_REASON || r.chars().any(|c| c.is_control() && c != '\n')) {
+        return Err(AppError::invalid_field("reason", &format!("at most {MAX_REASON} characters, no control characters")));
     }
     let order: Option<Refundable> = db::call(config, caller, "admin_refundable", serde_json::json!({"p_order_id": id})).await?;
     let order = order.ok_or_else(not_found)?;
@@ -104,5 +104,5 @@ pub async fn create(config: &Config, brand: &BrandContext, caller: &Staff, id: &
         "p_currency": order.currency, "p_status": made.status, "p_reason": reason,
     });
     let recorded: Order = db::call(config, caller, "staff_record_refund", args).await?;
-    json_ok(&OrderDetail::from(recorded), 201)
+    json_ok(&OrderDetail::for_caller(recorded, caller), 201)
 }

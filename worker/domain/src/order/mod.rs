@@ -1,4 +1,4 @@
 //! Orders: the fulfilment state machine and the separate payment status.
 
-pub mod state;
 pub mod refund;
+pub mod state;
