@@ -23,11 +23,6 @@ export function setCsrfToken(token) {
   safeStorage(() => (token ? localStorage.setItem(STORED, token) : localStorage.removeItem(STORED)));
 }
 
-/** The current CSRF token (uploads sent with XMLHttpRequest for their progress need it). */
-export function csrfTokenNow() {
-  return csrfToken;
-}
-
 /** Called when the session is over (401 after a refresh): the app shows the sign-in. */
 export function onSessionEnded(fn) {
   onSignedOut = fn;

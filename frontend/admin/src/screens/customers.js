@@ -2,6 +2,7 @@
 // their orders; erasing their personal data (GDPR) after typing their email to confirm.
 import { useState } from "preact/hooks";
 import { html } from "../html.js";
+import { TableScroll } from "../ui/table.js";
 import { formatDateTime, formatMoney, t } from "../i18n/index.js";
 import { post } from "../api.js";
 import { can, useSession } from "../session.js";
@@ -22,13 +23,13 @@ export function Customers() {
     ${list.items && list.items.length === 0 && html`<p>${t("customers.empty")}</p>`}
     ${list.items &&
     list.items.length > 0 &&
-    html`<div class="table-wrap"><table>
+    html`<${TableScroll} label=${t("customers.title")}><table>
       <caption class="sr-only">${t("customers.title")}</caption>
       <thead><tr><th scope="col">${t("field.email")}</th><th scope="col">${t("field.name")}</th><th scope="col">${t("customers.orders")}</th>
         <th scope="col">${t("customers.total_spent")}</th><th scope="col">${t("customers.last_order")}</th></tr></thead>
       <tbody>${list.items.map((c) => html`<tr><td><a href=${`/admin/customers/${c.id}`}>${c.email}</a></td><td>${c.name || "—"}</td>
         <td>${c.order_count}</td><td>${formatMoney(c.total_spent, c.currency)}</td><td>${formatDateTime(c.last_order_at)}</td></tr>`)}</tbody>
-    </table></div>`}
+    </table></${TableScroll}>`}
     <${ListFooter} list=${list} />
   </${Page}>`;
 }

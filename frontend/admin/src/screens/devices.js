@@ -2,6 +2,7 @@
 // given, with what to do about it), last seen, certificate expiry and app version; one
 // device's recent commands and their acknowledgements.
 import { html } from "../html.js";
+import { TableScroll } from "../ui/table.js";
 import { formatDateTime, t } from "../i18n/index.js";
 import { Loaded, Page, useResource } from "../ui/page.js";
 import { StatusTag } from "../ui/kit.js";
@@ -16,7 +17,7 @@ export function Devices() {
       ${(data) =>
         itemsOf(data).length === 0
           ? html`<p>${t("devices.empty")}</p>`
-          : html`<div class="table-wrap"><table class="devices">
+          : html`<${TableScroll} label=${t("devices.title")}><table class="devices">
               <caption class="sr-only">${t("devices.title")}</caption>
               <thead><tr><th scope="col">${t("field.name")}</th><th scope="col">${t("devices.status")}</th><th scope="col">${t("devices.reason")}</th>
                 <th scope="col">${t("devices.last_seen")}</th><th scope="col">${t("devices.cert_expires")}</th><th scope="col">${t("devices.app_version")}</th></tr></thead>
@@ -25,7 +26,7 @@ export function Devices() {
                 <td><${StatusTag} prefix="device_status" value=${d.status} /></td>
                 <td>${reasonText(d)}${d.recovery ? html`<br /><span class="muted">${d.recovery}</span>` : ""}</td>
                 <td>${formatDateTime(d.last_seen_at)}</td><td>${formatDateTime(d.certificate_expires_at)}</td><td>${d.app_version || "—"}</td>
-              </tr>`)}</tbody></table></div>`}
+              </tr>`)}</tbody></table></${TableScroll}>`}
     </${Loaded}>
   </${Page}>`;
 }
@@ -49,13 +50,13 @@ export function DeviceDetail({ params }) {
         <h2>${t("devices.commands")}</h2>
         ${(d.commands || []).length === 0
           ? html`<p>${t("devices.no_commands")}</p>`
-          : html`<div class="table-wrap"><table>
+          : html`<${TableScroll} label=${t("devices.commands")}><table>
               <caption class="sr-only">${t("devices.commands")}</caption>
               <thead><tr><th scope="col">${t("devices.command")}</th><th scope="col">${t("devices.status")}</th><th scope="col">${t("devices.sent")}</th>
                 <th scope="col">${t("devices.acknowledged")}</th><th scope="col">${t("devices.result")}</th></tr></thead>
               <tbody>${d.commands.map((c) => html`<tr><td><code>${c.kind}</code></td><td>${c.status}</td><td>${formatDateTime(c.created_at)}</td>
                 <td>${formatDateTime(c.acknowledged_at)}</td><td>${c.result || "—"}</td></tr>`)}</tbody>
-            </table></div>`}`}
+            </table></${TableScroll}>`}`}
     </${Loaded}>
   </${Page}>`;
 }

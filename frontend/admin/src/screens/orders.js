@@ -4,6 +4,7 @@
 // tracking number), and refunds (full or partial).
 import { useState } from "preact/hooks";
 import { html } from "../html.js";
+import { TableScroll } from "../ui/table.js";
 import { formatDateTime, formatMoney, t } from "../i18n/index.js";
 import { get, post, qs } from "../api.js";
 import { query } from "../router.js";
@@ -49,7 +50,7 @@ export function Orders() {
 
 /** A table of orders (the orders list, a customer's orders). */
 export function OrderTable({ items, caption }) {
-  return html`<div class="table-wrap"><table class="orders">
+  return html`<${TableScroll} label=${caption}><table class="orders">
     <caption class="sr-only">${caption}</caption>
     <thead><tr><th scope="col">${t("orders.number")}</th><th scope="col">${t("orders.date")}</th><th scope="col">${t("field.email")}</th>
       <th scope="col">${t("orders.status")}</th><th scope="col">${t("orders.payment_status")}</th><th scope="col">${t("orders.items")}</th><th scope="col">${t("orders.total")}</th></tr></thead>
@@ -58,7 +59,7 @@ export function OrderTable({ items, caption }) {
       <td><${StatusTag} prefix="order_status" value=${o.status} /></td><td><${StatusTag} prefix="payment_status" value=${o.payment_status} /></td>
       <td>${o.item_count ?? "—"}</td><td>${formatMoney(o.total_amount, o.currency)}</td>
     </tr>`)}</tbody>
-  </table></div>`;
+  </table></${TableScroll}>`;
 }
 
 export function OrderDetail({ params }) {
@@ -90,31 +91,31 @@ function Order({ order: o, onChange }) {
     </div>
     ${manage && o.allowed_transitions && o.allowed_transitions.length > 0 && html`<${Transitions} order=${o} onChange=${onChange} />`}
     <h2>${t("orders.items")}</h2>
-    <div class="table-wrap"><table>
+    <${TableScroll} label=${t("orders.items")}><table>
       <caption class="sr-only">${t("orders.items")}</caption>
       <thead><tr><th scope="col">${t("orders.item")}</th><th scope="col">${t("catalog.sku")}</th><th scope="col">${t("orders.quantity")}</th>
         <th scope="col">${t("orders.unit_price")}</th><th scope="col">${t("orders.line_total")}</th></tr></thead>
       <tbody>${(o.items || []).map((i) => html`<tr><td>${i.title}</td><td>${i.sku}</td><td>${i.quantity}</td>
         <td>${formatMoney(i.unit_amount, o.currency)}</td><td>${formatMoney(i.unit_amount * i.quantity, o.currency)}</td></tr>`)}</tbody>
-    </table></div>
+    </table></${TableScroll}>
     <h2>${t("orders.payments")}</h2>
     ${(o.payments || []).length === 0
       ? html`<p>${t("orders.no_payments")}</p>`
-      : html`<div class="table-wrap"><table>
+      : html`<${TableScroll} label=${t("orders.payments")}><table>
           <caption class="sr-only">${t("orders.payments")}</caption>
           <thead><tr><th scope="col">${t("orders.provider")}</th><th scope="col">${t("orders.reference")}</th><th scope="col">${t("orders.amount")}</th>
             <th scope="col">${t("orders.status")}</th><th scope="col">${t("orders.date")}</th></tr></thead>
           <tbody>${o.payments.map((p) => html`<tr><td>${p.provider || "stripe"}</td><td><code>${p.payment_intent || p.charge || "—"}</code></td>
             <td>${formatMoney(p.amount, p.currency || o.currency)}</td><td>${p.status || "—"}</td><td>${formatDateTime(p.paid_at)}</td></tr>`)}</tbody>
-        </table></div>`}
+        </table></${TableScroll}>`}
     <h2>${t("orders.refunds")}</h2>
     ${(o.refunds || []).length === 0
       ? html`<p>${t("orders.no_refunds")}</p>`
-      : html`<div class="table-wrap"><table>
+      : html`<${TableScroll} label=${t("orders.refunds")}><table>
           <caption class="sr-only">${t("orders.refunds")}</caption>
           <thead><tr><th scope="col">${t("orders.amount")}</th><th scope="col">${t("orders.reason")}</th><th scope="col">${t("orders.status")}</th><th scope="col">${t("orders.date")}</th></tr></thead>
           <tbody>${o.refunds.map((r) => html`<tr><td>${formatMoney(r.amount, r.currency || o.currency)}</td><td>${r.reason || "—"}</td><td>${r.status}</td><td>${formatDateTime(r.created_at)}</td></tr>`)}</tbody>
-        </table></div>`}
+        </table></${TableScroll}>`}
     ${manage && refundable > 0 && html`<${Refund} order=${o} refundable=${refundable} onChange=${onChange} />`}
     <h2>${t("orders.timeline")}</h2>
     <ol class="timeline">

@@ -2,6 +2,7 @@
 // small day-by-day table, readable without colour or a chart), low stock, and the
 // subscription's state. Roles that may not read orders see the plain welcome instead.
 import { html } from "../html.js";
+import { TableScroll } from "../ui/table.js";
 import { formatDate, formatMoney, t } from "../i18n/index.js";
 import { can, useSession } from "../session.js";
 import { Loaded, Page, useResource } from "../ui/page.js";
@@ -40,20 +41,20 @@ function OverviewScreen() {
           <h2>${t("overview.low_stock")}</h2>
           ${(o.low_stock || []).length === 0
             ? html`<p>${t("overview.no_low_stock")}</p>`
-            : html`<div class="table-wrap"><table>
+            : html`<${TableScroll} label=${t("overview.low_stock")}><table>
                 <caption class="sr-only">${t("overview.low_stock")}</caption>
                 <thead><tr><th scope="col">${t("catalog.product")}</th><th scope="col">${t("catalog.sku")}</th>
                   <th scope="col">${t("catalog.available")}</th><th scope="col">${t("catalog.low_stock_threshold")}</th></tr></thead>
                 <tbody>${o.low_stock.map((s) => html`<tr><td>${s.product_title}</td><td>${s.sku}</td><td>${s.available}</td><td>${s.low_stock_threshold}</td></tr>`)}</tbody>
-              </table></div>`}
+              </table></${TableScroll}>`}
           ${can(me, "read_catalog") && html`<p><a href="/admin/products?low_stock=true">${t("overview.see_low_stock")}</a></p>`}
           <h2>${t("overview.by_day")}</h2>
-          <div class="table-wrap"><table class="by-day">
+          <${TableScroll} label=${t("overview.by_day")}><table class="by-day">
             <caption class="sr-only">${t("overview.by_day")}</caption>
             <thead><tr><th scope="col">${t("orders.date")}</th><th scope="col">${t("overview.orders")}</th><th scope="col">${t("overview.revenue")}</th></tr></thead>
             <tbody>${days.slice().reverse().map((d) => html`<tr><td>${formatDate(d.date)}</td><td>${d.orders}</td>
               <td><span class="bar-cell"><meter min="0" max=${best} value=${d.revenue || 0} aria-hidden="true"></meter>${formatMoney(d.revenue || 0, o.currency)}</span></td></tr>`)}</tbody>
-          </table></div>`;
+          </table></${TableScroll}>`;
       }}
     </${Loaded}>
   </${Page}>`;

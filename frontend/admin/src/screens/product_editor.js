@@ -4,6 +4,7 @@
 // the low-stock threshold). Controls show only to roles that may use them.
 import { useState } from "preact/hooks";
 import { html } from "../html.js";
+import { TableScroll } from "../ui/table.js";
 import { formatDateTime, formatMoney, t } from "../i18n/index.js";
 import { del, get, patch, post } from "../api.js";
 import { navigate, query } from "../router.js";
@@ -251,13 +252,13 @@ function Ledger({ variantId, label }) {
     ${list.items && list.items.length === 0 && html`<p>${t("catalog.ledger_empty")}</p>`}
     ${list.items &&
     list.items.length > 0 &&
-    html`<div class="table-wrap"><table class="ledger">
+    html`<${TableScroll} label=${t("catalog.ledger_of", { name: label })}><table class="ledger">
       <caption>${t("catalog.ledger_of", { name: label })}</caption>
       <thead><tr><th scope="col">${t("catalog.when")}</th><th scope="col">${t("catalog.delta")}</th><th scope="col">${t("catalog.reason")}</th>
         <th scope="col">${t("catalog.available_after")}</th><th scope="col">${t("catalog.by")}</th><th scope="col">${t("catalog.note")}</th></tr></thead>
       <tbody>${list.items.map((a) => html`<tr><td>${formatDateTime(a.at)}</td><td>${a.delta > 0 ? `+${a.delta}` : a.delta}</td>
         <td>${t(`reason.${a.reason}`)}</td><td>${a.available_after}</td><td>${a.actor_email || "—"}</td><td>${a.note || ""}</td></tr>`)}</tbody>
-    </table></div>`}
+    </table></${TableScroll}>`}
     ${list.error && html`<div class="notice notice-error" role="alert">${list.error.text}</div>`}
     ${list.more && html`<button type="button" onClick=${list.loadMore}>${t("common.more")}</button>`}
   </div>`;

@@ -3,6 +3,7 @@
 // product is product_editor.js.
 import { useState } from "preact/hooks";
 import { html } from "../html.js";
+import { TableScroll } from "../ui/table.js";
 import { formatDateTime, formatMoney, t } from "../i18n/index.js";
 import { post } from "../api.js";
 import { navigate, query } from "../router.js";
@@ -100,7 +101,7 @@ export function Products() {
     ${list.items && list.items.length === 0 && html`<p>${t("catalog.empty")}</p>`}
     ${list.items &&
     list.items.length > 0 &&
-    html`<div class="table-wrap"><table class="products">
+    html`<${TableScroll} label=${t("catalog.title")}><table class="products">
       <caption class="sr-only">${t("catalog.title")}</caption>
       <thead><tr><th scope="col">${t("catalog.product")}</th><th scope="col">${t("catalog.status")}</th><th scope="col">${t("catalog.category")}</th>
         <th scope="col">${t("catalog.price_range")}</th><th scope="col">${t("catalog.variants")}</th><th scope="col">${t("catalog.available")}</th>
@@ -113,7 +114,7 @@ export function Products() {
           <td>${p.price_min === p.price_max ? formatMoney(p.price_min, p.currency) : `${formatMoney(p.price_min, p.currency)} – ${formatMoney(p.price_max, p.currency)}`}</td>
           <td>${p.variant_count}</td><td>${p.available ?? "—"}</td><td>${formatDateTime(p.updated_at)}</td>
         </tr>`,
-      )}</tbody></table></div>`}
+      )}</tbody></table></${TableScroll}>`}
     <${ListFooter} list=${list} />
   </${Page}>`;
 }

@@ -1,11 +1,11 @@
 // Pieces the catalog, orders, customers, devices and settings screens share: money typed
 // as decimals (the API speaks integer minor units), option values as "size=M, colour=Red",
-// cursor-paginated lists ("Show more"), uploads with a progress bar, downloads with a
+// cursor-paginated lists ("Show more"), uploads with a progress bar (api.js `upload`), downloads with a
 // "preparing" state, and a small action runner that reports errors next to what failed.
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { html } from "../html.js";
 import { t } from "../i18n/index.js";
-import { ApiError, api, csrfTokenNow, get, qs } from "../api.js";
+import { ApiError, api, get, qs, upload } from "../api.js";
 
 /** Digits after the decimal point of a currency (JPY 0, USD 2, …). */
 export function currencyDigits(currency) {
@@ -109,36 +109,6 @@ export function ListFooter({ list }) {
     ${list.more && !list.loading && html`<button type="button" onClick=${list.loadMore}>${t("common.more")}</button>`}`;
 }
 
-/**
- * POST raw bytes with upload progress (fetch cannot report it): `onProgress(0..1)`.
- * Resolves with the parsed answer; rejects with ApiError like api().
- */
-export function uploadWithProgress(path, file, onProgress) {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", `/api/v1/${path}`);
-    xhr.withCredentials = true;
-    xhr.setRequestHeader("accept", "application/json");
-    if (file.type) xhr.setRequestHeader("content-type", file.type);
-    const token = csrfTokenNow();
-    if (token) xhr.setRequestHeader("x-csrf-token", token);
-    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
-    xhr.onerror = () => reject(new ApiError(0, "network_error", t("error.network_error")));
-    xhr.onload = () => {
-      let json = null;
-      try {
-        json = xhr.responseText ? JSON.parse(xhr.responseText) : null;
-      } catch {
-        json = null;
-      }
-      if (xhr.status >= 200 && xhr.status < 300) return resolve(json);
-      const e = (json && json.error) || {};
-      reject(new ApiError(xhr.status, e.code || `http_${xhr.status}`, e.message || xhr.statusText));
-    };
-    xhr.send(file);
-  });
-}
-
 /** A file input that uploads the chosen file with a progress bar. */
 export function UploadField({ label, hint, accept, path, onDone, disabled }) {
   const [progress, setProgress] = useState(null);
@@ -151,7 +121,7 @@ export function UploadField({ label, hint, accept, path, onDone, disabled }) {
     setError(null);
     setProgress(0);
     try {
-      const answer = await uploadWithProgress(typeof path === "function" ? path(file) : path, file, setProgress);
+      const answer = await upload("POST", typeof path === "function" ? path(file) : path, file, setProgress);
       await onDone(answer);
     } catch (err) {
       setError(err instanceof ApiError ? err.text : String(err));
