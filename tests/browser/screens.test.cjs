@@ -4,7 +4,8 @@
 // with a tracking number → delivered) and the timeline shows each step; a read-only member
 // sees the catalog and orders with no edit controls; axe-core (WCAG 2.1 A/AA, no serious or
 // critical violation) on every screen of catalog, orders, overview, customers, devices,
-// settings and notifications at 1280 and 390 px wide, with no CSP violation. Screenshots:
+// settings and notifications at 1280 and 390 px wide (and in Spanish), with no CSP violation;
+// categories reordered from the keyboard; a customer erased after typing their email. Screenshots:
 // tests/artifacts/browser/screens-*.png. Run by scripts/test with the stack up (NODE_PATH
 // points at the pinned playwright-core and axe-core).
 const { test, before, after } = require("node:test");
@@ -128,14 +129,14 @@ async function signIn(page, email, host = HOST) {
 }
 
 /** A shopper buys one of Acme's seeded products through the storefront and Stripe's stand-in; → the order number. */
-async function paidOrder() {
+async function paidOrder(email = `screens-${Date.now()}@example.com`) {
   const page = await newPage();
   try {
     await page.goto(url("/p/summit-hoodie"));
     await page.selectOption("select[name=variant_id]", { index: 0 });
     await page.click(".buy button");
     await page.waitForURL(/\/cart$/);
-    await page.fill("input[name=email]", `screens-${Date.now()}@example.com`);
+    await page.fill("input[name=email]", email);
     await page.click(".checkout button");
     await page.waitForURL(/\/checkout\/cs_test_/);
     await page.click("#pay");
@@ -392,5 +393,45 @@ test("settings: a low-contrast theme is refused next to the colours, and the new
   assert.equal(Boolean(me.notifications && me.notifications.new_order_email), !was, "the choice is stored");
   await box.setChecked(was);
   await page.getByRole("button", { name: "Save" }).click();
+  await page.context().close();
+});
+
+test("a brand admin creates and reorders categories from the keyboard, and erases a customer after typing their email", async () => {
+  const page = await newPage();
+  await signIn(page, "admin@acme.localhost");
+  await page.goto(url("/admin/categories"));
+  await settled(page);
+  const name = `Browser cat ${Date.now().toString(36)}`;
+  const create = page.locator("form", { has: page.getByRole("heading", { name: "New category" }) });
+  await create.getByLabel("Name").fill(name);
+  await create.getByRole("button", { name: "Create category" }).click();
+  await page.locator(`text=Category ${name} created.`).waitFor();
+  const position = async () => page.evaluate(async (n) => (await (await fetch("/api/v1/admin/categories")).json()).items.findIndex((c) => c.name === n), name);
+  const before = await position();
+  assert.ok(before > 0, "a new category goes last");
+  // Up, from the keyboard: focus the button and press Enter
+  await page.getByRole("button", { name: `Move up: ${name}` }).focus();
+  await page.keyboard.press("Enter");
+  await page.locator(`text=${name} is now number ${before}.`).waitFor();
+  assert.equal(await position(), before - 1);
+  await page.getByRole("button", { name: `Delete ${name}` }).click();
+  await page.locator(`text=Category ${name} deleted.`).waitFor();
+  await shot(page, "categories");
+
+  const email = `erase-${Date.now()}@example.com`;
+  await paidOrder(email);
+  await page.goto(url(`/admin/customers`));
+  await settled(page);
+  await page.getByRole("searchbox", { name: "Search customers" }).fill(email);
+  await page.getByRole("button", { name: "Apply" }).click();
+  await page.getByRole("link", { name: email }).click();
+  await settled(page);
+  await page.getByLabel(`Type ${email} to confirm`).fill("someone-else@example.com");
+  await page.getByRole("button", { name: "Erase personal data" }).click();
+  assert.match(await page.locator(".field-error").innerText(), /exactly as shown/);
+  await page.getByLabel(`Type ${email} to confirm`).fill(email);
+  await page.getByRole("button", { name: "Erase personal data" }).click();
+  await page.locator("text=The customer's personal data was erased.").waitFor();
+  await shot(page, "customer-erased");
   await page.context().close();
 });
