@@ -276,6 +276,7 @@ export default {
   "catalog.duplicate": "Duplicate",
   "catalog.images": "Images",
   "catalog.no_images": "No images yet.",
+  "catalog.image_not_editable": "This image came with the product (or its copy) before uploads were kept one by one: upload it again to describe, move or delete it.",
   "catalog.upload_image": "Add an image",
   "catalog.upload_hint": "JPEG, PNG, WebP or GIF, up to 5 MB.",
   "catalog.alt_text": "Description of image {n} (alt text)",

@@ -275,6 +275,7 @@ export default {
   "catalog.duplicate": "Duplicar",
   "catalog.images": "Imágenes",
   "catalog.no_images": "Aún no hay imágenes.",
+  "catalog.image_not_editable": "Esta imagen llegó con el producto (o su copia) antes de guardar las subidas una a una: súbela de nuevo para describirla, moverla o eliminarla.",
   "catalog.upload_image": "Añadir una imagen",
   "catalog.upload_hint": "JPEG, PNG, WebP o GIF, hasta 5 MB.",
   "catalog.alt_text": "Descripción de la imagen {n} (texto alternativo)",

@@ -98,9 +98,10 @@ function Images({ product, onChange, edit }) {
     <${ActionNotice} action=${action} />
     ${images.length === 0 && html`<p>${t("catalog.no_images")}</p>`}
     <ol class="images">
-      ${images.map((img, i) => html`<li key=${img.id}>
+      ${images.map((img, i) => html`<li key=${img.id || img.url}>
         <img src=${img.url} alt=${img.alt || ""} width="120" height="120" loading="lazy" />
-        ${edit
+        ${edit && !img.id && html`<p class="muted">${t("catalog.image_not_editable")}</p>`}
+        ${edit && img.id
           ? html`<${AltForm} product=${product} image=${img} index=${i} onSaved=${refresh} />
             <div class="row-actions">
               <button type="button" disabled=${i === 0 || action.busy} aria-label=${t("catalog.image_up", { n: i + 1 })} onClick=${() => move(img, i - 1)}>${t("common.up")}</button>
