@@ -21,13 +21,12 @@ fn jpeg() -> Vec<u8> {
 
 /// Sends raw bytes to the worker (the shared helpers send text bodies).
 fn raw(method: &str, host: &str, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Reply {
-    let client = reqwest::blocking::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap_or_else(|e| panic!("client: {e}"));
+    let client =
+        reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap_or_else(|e| panic!("client: {e}"));
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::POST);
     let ip = fresh_ip();
-    let mut req = client.request(method, format!("http://127.0.0.1:{}{path}", worker_port())).header("host", host).header("cf-connecting-ip", ip);
+    let mut req =
+        client.request(method, format!("http://127.0.0.1:{}{path}", worker_port())).header("host", host).header("cf-connecting-ip", ip);
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
@@ -151,13 +150,22 @@ fn alt_and_position_change_and_a_deleted_image_leaves_storefront_and_bucket() {
 
     // malformed and wrongly typed bodies change nothing
     let before = sql(&format!("select string_agg(alt || position, ',' order by id) from product_images where product_id = '{product}'"));
-    let bad = send("PATCH", &host, &path(&first["id"]), &[("authorization", &auth), ("content-type", "application/json")], Some("{\"alt\":".into()));
+    let bad = send(
+        "PATCH",
+        &host,
+        &path(&first["id"]),
+        &[("authorization", &auth), ("content-type", "application/json")],
+        Some("{\"alt\":".into()),
+    );
     assert_eq!((bad.status, bad.error_code().as_str()), (400, "invalid_json"));
     for body in [json!({"position": -1}), json!({"alt": "x".repeat(501)}), json!({"position": "first"}), json!({"colour": "red"})] {
         let r = patch(&first["id"], body.clone());
         assert_eq!(r.status, 400, "{body}: {}", r.body);
     }
-    assert_eq!(sql(&format!("select string_agg(alt || position, ',' order by id) from product_images where product_id = '{product}'")), before);
+    assert_eq!(
+        sql(&format!("select string_agg(alt || position, ',' order by id) from product_images where product_id = '{product}'")),
+        before
+    );
 
     let del = send("DELETE", &host, &path(&second["id"]), &[("authorization", &auth)], None);
     assert_eq!(del.status, 200, "{}", del.body);
@@ -177,7 +185,12 @@ fn html_svg_empty_and_oversized_uploads_are_refused_and_nothing_is_stored() {
     let (brand, host, product, token) = shop();
     let before = audit(&brand);
     let cases: [(&str, Vec<u8>, u16, &str); 5] = [
-        ("image/svg+xml", b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".to_vec(), 415, "unsupported_image_type"),
+        (
+            "image/svg+xml",
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".to_vec(),
+            415,
+            "unsupported_image_type",
+        ),
         ("image/png", b"<!doctype html><script>alert(document.cookie)</script>".to_vec(), 415, "unsupported_image_type"),
         ("image/png", b"<?xml version=\"1.0\"?><svg/>".to_vec(), 415, "unsupported_image_type"),
         ("image/png", Vec::new(), 400, "empty_body"),
@@ -209,9 +222,21 @@ fn another_brands_product_image_host_and_token_and_read_only_or_missing_tokens_a
     // brand A's admin names brand B's product or image on A's host: not found
     let r = upload(&host, &token, &other_product, "image/png", png());
     assert_eq!((r.status, r.error_code().as_str()), (404, "product_not_found"));
-    let r = send("PATCH", &host, &format!("/api/v1/admin/products/{other_product}/images/{their_image}"), &json_auth, Some(json!({"alt": "pwned"}).to_string()));
+    let r = send(
+        "PATCH",
+        &host,
+        &format!("/api/v1/admin/products/{other_product}/images/{their_image}"),
+        &json_auth,
+        Some(json!({"alt": "pwned"}).to_string()),
+    );
     assert_eq!((r.status, r.error_code().as_str()), (404, "product_not_found"));
-    let r = send("PATCH", &host, &format!("/api/v1/admin/products/{product}/images/{their_image}"), &json_auth, Some(json!({"alt": "pwned"}).to_string()));
+    let r = send(
+        "PATCH",
+        &host,
+        &format!("/api/v1/admin/products/{product}/images/{their_image}"),
+        &json_auth,
+        Some(json!({"alt": "pwned"}).to_string()),
+    );
     assert_eq!((r.status, r.error_code().as_str()), (404, "image_not_found"));
     let r = send("DELETE", &host, &format!("/api/v1/admin/products/{product}/images/{their_image}"), &json_auth, None);
     assert_eq!((r.status, r.error_code().as_str()), (404, "image_not_found"));
@@ -233,7 +258,13 @@ fn another_brands_product_image_host_and_token_and_read_only_or_missing_tokens_a
     let r = upload(&host, &viewer, &product, "image/png", png());
     assert_eq!((r.status, r.error_code().as_str()), (403, "forbidden"));
     let viewer_auth = format!("Bearer {viewer}");
-    let r = send("DELETE", &other_host, &format!("/api/v1/admin/products/{other_product}/images/{their_image}"), &[("authorization", &viewer_auth)], None);
+    let r = send(
+        "DELETE",
+        &other_host,
+        &format!("/api/v1/admin/products/{other_product}/images/{their_image}"),
+        &[("authorization", &viewer_auth)],
+        None,
+    );
     assert_eq!(r.status, 401);
 
     assert_eq!(images(&product), 0);

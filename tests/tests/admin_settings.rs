@@ -84,7 +84,13 @@ fn low_contrast_colours_are_422_naming_the_pair_and_change_nothing() {
         let r = call("PATCH", &host, "/api/v1/admin/settings", &token, Some(body.clone()));
         assert_eq!(r.status, 400, "{body}: {}", r.body);
     }
-    let r = send("PATCH", &host, "/api/v1/admin/settings", &[("authorization", &format!("Bearer {token}")), ("content-type", "application/json")], Some("{\"name\": ".into()));
+    let r = send(
+        "PATCH",
+        &host,
+        "/api/v1/admin/settings",
+        &[("authorization", &format!("Bearer {token}")), ("content-type", "application/json")],
+        Some("{\"name\": ".into()),
+    );
     assert_eq!((r.status, r.error_code().as_str()), (400, "invalid_json"));
     let big = json!({"name": "x".repeat(70 * 1024)});
     assert_eq!(call("PATCH", &host, "/api/v1/admin/settings", &token, Some(big)).status, 413);
@@ -151,9 +157,18 @@ fn an_uploaded_logo_replaces_the_fallback_in_the_storefront_header() {
 fn legal_pages_show_in_the_shoppers_language_with_fallback_and_escaped() {
     let (_, host, token) = own_brand("EUR", "es");
     assert_eq!(get(&host, "/legal/privacy").status, 404, "none written yet");
-    let r = call("PUT", &host, "/api/v1/admin/settings/legal/privacy/es", &token, Some(json!({"body": "# Datos\n\nGuardamos **poco**.\n<script>alert(1)</script>"})));
+    let r = call(
+        "PUT",
+        &host,
+        "/api/v1/admin/settings/legal/privacy/es",
+        &token,
+        Some(json!({"body": "# Datos\n\nGuardamos **poco**.\n<script>alert(1)</script>"})),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(call("PUT", &host, "/api/v1/admin/settings/legal/privacy/en", &token, Some(json!({"body": "We keep **little**."}))).status, 200);
+    assert_eq!(
+        call("PUT", &host, "/api/v1/admin/settings/legal/privacy/en", &token, Some(json!({"body": "We keep **little**."}))).status,
+        200
+    );
     let es = send("GET", &host, "/legal/privacy", &[("accept-language", "es-ES,es;q=0.9")], None);
     assert_eq!(es.status, 200);
     assert!(es.body.contains("<h2>Datos</h2>") && es.body.contains("<strong>poco</strong>"), "{}", es.body);
@@ -212,7 +227,13 @@ fn a_signed_up_shop_is_coming_soon_until_published_while_its_staff_api_works() {
 
 fn signup(body: Value) -> Reply {
     let ip = fresh_ip();
-    send("POST", "localhost", "/api/v1/auth/signup", &[("cf-connecting-ip", ip.as_str()), ("content-type", "application/json")], Some(body.to_string()))
+    send(
+        "POST",
+        "localhost",
+        "/api/v1/auth/signup",
+        &[("cf-connecting-ip", ip.as_str()), ("content-type", "application/json")],
+        Some(body.to_string()),
+    )
 }
 
 #[test]
@@ -224,10 +245,16 @@ fn sign_up_creates_the_brand_with_its_currency_and_language_and_refuses_others()
     assert_eq!(sql(&format!("select currency || locale || published from brands where slug = '{slug}'")), "MXNesfalse");
     // the language's usual currency by default: a Spanish shop no longer gets USD
     let slug2 = unique("euros").chars().take(30).collect::<String>();
-    let r = signup(json!({"brand_name": "Euros", "slug": slug2, "email": format!("{slug2}@example.com"), "password": OWNER_PASSWORD, "language": "es"}));
+    let r = signup(
+        json!({"brand_name": "Euros", "slug": slug2, "email": format!("{slug2}@example.com"), "password": OWNER_PASSWORD, "language": "es"}),
+    );
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(sql(&format!("select currency || locale from brands where slug = '{slug2}'")), "EURes");
-    for (field, value, code) in [("currency", json!("usd"), "invalid_currency"), ("currency", json!("XYZ"), "invalid_currency"), ("language", json!("fr"), "invalid_language")] {
+    for (field, value, code) in [
+        ("currency", json!("usd"), "invalid_currency"),
+        ("currency", json!("XYZ"), "invalid_currency"),
+        ("language", json!("fr"), "invalid_language"),
+    ] {
         let slug3 = unique("nope").chars().take(30).collect::<String>();
         let mut body = json!({"brand_name": "Nope", "slug": slug3, "email": format!("{slug3}@example.com"), "password": OWNER_PASSWORD});
         body[field] = value;
@@ -254,7 +281,13 @@ fn members_who_opt_in_get_one_email_per_paid_order_in_their_language() {
     for body in [json!({"new_order_email": "yes"}), json!({"new_order_email": true, "all": true}), json!({})] {
         assert_eq!(call("PATCH", &host, "/api/v1/account/notifications", &viewer, Some(body.clone())).status, 400, "{body}");
     }
-    let none = send("PATCH", &host, "/api/v1/account/notifications", &[("content-type", "application/json")], Some(json!({"new_order_email": true}).to_string()));
+    let none = send(
+        "PATCH",
+        &host,
+        "/api/v1/account/notifications",
+        &[("content-type", "application/json")],
+        Some(json!({"new_order_email": true}).to_string()),
+    );
     assert_eq!(none.status, 401);
     let acme = staff_token("acme.localhost");
     assert_eq!(call("PATCH", &host, "/api/v1/account/notifications", &acme, Some(json!({"new_order_email": true}))).status, 401);

@@ -187,12 +187,18 @@ end
 $$;
 
 -- ------------------------------------------------------------------------ reads
+-- plpgsql, not sql: its images come from public.product_images (the media migration's,
+-- created after this one), with ids and alt text the editor needs; products.images (URLs
+-- only) for products with no image rows (the seeded ones).
 create function shoal_private.product_json(p_product_id uuid) returns jsonb
-language sql stable set search_path = '' as $$
-  select jsonb_build_object(
+language plpgsql stable set search_path = '' as $$
+begin
+  return (select jsonb_build_object(
     'id', p.id, 'slug', p.slug, 'title', p.title, 'description', p.description, 'status', p.status,
     'category_id', p.category_id,
-    'images', coalesce((select jsonb_agg(case jsonb_typeof(e) when 'string' then jsonb_build_object('id', null, 'url', e #>> '{}', 'alt', '')
+    'images', coalesce((select jsonb_agg(shoal_private.image_json(pi) order by pi.position, pi.created_at)
+                          from public.product_images pi where pi.product_id = p.id),
+                       (select jsonb_agg(case jsonb_typeof(e) when 'string' then jsonb_build_object('id', null, 'url', e #>> '{}', 'alt', '')
                                               else e end order by n)
                           from jsonb_array_elements(p.images) with ordinality as i(e, n)), '[]'::jsonb),
     'currency', b.currency,
@@ -208,7 +214,8 @@ language sql stable set search_path = '' as $$
       where v.product_id = p.id), '[]'::jsonb),
     'created_at', p.created_at, 'updated_at', p.updated_at)
   from public.products p join public.brands b on b.id = p.brand_id
-  where p.id = p_product_id and p.brand_id = shoal_private.claim_brand()
+  where p.id = p_product_id and p.brand_id = shoal_private.claim_brand());
+end
 $$;
 
 create function public.admin_get_product(p_product_id uuid)

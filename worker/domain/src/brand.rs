@@ -65,7 +65,15 @@ pub struct PublicBrand<'a> {
 
 impl BrandContext {
     pub fn public(&self) -> PublicBrand<'_> {
-        PublicBrand { id: &self.id, slug: &self.slug, name: &self.name, currency: &self.currency, locale: &self.locale, theme: &self.theme, published: self.published }
+        PublicBrand {
+            id: &self.id,
+            slug: &self.slug,
+            name: &self.name,
+            currency: &self.currency,
+            locale: &self.locale,
+            theme: &self.theme,
+            published: self.published,
+        }
     }
 }
 

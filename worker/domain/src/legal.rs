@@ -115,7 +115,9 @@ mod tests {
 
     #[test]
     fn headings_lists_bold_and_paragraphs() {
-        let html = render("# Returns\n\nYou have **30 days**.\nAsk us first.\n\n- unused\n- with the receipt\n\n## Refunds\nTo the card & account.");
+        let html = render(
+            "# Returns\n\nYou have **30 days**.\nAsk us first.\n\n- unused\n- with the receipt\n\n## Refunds\nTo the card & account.",
+        );
         assert_eq!(
             html,
             "<h2>Returns</h2>\n<p>You have <strong>30 days</strong>.<br>\nAsk us first.</p>\n<ul>\n<li>unused</li>\n<li>with the receipt</li>\n</ul>\n<h3>Refunds</h3>\n<p>To the card &amp; account.</p>\n"

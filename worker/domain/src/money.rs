@@ -12,8 +12,8 @@ pub fn minor_digits(currency: &str) -> u32 {
 /// The currencies a shop may sell in (ISO 4217, all of them settled by Stripe): a brand
 /// chooses one at sign-up and may change it in its settings until its first order.
 pub const SHOP_CURRENCIES: [&str; 30] = [
-    "USD", "EUR", "GBP", "CAD", "AUD", "NZD", "JPY", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "RON", "BGN", "MXN",
-    "BRL", "CLP", "COP", "PEN", "UYU", "INR", "SGD", "HKD", "KRW", "ZAR", "AED", "ILS", "TRY",
+    "USD", "EUR", "GBP", "CAD", "AUD", "NZD", "JPY", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "RON", "BGN", "MXN", "BRL", "CLP",
+    "COP", "PEN", "UYU", "INR", "SGD", "HKD", "KRW", "ZAR", "AED", "ILS", "TRY",
 ];
 
 pub fn is_shop_currency(code: &str) -> bool {

@@ -77,10 +77,13 @@ pub struct Theme {
 impl Theme {
     /// From the stored theme object, defaults for what it lacks or holds malformed.
     pub fn from_json(theme: &serde_json::Value) -> Theme {
-        let pick = |key: &str, fallback: &str| {
-            theme[key].as_str().filter(|c| parse_hex(c).is_some()).unwrap_or(fallback).to_ascii_lowercase()
-        };
-        Theme { primary: pick("primary", DEFAULT_PRIMARY), background: pick("background", DEFAULT_BACKGROUND), text: pick("text", DEFAULT_TEXT) }
+        let pick =
+            |key: &str, fallback: &str| theme[key].as_str().filter(|c| parse_hex(c).is_some()).unwrap_or(fallback).to_ascii_lowercase();
+        Theme {
+            primary: pick("primary", DEFAULT_PRIMARY),
+            background: pick("background", DEFAULT_BACKGROUND),
+            text: pick("text", DEFAULT_TEXT),
+        }
     }
 
     /// Every colour well-formed and every pair at least 4.5:1; the first failing pair is named.

@@ -62,8 +62,7 @@ pub async fn upload(env: &Env, config: &Config, caller: &Staff, product: &str, a
     let _: serde_json::Value = db::call(config, caller, "admin_product_images", serde_json::json!({"p_product": product})).await?;
     let size = bytes.len();
     let sha = crate::media::put(env, &caller.claims.brand_id, kind, bytes).await?;
-    let args =
-        serde_json::json!({"p_product": product, "p_sha256": sha, "p_ext": kind.ext(), "p_size": size, "p_alt": alt});
+    let args = serde_json::json!({"p_product": product, "p_sha256": sha, "p_ext": kind.ext(), "p_size": size, "p_alt": alt});
     let written: Written = db::call(config, caller, "admin_add_product_image", args).await?;
     crate::kv::forget_brand_hosts(env, &written.invalidate_hosts).await;
     json_ok(&written.image, 201)
@@ -78,7 +77,14 @@ pub struct ImagePatch {
     pub position: Option<i32>,
 }
 
-pub async fn update(env: &Env, config: &Config, caller: &Staff, product: &str, image: &str, patch: ImagePatch) -> Result<Response, AppError> {
+pub async fn update(
+    env: &Env,
+    config: &Config,
+    caller: &Staff,
+    product: &str,
+    image: &str,
+    patch: ImagePatch,
+) -> Result<Response, AppError> {
     let product = super::uuid_or(product, "product_not_found")?;
     let image = super::uuid_or(image, "image_not_found")?;
     if patch.alt.as_ref().is_some_and(|a| a.chars().count() > MAX_ALT) {

@@ -3,7 +3,6 @@
 // role allows (`permission`: a name from `me.permissions`), in `order`. `public`: opens
 // without a session; `signedOutOnly`: a signed-in member is sent to /admin instead.
 // How to add a screen: frontend/admin/README.md.
-import { Home } from "./home.js";
 import { SignIn } from "./sign_in.js";
 import { ForgotPassword, ResetPassword } from "./password_reset.js";
 import { Account } from "./account.js";
@@ -12,14 +11,35 @@ import { Domains } from "./domains.js";
 import { AuditLog } from "./audit_log.js";
 import { Billing } from "./billing.js";
 import { PlatformHome, SignUp, SignUpVerify, SwitchBrand } from "./platform.js";
+import { Overview } from "./overview.js";
+import { NewProduct, Products } from "./products.js";
+import { ProductEditor } from "./product_editor.js";
+import { Categories } from "./categories.js";
+import { OrderDetail, Orders } from "./orders.js";
+import { CustomerDetail, Customers } from "./customers.js";
+import { DeviceDetail, Devices } from "./devices.js";
+import { Settings } from "./settings.js";
+import { Notifications } from "./notifications.js";
 
 /** A brand's host. */
 export const screens = [
   { path: "/admin/sign-in", view: SignIn, public: true, signedOutOnly: true },
   { path: "/admin/forgot-password", view: ForgotPassword, public: true, signedOutOnly: true },
   { path: "/admin/reset-password", view: ResetPassword, public: true, signedOutOnly: true },
-  { path: "/admin", view: Home, nav: "nav.home", order: 10 },
-  // 20–70: catalog, orders, customers, devices, settings (their screens go here)
+  // the overview (orders and revenue, low stock, subscription); Home for roles without orders
+  { path: "/admin", view: Overview, nav: "nav.home", order: 10 },
+  { path: "/admin/products", view: Products, nav: "nav.products", permission: "read_catalog", order: 20 },
+  { path: "/admin/products/new", view: NewProduct, permission: "manage_catalog" },
+  { path: "/admin/products/:id", view: ProductEditor, permission: "read_catalog" },
+  { path: "/admin/categories", view: Categories, nav: "nav.categories", permission: "read_catalog", order: 25 },
+  { path: "/admin/orders", view: Orders, nav: "nav.orders", permission: "read_orders", order: 30 },
+  { path: "/admin/orders/:id", view: OrderDetail, permission: "read_orders" },
+  { path: "/admin/customers", view: Customers, nav: "nav.customers", permission: "read_orders", order: 40 },
+  { path: "/admin/customers/:id", view: CustomerDetail, permission: "read_orders" },
+  { path: "/admin/devices", view: Devices, nav: "nav.devices", permission: "manage_devices", order: 50 },
+  { path: "/admin/devices/:id", view: DeviceDetail, permission: "manage_devices" },
+  { path: "/admin/settings", view: Settings, nav: "nav.settings", permission: "read_catalog", order: 70 },
+  { path: "/admin/notifications", view: Notifications, nav: "nav.notifications", order: 98 },
   { path: "/admin/members", view: Members, nav: "nav.members", permission: "manage_members", order: 80 },
   { path: "/admin/domains", view: Domains, nav: "nav.domains", permission: "manage_domains", order: 85 },
   { path: "/admin/audit-log", view: AuditLog, nav: "nav.audit_log", permission: "read_audit_log", order: 90 },

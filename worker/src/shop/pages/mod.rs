@@ -197,7 +197,13 @@ async fn listing(
     });
     shop.query = search.unwrap_or_default();
     let title = if category.is_none() && shop.query.is_empty() { String::new() } else { heading.clone() };
-    let view = Listing { head: head(req, brand, &title, t.tagline), products: cards(&page.items, brand, resized(config)), shop, heading, next_href };
+    let view = Listing {
+        head: head(req, brand, &title, t.tagline),
+        products: cards(&page.items, brand, resized(config)),
+        shop,
+        heading,
+        next_href,
+    };
     Ok(html(view, 200, PUBLIC))
 }
 
