@@ -204,13 +204,15 @@ end
 $$;
 
 -- What every authenticated request checks: role of a live session, and the MFA state
--- (an admin of a brand that requires MFA must have it enabled).
+-- (an admin of a brand that requires MFA must have it enabled), and the session's family
+-- (the dashboard's CSRF token is bound to it).
 create function public.auth_session(p_session_id uuid, p_jti text, p_brand_id uuid)
 returns jsonb
 language sql stable security definer set search_path = ''
 as $$
   select jsonb_build_object('role', case when a.is_super_admin then 'super_admin' else m.role end,
-                            'mfa_enabled', a.mfa_enabled_at is not null, 'mfa_required', b.require_mfa_for_admins)
+                            'mfa_enabled', a.mfa_enabled_at is not null, 'mfa_required', b.require_mfa_for_admins,
+                            'family_id', s.family_id)
     from public.sessions s
     join public.accounts a on a.id = s.account_id
     join public.brands b on b.id = s.brand_id
@@ -224,8 +226,12 @@ $$;
 
 -- Refresh-token rotation. A token already rotated is a reuse: the whole family is revoked.
 -- The brand of the host it was sent to is checked first: a token sent to another brand's
--- host is refused untouched (neither spent nor counted as a reuse).
-create function public.auth_refresh(p_refresh_hash text, p_new_refresh_hash text, p_idle_days integer, p_brand_id uuid)
+-- host is refused untouched (neither spent nor counted as a reuse). A cookie caller names
+-- the session family its CSRF token is bound to (the dashboard): a token of another family
+-- is refused the same way, so a forged cross-site refresh changes nothing. API callers that
+-- send the refresh token in the body pass null.
+create function public.auth_refresh(p_refresh_hash text, p_new_refresh_hash text, p_idle_days integer, p_brand_id uuid,
+                                    p_family_id uuid default null)
 returns jsonb
 language plpgsql security definer set search_path = ''
 as $$
@@ -237,6 +243,9 @@ begin
   select * into v_old from public.sessions where refresh_hash = p_refresh_hash for update;
   if not found or v_old.brand_id <> p_brand_id then
     return jsonb_build_object('outcome', 'invalid');
+  end if;
+  if p_family_id is not null and v_old.family_id <> p_family_id then
+    return jsonb_build_object('outcome', 'csrf');
   end if;
   if v_old.rotated_at is not null then
     update public.sessions set revoked_at = coalesce(revoked_at, now()), revoked_reason = coalesce(revoked_reason, 'refresh_reuse')
@@ -260,7 +269,7 @@ begin
           least(now() + make_interval(days => p_idle_days), v_old.absolute_expires_at), v_old.absolute_expires_at)
   returning * into v_new;
   return jsonb_build_object('outcome', 'rotated', 'session_id', v_new.id, 'account_id', v_new.account_id,
-                            'brand_id', v_new.brand_id, 'role', v_role);
+                            'brand_id', v_new.brand_id, 'role', v_role, 'family_id', v_new.family_id);
 end
 $$;
 
@@ -322,10 +331,10 @@ $$;
 
 revoke execute on function public.auth_login_context(uuid, text, text),
   public.auth_login_finish(uuid, uuid, text, boolean, text, integer, integer, text, text, text, text),
-  public.auth_session(uuid, text, uuid), public.auth_refresh(text, text, integer, uuid),
+  public.auth_session(uuid, text, uuid), public.auth_refresh(text, text, integer, uuid, uuid),
   public.auth_logout(text, timestamptz) from public, anon, authenticated;
 grant execute on function public.auth_login_context(uuid, text, text),
   public.auth_login_finish(uuid, uuid, text, boolean, text, integer, integer, text, text, text, text),
-  public.auth_session(uuid, text, uuid), public.auth_refresh(text, text, integer, uuid) to service_role;
+  public.auth_session(uuid, text, uuid), public.auth_refresh(text, text, integer, uuid, uuid) to service_role;
 grant execute on function public.auth_logout(text, timestamptz) to authenticated;
 
