@@ -65,7 +65,8 @@ CURRENCY = {"type": "string", "pattern": "^[A-Z]{3}$"}
 ANY = {}
 OBJ = {"type": "object"}
 ROLE = {"type": "string", "enum": ["brand_admin", "editor", "read_only"]}
-ORDER_STATUS = {"type": "string", "enum": ["pending", "paid", "processing", "shipped", "delivered", "cancelled", "refunded"]}
+EMAIL_LANGUAGES = {"type": "string", "enum": ["both", "recipient"]}
+ORDER_STATUS = {"type": "string", "enum": ["pending", "paid", "failed", "cancelled", "processing", "shipped", "delivered", "returned"]}
 PAYMENT_STATUS = {"type": "string"}
 
 
@@ -297,13 +298,14 @@ SCHEMAS = {
         {
             "name": STR,
             "logo_url": null(STR),
-            "theme": obj({"primary": STR, "background": STR, "text": STR}, []),
+            "theme": obj({"primary": null(STR), "background": null(STR), "text": null(STR)}, []),
             "locale": STR,
             "currency": CURRENCY,
             "support_email": null(STR),
             "published": BOOL,
             "legal": OBJ,
-            "email_languages": arr(STR),
+            "email_languages": EMAIL_LANGUAGES,
+            "has_orders": BOOL,
         },
         ["name", "locale", "currency"],
     ),
@@ -619,12 +621,12 @@ admin("POST", "/settings/logo", "settings", "Upload the logo", ok=obj({"logo_url
       errors={413: ["payload_too_large"], 415: ["unsupported_media_type"]})
 admin("PUT", "/settings/legal/{page}/{language}", "settings", "A legal page (privacy, terms, returns) in one language",
       ok=ref("Settings"), body=obj({"body": STR}), errors={404: ["legal_page_not_found"]})
-admin("POST", "/settings/publish", "settings", "Publish the shop, or take it back to coming soon", ok=ref("Settings"),
+admin("POST", "/settings/publish", "settings", "Publish the shop, or take it back to coming soon", ok=obj({"published": BOOL}, ["published"]),
       body=obj({"published": BOOL}))
 admin("PATCH", "/settings/security", "settings", "Require MFA of brand admins", ok=OBJ,
       body=obj({"require_mfa_for_admins": BOOL}))
 admin("PATCH", "/settings/email", "settings", "The languages emails go out in", ok=OBJ,
-      body=obj({"email_languages": arr(STR)}), errors={400: ["invalid_email_languages"]})
+      body=obj({"email_languages": EMAIL_LANGUAGES}), errors={400: ["invalid_email_languages"]})
 
 admin("GET", "/members", "members", "Members of the brand", ok=items_of(ref("Member"), False))
 admin("POST", "/members/invitations", "members", "Invite someone by email", ok=obj({"invitation_id": UUID}, ["invitation_id"]),

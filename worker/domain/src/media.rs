@@ -143,7 +143,7 @@ mod tests {
             format!("{}.png", "a".repeat(63)),
             format!("{h}.png.png"),
             "../x.png".to_owned(),
-            format!("{h}"),
+            h.to_string(),
         ] {
             assert_eq!(parse_name(&bad), None, "{bad}");
         }

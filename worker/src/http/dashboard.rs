@@ -13,9 +13,12 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
                        object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 /// Whether the dashboard answers this path (the link pages that must work without
-/// JavaScript, such as `/admin/accept-invitation`, are routed before this).
+/// JavaScript, such as `/admin/accept-invitation`, are routed before this). Stripe's
+/// Connect onboarding returns to two server pages of the shop (`shop::pages`), not here.
 pub fn serves(path: &str) -> bool {
-    path == "/admin" || path.starts_with("/admin/")
+    (path == "/admin" || path.starts_with("/admin/"))
+        && path != crate::staff::payments::RETURN_PATH
+        && path != crate::staff::payments::REFRESH_PATH
 }
 
 /// `site`: `brand` or `platform`, which screens the app offers; `lang`: the first paint's
