@@ -54,11 +54,12 @@ export const CATALOG_CODES = {
 };
 
 /** The variant fields of a form (shared by "new product", "add a variant" and each variant). */
-export function VariantFields({ form, currency, idPrefix = "" }) {
-  const f = (name) => ({ name: `${idPrefix}${name}`, value: form.values[name], onInput: form.set(name), error: form.errors[name] });
+export function VariantFields({ form, currency, idPrefix = "", titleKey = "title" }) {
+  // `titleKey`: where the form keeps the variant's name when `title` is the product's (new product)
+  const f = (name, key = name) => ({ name: `${idPrefix}${name}`, value: form.values[key], onInput: form.set(key), error: form.errors[key] });
   return html`<div class="grid-fields">
     <${Field} label=${t("catalog.sku")} ...${f("sku")} required autocomplete="off" />
-    <${Field} label=${t("catalog.variant_title")} hint=${t("catalog.variant_title_hint")} ...${f("title")} />
+    <${Field} label=${t("catalog.variant_title")} hint=${t("catalog.variant_title_hint")} ...${f("title", titleKey)} />
     <${Field} label=${t("catalog.options")} hint=${t("catalog.options_hint")} ...${f("options")} />
     <${Field} label=${t("catalog.price", { currency })} inputmode="decimal" ...${f("price")} required />
     <${Field} label=${t("catalog.compare_at", { currency })} hint=${t("catalog.compare_at_hint")} inputmode="decimal" ...${f("compare_at")} />
@@ -122,12 +123,13 @@ export function Products() {
 export function NewProduct() {
   const { me } = useSession();
   const currency = me.brand.currency || "USD";
-  const form = useForm({ title: "", slug: "", description: "", status: "draft", category_id: "", ...emptyVariant, available: "", low_stock_threshold: "" }, CATALOG_CODES);
+  const form = useForm({ title: "", slug: "", description: "", status: "draft", category_id: "", ...emptyVariant, title: "", variant_title: "", available: "", low_stock_threshold: "" }, CATALOG_CODES);
   const categoryOptions = useCategoryOptions(t("catalog.no_category"));
   const submit = (e) =>
     form.submit(e, async (v) => {
       if (!v.title.trim()) throw fieldError("title", "catalog.title_required");
-      const variant = variantBody(v, currency);
+      // the product's title and the first variant's name are two fields (one `title` key made them one)
+      const variant = variantBody({ ...v, title: v.variant_title }, currency);
       const stock = String(v.available).trim();
       if (stock && !/^\d+$/.test(stock)) throw fieldError("available", "catalog.quantity_invalid");
       if (stock) variant.available = Number(stock);
@@ -135,7 +137,7 @@ export function NewProduct() {
       if (threshold && !/^\d+$/.test(threshold)) throw fieldError("low_stock_threshold", "catalog.quantity_invalid");
       if (threshold) variant.low_stock_threshold = Number(threshold);
       const body = { title: v.title.trim(), slug: v.slug.trim() || undefined, description: v.description, status: v.status, category_id: v.category_id || undefined, variants: [variant] };
-      const created = await renamingFields(() => post("admin/products", body), VARIANT_FIELDS);
+      const created = await renamingFields(() => post("admin/products", body), { ...VARIANT_FIELDS, title: "variant_title" });
       navigate(`/admin/products/${created.id}?created=1`);
     });
   return html`<${Page} title=${t("catalog.new_product")}>
@@ -145,7 +147,7 @@ export function NewProduct() {
       <${ProductFields} form=${form} categoryOptions=${categoryOptions} />
       <h2>${t("catalog.first_variant")}</h2>
       <p class="hint">${t("catalog.first_variant_hint")}</p>
-      <${VariantFields} form=${form} currency=${currency} />
+      <${VariantFields} form=${form} currency=${currency} titleKey="variant_title" />
       <div class="grid-fields">
         <${Field} label=${t("catalog.initial_stock")} name="available" inputmode="numeric" value=${form.values.available} onInput=${form.set("available")} error=${form.errors.available} />
         <${Field} label=${t("catalog.low_stock_threshold")} name="low_stock_threshold" inputmode="numeric" value=${form.values.low_stock_threshold}
