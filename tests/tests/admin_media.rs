@@ -280,7 +280,9 @@ fn an_upload_to_a_product_whose_pictures_came_as_urls_keeps_them_first_and_in_or
     // a product listing pictures without image rows (what the seed held before every image
     // was a row, or a URL-only write)
     let listed = json!(["/assets/acme/t-shirts.svg", "/assets/acme/caps.svg"]);
-    sql(&format!("delete from product_images where product_id = '{product}'; update products set images = '{listed}' where id = '{product}'"));
+    sql(&format!(
+        "delete from product_images where product_id = '{product}'; update products set images = '{listed}' where id = '{product}'"
+    ));
     let added = upload(&host, &token, &product, "image/png", png());
     assert_eq!(added.status, 201, "{}", added.body);
     let url = added.json()["url"].clone();
@@ -323,7 +325,13 @@ fn a_duplicates_pictures_are_the_same_objects_and_deleting_the_copys_keeps_the_o
     let copied = &copy["images"][0];
     assert_eq!((copied["url"].as_str(), copied["alt"].as_str()), (Some(url.as_str()), Some("A lamp")));
     assert!(copied["id"].is_string() && copied["id"] != image["id"], "the copy has its own row: {copy}");
-    assert_eq!(count(&format!("select count(*) from products where id = '{}' and images = '[\"{url}\"]'", copy["id"].as_str().unwrap_or_default())), 1);
+    assert_eq!(
+        count(&format!(
+            "select count(*) from products where id = '{}' and images = '[\"{url}\"]'",
+            copy["id"].as_str().unwrap_or_default()
+        )),
+        1
+    );
 
     let auth = format!("Bearer {token}");
     let of = |p: &str, i: &Value| format!("/api/v1/admin/products/{p}/images/{}", i.as_str().unwrap_or_default());

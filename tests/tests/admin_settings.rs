@@ -71,9 +71,9 @@ fn low_contrast_colours_are_422_naming_the_pair_and_change_nothing() {
     ] {
         let r = call("PATCH", &host, "/api/v1/admin/settings", &token, Some(json!({"name": "Changed", "theme": theme})));
         assert_eq!((r.status, r.error_code().as_str()), (422, "low_contrast"), "{theme}: {}", r.body);
-        let named = r.json()["error"]["message"].as_str().is_some_and(|m| {
-            m.starts_with(&format!("{field}: contrast ")) && m.contains(against) && m.contains("4.5")
-        });
+        let named = r.json()["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with(&format!("{field}: contrast ")) && m.contains(against) && m.contains("4.5"));
         assert!(named, "{}", r.body);
     }
     for body in [

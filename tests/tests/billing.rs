@@ -411,10 +411,7 @@ fn billing_managers_list_their_brands_stripe_invoices_and_no_one_else_does() {
     let r = invoices(&host, &other_admin, "");
     assert!(r.status == 401 || r.status == 403, "another brand's token on this host: {}", r.body);
     let theirs = invoices(&other_host, &other_admin, "").json();
-    assert!(
-        theirs["items"].as_array().is_some_and(|a| a.iter().all(|i| i["id"] != first["id"] && i["id"] != second["id"])),
-        "{theirs}"
-    );
+    assert!(theirs["items"].as_array().is_some_and(|a| a.iter().all(|i| i["id"] != first["id"] && i["id"] != second["id"])), "{theirs}");
     let r = send("GET", &host, "/api/v1/admin/billing/invoices", &[], None);
     assert_eq!(r.status, 401, "{}", r.body);
 }

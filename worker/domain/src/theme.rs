@@ -94,11 +94,9 @@ impl Theme {
         let bg = parse_hex(&self.background).ok_or(ThemeError::InvalidColour("background"))?;
         let t = parse_hex(&self.text).ok_or(ThemeError::InvalidColour("text"))?;
         let white = [255, 255, 255];
-        for (field, against, a, b) in [
-            ("theme.text", "theme.background", t, bg),
-            ("theme.primary", "theme.background", p, bg),
-            ("theme.primary", "white", p, white),
-        ] {
+        for (field, against, a, b) in
+            [("theme.text", "theme.background", t, bg), ("theme.primary", "theme.background", p, bg), ("theme.primary", "white", p, white)]
+        {
             let ratio = contrast_ratio(a, b);
             if ratio < AA_MINIMUM {
                 return Err(ThemeError::LowContrast { field, against, ratio });
