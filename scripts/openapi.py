@@ -681,6 +681,12 @@ admin("GET", "/billing", "billing", "The brand's subscription: plan, state, grac
       "status": STR, "plan": null(STR), "current_period_end": null(STR), "grace_period_ends_at": null(STR),
       "in_grace_period": BOOL, "blocked": BOOL, "has_billing_customer": BOOL},
       ["status", "in_grace_period", "blocked", "has_billing_customer"]))
+admin("GET", "/billing/invoices", "billing", "The brand's Shoal invoices from Stripe, newest first (none without a billing customer)",
+      ok=items_of(obj({
+          "id": STR, "number": null(STR), "status": null(STR), "amount_due": MONEY, "amount_paid": MONEY,
+          "currency": CURRENCY, "created": null(TIME), "hosted_invoice_url": null(STR), "invoice_pdf": null(STR)},
+          ["id", "amount_due", "amount_paid", "currency", "created"])),
+      query=PAGE, errors={**LIST, 502: ["payment_provider_error"]})
 admin("POST", "/billing/portal", "billing", "Open Stripe's Billing Portal", ok=ref("Url"),
       errors={409: ["no_billing_customer"], 502: ["payment_provider_error"]})
 admin("POST", "/billing/checkout", "billing", "Subscribe to a plan through Stripe Checkout", ok=OBJ,

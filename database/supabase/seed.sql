@@ -74,6 +74,14 @@ insert into public.products (brand_id, slug, title, description, status, images)
   ('b0000000-0000-4000-8000-00000000000b', 'chaqueta-prototipo', 'Chaqueta Prototipo', 'Aún no disponible.', 'draft', '[]')
 on conflict (brand_id, slug) do nothing;
 
+-- every image is a product_images row (products.images is derived from the rows); the
+-- seed's pictures are static assets, not R2 objects, so their rows keep the URL
+insert into public.product_images (brand_id, product_id, url, position)
+select p.brand_id, p.id, x.url, x.n - 1
+  from public.products p
+  cross join lateral jsonb_array_elements_text(p.images) with ordinality as x(url, n)
+on conflict do nothing;
+
 -- variants: apparel in S/M/L (L costs a little more), the rest one size
 insert into public.variants (brand_id, product_id, sku, title, options, price_amount, compare_at_amount, weight_grams, position)
 select p.brand_id, p.id,

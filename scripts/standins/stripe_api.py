@@ -32,6 +32,7 @@ import secrets
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from urllib.parse import parse_qsl
 
@@ -304,11 +305,56 @@ def hosted_page(session):
 </body></html>""".encode()
 
 
+def create_invoice(customer, amount, currency, status="paid", base_url="http://127.0.0.1"):
+    """An invoice of the platform account, as Stripe lists it (`GET /v1/invoices`): what a
+    subscription checkout's first payment leaves behind (or `POST /__invoices`, for tests)."""
+    iid = new_id("in")
+    with LOCK:
+        number = sum(1 for o in OBJECTS.values() if o.get("object") == "invoice" and o.get("customer") == customer) + 1
+    paid = status == "paid"
+    invoice = {
+        "id": iid, "object": "invoice", "customer": customer, "status": status,
+        "number": f"{customer[-8:].upper()}-{number:04d}",
+        "amount_due": amount, "amount_paid": amount if paid else 0, "amount_remaining": 0 if paid else amount,
+        "currency": (currency or "usd").lower(), "created": int(time.time()),
+        "hosted_invoice_url": f"{base_url}/i/{iid}", "invoice_pdf": f"{base_url}/i/{iid}/pdf",
+        "livemode": False,
+    }
+    with LOCK:
+        OBJECTS[iid] = invoice
+    return invoice
+
+
+def list_invoices(query):
+    """`GET /v1/invoices?customer=&limit=&starting_after=`: newest first, a list object."""
+    q = urllib.parse.parse_qs(query or "")
+    customer = (q.get("customer") or [None])[0]
+    try:
+        limit = int((q.get("limit") or ["10"])[0])
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= 100:
+        return stripe_error(400, "invalid_request_error", "Invalid integer: limit must be between 1 and 100.", "parameter_invalid_integer")[:2]
+    after = (q.get("starting_after") or [None])[0]
+    with LOCK:
+        found = [o for o in OBJECTS.values() if o.get("object") == "invoice" and (customer is None or o.get("customer") == customer)]
+    found.sort(key=lambda o: (o["created"], o["id"]), reverse=True)
+    if after:
+        ids = [o["id"] for o in found]
+        if after not in ids:
+            return stripe_error(400, "invalid_request_error", f"No such invoice: '{after}'", "resource_missing")[:2]
+        found = found[ids.index(after) + 1:]
+    return 200, {"object": "list", "data": found[:limit], "has_more": len(found) > limit, "url": "/v1/invoices"}
+
+
 def pay_session(session):
     """Marks the session paid and sends the events Stripe sends for a card payment."""
     pi = session.get("payment_intent") or new_id("pi")
     session.update(status="complete", payment_status="paid", payment_intent=pi)
     account = ACCOUNTS.get(session["id"])
+    if session.get("mode") == "subscription" and session.get("customer"):
+        create_invoice(session["customer"], session.get("amount_total") or 0, session.get("currency"), "paid",
+                       session["url"].split("/checkout/")[0])
     send_event("checkout.session.completed", session, account)
     send_event("payment_intent.succeeded", {
         "id": pi, "object": "payment_intent", "amount": session["amount_total"], "amount_received": session["amount_total"],
@@ -329,6 +375,14 @@ class StripeHandler(RecordingHandler):
                 return stripe_error(404, "invalid_request_error", "No such account", "resource_missing")
             update_account(account, json.loads(raw or b"{}"))
             return 200, account, {}
+        if method == "POST" and path == "/__invoices":
+            # tests: an invoice of the platform account for a customer, as billing leaves them
+            spec = json.loads(raw or b"{}")
+            base_url = f"http://{headers.get('Host', '127.0.0.1')}"
+            return 200, create_invoice(spec.get("customer") or "", int(spec.get("amount") or 0), spec.get("currency"),
+                                       spec.get("status") or "paid", base_url), {}
+        if method == "GET" and path.startswith("/i/"):
+            return 200, f"invoice {html.escape(path)} (local Stripe stand-in)".encode(), {"Content-Type": "text/plain"}
         if method == "POST" and path == "/__fail":
             spec = json.loads(raw or b"{}")
             with LOCK:
@@ -369,6 +423,8 @@ class StripeHandler(RecordingHandler):
             if not obj or obj.get("object") != "account":
                 return stripe_error(404, "invalid_request_error", "No such account", "resource_missing")
             status, body = 200, obj
+        elif method == "GET" and path == "/v1/invoices":
+            status, body = list_invoices(query)
         elif method == "POST" and path == "/v1/customers":
             status, body = create_customer(params)
         elif method == "POST" and path == "/v1/refunds":

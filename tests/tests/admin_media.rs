@@ -273,3 +273,73 @@ fn another_brands_product_image_host_and_token_and_read_only_or_missing_tokens_a
     assert_eq!(get_bytes(&other_host, theirs["url"].as_str().unwrap_or_default()).0, 200, "their object is still there");
     assert_eq!((audit(&brand), audit(&other_brand)), (before_a, before_b));
 }
+
+#[test]
+fn an_upload_to_a_product_whose_pictures_came_as_urls_keeps_them_first_and_in_order() {
+    let (_, host, product, token) = shop();
+    // a product listing pictures without image rows (what the seed held before every image
+    // was a row, or a URL-only write)
+    let listed = json!(["/assets/acme/t-shirts.svg", "/assets/acme/caps.svg"]);
+    sql(&format!(
+        "delete from product_images where product_id = '{product}'; update products set images = '{listed}' where id = '{product}'"
+    ));
+    let added = upload(&host, &token, &product, "image/png", png());
+    assert_eq!(added.status, 201, "{}", added.body);
+    let url = added.json()["url"].clone();
+    assert_eq!(added.json()["position"], 2, "the upload goes after the listed pictures");
+    let shown = get(&host, "/api/v1/store/products/lamp").json();
+    assert_eq!(shown["images"], json!([listed[0], listed[1], url]), "nothing listed is dropped");
+    assert_eq!(images(&product), 3, "every picture is now a row");
+    let detail = admin("GET", &host, &format!("/api/v1/admin/products/{product}"), None).json();
+    assert!(detail["images"].as_array().is_some_and(|a| a.len() == 3 && a.iter().all(|i| i["id"].is_string())), "{detail}");
+
+    // a listed picture is now an image like any other: moved and deleted (nothing in R2)
+    let auth = format!("Bearer {token}");
+    let first = detail["images"][0]["id"].as_str().unwrap_or_default().to_string();
+    let del = send("DELETE", &host, &format!("/api/v1/admin/products/{product}/images/{first}"), &[("authorization", &auth)], None);
+    assert_eq!(del.status, 200, "{}", del.body);
+    assert_eq!(get(&host, "/api/v1/store/products/lamp").json()["images"], json!([listed[1], url]));
+    assert_eq!(get_bytes(&host, url.as_str().unwrap_or_default()).0, 200);
+}
+
+#[test]
+fn the_demo_brands_seeded_pictures_are_image_rows() {
+    assert_eq!(
+        count(
+            "select count(*) from products p join brands b on b.id = p.brand_id where b.slug in ('acme', 'globex') \
+             and jsonb_array_length(p.images) <> (select count(*) from product_images i where i.product_id = p.id)"
+        ),
+        0
+    );
+    assert!(count("select count(*) from product_images where url like '/assets/%'") > 0);
+}
+
+#[test]
+fn a_duplicates_pictures_are_the_same_objects_and_deleting_the_copys_keeps_the_originals() {
+    let (_, host, product, token) = shop();
+    let image = upload(&host, &token, &product, "image/png", png()).json();
+    let url = image["url"].as_str().unwrap_or_default().to_string();
+    let copy = admin("POST", &host, &format!("/api/v1/admin/products/{product}/duplicate"), None);
+    assert_eq!(copy.status, 201, "{}", copy.body);
+    let copy = copy.json();
+    let copied = &copy["images"][0];
+    assert_eq!((copied["url"].as_str(), copied["alt"].as_str()), (Some(url.as_str()), Some("A lamp")));
+    assert!(copied["id"].is_string() && copied["id"] != image["id"], "the copy has its own row: {copy}");
+    assert_eq!(
+        count(&format!(
+            "select count(*) from products where id = '{}' and images = '[\"{url}\"]'",
+            copy["id"].as_str().unwrap_or_default()
+        )),
+        1
+    );
+
+    let auth = format!("Bearer {token}");
+    let of = |p: &str, i: &Value| format!("/api/v1/admin/products/{p}/images/{}", i.as_str().unwrap_or_default());
+    let del = send("DELETE", &host, &of(copy["id"].as_str().unwrap_or_default(), &copied["id"]), &[("authorization", &auth)], None);
+    assert_eq!(del.status, 200, "{}", del.body);
+    assert_eq!(get_bytes(&host, &url).0, 200, "the original still names the object");
+    assert_eq!(get(&host, "/api/v1/store/products/lamp").json()["images"], json!([url]));
+    let del = send("DELETE", &host, &of(&product, &image["id"]), &[("authorization", &auth)], None);
+    assert_eq!(del.status, 200, "{}", del.body);
+    assert_eq!(get_bytes(&host, &url).0, 404, "the last row gone, the object goes");
+}

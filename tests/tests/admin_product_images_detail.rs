@@ -1,7 +1,6 @@
 //! The catalog's product detail lists the images media uploaded with their ids, alt text
 //! and order (`shoal_private.product_json` reads `product_images`): the dashboard's editor
-//! edits alt text, reorders and deletes images by id. A product without image rows (the
-//! seeded ones) still lists its URLs.
+//! edits alt text, reorders and deletes images by id. The seeded pictures are rows too.
 
 use serde_json::{json, Value};
 use shoal_e2e::*;
@@ -62,13 +61,17 @@ fn the_product_detail_lists_uploaded_images_with_their_ids_alt_text_and_order() 
 }
 
 #[test]
-fn a_product_without_image_rows_lists_its_urls() {
+fn a_seeded_products_pictures_are_image_rows_the_editor_can_edit() {
     let id = sql("select p.id from products p join brand_domains d on d.brand_id = p.brand_id
-                  where d.host = 'acme.localhost' and jsonb_array_length(p.images) > 0
-                    and not exists (select 1 from product_images i where i.product_id = p.id) limit 1");
+                  where d.host = 'acme.localhost' and jsonb_array_length(p.images) > 0 order by p.slug limit 1");
     assert!(!id.is_empty(), "a seeded product with images");
-    let detail = body(&admin("GET", "acme.localhost", &format!("/api/v1/admin/products/{id}"), None), 200);
-    let first = &detail["images"][0];
-    assert!(first["url"].as_str().is_some_and(|u| !u.is_empty()), "{detail}");
-    assert_eq!(first["id"], Value::Null);
+    let path = format!("/api/v1/admin/products/{id}");
+    let detail = body(&admin("GET", "acme.localhost", &path, None), 200);
+    let first = detail["images"][0].clone();
+    assert!(first["url"].as_str().is_some_and(|u| u.starts_with("/assets/")), "{detail}");
+    assert!(first["id"].is_string(), "every picture is a row with an id: {detail}");
+    let image = format!("{path}/images/{}", first["id"].as_str().unwrap_or_default());
+    let edited = body(&admin("PATCH", "acme.localhost", &image, Some(json!({"alt": "A seeded picture"}))), 200);
+    assert_eq!((edited["alt"].as_str(), edited["url"].clone()), (Some("A seeded picture"), first["url"].clone()));
+    body(&admin("PATCH", "acme.localhost", &image, Some(json!({"alt": ""}))), 200);
 }

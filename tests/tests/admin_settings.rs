@@ -62,14 +62,19 @@ fn an_admin_reads_and_changes_the_settings_and_the_storefront_shows_them_at_once
 fn low_contrast_colours_are_422_naming_the_pair_and_change_nothing() {
     let (brand, host, token) = own_brand("USD", "en");
     let before = (row(&brand), audit(&brand));
-    for (theme, pair) in [
-        (json!({"text": "#cccccc", "background": "#ffffff"}), "text/background"),
-        (json!({"primary": "#ffee00"}), "primary/background"),
-        (json!({"primary": "#f0f0f0", "background": "#000000", "text": "#ffffff"}), "white/primary"),
+    // the message names the field to change first (`field: why`, as every invalid field
+    // is named) and what it is drawn against
+    for (theme, field, against) in [
+        (json!({"text": "#cccccc", "background": "#ffffff"}), "theme.text", "against theme.background"),
+        (json!({"primary": "#ffee00"}), "theme.primary", "against theme.background"),
+        (json!({"primary": "#f0f0f0", "background": "#000000", "text": "#ffffff"}), "theme.primary", "against white"),
     ] {
         let r = call("PATCH", &host, "/api/v1/admin/settings", &token, Some(json!({"name": "Changed", "theme": theme})));
         assert_eq!((r.status, r.error_code().as_str()), (422, "low_contrast"), "{theme}: {}", r.body);
-        assert!(r.json()["error"]["message"].as_str().is_some_and(|m| m.contains(pair) && m.contains("4.5")), "{}", r.body);
+        let named = r.json()["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with(&format!("{field}: contrast ")) && m.contains(against) && m.contains("4.5"));
+        assert!(named, "{}", r.body);
     }
     for body in [
         json!({"theme": {"primary": "red"}}),

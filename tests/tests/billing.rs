@@ -344,3 +344,74 @@ fn billing_mail_goes_to_the_brand_admins_while_there_is_no_billing_contact() {
     assert_eq!(renewed["subject"], format!("Your {name} subscription was renewed"), "{renewed}");
     assert!(renewed["text"].as_str().is_some_and(|t| !t.contains("Gracias")), "{renewed}");
 }
+
+/// The brand's invoices as the admin API lists them, read with `token`.
+fn invoices(host: &str, token: &str, query: &str) -> Reply {
+    let auth = format!("Bearer {token}");
+    send("GET", host, &format!("/api/v1/admin/billing/invoices{query}"), &[("authorization", &auth)], None)
+}
+
+/// An invoice of the platform account for `customer`, made in the Stripe stand-in.
+fn stripe_invoice(customer: &str, amount: i64, status: &str) -> Value {
+    let spec = json!({"customer": customer, "amount": amount, "currency": "usd", "status": status});
+    http("POST", &format!("http://127.0.0.1:{}/__invoices", stripe_port()), &[("content-type", "application/json")], Some(spec.to_string()))
+        .json()
+}
+
+#[test]
+fn billing_managers_list_their_brands_stripe_invoices_and_no_one_else_does() {
+    let (brand, host) = new_brand("invoices", "USD", "en");
+    let token = staff_session(&host, &brand, "brand_admin");
+    // no billing customer yet: nothing to ask Stripe
+    let r = invoices(&host, &token, "");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json(), json!({"items": [], "next_cursor": null}));
+
+    // the first subscription checkout makes the customer; its invoices are listed, newest first
+    assert_eq!(admin("POST", &host, "/api/v1/admin/billing/checkout", Some(json!({"plan": "starter"}))).status, 200);
+    let customer = sql(&format!("select stripe_customer_id from brand_subscriptions where brand_id = '{brand}'"));
+    let first = stripe_invoice(&customer, 2900, "paid");
+    std::thread::sleep(std::time::Duration::from_millis(1100)); // Stripe's `created` is in seconds
+    let second = stripe_invoice(&customer, 4900, "open");
+    let (_, other_host) = new_brand("invoices-other", "USD", "en");
+    assert_eq!(admin("POST", &other_host, "/api/v1/admin/billing/checkout", Some(json!({"plan": "starter"}))).status, 200);
+
+    let r = invoices(&host, &token, "");
+    assert_eq!(r.status, 200, "{}", r.body);
+    let listed = r.json();
+    let ids: Vec<&str> = listed["items"].as_array().map(|a| a.iter().filter_map(|i| i["id"].as_str()).collect()).unwrap_or_default();
+    assert_eq!(ids, [second["id"].as_str().unwrap_or_default(), first["id"].as_str().unwrap_or_default()]);
+    let newest = &listed["items"][0];
+    assert_eq!(
+        (newest["status"].as_str(), newest["amount_due"].as_i64(), newest["amount_paid"].as_i64(), newest["currency"].as_str()),
+        (Some("open"), Some(4900), Some(0), Some("USD"))
+    );
+    assert_eq!(newest["hosted_invoice_url"], second["hosted_invoice_url"]);
+    assert_eq!(newest["invoice_pdf"], second["invoice_pdf"]);
+    assert!(newest["number"].is_string() && newest["created"].as_str().is_some_and(|c| c.ends_with('Z') && c.contains('T')), "{newest}");
+    let asked = stripe_requests("/v1/invoices");
+    assert!(asked.iter().any(|e| e["method"] == "GET" && e["query"].as_str().is_some_and(|q| q.contains(&format!("customer={customer}")))));
+
+    // pages: one at a time, the cursor leads to the older one
+    let page = invoices(&host, &token, "?limit=1").json();
+    assert_eq!(page["items"][0]["id"], second["id"]);
+    let cursor = page["next_cursor"].as_str().unwrap_or_default().to_owned();
+    let next = invoices(&host, &token, &format!("?limit=1&cursor={cursor}")).json();
+    assert_eq!((next["items"][0]["id"].clone(), next["next_cursor"].clone()), (first["id"].clone(), Value::Null));
+    for bad in ["?limit=0", "?limit=101", "?cursor=nonsense"] {
+        let r = invoices(&host, &token, bad);
+        assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_query"), "{bad}: {}", r.body);
+    }
+
+    // read_only staff, another brand's admin (on this host or their own) and no token: refused
+    let viewer = staff_session(&host, &brand, "read_only");
+    let r = invoices(&host, &viewer, "");
+    assert_eq!((r.status, r.error_code().as_str()), (403, "forbidden"), "{}", r.body);
+    let other_admin = staff_token(&other_host);
+    let r = invoices(&host, &other_admin, "");
+    assert!(r.status == 401 || r.status == 403, "another brand's token on this host: {}", r.body);
+    let theirs = invoices(&other_host, &other_admin, "").json();
+    assert!(theirs["items"].as_array().is_some_and(|a| a.iter().all(|i| i["id"] != first["id"] && i["id"] != second["id"])), "{theirs}");
+    let r = send("GET", &host, "/api/v1/admin/billing/invoices", &[], None);
+    assert_eq!(r.status, 401, "{}", r.body);
+}

@@ -20,6 +20,9 @@ pub enum AppError {
     RouteNotHandled(String),
     /// A request the client must fix; the code names what is wrong.
     BadRequest(&'static str, String),
+    /// A well-formed value the rules refuse (422), its message naming the field first as
+    /// `invalid_field`'s do (`theme.text: contrast 1.61:1 …`), so clients map it to a field.
+    InvalidValue(&'static str, String),
     PayloadTooLarge,
     Signature(SignatureError),
     /// A verified webhook could not be applied: 500 so that Stripe retries it later.
@@ -53,6 +56,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::InvalidHost(_) | AppError::BadRequest(..) => 400,
+            AppError::InvalidValue(..) => 422,
             AppError::Signature(SignatureError::NoSecretConfigured) => 500,
             AppError::Signature(_) => 400,
             AppError::PayloadTooLarge => 413,
@@ -79,7 +83,7 @@ impl AppError {
             AppError::Stripe(_) => "payment_provider_error",
             AppError::RateLimited(_) => "rate_limited",
             AppError::InvalidHost(_) => "invalid_host",
-            AppError::BadRequest(code, _) => code,
+            AppError::BadRequest(code, _) | AppError::InvalidValue(code, _) => code,
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::Signature(e) => e.code(),
             AppError::WebhookNotApplied(_) => "webhook_not_applied",
@@ -99,7 +103,7 @@ impl AppError {
     fn message(&self) -> String {
         match self {
             AppError::InvalidHost(e) => e.to_string(),
-            AppError::BadRequest(_, why) => why.clone(),
+            AppError::BadRequest(_, why) | AppError::InvalidValue(_, why) => why.clone(),
             AppError::PayloadTooLarge => "the request body is too large".into(),
             AppError::Refused { code, detail, .. } => match detail {
                 Some(d) => format!("{} ({d})", code.replace('_', " ")),

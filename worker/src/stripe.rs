@@ -26,6 +26,18 @@ pub async fn post(config: &Config, call: StripeCall<'_>) -> Result<serde_json::V
     Ok(value)
 }
 
+/// A read (`GET path?query`, the query built by the caller) on the platform account or on
+/// `account`; a non-2xx answer is `AppError::Stripe`.
+pub async fn get(config: &Config, path_and_query: &str, account: Option<&str>) -> Result<serde_json::Value, AppError> {
+    let call = StripeCall { path: path_and_query, params: Vec::new(), idempotency_key: None, account };
+    let (status, value) = send_as(Method::Get, config, call).await?;
+    if !(200..300).contains(&status) {
+        let path = path_and_query.split('?').next().unwrap_or_default();
+        return Err(AppError::Stripe(format!("{path} answered {status}: {}", value["error"]["message"].as_str().unwrap_or("no message"))));
+    }
+    Ok(value)
+}
+
 /// How Stripe answered a request to expire a Checkout Session.
 #[derive(Debug, PartialEq, Eq)]
 pub enum SessionExpiry {
@@ -49,6 +61,10 @@ pub async fn expire_checkout_session(config: &Config, session_id: &str, account:
 
 /// One call: Stripe's status and JSON answer, whatever the status.
 async fn send(config: &Config, call: StripeCall<'_>) -> Result<(u16, serde_json::Value), AppError> {
+    send_as(Method::Post, config, call).await
+}
+
+async fn send_as(method: Method, config: &Config, call: StripeCall<'_>) -> Result<(u16, serde_json::Value), AppError> {
     let key = config.stripe_secret_key.as_deref().ok_or_else(|| AppError::Stripe("STRIPE_SECRET_KEY is not configured".into()))?;
     let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(call.params.iter()).finish();
     let bearer = format!("Bearer {key}");
@@ -61,7 +77,9 @@ async fn send(config: &Config, call: StripeCall<'_>) -> Result<(u16, serde_json:
         headers.push(("stripe-account", account));
     }
     let url = format!("{}{}", config.stripe_api_base.trim_end_matches('/'), call.path);
-    let (status, text) = crate::outbound::send(Method::Post, &url, &headers, Some(body))
+    // a GET carries its parameters in the URL and no body
+    let body = if method == Method::Get { None } else { Some(body) };
+    let (status, text) = crate::outbound::send(method, &url, &headers, body)
         .await
         .map_err(|e| AppError::Stripe(format!("{} unreachable: {e}", call.path)))?;
     let value: serde_json::Value =

@@ -189,7 +189,8 @@ $$;
 -- ------------------------------------------------------------------------ reads
 -- plpgsql, not sql: its images come from public.product_images (the media migration's,
 -- created after this one), with ids and alt text the editor needs; products.images (URLs
--- only) for products with no image rows (the seeded ones).
+-- only) for a product whose URLs were never adopted as rows (none once an image write or
+-- the seed has run: see shoal_private.adopt_listed_images).
 create function shoal_private.product_json(p_product_id uuid) returns jsonb
 language plpgsql stable set search_path = '' as $$
 begin
@@ -517,6 +518,14 @@ begin
   values (v.brand_id, shoal_private.free_product_slug(rtrim(left(v.slug, 91), '-') || '-copy'), v.title, v.description, 'draft',
           v.category_id, v.images)
   returning id into v_id;
+  -- the copy shows the same pictures: its own rows naming the same content-addressed R2
+  -- objects (nothing to copy in R2; deleting one side's row keeps the object while the
+  -- other still names it, see admin_delete_product_image)
+  perform shoal_private.adopt_listed_images(p_product_id);
+  insert into public.product_images (brand_id, product_id, sha256, ext, size, url, alt, position)
+  select v.brand_id, v_id, i.sha256, i.ext, i.size, i.url, i.alt, i.position
+    from public.product_images i where i.product_id = p_product_id;
+  perform shoal_private.sync_product_images(v_id);
   for v_variant in select * from public.variants where product_id = p_product_id order by position, sku loop
     insert into public.variants (brand_id, product_id, sku, title, options, price_amount, compare_at_amount, weight_grams, position)
     values (v.brand_id, v_id, shoal_private.free_sku(left(v_variant.sku, 59) || '-copy'), v_variant.title, v_variant.options,

@@ -17,19 +17,27 @@ alter table public.brands add column support_email text
 -- ------------------------------------------------------------------------ product images
 -- One row per image of a product; the bytes live in R2 under the brand's prefix, named by
 -- their SHA-256 (`brands/{brand}/media/{sha256}.{ext}`), so the URL changes whenever the
--- bytes do and can be cached for a year. `products.images` keeps the ordered URLs for
--- the storefront's reads (kept by `shoal_private.sync_product_images`).
+-- bytes do and can be cached for a year. Every image of a product is a row: an uploaded
+-- one names its R2 object (sha256, ext, size); one that is not in R2 (the seed's
+-- `/assets/...` pictures, URLs a product held before image rows existed) keeps its `url`.
+-- `products.images` is only ever derived from the rows: the ordered URLs for the
+-- storefront's reads (kept by `shoal_private.sync_product_images`).
 create table public.product_images (
   id            uuid primary key default extensions.gen_random_uuid(),
   brand_id      uuid not null references public.brands(id) on delete cascade,
   product_id    uuid not null references public.products(id) on delete cascade,
-  sha256        text not null check (sha256 ~ '^[0-9a-f]{64}$'),
-  ext           text not null check (ext in ('jpg', 'png', 'webp', 'gif')),
-  size          integer not null check (size between 1 and 5242880),
+  sha256        text check (sha256 ~ '^[0-9a-f]{64}$'),
+  ext           text check (ext in ('jpg', 'png', 'webp', 'gif')),
+  size          integer check (size between 1 and 5242880),
+  url           text check (length(url) between 1 and 2000),
   alt           text not null default '' check (length(alt) <= 500),
   position      integer not null default 0 check (position >= 0),
   created_at    timestamptz not null default now(),
-  unique (product_id, sha256)
+  unique (product_id, sha256),
+  unique (product_id, url),
+  constraint product_images_stored_or_linked check (
+    (sha256 is not null and ext is not null and size is not null and url is null)
+    or (sha256 is null and ext is null and size is null and url is not null))
 );
 comment on table public.product_images is 'A product''s images, in order; the bytes are the R2 object MEDIA brands/{brand_id}/media/{sha256}.{ext}.';
 create index product_images_brand_sha_idx on public.product_images(brand_id, sha256);
@@ -133,10 +141,33 @@ $$;
 
 -- `products.images` follows the image rows (the storefront's reads and the catalog cache
 -- key both come from products; this update bumps the brand's catalog version).
+create function shoal_private.image_url(p_image public.product_images) returns text
+language sql immutable set search_path = '' as $$
+  select coalesce(p_image.url, shoal_private.media_url(p_image.sha256, p_image.ext))
+$$;
+
+-- URLs a product lists in `products.images` without a row (written before image rows
+-- existed, or by a path that only knew URLs) become rows at the end, in their order, so an
+-- image write never drops them when it derives `products.images` from the rows.
+create function shoal_private.adopt_listed_images(p_product uuid) returns void
+language sql set search_path = '' as $$
+  insert into public.product_images (brand_id, product_id, url, position)
+  select p.brand_id, p.id, e.url,
+         coalesce((select max(position) + 1 from public.product_images where product_id = p.id), 0) + e.n - 1
+    from public.products p
+    cross join lateral (select x.url, row_number() over (order by x.n) n
+                          from jsonb_array_elements_text(p.images) with ordinality as x(url, n)
+                         where not exists (select 1 from public.product_images i
+                                            where i.product_id = p.id
+                                              and shoal_private.image_url(i) = x.url)) e
+   where p.id = p_product
+  on conflict do nothing
+$$;
+
 create function shoal_private.sync_product_images(p_product uuid) returns void
 language sql set search_path = '' as $$
   update public.products
-     set images = coalesce((select jsonb_agg(shoal_private.media_url(i.sha256, i.ext) order by i.position, i.created_at)
+     set images = coalesce((select jsonb_agg(shoal_private.image_url(i) order by i.position, i.created_at)
                               from public.product_images i where i.product_id = p_product), '[]'::jsonb),
          updated_at = now()
    where id = p_product
@@ -144,7 +175,7 @@ $$;
 
 create function shoal_private.image_json(p_image public.product_images) returns jsonb
 language sql immutable set search_path = '' as $$
-  select jsonb_build_object('id', p_image.id, 'url', shoal_private.media_url(p_image.sha256, p_image.ext),
+  select jsonb_build_object('id', p_image.id, 'url', shoal_private.image_url(p_image),
                             'alt', p_image.alt, 'position', p_image.position)
 $$;
 
@@ -184,6 +215,7 @@ declare
 begin
   perform shoal_private.require_staff('manage_catalog');
   perform shoal_private.own_product(p_product);
+  perform shoal_private.adopt_listed_images(p_product);
   if length(coalesce(p_alt, '')) > 500 then
     raise exception using errcode = 'PT422', message = 'invalid_alt';
   end if;
@@ -215,6 +247,7 @@ declare
 begin
   perform shoal_private.require_staff('manage_catalog');
   perform shoal_private.own_product(p_product);
+  perform shoal_private.adopt_listed_images(p_product);
   select * into v_row from public.product_images where id = p_image and product_id = p_product;
   if not found then
     raise exception using errcode = 'PT404', message = 'image_not_found';
@@ -255,11 +288,12 @@ declare
 begin
   perform shoal_private.require_staff('manage_catalog');
   perform shoal_private.own_product(p_product);
+  perform shoal_private.adopt_listed_images(p_product);
   delete from public.product_images where id = p_image and product_id = p_product returning * into v_row;
   if not found then
     raise exception using errcode = 'PT404', message = 'image_not_found';
   end if;
-  v_url := shoal_private.media_url(v_row.sha256, v_row.ext);
+  v_url := shoal_private.image_url(v_row);
   -- close the gaps
   update public.product_images i set position = o.n - 1
     from (select id, row_number() over (order by position, created_at) n from public.product_images where product_id = p_product) o
@@ -268,7 +302,9 @@ begin
   perform shoal_private.staff_audit('product_image_removed', p_product::text,
     jsonb_build_object('image', p_image, 'sha256', v_row.sha256));
   return jsonb_build_object('deleted', true, 'sha256', v_row.sha256, 'ext', v_row.ext,
-    'still_used', exists (select 1 from public.product_images where brand_id = v_brand and sha256 = v_row.sha256)
+    -- a linked image (no R2 object) is never the worker's to delete
+    'still_used', v_row.sha256 is null
+                  or exists (select 1 from public.product_images where brand_id = v_brand and sha256 = v_row.sha256)
                   or (select theme->>'logo' from public.brands where id = v_brand) is not distinct from v_url,
     'invalidate_hosts', shoal_private.caller_brand_hosts(v_brand));
 end
@@ -500,7 +536,7 @@ revoke execute on function public.store_legal_page(text, text) from public, auth
 grant execute on function public.store_legal_page(text, text) to anon;
 grant execute on function shoal_private.media_url(text, text), shoal_private.caller_brand_hosts(uuid),
   shoal_private.sync_product_images(uuid), shoal_private.image_json(public.product_images), shoal_private.own_product(uuid),
-  shoal_private.settings_json(uuid)
+  shoal_private.settings_json(uuid), shoal_private.image_url(public.product_images), shoal_private.adopt_listed_images(uuid)
   to authenticated;
 
 -- ------------------------------------------------------------------------ host resolution

@@ -4,7 +4,7 @@ select tests.staff('a1000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8
 select tests.staff('a2000000-0000-4000-8000-0000000000a2', 'a0000000-0000-4000-8000-00000000000a', 'editor');
 select tests.staff('a3000000-0000-4000-8000-0000000000a3', 'a0000000-0000-4000-8000-00000000000a', 'read_only');
 select tests.staff('b1000000-0000-4000-8000-0000000000b1', 'b0000000-0000-4000-8000-00000000000b', 'brand_admin');
-select plan(40);
+select plan(46);
 
 -- Product images, brand settings, legal pages and notification choices (002300): acme's
 -- staff can neither read nor write globex's, a read_only member writes nothing, shoppers
@@ -29,6 +29,12 @@ grant execute on function tests.as_(text) to anon, authenticated;
 select set_config('t.gp', (select id::text from public.products where brand_id = 'b0000000-0000-4000-8000-00000000000b' and status = 'active' limit 1), true);
 select set_config('t.ap', (select id::text from public.products where brand_id = 'a0000000-0000-4000-8000-00000000000a' and slug = 'harbor-tee'), true);
 select set_config('t.ad', (select id::text from public.products where brand_id = 'a0000000-0000-4000-8000-00000000000a' and slug = 'prototype-jacket'), true);
+-- the counts below are of these fixtures' rows: the seed's linked pictures (rows with a
+-- url, no R2 object) are set aside here and their adoption is tested at the end
+delete from public.product_images where url is not null;
+update public.products set images = '[]' where id = current_setting('t.ap')::uuid;
+select set_config('t.ax', (select id::text from public.products where brand_id = 'a0000000-0000-4000-8000-00000000000a'
+                             and slug not in ('harbor-tee') and jsonb_array_length(images) > 0 order by slug limit 1), true);
 insert into public.product_images (id, brand_id, product_id, sha256, ext, size, alt) values
   ('1b000000-0000-4000-8000-0000000000b1', 'b0000000-0000-4000-8000-00000000000b', current_setting('t.gp')::uuid, repeat('b', 64), 'png', 10, 'globex'),
   ('1a000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-00000000000a', current_setting('t.ap')::uuid, repeat('a', 64), 'png', 10, 'acme'),
@@ -133,6 +139,34 @@ select is((select count(*) from public.staff_notifications)::int, 1, 'notificati
 select tests.act_as_superuser();
 select is((select new_order_email from public.staff_notifications where account_id = 'b1000000-0000-4000-8000-0000000000b1'), true,
   'notifications: another brand''s member''s choice is unchanged');
+
+-- ---------------------------------------------------------------- pictures without rows, duplicates
+-- t.ax lists a picture in products.images with no row (what the seed held before every
+-- picture was a row): an upload adopts it as a row first and keeps it first
+select tests.act_as_superuser();
+select set_config('t.ax_images', (select images::text from public.products where id = current_setting('t.ax')::uuid), true);
+select throws_ok(format($$insert into public.product_images (brand_id, product_id, sha256, ext, size, url)
+  values ('a0000000-0000-4000-8000-00000000000a', %L, %L, 'png', 10, '/assets/x.svg')$$, current_setting('t.ax'), repeat('7', 64)),
+  '23514', null, 'pictures: a row is either an R2 object or a linked url, never both');
+select tests.as_('a_admin');
+select lives_ok(format($$select public.admin_add_product_image(%L, %L, 'png', 10, 'new')$$, current_setting('t.ax'), repeat('e', 64)),
+  'pictures: an upload to a product listing pictures without rows');
+select tests.act_as_superuser();
+select is((select images from public.products where id = current_setting('t.ax')::uuid),
+          current_setting('t.ax_images')::jsonb || jsonb_build_array('/media/' || repeat('e', 64) || '.png'),
+          'pictures: the listed pictures stay, in order, before the upload');
+select is((select count(*) from public.product_images where product_id = current_setting('t.ax')::uuid)::int,
+          jsonb_array_length(current_setting('t.ax_images')::jsonb) + 1, 'pictures: every picture is now a row');
+select tests.as_('a_admin');
+select set_config('t.copy', (public.admin_duplicate_product(current_setting('t.ax')::uuid)) #>> '{answer,id}', true);
+select tests.act_as_superuser();
+select is((select images from public.products where id = current_setting('t.copy')::uuid),
+          (select images from public.products where id = current_setting('t.ax')::uuid),
+          'pictures: a duplicate shows the same pictures, as rows of its own');
+select tests.as_('a_admin');
+select is((public.admin_delete_product_image(current_setting('t.copy')::uuid,
+            (select id from public.product_images where product_id = current_setting('t.copy')::uuid and sha256 = repeat('e', 64))))->>'still_used',
+          'true', 'pictures: deleting the copy''s picture keeps the R2 object the original names');
 
 select * from finish();
 rollback;

@@ -34,8 +34,9 @@ export class ApiError extends Error {
     this.status = status;
     this.code = code;
     this.details = details;
-    // "name: must be text" names its field; the screens map other codes to fields
-    const named = /^([a-z_]+): /.exec(message || "");
+    // "name: must be text" / "theme.text: contrast …" name their field; the screens map
+    // other codes to fields
+    const named = /^([a-z_]+(?:\.[a-z_]+)*): /.exec(message || "");
     this.field = named ? named[1] : null;
   }
   /** What to tell the member: the code's own sentence when we have one, else the server's. */

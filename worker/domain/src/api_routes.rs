@@ -158,6 +158,7 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/api/v1/admin/payments", Brand),
     r("POST", "/api/v1/admin/payments/connect", Brand),
     r("GET", "/api/v1/admin/billing", Brand),
+    r("GET", "/api/v1/admin/billing/invoices", Brand),
     r("POST", "/api/v1/admin/billing/portal", Brand),
     r("POST", "/api/v1/admin/billing/checkout", Brand),
     // ---- edge devices (edge host, mTLS)

@@ -44,8 +44,10 @@ pub fn contrast_ratio(a: [u8; 3], b: [u8; 3]) -> f64 {
 pub enum ThemeError {
     /// A colour that is not `#rrggbb`: the field named.
     InvalidColour(&'static str),
-    /// A pair below 4.5:1: its two names (`text/background`) and the ratio found.
-    LowContrast { pair: &'static str, ratio: f64 },
+    /// A pair below 4.5:1: the field to change (`theme.text`, named as every 422 names its
+    /// field, `field: why`), what it is drawn with (`theme.background`, or the header's
+    /// `white` text on the primary colour) and the ratio found.
+    LowContrast { field: &'static str, against: &'static str, ratio: f64 },
 }
 
 impl ThemeError {
@@ -59,8 +61,8 @@ impl ThemeError {
     pub fn message(&self) -> String {
         match self {
             ThemeError::InvalidColour(field) => format!("{field}: a colour as #rrggbb"),
-            ThemeError::LowContrast { pair, ratio } => {
-                format!("{pair}: contrast {ratio:.2}:1 is below 4.5:1 (WCAG AA); choose colours further apart")
+            ThemeError::LowContrast { field, against, ratio } => {
+                format!("{field}: contrast {ratio:.2}:1 against {against} is below 4.5:1 (WCAG AA); choose colours further apart")
             }
         }
     }
@@ -92,10 +94,12 @@ impl Theme {
         let bg = parse_hex(&self.background).ok_or(ThemeError::InvalidColour("background"))?;
         let t = parse_hex(&self.text).ok_or(ThemeError::InvalidColour("text"))?;
         let white = [255, 255, 255];
-        for (pair, a, b) in [("text/background", t, bg), ("primary/background", p, bg), ("white/primary", white, p)] {
+        for (field, against, a, b) in
+            [("theme.text", "theme.background", t, bg), ("theme.primary", "theme.background", p, bg), ("theme.primary", "white", p, white)]
+        {
             let ratio = contrast_ratio(a, b);
             if ratio < AA_MINIMUM {
-                return Err(ThemeError::LowContrast { pair, ratio });
+                return Err(ThemeError::LowContrast { field, against, ratio });
             }
         }
         Ok(())
@@ -132,14 +136,16 @@ mod tests {
     #[test]
     fn a_low_contrast_pair_is_named() {
         let grey = Theme { primary: "#0b6e4f".into(), background: "#ffffff".into(), text: "#cccccc".into() };
-        assert!(matches!(grey.check(), Err(ThemeError::LowContrast { pair: "text/background", .. })));
+        assert!(matches!(grey.check(), Err(ThemeError::LowContrast { field: "theme.text", against: "theme.background", .. })));
         let pale = Theme { primary: "#ffee00".into(), background: "#ffffff".into(), text: "#000000".into() };
         let err = pale.check().err();
-        assert!(matches!(err, Some(ThemeError::LowContrast { pair: "primary/background", .. })), "{err:?}");
-        assert_eq!(err.map(|e| e.code()), Some("low_contrast"));
+        assert!(matches!(err, Some(ThemeError::LowContrast { field: "theme.primary", against: "theme.background", .. })), "{err:?}");
+        assert_eq!(err.as_ref().map(|e| e.code()), Some("low_contrast"));
+        // the message names its field first, as AppError::invalid_field's do
+        assert!(err.is_some_and(|e| e.message().starts_with("theme.primary: contrast ")));
         // a light primary: the header's white text on it fails
         let dark = Theme { primary: "#ffd166".into(), background: "#111111".into(), text: "#eeeeee".into() };
-        assert!(matches!(dark.check(), Err(ThemeError::LowContrast { pair: "white/primary", .. })));
+        assert!(matches!(dark.check(), Err(ThemeError::LowContrast { field: "theme.primary", against: "white", .. })));
     }
 
     #[test]

@@ -289,6 +289,10 @@ pub async fn handle(mut req: Request, env: &worker::Env, config: &Config, brand:
             require(&caller, Action::ManageBilling)?;
             billing::get(&billing)
         }
+        (Method::Get, ["billing", "invoices"]) => {
+            require(&caller, Action::ManageBilling)?;
+            billing::invoices(config, &billing, &staff::orders_list::query_pairs(&req)?).await
+        }
         (Method::Post, ["billing", "portal"]) => {
             require(&caller, Action::ManageBilling)?;
             billing::portal(config, &billing, &base).await

@@ -3,6 +3,7 @@
 //! and billing managers open Stripe's portal or a subscription checkout.
 //!   POST /api/v1/admin/billing/portal
 //!   POST /api/v1/admin/billing/checkout   {"plan": "starter"}
+//!   GET  /api/v1/admin/billing/invoices?limit=&cursor=   the brand's Stripe invoices
 
 use serde::{Deserialize, Serialize};
 use shoal_domain::billing::BillingState;
@@ -165,4 +166,84 @@ async fn customer(config: &Config, brand: &BrandContext, caller: &Staff, billing
         .and_then(|c| c.id)
         .ok_or_else(|| AppError::Stripe("/v1/customers answered no id".into()))?;
     db::call(config, caller, "admin_bind_billing_customer", serde_json::json!({"p_customer": id})).await
+}
+
+/// One of the brand's invoices as Stripe lists it (`GET /v1/invoices`), the fields the
+/// billing screen shows; the links open Stripe's hosted invoice page and its PDF.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct Invoice {
+    pub id: String,
+    #[serde(default)]
+    pub number: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub amount_due: i64,
+    #[serde(default)]
+    pub amount_paid: i64,
+    #[serde(default)]
+    pub currency: String,
+    /// Unix seconds in Stripe's answer; an RFC 3339 string in ours (the admin API's rule)
+    #[serde(default)]
+    pub created: serde_json::Value,
+    #[serde(default)]
+    pub hosted_invoice_url: Option<String>,
+    #[serde(default)]
+    pub invoice_pdf: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct InvoiceList {
+    #[serde(default)]
+    data: Vec<Invoice>,
+    #[serde(default)]
+    has_more: bool,
+}
+
+/// `GET …/billing/invoices`: the brand's invoices, newest first, from Stripe (the platform
+/// account: Shoal bills the brand). None yet without a billing customer. `?limit=` 1..100,
+/// `?cursor=` the previous page's `next_cursor` (Stripe's `starting_after`, wrapped).
+pub async fn invoices(config: &Config, billing: &Billing, query: &[(String, String)]) -> Result<Response, AppError> {
+    use shoal_domain::admin_list::{decode_cursor, encode_cursor, parse_limit, DEFAULT_LIMIT};
+    let mut limit = DEFAULT_LIMIT;
+    let mut after = None;
+    for (key, value) in query {
+        match key.as_str() {
+            "limit" if !value.is_empty() => limit = parse_limit(value).map_err(super::orders_list::invalid_query)?,
+            "cursor" if !value.is_empty() => {
+                let id = decode_cursor(value, 1).map_err(super::orders_list::invalid_query)?.pop().unwrap_or_default();
+                // only an invoice id goes back to Stripe
+                if !(id.starts_with("in_") && id.len() <= 255 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')) {
+                    return Err(super::orders_list::invalid_query(shoal_domain::admin_list::InvalidQuery {
+                        parameter: "cursor",
+                        why: "not a cursor this list gave",
+                    }));
+                }
+                after = Some(id);
+            }
+            _ => {}
+        }
+    }
+    let Some(customer) = billing.stripe_customer_id.as_deref() else {
+        return json_ok(&serde_json::json!({"items": [], "next_cursor": null}), 200);
+    };
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair("customer", customer).append_pair("limit", &limit.to_string());
+    if let Some(after) = &after {
+        query.append_pair("starting_after", after);
+    }
+    let listed = stripe::get(config, &format!("/v1/invoices?{}", query.finish()), None).await?;
+    let mut listed: InvoiceList = serde_json::from_value(listed).map_err(|e| AppError::Stripe(format!("/v1/invoices: {e}")))?;
+    for invoice in &mut listed.data {
+        let rfc3339 = invoice
+            .created
+            .as_i64()
+            .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+            .map(|t| serde_json::Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
+        invoice.created = rfc3339.unwrap_or(serde_json::Value::Null);
+        // ISO codes are upper case everywhere else in the admin API (Stripe sends "usd")
+        invoice.currency = invoice.currency.to_ascii_uppercase();
+    }
+    let next_cursor = if listed.has_more { listed.data.last().map(|i| encode_cursor(&[i.id.as_str()])) } else { None };
+    json_ok(&serde_json::json!({"items": listed.data, "next_cursor": next_cursor}), 200)
 }

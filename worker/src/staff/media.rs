@@ -101,8 +101,9 @@ pub async fn update(
 
 #[derive(Debug, Deserialize)]
 struct Deleted {
-    sha256: String,
-    ext: String,
+    // absent for a linked image (a URL, e.g. the seed's `/assets/...`): no R2 object
+    sha256: Option<String>,
+    ext: Option<String>,
     still_used: bool,
     #[serde(default)]
     invalidate_hosts: serde_json::Value,
@@ -114,8 +115,8 @@ pub async fn delete(env: &Env, config: &Config, caller: &Staff, product: &str, i
     let args = serde_json::json!({"p_product": product, "p_image": image});
     let deleted: Deleted = db::call(config, caller, "admin_delete_product_image", args).await?;
     crate::kv::forget_brand_hosts(env, &deleted.invalidate_hosts).await;
-    if !deleted.still_used {
-        crate::media::forget(env, &caller.claims.brand_id, &deleted.sha256, &deleted.ext).await;
+    if let (false, Some(sha256), Some(ext)) = (deleted.still_used, &deleted.sha256, &deleted.ext) {
+        crate::media::forget(env, &caller.claims.brand_id, sha256, ext).await;
     }
     json_ok(&serde_json::json!({"deleted": true, "id": image}), 200)
 }

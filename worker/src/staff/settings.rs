@@ -119,7 +119,7 @@ pub async fn update(env: &Env, config: &Config, caller: &Staff, patch: SettingsP
                 *slot = v.to_ascii_lowercase();
             }
         }
-        merged.check().map_err(|e| AppError::Refused { status: 422, code: e.code().into(), detail: Some(e.message()) })?;
+        merged.check().map_err(|e| AppError::InvalidValue(e.code(), e.message()))?;
     }
     let theme = patch.theme.as_ref().map(|t| {
         let mut m = serde_json::Map::new();

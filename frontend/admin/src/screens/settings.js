@@ -75,9 +75,11 @@ function General({ settings, edit, onChange }) {
         setSaved(true);
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;
-        // "text/background: contrast 2.10:1 is below 4.5:1 …" and "theme.primary: …" name their colours
-        const named = /^(?:theme\.)?([a-z_]+(?:\/[a-z_]+)*): /.exec(err.message || "");
-        const fields = named ? named[1].split("/").filter((f) => COLOURS.includes(f)) : [];
+        // "theme.text: contrast 2.10:1 against theme.background is below 4.5:1 …" and
+        // "theme.primary: a colour as #rrggbb" name the colour to change first (err.field);
+        // a contrast also marks what it was drawn against
+        const against = err.code === "low_contrast" ? /against theme\.([a-z_]+)/.exec(err.message || "") : null;
+        const fields = [err.field && err.field.replace(/^theme\./, ""), against && against[1]].filter((f) => COLOURS.includes(f));
         if (err.code === "low_contrast" || fields.length) {
           setContrast({ fields: fields.length ? fields : ["text", "background"], text: err.code === "low_contrast" ? t("error.low_contrast", { detail: err.message.replace(/^[^:]+: /, "") }) : err.text });
           return;

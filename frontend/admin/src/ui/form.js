@@ -62,6 +62,9 @@ export function useForm(fields, codeFields = {}) {
   const set = (name) => (v) => setValues((old) => ({ ...old, [name]: v }));
   const fieldOf = (e) => {
     if (e.field && e.field in values) return e.field;
+    // "theme.text" is the form's "text" when the form holds the object's fields flat
+    const leaf = e.field && e.field.split(".").pop();
+    if (leaf && leaf in values) return leaf;
     if (codeFields[e.code]) return codeFields[e.code];
     for (const [pattern, field] of Object.entries(codeFields)) {
       if (pattern.endsWith("*") && e.code.startsWith(pattern.slice(0, -1))) return field;
