@@ -447,6 +447,8 @@ export default {
   "overview.revenue": "Revenue",
 
   "customers.title": "Customers",
+
+  "customers.no_email": "In-store customer without email",
   "customers.search": "Search customers",
   "customers.search_hint": "Part of the email or name.",
   "customers.empty": "No customers match.",

@@ -446,6 +446,8 @@ export default {
   "overview.revenue": "Ingresos",
 
   "customers.title": "Clientes",
+
+  "customers.no_email": "Cliente de tienda sin email",
   "customers.search": "Buscar clientes",
   "customers.search_hint": "Parte del correo o del nombre.",
   "customers.empty": "Ningún cliente coincide.",

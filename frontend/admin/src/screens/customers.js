@@ -27,7 +27,7 @@ export function Customers() {
       <caption class="sr-only">${t("customers.title")}</caption>
       <thead><tr><th scope="col">${t("field.email")}</th><th scope="col">${t("field.name")}</th><th scope="col">${t("customers.orders")}</th>
         <th scope="col">${t("customers.total_spent")}</th><th scope="col">${t("customers.last_order")}</th></tr></thead>
-      <tbody>${list.items.map((c) => html`<tr><td><a href=${`/admin/customers/${c.id}`}>${c.email}</a></td><td>${c.name || "—"}</td>
+      <tbody>${list.items.map((c) => html`<tr><td><a href=${`/admin/customers/${c.id}`}>${c.email || c.name || t("customers.no_email")}</a></td><td>${c.name || "—"}</td>
         <td>${c.order_count}</td><td>${formatMoney(c.total_spent, c.currency)}</td><td>${formatDateTime(c.last_order_at)}</td></tr>`)}</tbody>
     </table></${TableScroll}>`}
     <${ListFooter} list=${list} />
@@ -39,7 +39,7 @@ export function CustomerDetail({ params }) {
   const customer = useResource(`admin/customers/${params.id}`);
   const [erased, setErased] = useState(false);
   const c = customer.data;
-  return html`<${Page} title=${c ? c.name || c.email : t("customers.customer")}>
+  return html`<${Page} title=${c ? c.name || c.email || t("customers.no_email") : t("customers.customer")}>
     <p><a href="/admin/customers">${t("customers.back_to_list")}</a></p>
     ${erased && html`<${Notice} kind="ok">${t("customers.erased")}</${Notice}>`}
     <${Loaded} resource=${customer}>
